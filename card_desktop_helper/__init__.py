@@ -1,0 +1,1 @@
+"""card_desktop_helper."""

@@ -1,0 +1,1 @@
+"""Core: configuration, app factory, database and cache set-up, errors, the CLI."""

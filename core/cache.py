@@ -1,0 +1,158 @@
+"""The shared cache: get/set with TTL, atomic add, counters, locks.
+
+Redis (``redis.asyncio``) when ``cache.url`` is set, an in-process twin otherwise. Both pass the same
+contract tests (tests/services/test_cache.py). Values are strings; callers encode their own JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+import redis.asyncio as aredis
+
+from core.config import CacheSettings
+
+
+class LockNotAcquired(Exception):
+    """Someone else holds the lock."""
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        """Set only if absent (atomic); True when this call set it."""
+        ...
+    async def delete(self, key: str) -> None: ...
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        """Add to a counter (created at 0); ``ttl`` applies when the counter is created."""
+        ...
+    def lock(self, name: str, ttl: float, wait: float = 0) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold ``name`` for at most ``ttl`` seconds; raise LockNotAcquired after ``wait`` seconds."""
+        ...
+    async def close(self) -> None: ...
+
+
+class MemoryCache:
+    """One process only: the embedded default and tests."""
+
+    def __init__(self, prefix: str = "", clock=time.monotonic) -> None:
+        self._prefix = prefix
+        self._clock = clock
+        self._data: dict[str, tuple[str, float | None]] = {}
+
+    def _live(self, key: str) -> tuple[str, float | None] | None:
+        item = self._data.get(self._prefix + key)
+        if item is not None and item[1] is not None and item[1] <= self._clock():
+            del self._data[self._prefix + key]
+            return None
+        return item
+
+    def _expiry(self, ttl: float | None) -> float | None:
+        return None if ttl is None else self._clock() + ttl
+
+    async def get(self, key: str) -> str | None:
+        item = self._live(key)
+        return None if item is None else item[0]
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self._data[self._prefix + key] = (value, self._expiry(ttl))
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        if self._live(key) is not None:
+            return False
+        self._data[self._prefix + key] = (value, self._expiry(ttl))
+        return True
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(self._prefix + key, None)
+
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        item = self._live(key)
+        if item is None:
+            value, expiry = amount, self._expiry(ttl)
+        else:
+            value, expiry = int(item[0]) + amount, item[1]
+        self._data[self._prefix + key] = (str(value), expiry)
+        return value
+
+    @contextlib.asynccontextmanager
+    async def lock(self, name: str, ttl: float, wait: float = 0) -> AsyncIterator[None]:
+        token = secrets.token_hex(8)
+        key = f"lock:{name}"
+        deadline = self._clock() + wait
+        while not await self.add(key, token, ttl):
+            if self._clock() >= deadline:
+                raise LockNotAcquired(name)
+            await asyncio.sleep(0.01)
+        try:
+            yield
+        finally:
+            if await self.get(key) == token:
+                await self.delete(key)
+
+    async def close(self) -> None:
+        self._data.clear()
+
+
+class RedisCache:
+    """Shared by every process of a deployment."""
+
+    def __init__(self, client: aredis.Redis, prefix: str = "") -> None:
+        self._r = client
+        self._prefix = prefix
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "") -> RedisCache:
+        client = aredis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
+        return cls(client, prefix)
+
+    async def get(self, key: str) -> str | None:
+        return await self._r.get(self._prefix + key)
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        await self._r.set(self._prefix + key, value, px=None if ttl is None else int(ttl * 1000))
+
+    async def add(self, key: str, value: str, ttl: float) -> bool:
+        return bool(await self._r.set(self._prefix + key, value, nx=True, px=int(ttl * 1000)))
+
+    async def delete(self, key: str) -> None:
+        await self._r.delete(self._prefix + key)
+
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        full = self._prefix + key
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.incrby(full, amount)
+            if ttl is not None:
+                pipe.pexpire(full, int(ttl * 1000), nx=True)  # only a new counter gets the TTL
+            value, *_ = await pipe.execute()
+        return int(value)
+
+    @contextlib.asynccontextmanager
+    async def lock(self, name: str, ttl: float, wait: float = 0) -> AsyncIterator[None]:
+        lock = self._r.lock(f"{self._prefix}lock:{name}", timeout=ttl, blocking=wait > 0,
+                            blocking_timeout=wait or None)
+        if not await lock.acquire():
+            raise LockNotAcquired(name)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # expired meanwhile: someone else may hold it now
+                await lock.release()
+
+    async def ping(self) -> bool:
+        return bool(await self._r.ping())
+
+    async def close(self) -> None:
+        await self._r.aclose()
+
+
+def make_cache(settings: CacheSettings) -> Cache:
+    if settings.url:
+        return RedisCache.from_url(settings.url, settings.prefix)
+    return MemoryCache(settings.prefix)

@@ -1,0 +1,242 @@
+"""Settings: read once from config.yaml plus QINGLING_<SECTION>_<KEY> environment variables.
+
+Nothing else in the code base reads ``os.environ`` for settings. A missing or bad value raises
+``ConfigError`` whose message is one line naming the key; secrets are only accepted from the
+environment and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "QINGLING_"
+NOTE_RULES = ("always", "unless_appended", "never")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the key."""
+
+
+class Secret(str):
+    """A string that never shows itself in repr or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    public_url: str = "http://127.0.0.1:8000"
+    embedded_worker: bool = True
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite://var/qingling.sqlite3"
+    max_connections: int = 10
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    url: str = ""
+    prefix: str = "qingling:"
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    auto_close_days: int = 7
+    reminder_days_before: tuple[int, ...] = (2,)
+    evaluation_note_required: dict[int, str] = field(
+        default_factory=lambda: {1: "never", 2: "always", 3: "unless_appended", 4: "unless_appended"}
+    )
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    autoclose_interval_seconds: int = 300
+    lock_ttl_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class SimulatorSettings:
+    enabled: bool = False
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: Secret | None = None
+
+
+SECRET_KEYS = {("security", "secret_key")}
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    simulators: SimulatorSettings = field(default_factory=SimulatorSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+
+    def override(self, **sections: dict[str, Any]) -> Settings:
+        """A copy with some keys replaced, e.g. ``override(database={"url": ...})``."""
+        changed = {name: replace(getattr(self, name), **values) for name, values in sections.items()}
+        return replace(self, **changed)
+
+
+def load_settings(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from the YAML file and the environment, validating every key."""
+    environ = os.environ if environ is None else environ
+    path = Path(path or environ.get("QINGLING_CONFIG") or PROJECT_ROOT / "config.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"配置文件不存在：{path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"配置文件 {path} 不是合法的 YAML：{exc}".splitlines()[0]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"配置文件 {path} 的顶层必须是各个配置节")
+
+    unknown = set(raw) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ConfigError(f"配置项 {sorted(unknown)[0]}：未知的配置节")
+    sections = {}
+    for section_field in fields(Settings):
+        section_cls = typing.get_type_hints(Settings)[section_field.name]
+        section_raw = raw.get(section_field.name) or {}
+        if not isinstance(section_raw, dict):
+            raise ConfigError(f"配置项 {section_field.name}：应为一组键值")
+        sections[section_field.name] = _build_section(section_field.name, section_cls, section_raw, environ)
+    settings = Settings(**sections)
+    _check_rules(settings)
+    return settings
+
+
+def _build_section(name: str, cls: type, raw: dict[str, Any], environ: typing.Mapping[str, str]) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"配置项 {name}.{key}：未知的配置项")
+    values = {}
+    for f in fields(cls):
+        dotted = f"{name}.{f.name}"
+        env_name = f"{ENV_PREFIX}{name.upper()}_{f.name.upper()}"
+        is_secret = (name, f.name) in SECRET_KEYS
+        if is_secret and raw.get(f.name) is not None:
+            raise ConfigError(f"配置项 {dotted}：密钥不能写在配置文件里，请用环境变量 {env_name}")
+        if env_name in environ:
+            value: Any = environ[env_name] if is_secret else _parse_env(dotted, environ[env_name])
+            source = f"（来自环境变量 {env_name}）"
+        elif f.name in raw:
+            value, source = raw[f.name], ""
+        else:
+            continue
+        values[f.name] = _coerce(dotted, hints[f.name], value, source)
+    return cls(**values)
+
+
+def _parse_env(dotted: str, text: str) -> Any:
+    try:
+        return yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError:
+        raise ConfigError(f"配置项 {dotted}：环境变量的值无法解析") from None
+
+
+def _coerce(dotted: str, hint: Any, value: Any, source: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        hint = next(a for a in args if a is not type(None))
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+    bad = ConfigError(f"配置项 {dotted}：应为{_describe(hint)}，实际为 {value!r}{source}")
+    if hint is Secret:
+        if not isinstance(value, str) or len(value) < 16:
+            raise ConfigError(f"配置项 {dotted}：密钥至少 16 个字符{source}")
+        return Secret(value)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise bad
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+        return value
+    if hint is str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise bad
+        return "" if value is None else str(value)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise bad
+        return tuple(_coerce(dotted, args[0], item, source) for item in value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise bad
+        return {_coerce(dotted, args[0], k, source): _coerce(dotted, args[1], v, source) for k, v in value.items()}
+    raise bad  # pragma: no cover - a field type this loader does not know
+
+
+def _describe(hint: Any) -> str:
+    return {bool: " true/false", int: "整数", str: "字符串"}.get(hint, "列表或键值")
+
+
+def _check_rules(s: Settings) -> None:
+    def need(ok: bool, dotted: str, message: str) -> None:
+        if not ok:
+            raise ConfigError(f"配置项 {dotted}：{message}")
+
+    need(1 <= s.server.port <= 65535, "server.port", f"端口应在 1–65535 之间，实际为 {s.server.port}")
+    need(1 <= s.server.workers <= 64, "server.workers", "应在 1–64 之间")
+    need(urlparse(s.server.public_url).scheme in ("http", "https"), "server.public_url", "应以 http:// 或 https:// 开头")
+    need(s.database.url.split("://")[0] in ("sqlite", "postgres", "asyncpg", "psycopg"), "database.url",
+         "只支持 sqlite:// 或 postgres:// 地址")
+    need(s.database.max_connections >= 1, "database.max_connections", "至少为 1")
+    need(s.cache.url == "" or s.cache.url.startswith(("redis://", "rediss://", "unix://")), "cache.url",
+         "应为空（进程内缓存）或 redis:// 地址")
+    need(1 <= s.lifecycle.auto_close_days <= 365, "lifecycle.auto_close_days", "应在 1–365 天之间")
+    need(all(0 < d < s.lifecycle.auto_close_days for d in s.lifecycle.reminder_days_before),
+         "lifecycle.reminder_days_before", "每一项都应大于 0 且小于 auto_close_days")
+    rules = s.lifecycle.evaluation_note_required
+    need(set(rules) == {1, 2, 3, 4}, "lifecycle.evaluation_note_required", "应为评价 1、2、3、4 各写一条规则")
+    need(all(r in NOTE_RULES for r in rules.values()), "lifecycle.evaluation_note_required",
+         f"规则只能是 {', '.join(NOTE_RULES)}")
+    need(rules[1] != "unless_appended", "lifecycle.evaluation_note_required", "评价 1 不能追加问题")
+    need(_is_timezone(s.lifecycle.timezone), "lifecycle.timezone", f"未知的时区 {s.lifecycle.timezone}")
+    need(s.scheduler.autoclose_interval_seconds >= 10, "scheduler.autoclose_interval_seconds", "至少 10 秒")
+    need(s.scheduler.lock_ttl_seconds >= 10, "scheduler.lock_ttl_seconds", "至少 10 秒")
+    need(s.logging.level in ("DEBUG", "INFO", "WARNING", "ERROR"), "logging.level",
+         "应为 DEBUG、INFO、WARNING 或 ERROR")
+
+
+def _is_timezone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

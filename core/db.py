@@ -1,0 +1,138 @@
+"""Database set-up: tortoise-orm on SQLite (default) or PostgreSQL, and its committed migrations."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.migrations.api import migrate
+from tortoise.migrations.executor import MigrationExecutor
+
+from core.config import PROJECT_ROOT, DatabaseSettings
+from models import MODEL_MODULES
+
+APP = "models"
+MIGRATIONS_MODULE = "models.migrations"
+
+
+class UnmigratedDatabase(Exception):
+    """The schema is behind the committed migrations."""
+
+
+def tortoise_config(db: DatabaseSettings) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_url(db)},
+        "apps": {APP: {"models": MODEL_MODULES, "default_connection": "default", "migrations": MIGRATIONS_MODULE}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def connection_url(db: DatabaseSettings) -> str:
+    url = db.url
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://")
+        if path != ":memory:":
+            full = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+            full.parent.mkdir(parents=True, exist_ok=True)
+        return url
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}maxsize={db.max_connections}"
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+async def open_database(db: DatabaseSettings) -> None:
+    await Tortoise.init(config=tortoise_config(db))
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+@contextlib.asynccontextmanager
+async def database(db: DatabaseSettings) -> AsyncIterator[None]:
+    """Open the database for a CLI command and always close it (an open aiosqlite thread hangs the exit)."""
+    await open_database(db)
+    try:
+        yield
+    finally:
+        await close_database()
+
+
+async def upgrade(db: DatabaseSettings) -> list[str]:
+    """Apply the committed migrations; return the names applied."""
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
+    await migrate(config=tortoise_config(db), progress=progress)
+    return applied
+
+
+async def pending_migrations() -> list[str]:
+    """Names of committed migrations not yet applied to the open database."""
+    config = tortoise_config_from_open()
+    executor = MigrationExecutor(connection(), config)
+    plan = await executor.plan()
+    return [step.migration.name for step in plan if not step.backward]
+
+
+def tortoise_config_from_open() -> dict[str, dict[str, Any]]:
+    return {APP: {"models": MODEL_MODULES, "migrations": MIGRATIONS_MODULE}}
+
+
+async def ensure_migrated() -> None:
+    pending = await pending_migrations()
+    if pending:
+        raise UnmigratedDatabase(
+            f"数据库尚未迁移（缺少 {len(pending)} 个迁移：{pending[0]} …），请先运行：qingling db upgrade"
+        )
+
+
+async def make_migrations(db: DatabaseSettings, name: str | None = None) -> list[Path]:
+    """Developer command: write a migration for model changes into models/migrations/."""
+    from tortoise.cli.cli import CLIContext
+    from tortoise.cli.cli import makemigrations as tortoise_makemigrations
+
+    migrations_dir = PROJECT_ROOT / "models" / "migrations"
+    before = set(migrations_dir.glob("*.py"))
+    config_path = PROJECT_ROOT / "var" / "tortoise_config.json"
+    config_path.parent.mkdir(exist_ok=True)
+    import json
+
+    config_path.write_text(json.dumps(tortoise_config(db)), encoding="utf-8")
+    await tortoise_makemigrations(CLIContext(None, str(config_path)), (), False, name)
+    await Tortoise.close_connections()
+    return sorted(set(migrations_dir.glob("*.py")) - before)
+
+
+def dialect(conn: BaseDBAsyncClient | None = None) -> str:
+    return (conn or connection()).capabilities.dialect
+
+
+def portable_sql(sql: str, conn: BaseDBAsyncClient) -> str:
+    """Our raw SQL uses ``?`` placeholders; asyncpg wants ``$1, $2 …``."""
+    if dialect(conn) != "postgres":
+        return sql
+    parts = sql.split("?")
+    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, start=1))
+
+
+async def execute(conn: BaseDBAsyncClient, sql: str, *args: Any) -> int:
+    """Run one raw statement (portable placeholders); return the affected row count."""
+    count, _ = await conn.execute_query(portable_sql(sql, conn), list(args))
+    return count
+
+
+async def fetch(conn: BaseDBAsyncClient, sql: str, *args: Any) -> list[dict[str, Any]]:
+    _, rows = await conn.execute_query(portable_sql(sql, conn), list(args))
+    return [dict(row) for row in rows]

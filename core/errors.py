@@ -1,0 +1,50 @@
+"""The one error family of the domain, with stable codes and HTTP statuses.
+
+Every message is the Chinese text shown to the user; edges (API, pages, bot) map these once.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a user may see. ``field`` names the offending input, if any."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+class ValidationFailed(DomainError):
+    code = "validation_failed"
+    status = 400
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class IllegalTransition(DomainError):
+    """The transition table refuses this action in this status or for this actor."""
+
+    code = "illegal_transition"
+    status = 409
+
+
+class Conflict(DomainError):
+    """Someone else changed the object first (a compare-and-set lost)."""
+
+    code = "conflict"
+    status = 409

@@ -1,0 +1,14 @@
+"""Persistence models (tortoise-orm) and the pure question lifecycle (``models.lifecycle``).
+
+Models carry fields, indexes and constraints only; rules live in ``models.lifecycle`` and ``services``.
+"""
+
+MODEL_MODULES = [
+    "models.offices",
+    "models.enterprises",
+    "models.customs_accounts",
+    "models.catalog",
+    "models.questions",
+    "models.outbox",
+    "models.audit",
+]

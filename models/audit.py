@@ -1,0 +1,21 @@
+"""The audit log: every customs and administrative action, who, when, on what."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEntry(Model):
+    id = fields.BigIntField(primary_key=True)
+    actor_kind = fields.CharField(max_length=16)  # person / customs / system
+    actor_id = fields.IntField(null=True)
+    actor_name = fields.CharField(max_length=50)
+    action = fields.CharField(max_length=48)
+    object_type = fields.CharField(max_length=32)
+    object_id = fields.CharField(max_length=64)
+    detail = fields.JSONField(default=dict)
+    ip = fields.CharField(max_length=45, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "audit_entry"
+        indexes = (("object_type", "object_id"), ("created_at",))

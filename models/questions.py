@@ -1,0 +1,131 @@
+"""Questions, their timeline, evaluations, attachments and the per-enterprise number sequence."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.lifecycle import ClosedBy, Evaluation, Importance, ReplyKind, Role, Status
+
+
+class Question(Model):
+    id = fields.IntField(primary_key=True)
+    # credit code + 2-digit year + 4-digit sequence per enterprise and year
+    number = fields.CharField(max_length=24, unique=True)
+    enterprise = fields.ForeignKeyField("models.Enterprise", related_name="questions", on_delete=fields.RESTRICT)
+    creator = fields.ForeignKeyField("models.Person", related_name="questions", on_delete=fields.RESTRICT)
+    accepting_office = fields.ForeignKeyField("models.CustomsOffice", related_name="accepted_questions",
+                                              on_delete=fields.RESTRICT)  # 受理单位
+    office = fields.ForeignKeyField("models.CustomsOffice", related_name="questions",
+                                    on_delete=fields.RESTRICT)  # 受理海关 / 部门 (the handling unit)
+    title = fields.CharField(max_length=20)
+    types = fields.ManyToManyField("models.QuestionType", related_name="questions",
+                                   through="question_question_type")
+    business_category = fields.ForeignKeyField("models.BusinessCategory", related_name="questions", null=True,
+                                               on_delete=fields.SET_NULL)
+    contact_name = fields.CharField(max_length=50)
+    contact_phone = fields.CharField(max_length=20)
+    description = fields.TextField()
+    remarks = fields.TextField(default="")
+    allow_publication = fields.BooleanField(default=False)
+    importance = fields.CharEnumField(Importance, max_length=16, null=True)
+    assigned_executive = fields.ForeignKeyField("models.Person", related_name="questions_to_review", null=True,
+                                                on_delete=fields.SET_NULL)
+
+    status = fields.CharEnumField(Status, max_length=24, default=Status.DRAFT)
+    round = fields.IntField(default=1)  # 1, then +1 for every appended question
+    reply_kind = fields.CharEnumField(ReplyKind, max_length=24, null=True)
+    closed_by = fields.CharEnumField(ClosedBy, max_length=24, null=True)
+    version = fields.IntField(default=1)  # bumped by every change: compare-and-set
+
+    submitted_at = fields.DatetimeField(null=True)
+    accepted_at = fields.DatetimeField(null=True)
+    replied_at = fields.DatetimeField(null=True)
+    evaluated_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    published = fields.BooleanField(default=False)
+    public_title = fields.CharField(max_length=20, default="")
+    public_description = fields.TextField(default="")
+    public_reply = fields.TextField(default="")
+    published_at = fields.DatetimeField(null=True)
+
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "question"
+        indexes = (
+            ("status", "replied_at"),
+            ("status", "evaluated_at"),
+            ("enterprise_id", "status"),
+            ("office_id", "status"),
+            ("published", "published_at"),
+        )
+
+
+class QuestionNumberSequence(Model):
+    id = fields.IntField(primary_key=True)
+    enterprise = fields.ForeignKeyField("models.Enterprise", related_name="number_sequences",
+                                        on_delete=fields.CASCADE)
+    year = fields.IntField()
+    last_number = fields.IntField(default=0)
+
+    class Meta:
+        table = "question_number_sequence"
+        unique_together = (("enterprise", "year"),)
+
+
+# One timeline entry: who did what, when, from which status to which, with their text.
+# (No class docstrings on models: tortoise writes them into the DDL as comments.)
+class QuestionEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    question = fields.ForeignKeyField("models.Question", related_name="events", on_delete=fields.CASCADE)
+    round = fields.IntField()
+    action = fields.CharField(max_length=24)
+    from_status = fields.CharEnumField(Status, max_length=24, null=True)
+    to_status = fields.CharEnumField(Status, max_length=24)
+    actor_role = fields.CharEnumField(Role, max_length=16)
+    person = fields.ForeignKeyField("models.Person", related_name="question_events", null=True,
+                                    on_delete=fields.SET_NULL)
+    customs_account = fields.ForeignKeyField("models.CustomsAccount", related_name="question_events", null=True,
+                                             on_delete=fields.SET_NULL)
+    actor_name = fields.CharField(max_length=50)
+    text = fields.TextField(default="")
+    detail = fields.JSONField(default=dict)  # reply kind, evaluation, importance, closed_by …
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "question_event"
+        indexes = (("question_id", "id"),)
+
+
+class QuestionEvaluation(Model):
+    id = fields.IntField(primary_key=True)
+    question = fields.ForeignKeyField("models.Question", related_name="evaluations", on_delete=fields.CASCADE)
+    round = fields.IntField()
+    kind = fields.CharEnumField(Evaluation, max_length=2)
+    note = fields.TextField(default="")
+    appended_text = fields.TextField(default="")
+    person = fields.ForeignKeyField("models.Person", related_name="evaluations", on_delete=fields.RESTRICT)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "question_evaluation"
+
+
+# An uploaded file, such as the one image of a question; the bytes live in file storage.
+class Attachment(Model):
+    id = fields.IntField(primary_key=True)
+    question = fields.ForeignKeyField("models.Question", related_name="attachments", null=True,
+                                      on_delete=fields.CASCADE)
+    round = fields.IntField(default=1)
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=64)
+    size = fields.IntField()
+    sha256 = fields.CharField(max_length=64)
+    storage_key = fields.CharField(max_length=255, unique=True)
+    uploaded_by = fields.ForeignKeyField("models.Person", related_name="attachments", null=True,
+                                         on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "attachment"

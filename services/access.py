@@ -1,0 +1,80 @@
+"""Fetching with the permission check: nothing is returned to someone who may not see it.
+
+Outside their scope a question does not exist for the user (NotFound, 404), so its existence leaks nothing.
+"""
+
+from __future__ import annotations
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from core.errors import NotFound
+from models.customs_accounts import CustomsAccount, CustomsRole
+from models.enterprises import Enterprise, EnterpriseStatus, Membership
+from models.lifecycle import Role, Status
+from models.questions import Question
+
+QUESTION_NOT_FOUND = "问题不存在或无权查看"
+
+
+async def access_membership(person_id: int, enterprise_id: int, conn: BaseDBAsyncClient) -> Membership:
+    membership = await Membership.filter(
+        person_id=person_id, enterprise_id=enterprise_id, active=True, person__active=True
+    ).using_db(conn).select_related("enterprise", "person").first()
+    if membership is None or membership.enterprise.status is EnterpriseStatus.DISABLED:
+        raise NotFound("企业不存在或您不是该企业的成员")
+    return membership
+
+
+async def access_question_for_person(
+    person_id: int, question_id: int, conn: BaseDBAsyncClient, *, for_update: bool = False
+) -> tuple[Question, Membership]:
+    query = Question.filter(id=question_id).exclude(status=Status.DELETED).using_db(conn)
+    question = await (query.select_for_update() if for_update else query).first()
+    if question is None:
+        raise NotFound(QUESTION_NOT_FOUND)
+    try:
+        membership = await access_membership(person_id, question.enterprise_id, conn)
+    except NotFound:
+        raise NotFound(QUESTION_NOT_FOUND) from None
+    return question, membership
+
+
+def customs_scope(account: CustomsAccount) -> Q:
+    """Questions an account may see: its office's; a supervisor (or admin, read-only) also its sub-offices'."""
+    if account.role in (CustomsRole.SUPERVISOR, CustomsRole.ADMIN):
+        return Q(office__path__startswith=account.office.path)
+    return Q(office_id=account.office_id)
+
+
+async def access_customs_account(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccount:
+    account = await CustomsAccount.filter(id=account_id, active=True).using_db(conn).select_related("office").first()
+    if account is None:
+        raise NotFound("海关账号不存在或已停用")
+    return account
+
+
+async def access_question_for_customs(
+    account_id: int, question_id: int, conn: BaseDBAsyncClient, *, for_update: bool = False
+) -> tuple[Question, CustomsAccount]:
+    account = await access_customs_account(account_id, conn)
+    query = (Question.filter(customs_scope(account), id=question_id)
+             .exclude(status__in=(Status.DELETED, Status.DRAFT, Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC))
+             .using_db(conn))
+    question = await (query.select_for_update() if for_update else query).first()
+    if question is None:
+        raise NotFound(QUESTION_NOT_FOUND)
+    return question, account
+
+
+def lifecycle_role(membership: Membership) -> Role:
+    return Role(membership.role.value)
+
+
+def customs_lifecycle_role(account: CustomsAccount) -> Role:
+    return {CustomsRole.OFFICER: Role.OFFICER, CustomsRole.SUPERVISOR: Role.SUPERVISOR,
+            CustomsRole.ADMIN: Role.CUSTOMS_ADMIN}[account.role]
+
+
+async def enterprise_of(question: Question, conn: BaseDBAsyncClient) -> Enterprise:
+    return await Enterprise.get(id=question.enterprise_id).using_db(conn)
