@@ -100,12 +100,23 @@ class MemoryCache:
         self._data.clear()
 
 
+# INCRBY, and a TTL only when this call created the counter (PEXPIRE NX would also give one to an
+# existing counter that has none, unlike the in-process twin).
+_INCR_SCRIPT = """
+local created = redis.call('EXISTS', KEYS[1]) == 0
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if created and ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return value
+"""
+
+
 class RedisCache:
     """Shared by every process of a deployment."""
 
     def __init__(self, client: aredis.Redis, prefix: str = "") -> None:
         self._r = client
         self._prefix = prefix
+        self._incr = client.register_script(_INCR_SCRIPT)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "") -> RedisCache:
@@ -125,13 +136,8 @@ class RedisCache:
         await self._r.delete(self._prefix + key)
 
     async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
-        full = self._prefix + key
-        async with self._r.pipeline(transaction=True) as pipe:
-            pipe.incrby(full, amount)
-            if ttl is not None:
-                pipe.pexpire(full, int(ttl * 1000), nx=True)  # only a new counter gets the TTL
-            value, *_ = await pipe.execute()
-        return int(value)
+        ttl_ms = "" if ttl is None else int(ttl * 1000)
+        return int(await self._incr(keys=[self._prefix + key], args=[amount, ttl_ms]))
 
     @contextlib.asynccontextmanager
     async def lock(self, name: str, ttl: float, wait: float = 0) -> AsyncIterator[None]:

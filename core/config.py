@@ -1,6 +1,7 @@
 """Settings: read once from config.yaml plus QINGLING_<SECTION>_<KEY> environment variables.
 
-Nothing else in the code base reads ``os.environ`` for settings. A missing or bad value raises
+Environment values are read as YAML ("[2, 1]", "true"), except text keys and secrets, which are taken
+verbatim. Nothing else in the code base reads ``os.environ`` for settings. A missing or bad value raises
 ``ConfigError`` whose message is one line naming the key; secrets are only accepted from the
 environment and never printed.
 """
@@ -55,6 +56,12 @@ class CacheSettings:
 
 
 @dataclass(frozen=True)
+class DistrictSettings:
+    name: str = "大连海关"
+    accepting_office_codes: tuple[str, ...] = ("0900",)
+
+
+@dataclass(frozen=True)
 class LifecycleSettings:
     auto_close_days: int = 7
     reminder_days_before: tuple[int, ...] = (2,)
@@ -93,6 +100,7 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
+    district: DistrictSettings = field(default_factory=DistrictSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
@@ -113,14 +121,16 @@ def load_settings(path: str | Path | None = None, environ: typing.Mapping[str, s
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"配置文件不存在：{path}") from None
+    except (OSError, UnicodeDecodeError) as exc:  # a directory, no permission, not UTF-8 text
+        raise ConfigError(f"配置文件 {path} 无法读取：{exc}".splitlines()[0]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"配置文件 {path} 不是合法的 YAML：{exc}".splitlines()[0]) from None
+        raise ConfigError(f"配置文件 {path} 不是合法的 YAML：{_yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"配置文件 {path} 的顶层必须是各个配置节")
 
     unknown = set(raw) - {f.name for f in fields(Settings)}
     if unknown:
-        raise ConfigError(f"配置项 {sorted(unknown)[0]}：未知的配置节")
+        raise ConfigError(f"配置项 {sorted(unknown, key=str)[0]}：未知的配置节")
     sections = {}
     for section_field in fields(Settings):
         section_cls = typing.get_type_hints(Settings)[section_field.name]
@@ -147,7 +157,9 @@ def _build_section(name: str, cls: type, raw: dict[str, Any], environ: typing.Ma
         if is_secret and raw.get(f.name) is not None:
             raise ConfigError(f"配置项 {dotted}：密钥不能写在配置文件里，请用环境变量 {env_name}")
         if env_name in environ:
-            value: Any = environ[env_name] if is_secret else _parse_env(dotted, environ[env_name])
+            # Text keys are taken verbatim: as YAML, "qingling:" or "::" would turn into maps.
+            verbatim = is_secret or hints[f.name] is str
+            value: Any = environ[env_name] if verbatim else _parse_env(dotted, environ[env_name])
             source = f"（来自环境变量 {env_name}）"
         elif f.name in raw:
             value, source = raw[f.name], ""
@@ -200,6 +212,13 @@ def _coerce(dotted: str, hint: Any, value: Any, source: str) -> Any:
     raise bad  # pragma: no cover - a field type this loader does not know
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line: what is wrong and where (str(exc) spreads over several lines, context first)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    return f"第 {mark.line + 1} 行第 {mark.column + 1} 列：{problem}" if mark else problem
+
+
 def _describe(hint: Any) -> str:
     return {bool: " true/false", int: "整数", str: "字符串"}.get(hint, "列表或键值")
 
@@ -217,6 +236,7 @@ def _check_rules(s: Settings) -> None:
     need(s.database.max_connections >= 1, "database.max_connections", "至少为 1")
     need(s.cache.url == "" or s.cache.url.startswith(("redis://", "rediss://", "unix://")), "cache.url",
          "应为空（进程内缓存）或 redis:// 地址")
+    need(bool(s.district.accepting_office_codes), "district.accepting_office_codes", "至少指定一个受理单位")
     need(1 <= s.lifecycle.auto_close_days <= 365, "lifecycle.auto_close_days", "应在 1–365 天之间")
     need(all(0 < d < s.lifecycle.auto_close_days for d in s.lifecycle.reminder_days_before),
          "lifecycle.reminder_days_before", "每一项都应大于 0 且小于 auto_close_days")
@@ -225,7 +245,7 @@ def _check_rules(s: Settings) -> None:
     need(all(r in NOTE_RULES for r in rules.values()), "lifecycle.evaluation_note_required",
          f"规则只能是 {', '.join(NOTE_RULES)}")
     need(rules[1] != "unless_appended", "lifecycle.evaluation_note_required", "评价 1 不能追加问题")
-    need(_is_timezone(s.lifecycle.timezone), "lifecycle.timezone", f"未知的时区 {s.lifecycle.timezone}")
+    need(_is_timezone(s.lifecycle.timezone), "lifecycle.timezone", f"未知的时区 {s.lifecycle.timezone!r}")
     need(s.scheduler.autoclose_interval_seconds >= 10, "scheduler.autoclose_interval_seconds", "至少 10 秒")
     need(s.scheduler.lock_ttl_seconds >= 10, "scheduler.lock_ttl_seconds", "至少 10 秒")
     need(s.logging.level in ("DEBUG", "INFO", "WARNING", "ERROR"), "logging.level",
@@ -237,6 +257,6 @@ def _is_timezone(name: str) -> bool:
 
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tz directory such as "Asia"
         return False
     return True

@@ -49,7 +49,8 @@ def connection() -> BaseDBAsyncClient:
 
 
 async def open_database(db: DatabaseSettings) -> None:
-    await Tortoise.init(config=tortoise_config(db))
+    # The global fallback lets request tasks, created before the start-up listener ran, see the context.
+    await Tortoise.init(config=tortoise_config(db), _enable_global_fallback=True)
 
 
 async def close_database() -> None:

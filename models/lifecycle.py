@@ -301,7 +301,7 @@ def _append_given(state: QuestionState, cmd: Command, actor: Actor, policy: Poli
 
 
 def _within_append_period(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
-    if state.evaluated_at is not None and now >= state.evaluated_at + policy.period:
+    if state.evaluated_at is not None and now > state.evaluated_at + policy.period:
         raise IllegalTransition(f"已超过追加期限（评价后 {policy.auto_close_days} 天内可追加）")
 
 
@@ -317,7 +317,7 @@ def _is_published(state: QuestionState, cmd: Command, actor: Actor, policy: Poli
 
 def _period_over(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
     since = state.replied_at if state.status is Status.REPLIED else state.evaluated_at
-    if since is None or now < since + policy.period:
+    if since is None or now <= since + policy.period:  # "older than the period"
         raise IllegalTransition(f"问题{_STATUS_PHRASE[state.status]}，尚未到自动办结时间")
 
 
@@ -439,7 +439,7 @@ TABLE: Mapping[tuple[Status | None, Action], Rule] = {
     **{
         (status, action): Rule(frozenset({Who.SUPERVISOR}), _unchanged, guards)
         for status in (S.REPLIED, S.AWAITING_APPEND, S.CLOSED)
-        for action, guards in ((A.PUBLISH, (_publication_allowed,)), (A.UNPUBLISH, (_is_published,)))
+        for action, guards in ((A.PUBLISH, (_publication_allowed,)), (A.UNPUBLISH, (_publication_allowed, _is_published)))
     },
 }
 

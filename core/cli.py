@@ -1,0 +1,210 @@
+"""`qingling`: serve, worker, demo, db upgrade / status / makemigrations, load-data, create-customs-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tqdm import tqdm
+
+from core.config import ConfigError, Settings, load_settings
+from core.db import UnmigratedDatabase, database, ensure_migrated, make_migrations, pending_migrations, upgrade
+from core.errors import DomainError
+from models.customs_accounts import CustomsRole
+from services.context import ServiceContext
+
+DEMO_ENV = {
+    "QINGLING_DATABASE_URL": "sqlite://var/demo.sqlite3",
+    "QINGLING_CACHE_URL": "",
+    "QINGLING_SIMULATORS_ENABLED": "true",
+    "QINGLING_SERVER_EMBEDDED_WORKER": "true",
+}
+
+
+class CommandFailed(Exception):
+    """A command cannot go on; the message is printed as one line."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        return args.run(settings, args) or 0
+    except ConfigError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    except (CommandFailed, UnmigratedDatabase, DomainError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qingling", description="清零 — 关企问题清零服务")
+    sub = parser.add_subparsers(required=True, metavar="command")
+    sub.add_parser("serve", help="启动 Web 服务（先检查数据库已迁移）").set_defaults(run=cmd_serve)
+    worker = sub.add_parser("worker", help="启动定时任务进程（自动办结、提醒）")
+    worker.add_argument("--once", action="store_true", help="每个任务只运行一次后退出")
+    worker.set_defaults(run=cmd_worker)
+    demo = sub.add_parser("demo", help="演示：SQLite + 进程内缓存 + 模拟器，准备演示数据并启动")
+    demo.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+    demo.set_defaults(run=cmd_demo)
+    db = sub.add_parser("db", help="数据库迁移").add_subparsers(required=True, metavar="action")
+    db.add_parser("upgrade", help="应用全部迁移").set_defaults(run=cmd_db_upgrade)
+    db.add_parser("status", help="列出尚未应用的迁移").set_defaults(run=cmd_db_status)
+    make = db.add_parser("makemigrations", help="（开发用）根据模型变化生成迁移")
+    make.add_argument("--name", default=None)
+    make.set_defaults(run=cmd_db_makemigrations)
+    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别）").set_defaults(run=cmd_load_data)
+    user = sub.add_parser("create-customs-user", help="创建海关账号（如第一个管理员）")
+    user.add_argument("--username", required=True)
+    user.add_argument("--name", required=True, help="姓名")
+    user.add_argument("--office", required=True, help="所属海关或部门代码，如 0900")
+    user.add_argument("--role", choices=[r.value for r in CustomsRole], default=CustomsRole.ADMIN.value)
+    user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（脚本用）")
+    user.set_defaults(run=cmd_create_customs_user)
+    return parser
+
+
+def run_with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    async def wrapped() -> Any:
+        async with database(settings.database):
+            return await work()
+
+    return asyncio.run(wrapped())
+
+
+def check_migrated(settings: Settings) -> None:
+    run_with_database(settings, ensure_migrated)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
+
+    from core.app import create_app
+
+    check_migrated(settings)
+    loader = AppLoader(factory=create_app)
+    app = loader.load()
+    app.prepare(host=settings.server.host, port=settings.server.port, workers=settings.server.workers,
+                access_log=False, motd=False)
+    Sanic.serve(primary=app, app_loader=loader)
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from scheduler.worker import run_worker
+
+    asyncio.run(run_worker(settings, once=args.once))
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    async def work() -> list[str]:
+        try:
+            return await upgrade(settings.database)
+        finally:
+            from core.db import close_database
+
+            await close_database()
+
+    applied = asyncio.run(work())
+    print(f"已应用 {len(applied)} 个迁移：{', '.join(applied)}" if applied else "数据库已是最新")
+    return 0
+
+
+def cmd_db_status(settings: Settings, args: argparse.Namespace) -> int:
+    pending = run_with_database(settings, pending_migrations)
+    print("未应用的迁移：" + ", ".join(pending) if pending else "数据库已是最新")
+    return 1 if pending else 0
+
+
+def cmd_db_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
+    created = asyncio.run(make_migrations(settings.database, args.name))
+    print("\n".join(str(p) for p in created) or "模型没有变化")
+    return 0
+
+
+def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
+    from services.reference_data import load_reference_data
+
+    bar = tqdm(desc="导入关区与部门", unit="条", disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    async def work() -> Any:
+        await ensure_migrated()
+        return await load_reference_data(settings.district.accepting_office_codes, progress=progress)
+
+    report = run_with_database(settings, work)
+    bar.close()
+    print(f"已导入：关区与部门 {report.offices} 个，问题类型 {report.question_types} 个，"
+          f"业务类别 {report.business_categories} 个")
+    return 0
+
+
+def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int:
+    from services.customs_accounts import create_customs_account
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再次输入密码：") != password:
+            raise CommandFailed("两次输入的密码不一致")
+
+    async def work() -> Any:
+        await ensure_migrated()
+        return await create_customs_account(
+            ServiceContext.from_settings(settings.lifecycle), username=args.username, name=args.name,
+            office_code=args.office, role=CustomsRole(args.role), password=password, created_by="cli")
+
+    account = run_with_database(settings, work)
+    print(f"已创建海关账号 {account.username}（{args.role}）")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """The embedded default: SQLite file, in-process cache, simulators on, demo data, then serve."""
+    from core.demo import seed_demo
+    from services.reference_data import load_reference_data
+
+    os.environ.update(DEMO_ENV)
+    os.environ.setdefault("QINGLING_SECURITY_SECRET_KEY", secrets.token_urlsafe(32))
+    settings = load_settings()
+    cmd_db_upgrade(settings, args)
+
+    async def work() -> Any:
+        await load_reference_data(settings.district.accepting_office_codes)
+        return await seed_demo(ServiceContext.from_settings(settings.lifecycle),
+                               settings.district.accepting_office_codes[0])
+
+    logins = run_with_database(settings, work)
+    base = settings.server.public_url.rstrip("/")
+    print("\n清零演示已就绪")
+    print(f"  健康检查：{base}/healthz")
+    print("  海关账号（用户名 / 角色 / 密码）：")
+    for username, role, password in logins.customs:
+        print(f"    {username} / {role} / {password}")
+    print("  企业用户（姓名 / 手机号 / 角色）：")
+    for name, phone, role in logins.people:
+        print(f"    {name} / {phone} / {role}")
+    if args.no_serve:
+        return 0
+    return cmd_serve(settings, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

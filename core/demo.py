@@ -1,0 +1,98 @@
+"""Demo data for `qingling demo`: the manual's enterprise, its people, customs accounts and questions
+in several statuses, all made through the real services. Seeding twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.catalog import BusinessCategory, QuestionType
+from models.customs_accounts import CustomsAccount, CustomsRole
+from models.enterprises import Enterprise, EnterpriseStatus, Membership, MemberRole, Person
+from models.lifecycle import Evaluation, Importance, ReplyKind
+from models.offices import CustomsOffice
+from services.actors import CustomsActor, PersonActor
+from services.asking import create_draft, submit_question, withdraw_question
+from services.context import ServiceContext
+from services.customs_accounts import create_customs_account
+from services.customs_handling import accept_question, publish_question, reply_question
+from services.evaluation import evaluate_question
+from services.exec_review import exec_approve_question
+from services.question_form import QuestionForm
+
+DEMO_PASSWORD = "qingling2026demo"
+DEMO_CREDIT_CODE = "9121024267997824X5"  # the Liaoning manual's example enterprise
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    customs: list[tuple[str, str, str]]  # username, role, password
+    people: list[tuple[str, str, str]]  # name, phone, role
+
+
+async def seed_demo(ctx: ServiceContext, accepting_code: str) -> DemoLogins:
+    dalian = await CustomsOffice.get(code=accepting_code)
+    department = await CustomsOffice.filter(parent_id=dalian.id).order_by("code").first()
+    assert department is not None, "run load-data first"
+    accounts = [("demo_officer", "演示关员", CustomsRole.OFFICER, department.code),
+                ("demo_supervisor", "演示科长", CustomsRole.SUPERVISOR, dalian.code),
+                ("demo_admin", "演示管理员", CustomsRole.ADMIN, dalian.code)]
+    for username, name, role, office in accounts:
+        if not await CustomsAccount.filter(username=username).exists():
+            await create_customs_account(ctx, username=username, name=name, office_code=office, role=role,
+                                         password=DEMO_PASSWORD, created_by="demo")
+    people = [("张关务", "13800000001", MemberRole.STAFF), ("李总", "13800000002", MemberRole.EXECUTIVE),
+              ("王管理", "13800000003", MemberRole.ADMIN)]
+    logins = DemoLogins([(u, r.value, DEMO_PASSWORD) for u, _, r, _ in accounts],
+                        [(n, p, r.value) for n, p, r in people])
+    if await Enterprise.filter(credit_code=DEMO_CREDIT_CODE).exists():
+        return logins
+    acme = await Enterprise.create(name="大连示例进出口有限公司", credit_code=DEMO_CREDIT_CODE, customs_code="2102960001",
+                                   status=EnterpriseStatus.ACTIVE, exec_review_required=True)
+    actors = {}
+    for name, phone, role in people:
+        person = await Person.create(name=name, phone=phone)
+        await Membership.create(person=person, enterprise=acme, role=role)
+        actors[role] = PersonActor(person.id)
+    await _seed_questions(ctx, acme, dalian, department, actors)
+    return logins
+
+
+async def _seed_questions(ctx: ServiceContext, acme: Enterprise, dalian: CustomsOffice, department: CustomsOffice,
+                          actors: dict[MemberRole, PersonActor]) -> None:
+    types = {t.name: t.id for t in await QuestionType.all()}
+    category = await BusinessCategory.first()
+    officer = CustomsActor((await CustomsAccount.get(username="demo_officer")).id)
+    supervisor = CustomsActor((await CustomsAccount.get(username="demo_supervisor")).id)
+    staff, executive = actors[MemberRole.STAFF], actors[MemberRole.EXECUTIVE]
+
+    def form(title: str, type_name: str, description: str) -> QuestionForm:
+        return QuestionForm(accepting_office_id=dalian.id, office_id=department.id, title=title,
+                            type_ids=(types[type_name],), contact_name="张关务", contact_phone="13800000001",
+                            description=description, business_category_id=category.id if category else None,
+                            allow_publication=True)
+
+    async def asked(title: str, type_name: str, description: str) -> int:
+        q = await create_draft(ctx, staff, acme.id, form(title, type_name, description))
+        await submit_question(ctx, staff, q.id)
+        return q.id
+
+    await asked("危险品报关时如何申报", "通关运行", "出口锂电池属于危险品，报关时需要提供哪些单证？")
+    approved = await asked("报关单状态一直显示已入库", "通关运行", "报关单提交后三天状态未变化，应如何处理？")
+    await exec_approve_question(ctx, executive, approved, Importance.IMPORTANT)
+    accepted = await asked("企业法人签字如何在海关变更", "企业管理", "法定代表人变更后，海关备案信息如何更新？")
+    await exec_approve_question(ctx, executive, accepted, Importance.NORMAL)
+    await accept_question(ctx, officer, accepted)
+    answered = await asked("RCEP原产地规则在哪里获取", "其他", "我司出口日本，想了解 RCEP 原产地规则的查询途径。")
+    await exec_approve_question(ctx, executive, answered, Importance.NORMAL)
+    await reply_question(ctx, officer, answered, ReplyKind.ANSWER,
+                         "可登录中国自由贸易区服务网查询 RCEP 协定文本及原产地规则，也可咨询属地海关原产地部门。")
+    closed = await asked("电子口岸IC卡如何办理", "电子口岸", "新成立企业，首次办理电子口岸IC卡需要哪些材料？")
+    await exec_approve_question(ctx, executive, closed, Importance.NORMAL)
+    await reply_question(ctx, officer, closed, ReplyKind.ANSWER, "携带营业执照、法人身份证件到数据分中心窗口办理。")
+    await evaluate_question(ctx, staff, closed, Evaluation.SOLVED)
+    await publish_question(ctx, supervisor, closed, title="电子口岸IC卡如何办理",
+                           description="新成立企业首次办理电子口岸IC卡需要哪些材料？",
+                           reply="携带营业执照、法人身份证件到数据分中心窗口办理。")
+    withdrawn = await create_draft(ctx, executive, acme.id, form("暂时进出境货物注意事项", "通关运行", "展览品暂时进境需要注意什么？"))
+    await submit_question(ctx, executive, withdrawn.id)
+    await withdraw_question(ctx, executive, withdrawn.id)
