@@ -43,7 +43,11 @@ def create_app(settings: Settings | None = None) -> Sanic:
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
         await open_database(settings.database)
-        await ensure_migrated()
+        try:
+            await ensure_migrated()
+        except Exception:
+            await close_database()
+            raise
         app.ctx.cache = make_cache(settings.cache)
 
     @app.after_server_stop

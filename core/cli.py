@@ -16,6 +16,7 @@ from tqdm import tqdm
 from core.config import ConfigError, Settings, load_settings
 from core.db import UnmigratedDatabase, database, ensure_migrated, make_migrations, pending_migrations, upgrade
 from core.errors import DomainError
+from core.logs import setup_logging
 from models.customs_accounts import CustomsRole
 from services.context import ServiceContext
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        setup_logging(settings.logging.level)
         return args.run(settings, args) or 0
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
