@@ -127,3 +127,17 @@ async def delete_question(ctx: ServiceContext, actor: PersonActor, question_id: 
     """Soft delete: the row stays for audit, the enterprise never sees it again."""
     return await person_action(ctx, actor, question_id, Command(Action.DELETE))
 
+
+
+async def resubmit_question(ctx: ServiceContext, actor: PersonActor, question_id: int, form: QuestionForm,
+                            executive_id: int | None = None) -> Question:
+    """The manual's 修改后重新提交: edit and submit in one transaction (two timeline entries)."""
+    form = check_question_form(form)
+    async with in_transaction() as conn:
+        question, membership = await access_question_for_person(actor.person_id, question_id, conn, for_update=True)
+        by = person_ref(membership)
+        columns = await check_form_references(conn, form)
+        await transition(ctx, conn, question, by, Command(Action.EDIT), fields=columns)
+        await set_types(conn, question, form.type_ids)
+        await transition(ctx, conn, question, by, Command(Action.SUBMIT, executive_id=executive_id))
+        return question

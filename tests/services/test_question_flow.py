@@ -11,7 +11,14 @@ from models.audit import AuditEntry
 from models.lifecycle import ClosedBy, Evaluation, Importance, ReplyKind, Status
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvaluation, QuestionEvent
-from services.asking import create_draft, delete_question, edit_question, submit_question, withdraw_question
+from services.asking import (
+    create_draft,
+    delete_question,
+    edit_question,
+    resubmit_question,
+    submit_question,
+    withdraw_question,
+)
 from services.context import ServiceContext
 from services.customs_handling import accept_question, publish_question, reply_question, unpublish_question
 from services.evaluation import append_question, evaluate_question
@@ -210,3 +217,20 @@ async def test_form_validation(world: World) -> None:
     assert error.value.field == "contact_phone"
     with pytest.raises(NotFound):
         await create_draft(ctx, world.staff, world.solo.id, world.form())
+
+
+async def test_modify_and_resubmit_is_one_step_and_refused_whole(world: World) -> None:
+    q = await create_draft(ctx, world.solo_staff, world.solo.id, world.form())
+    await submit_question(ctx, world.solo_staff, q.id)
+    with pytest.raises(IllegalTransition, match="问题已提交，不能修改"):
+        await resubmit_question(ctx, world.solo_staff, q.id, world.form("不该生效的标题"))
+    await withdraw_question(ctx, world.solo_staff, q.id)
+    q = await resubmit_question(ctx, world.solo_staff, q.id, world.form("修改后的标题", type_ids=world.type_ids[1:]))
+    assert (q.status, q.title) == (Status.SUBMITTED, "修改后的标题")
+    assert sorted(t.id for t in await q.types.all()) == sorted(world.type_ids[1:])
+    assert [a for a, _, _ in await timeline(q.id)][-2:] == ["edit", "submit"]
+
+    await withdraw_question(ctx, world.solo_staff, q.id)
+    with pytest.raises(ValidationFailed):  # a bad form changes nothing
+        await resubmit_question(ctx, world.solo_staff, q.id, world.form(""))
+    assert (await Question.get(id=q.id)).status is Status.WITHDRAWN
