@@ -230,7 +230,8 @@ def _check_rules(s: Settings) -> None:
 
     need(1 <= s.server.port <= 65535, "server.port", f"端口应在 1–65535 之间，实际为 {s.server.port}")
     need(1 <= s.server.workers <= 64, "server.workers", "应在 1–64 之间")
-    need(urlparse(s.server.public_url).scheme in ("http", "https"), "server.public_url", "应以 http:// 或 https:// 开头")
+    need(urlparse(s.server.public_url).scheme in ("http", "https"), "server.public_url",
+         "应以 http:// 或 https:// 开头")
     need(s.database.url.split("://")[0] in ("sqlite", "postgres", "asyncpg", "psycopg"), "database.url",
          "只支持 sqlite:// 或 postgres:// 地址")
     need(s.database.max_connections >= 1, "database.max_connections", "至少为 1")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from models.catalog import BusinessCategory, QuestionType
 from models.customs_accounts import CustomsAccount, CustomsRole
-from models.enterprises import Enterprise, EnterpriseStatus, Membership, MemberRole, Person
+from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
 from models.lifecycle import Evaluation, Importance, ReplyKind
 from models.offices import CustomsOffice
 from services.actors import CustomsActor, PersonActor
@@ -46,7 +46,8 @@ async def seed_demo(ctx: ServiceContext, accepting_code: str) -> DemoLogins:
                         [(n, p, r.value) for n, p, r in people])
     if await Enterprise.filter(credit_code=DEMO_CREDIT_CODE).exists():
         return logins
-    acme = await Enterprise.create(name="大连示例进出口有限公司", credit_code=DEMO_CREDIT_CODE, customs_code="2102960001",
+    acme = await Enterprise.create(name="大连示例进出口有限公司", credit_code=DEMO_CREDIT_CODE,
+                                   customs_code="2102960001",
                                    status=EnterpriseStatus.ACTIVE, exec_review_required=True)
     actors = {}
     for name, phone, role in people:
@@ -93,6 +94,7 @@ async def _seed_questions(ctx: ServiceContext, acme: Enterprise, dalian: Customs
     await publish_question(ctx, supervisor, closed, title="电子口岸IC卡如何办理",
                            description="新成立企业首次办理电子口岸IC卡需要哪些材料？",
                            reply="携带营业执照、法人身份证件到数据分中心窗口办理。")
-    withdrawn = await create_draft(ctx, executive, acme.id, form("暂时进出境货物注意事项", "通关运行", "展览品暂时进境需要注意什么？"))
+    withdrawn = await create_draft(ctx, executive, acme.id,
+                                   form("暂时进出境货物注意事项", "通关运行", "展览品暂时进境需要注意什么？"))
     await submit_question(ctx, executive, withdrawn.id)
     await withdraw_question(ctx, executive, withdrawn.id)

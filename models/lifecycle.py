@@ -439,7 +439,10 @@ TABLE: Mapping[tuple[Status | None, Action], Rule] = {
     **{
         (status, action): Rule(frozenset({Who.SUPERVISOR}), _unchanged, guards)
         for status in (S.REPLIED, S.AWAITING_APPEND, S.CLOSED)
-        for action, guards in ((A.PUBLISH, (_publication_allowed,)), (A.UNPUBLISH, (_publication_allowed, _is_published)))
+        for action, guards in (
+            (A.PUBLISH, (_publication_allowed,)),
+            (A.UNPUBLISH, (_publication_allowed, _is_published)),
+        )
     },
 }
 
@@ -486,7 +489,7 @@ def allowed_actions(state: QuestionState, actor: Actor, policy: Policy, now: dat
 
     Field checks (a reason, a reply text, …) are not part of this: a button opens a form.
     """
-    result = []
+    result: list[Action] = []
     for (status, action), rule in TABLE.items():
         if status is not state.status or action is Action.AUTO_CLOSE:
             continue

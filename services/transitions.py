@@ -13,7 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 
 from core.errors import Conflict
-from models.enterprises import Enterprise, EnterpriseStatus, Membership, MemberRole
+from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership
 from models.lifecycle import Action, Actor, Command, Outcome, QuestionState, Role, Status, decide
 from models.questions import Question, QuestionEvent
 from services.context import ServiceContext

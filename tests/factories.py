@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from models.catalog import BusinessCategory, QuestionType
 from models.customs_accounts import CustomsAccount, CustomsRole
-from models.enterprises import Enterprise, EnterpriseStatus, Membership, MemberRole, Person
+from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
 from models.identifiers import credit_code_check_char
 from models.offices import CustomsOffice, OfficeKind
 from services.actors import CustomsActor, PersonActor

@@ -1,15 +1,17 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
 from models.customs_accounts import CustomsRole
 from models.enterprises import EnterpriseStatus, MemberRole
 from models.lifecycle import ClosedBy, Evaluation, Importance, ReplyKind, Role, Status
 from models.offices import OfficeKind
 from models.outbox import OutboxStatus
-from tortoise.fields.base import OnDelete
-from tortoise import fields
-from tortoise.indexes import Index
+
 
 class Migration(migrations.Migration):
     initial = True

@@ -198,7 +198,8 @@ async def test_publication_only_by_supervisor_and_when_allowed(world: World) -> 
     await reply_question(ctx, world.officer, allowed.id, ReplyKind.ANSWER, "答复")
     with pytest.raises(IllegalTransition, match="尚未公开"):
         await unpublish_question(ctx, world.supervisor, allowed.id)
-    p = await publish_question(ctx, world.supervisor, allowed.id, title="IC卡办理", description="如何办理", reply="窗口")
+    p = await publish_question(ctx, world.supervisor, allowed.id, title="IC卡办理", description="如何办理",
+                               reply="窗口")
     assert (p.published, p.public_title, p.status) == (True, "IC卡办理", Status.REPLIED)
     assert not (await unpublish_question(ctx, world.supervisor, allowed.id)).published
 

@@ -448,10 +448,7 @@ def test_exec_approve_with_each_importance(importance: Importance) -> None:
 def test_withdraw_only_first_round(cap_id: str, round_: int) -> None:
     """submitted → withdrawn, refused for an appended round with "追加的问题不可撤回"."""
     state = base_state(S.SUBMITTED, round=round_)
-    if round_ > 1:
-        expect = Expect(error=IllegalTransition, message="追加的问题不可撤回")
-    else:
-        expect = Expect(S.WITHDRAWN)
+    expect = Expect(error=IllegalTransition, message="追加的问题不可撤回") if round_ > 1 else Expect(S.WITHDRAWN)
     check(expect, state, Command(A.WITHDRAW), CAP[cap_id].actor)
 
 
