@@ -11,6 +11,12 @@ from models.identifiers import credit_code_problem, is_contact_phone, is_mobile,
 @pytest.mark.parametrize(("code", "problem"), [
     ("9121024267997824X5", None),  # the Liaoning manual's example enterprise
     ("91320000134785670P", None),
+    ("91350100M000100Y43", None),  # GB 32100's worked example
+    ("91512081MA62K0260E", None),
+    ("914403001922038216", None),
+    ("91440300708461136T", None),
+    ("91350100M000100Y44", "统一社会信用代码校验位不正确，请核对"),
+    ("91350100M000100Y4Z", "统一社会信用代码含有无效字符（不使用 I、O、S、V、Z，字母须大写）"),
     ("9121024267997824X4", "统一社会信用代码校验位不正确，请核对"),
     ("9121024267997824X", "统一社会信用代码应为 18 位"),
     ("9121024267997824I5", "统一社会信用代码含有无效字符（不使用 I、O、S、V、Z，字母须大写）"),
