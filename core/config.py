@@ -9,6 +9,7 @@ environment and never printed.
 from __future__ import annotations
 
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field, fields, replace
@@ -88,11 +89,28 @@ class SimulatorSettings:
 
 
 @dataclass(frozen=True)
+class WechatSettings:
+    app_id: str = ""
+    app_secret: Secret | None = None
+    token: Secret | None = None
+    encoding_aes_key: Secret | None = None
+    api_base: str = "https://api.weixin.qq.com"
+    stable_token: bool = False
+    timestamp_window_seconds: int = 300
+    reply_deadline_seconds: int = 4
+    miniprogram_app_id: str = ""
+    miniprogram_app_secret: Secret | None = None
+    templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SecuritySettings:
     secret_key: Secret | None = None
 
 
-SECRET_KEYS = {("security", "secret_key")}
+def _is_secret(hint: Any) -> bool:
+    """A secret is any key typed Secret: accepted only from the environment."""
+    return Secret in typing.get_args(hint) or hint is Secret
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     simulators: SimulatorSettings = field(default_factory=SimulatorSettings)
+    wechat: WechatSettings = field(default_factory=WechatSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
 
     def override(self, **sections: dict[str, Any]) -> Settings:
@@ -153,7 +172,7 @@ def _build_section(name: str, cls: type, raw: dict[str, Any], environ: typing.Ma
     for f in fields(cls):
         dotted = f"{name}.{f.name}"
         env_name = f"{ENV_PREFIX}{name.upper()}_{f.name.upper()}"
-        is_secret = (name, f.name) in SECRET_KEYS
+        is_secret = _is_secret(hints[f.name])
         if is_secret and raw.get(f.name) is not None:
             raise ConfigError(f"配置项 {dotted}：密钥不能写在配置文件里，请用环境变量 {env_name}")
         if env_name in environ:
@@ -186,8 +205,8 @@ def _coerce(dotted: str, hint: Any, value: Any, source: str) -> Any:
         origin, args = typing.get_origin(hint), typing.get_args(hint)
     bad = ConfigError(f"配置项 {dotted}：应为{_describe(hint)}，实际为 {value!r}{source}")
     if hint is Secret:
-        if not isinstance(value, str) or len(value) < 16:
-            raise ConfigError(f"配置项 {dotted}：密钥至少 16 个字符{source}")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"配置项 {dotted}：密钥不能为空{source}")
         return Secret(value)
     if hint is bool:
         if isinstance(value, bool):
@@ -249,6 +268,20 @@ def _check_rules(s: Settings) -> None:
     need(_is_timezone(s.lifecycle.timezone), "lifecycle.timezone", f"未知的时区 {s.lifecycle.timezone!r}")
     need(s.scheduler.autoclose_interval_seconds >= 10, "scheduler.autoclose_interval_seconds", "至少 10 秒")
     need(s.scheduler.lock_ttl_seconds >= 10, "scheduler.lock_ttl_seconds", "至少 10 秒")
+    key = s.security.secret_key
+    need(key is None or len(key) >= 16, "security.secret_key", "密钥至少 16 个字符")
+    aes = s.wechat.encoding_aes_key
+    need(aes is None or len(aes) == 43, "wechat.encoding_aes_key", "EncodingAESKey 应为 43 个字符")
+    token = s.wechat.token
+    need(token is None or bool(re.fullmatch(r"[A-Za-z0-9]{3,32}", token)), "wechat.token",
+         "Token 应为 3–32 位英文字母或数字")
+    need(urlparse(s.wechat.api_base).scheme in ("http", "https"), "wechat.api_base", "应以 http:// 或 https:// 开头")
+    need(1 <= s.wechat.reply_deadline_seconds <= 4, "wechat.reply_deadline_seconds",
+         "应在 1–4 秒之间（微信 5 秒内收不到回复会重试）")
+    need(s.wechat.timestamp_window_seconds >= 30, "wechat.timestamp_window_seconds", "至少 30 秒")
+    real_wechat = urlparse(s.wechat.api_base).hostname == "api.weixin.qq.com" and s.wechat.app_secret is not None
+    need(not (s.simulators.enabled and real_wechat), "simulators.enabled",
+         "模拟器不能与真实的微信凭据同时启用")
     need(s.logging.level in ("DEBUG", "INFO", "WARNING", "ERROR"), "logging.level",
          "应为 DEBUG、INFO、WARNING 或 ERROR")
 

@@ -183,3 +183,28 @@ def test_override_replaces_only_the_given_keys() -> None:
     assert (changed.cache.url, changed.cache.prefix) == ("redis://cache:6379/0", settings.cache.prefix)
     assert changed.lifecycle == settings.lifecycle
     assert (settings.server.port, settings.cache.url) == (8000, "")  # the original is untouched
+
+
+def test_wechat_secrets_come_from_the_environment_and_are_checked(tmp_path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("wechat:\n  app_id: wx123\n", encoding="utf-8")
+    env = {"QINGLING_WECHAT_TOKEN": "qinglingtoken", "QINGLING_WECHAT_ENCODING_AES_KEY": "a" * 43,
+           "QINGLING_WECHAT_APP_SECRET": "s" * 32}
+    settings = load_settings(path, env)
+    assert settings.wechat.token == "qinglingtoken" and "s" * 32 not in repr(settings)
+    with pytest.raises(ConfigError, match="wechat.encoding_aes_key"):
+        load_settings(path, env | {"QINGLING_WECHAT_ENCODING_AES_KEY": "short"})
+    with pytest.raises(ConfigError, match="wechat.token"):
+        load_settings(path, env | {"QINGLING_WECHAT_TOKEN": "x"})
+    path.write_text("wechat:\n  token: abcdef\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="QINGLING_WECHAT_TOKEN"):
+        load_settings(path, {})
+
+
+def test_simulators_refuse_real_wechat_credentials(tmp_path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("simulators:\n  enabled: true\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="simulators.enabled"):
+        load_settings(path, {"QINGLING_WECHAT_APP_SECRET": "s" * 32})
+    local = {"QINGLING_WECHAT_APP_SECRET": "s" * 32, "QINGLING_WECHAT_API_BASE": "http://127.0.0.1:8000/sim/wechat"}
+    assert load_settings(path, local).simulators.enabled
