@@ -107,4 +107,6 @@ def _start_embedded_worker(app: Sanic) -> None:
 def run_embedded_worker() -> None:
     from scheduler.worker import run_worker
 
-    asyncio.run(run_worker(load_settings()))
+    settings = load_settings()
+    setup_logging(settings.logging.level)  # a fresh process: logging is not inherited
+    asyncio.run(run_worker(settings))
