@@ -9,6 +9,8 @@ from sanic import Request, Sanic, json
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
+from adapters.wechat_api import WechatApi
+from bot.callback import wechat_blueprint
 from core.cache import make_cache
 from core.config import Settings, load_settings
 from core.db import close_database, connection, ensure_migrated, open_database
@@ -49,9 +51,13 @@ def create_app(settings: Settings | None = None) -> Sanic:
             await close_database()
             raise
         app.ctx.cache = make_cache(settings.cache)
+        app.ctx.wechat = WechatApi(settings.wechat, app.ctx.cache)
+        if not hasattr(app.ctx, "customer_service"):  # tests may set a recording fake
+            app.ctx.customer_service = app.ctx.wechat
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
+        await app.ctx.wechat.aclose()
         await app.ctx.cache.close()
         await close_database()
 
@@ -62,6 +68,11 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app.error_handler.add(SanicException, _http_error)
     app.error_handler.add(Exception, _unexpected_error)
     app.add_route(healthz, "/healthz", methods=["GET"])
+    app.blueprint(wechat_blueprint())
+    if settings.simulators.enabled:
+        from simulators.wechat.api import blueprint_for
+
+        app.blueprint(blueprint_for(settings.wechat))
     return app
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from adapters.wechat_api import WechatApiError
 from core.config import ConfigError, Settings, load_settings
 from core.db import UnmigratedDatabase, database, ensure_migrated, make_migrations, pending_migrations, upgrade
 from core.errors import DomainError
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
         return 2
-    except (CommandFailed, UnmigratedDatabase, DomainError, ValueError) as exc:
+    except (CommandFailed, UnmigratedDatabase, DomainError, WechatApiError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     make = db.add_parser("makemigrations", help="（开发用）根据模型变化生成迁移")
     make.add_argument("--name", default=None)
     make.set_defaults(run=cmd_db_makemigrations)
+    wechat = sub.add_parser("wechat", help="微信公众号").add_subparsers(required=True, metavar="action")
+    wechat.add_parser("push-menu", help="把 bot/menu.py 中的自定义菜单推送到公众号").set_defaults(run=cmd_push_menu)
     sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别）").set_defaults(run=cmd_load_data)
     user = sub.add_parser("create-customs-user", help="创建海关账号（如第一个管理员）")
     user.add_argument("--username", required=True)
@@ -136,6 +139,25 @@ def cmd_db_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_push_menu(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.wechat_api import WechatApi
+    from bot.menu import menu_definition
+    from core.cache import make_cache
+
+    async def work() -> None:
+        cache = make_cache(settings.cache)
+        api = WechatApi(settings.wechat, cache)
+        try:
+            await api.create_menu(menu_definition())
+        finally:
+            await api.aclose()
+            await cache.close()
+
+    asyncio.run(work())
+    print("自定义菜单已推送")
+    return 0
+
+
 def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
     from services.reference_data import load_reference_data
 
@@ -184,7 +206,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from services.reference_data import load_reference_data
 
     os.environ.update(DEMO_ENV)
-    os.environ.setdefault("QINGLING_SECURITY_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("QINGLING_WECHAT_API_BASE", settings.server.public_url.rstrip("/") + "/sim/wechat")
+    os.environ.setdefault("QINGLING_WECHAT_APP_ID", "wx_simulated_app")
+    for key, value in (("QINGLING_SECURITY_SECRET_KEY", secrets.token_urlsafe(32)),
+                       ("QINGLING_WECHAT_TOKEN", secrets.token_hex(16)),
+                       ("QINGLING_WECHAT_ENCODING_AES_KEY", secrets.token_hex(22)[:43])):
+        os.environ.setdefault(key, value)
     settings = load_settings()
     cmd_db_upgrade(settings, args)
 

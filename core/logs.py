@@ -27,3 +27,6 @@ def setup_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("tortoise").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # httpx logs every request URL at INFO, and WeChat's token URL carries the app secret.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,165 @@
+"""A small aiogram-style router for WeChat messages and events.
+
+Handlers are registered with decorators per update kind; filters are small callables taking the parsed
+wechatpy message and returning False (no match), True, or a dict of extra values to inject (a regex match).
+Routes are tried in registration order (included routers after their own routes); the first match wins.
+A handler receives only the arguments its signature names, from: ``message``, ``openid``, ``content``,
+``key`` (menu key or QR scene), ``match`` and whatever the caller passes to ``dispatch`` (``settings``,
+``services``, ``cache``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+Filter = Callable[[Any], "bool | dict[str, Any]"]
+Handler = Callable[..., Awaitable[Any]]
+
+
+def event_name(message: Any) -> str:
+    """The event's name in lower case; wechatpy turns a QR-code subscribe into "subscribe_scan"."""
+    name = str(getattr(message, "event", "") or "").lower()
+    return "subscribe" if name == "subscribe_scan" else name
+
+
+def is_type(msg_type: str) -> Filter:
+    return lambda message: getattr(message, "type", "") == msg_type
+
+
+def is_event(name: str) -> Filter:
+    wanted = name.lower()
+    return lambda message: getattr(message, "type", "") == "event" and event_name(message) == wanted
+
+
+def has_key(key: str) -> Filter:
+    return lambda message: getattr(message, "key", None) == key
+
+
+def text_exact(value: str) -> Filter:
+    return lambda message: _content(message) == value
+
+
+def text_keyword(word: str) -> Filter:
+    return lambda message: word in _content(message)
+
+
+def text_regex(pattern: str | re.Pattern[str]) -> Filter:
+    compiled = re.compile(pattern)
+
+    def matches(message: Any) -> bool | dict[str, Any]:
+        found = compiled.fullmatch(_content(message))
+        return {"match": found} if found else False
+
+    return matches
+
+
+def _key(message: Any) -> str | None:
+    """EventKey: a menu key, or a QR scene (wechatpy calls it scene_id and strips "qrscene_")."""
+    return getattr(message, "key", None) or getattr(message, "scene_id", None)
+
+
+def _content(message: Any) -> str:
+    return str(getattr(message, "content", "") or "").strip() if getattr(message, "type", "") == "text" else ""
+
+
+@dataclass(frozen=True)
+class Route:
+    filters: tuple[Filter, ...]
+    handler: Handler
+    wants: frozenset[str] | None  # None: the handler takes **kwargs
+
+    def match(self, message: Any) -> dict[str, Any] | None:
+        extra: dict[str, Any] = {}
+        for check in self.filters:
+            result = check(message)
+            if not result:
+                return None
+            if isinstance(result, dict):
+                extra.update(result)
+        return extra
+
+
+class Router:
+    def __init__(self, name: str = "router") -> None:
+        self.name = name
+        self._routes: list[Route] = []
+        self._fallback: Route | None = None
+        self._children: list[Router] = []
+        self._click_keys: set[str] = set()
+
+    def include(self, router: Router) -> None:
+        self._children.append(router)
+
+    def _register(self, filters: tuple[Filter, ...]) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            self._routes.append(Route(filters, handler, _wanted(handler)))
+            return handler
+
+        return decorator
+
+    def message(self, msg_type: str, *filters: Filter) -> Callable[[Handler], Handler]:
+        return self._register((is_type(msg_type), *filters))
+
+    def text(self, *filters: Filter, exact: str | None = None, keyword: str | None = None,
+             regex: str | re.Pattern[str] | None = None) -> Callable[[Handler], Handler]:
+        checks = [is_type("text")]
+        if exact is not None:
+            checks.append(text_exact(exact))
+        if keyword is not None:
+            checks.append(text_keyword(keyword))
+        if regex is not None:
+            checks.append(text_regex(regex))
+        return self._register((*checks, *filters))
+
+    def event(self, name: str, *filters: Filter) -> Callable[[Handler], Handler]:
+        return self._register((is_event(name), *filters))
+
+    def click(self, key: str) -> Callable[[Handler], Handler]:
+        self._click_keys.add(key)
+        return self._register((is_event("click"), has_key(key)))
+
+    def fallback(self) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            self._fallback = Route((), handler, _wanted(handler))
+            return handler
+
+        return decorator
+
+    def find(self, message: Any) -> tuple[Route, dict[str, Any]] | None:
+        """The first route that matches (own routes, then included routers, then the fallback)."""
+        for route in self._routes:
+            extra = route.match(message)
+            if extra is not None:
+                return route, extra
+        for child in self._children:
+            found = child.find(message)
+            if found is not None:
+                return found
+        return (self._fallback, {}) if self._fallback else None
+
+    def click_keys(self) -> set[str]:
+        """Menu keys with a handler (the menu test checks every button is answered)."""
+        return self._click_keys.union(*(child.click_keys() for child in self._children))
+
+    async def dispatch(self, message: Any, **deps: Any) -> Any:
+        """Run the first matching handler; None when nothing matches."""
+        found = self.find(message)
+        if found is None:
+            return None
+        route, extra = found
+        values = {"message": message, "openid": getattr(message, "source", None),
+                  "content": _content(message), "key": _key(message), "match": None,
+                  **deps, **extra}
+        kwargs = values if route.wants is None else {k: v for k, v in values.items() if k in route.wants}
+        return await route.handler(**kwargs)
+
+
+def _wanted(handler: Handler) -> frozenset[str] | None:
+    params = inspect.signature(handler).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return frozenset(p.name for p in params)

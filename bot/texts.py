@@ -1,0 +1,42 @@
+"""Every text the bot sends, in one place (Simplified Chinese)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.question_status import QuestionStatus
+
+WELCOME = ("您好，欢迎关注{district}“清零”问答服务！\n"
+           "首次使用请先绑定账号：{base}/h5/bind\n"
+           "绑定后可在线提问、查看问题进度，也可直接发送问题编号查询处理状态。")
+ASK = "点击进入提问页面：{base}/h5/ask\n（尚未绑定账号的，请先绑定：{base}/h5/bind）"
+MY_QUESTIONS = "点击查看我的问题：{base}/h5/questions\n也可直接发送 24 位问题编号查询处理状态。"
+PUBLIC_QUESTIONS = "点击查看已公开的问题与海关答复：{base}/h5/public"
+BIND = "点击绑定账号（需验证手机号）：{base}/h5/bind"
+HELP = ("“清零”问答服务使用帮助：\n"
+        "1. 我要提问：{base}/h5/ask\n"
+        "2. 我的问题：{base}/h5/questions\n"
+        "3. 已公开问题：{base}/h5/public\n"
+        "4. 绑定账号：{base}/h5/bind\n"
+        "发送 24 位问题编号（统一社会信用代码 + 年份 + 序号）可查询问题的处理状态。")
+NOT_FOUND = "未找到该问题或您无权查看"
+BUSY = "系统繁忙，请稍后再试"
+QUESTION_STATUS = "问题编号：{number}\n标题：{title}\n当前状态：{status}"
+LAST_STEP = "\n最新进展：{when} {actor} {action}"
+
+
+def link_text(template: str, public_url: str, **values: str) -> str:
+    return template.format(base=public_url.rstrip("/"), **values)
+
+
+def render_question_status(found: QuestionStatus, tz: ZoneInfo) -> str:
+    text = QUESTION_STATUS.format(number=found.number, title=found.title, status=found.status.label)
+    if found.last_at is None:
+        return text
+    when = _local(found.last_at, tz).strftime("%Y-%m-%d %H:%M")
+    return text + LAST_STEP.format(when=when, actor=found.last_actor, action=found.last_action)
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz) if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
