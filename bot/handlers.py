@@ -9,6 +9,7 @@ from bot.question_status import QUESTION_NUMBER, question_status_for_openid
 from bot.router import Router
 from core.config import Settings
 from services.context import ServiceContext
+from services.outbox_results import record_template_result
 
 router = Router("qingling")
 
@@ -50,13 +51,18 @@ async def on_question_number(openid: str, match: Any, services: ServiceContext) 
     return texts.NOT_FOUND if found is None else texts.render_question_status(found, services.tz)
 
 
+@router.event("TEMPLATESENDJOBFINISH")
+async def on_template_finished(message: Any) -> None:
+    """WeChat's delivery report of a template message: recorded on its outbox row, nothing to answer."""
+    await record_template_result(message.id, str(message.status or ""))
+
+
 @router.event("unsubscribe")
 @router.event("SCAN")
 @router.event("VIEW")
-@router.event("TEMPLATESENDJOBFINISH")
 @router.message("event")
 async def on_other_event() -> None:
-    """unsubscribe, SCAN, VIEW, TEMPLATESENDJOBFINISH, …: nothing to say (binding and send results elsewhere)."""
+    """unsubscribe, SCAN, VIEW, …: nothing to say (binding happens elsewhere)."""
     return None
 
 

@@ -8,9 +8,11 @@ import logging
 from core.cache import Cache, LockNotAcquired
 from services.autoclose import SweepResult, sweep
 from services.context import ServiceContext
+from services.outbox_dispatch import Dispatcher, DispatchResult
 
 log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"
+OUTBOX_LOCK = "job:outbox"
 
 
 async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> SweepResult | None:
@@ -22,4 +24,17 @@ async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> S
         log.info("autoclose skipped: another worker holds the lock")
         return None
     log.info("autoclose done: closed=%d reminders=%d", result.closed, result.reminders)
+    return result
+
+
+async def outbox_job(dispatcher: Dispatcher, cache: Cache, lock_ttl: float) -> DispatchResult | None:
+    """Send the due outbox rows; None when another worker holds the lock (row claims are safe without it)."""
+    try:
+        async with cache.lock(OUTBOX_LOCK, ttl=lock_ttl):
+            result = await dispatcher.dispatch_due()
+    except LockNotAcquired:
+        log.info("outbox skipped: another worker holds the lock")
+        return None
+    if result.sent or result.retried or result.failed:
+        log.info("outbox done: sent=%d retried=%d failed=%d", result.sent, result.retried, result.failed)
     return result

@@ -9,13 +9,16 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from adapters.wechat_api import WechatApi
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
-from scheduler.jobs import autoclose_job
+from scheduler.jobs import autoclose_job, outbox_job
 from services.context import ServiceContext
+from services.outbox_dispatch import Dispatcher
 
 log = logging.getLogger("qingling.worker")
+OUTBOX_INTERVAL_SECONDS = 10  # to become scheduler.outbox_interval_seconds
 
 
 async def run_worker(settings: Settings, *, once: bool = False) -> None:
@@ -23,24 +26,34 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     await open_database(settings.database)
     cache = make_cache(settings.cache)
     ctx = ServiceContext.from_settings(settings.lifecycle)
+    wechat = WechatApi(settings.wechat, cache)
+    # No SMS sender yet (the Alibaba Cloud adapter comes with the SMS issue): rows needing SMS fail visibly.
+    dispatcher = Dispatcher(wechat=wechat, templates=settings.wechat.templates,
+                            public_url=settings.server.public_url, tz=ctx.tz)
+    lock_ttl = settings.scheduler.lock_ttl_seconds
     try:
         await ensure_migrated()
         if once:
-            await autoclose_job(ctx, cache, settings.scheduler.lock_ttl_seconds)
+            await autoclose_job(ctx, cache, lock_ttl)
+            await outbox_job(dispatcher, cache, lock_ttl)
             return
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(autoclose_job, "interval", seconds=settings.scheduler.autoclose_interval_seconds,
                           args=[ctx, cache, settings.scheduler.lock_ttl_seconds], id="autoclose",
                           next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
+        scheduler.add_job(outbox_job, "interval", seconds=OUTBOX_INTERVAL_SECONDS, args=[dispatcher, cache, lock_ttl],
+                          id="outbox", next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         scheduler.start()
-        log.info("worker started: autoclose every %ds", settings.scheduler.autoclose_interval_seconds)
+        log.info("worker started: autoclose every %ds, outbox every %ds",
+                 settings.scheduler.autoclose_interval_seconds, OUTBOX_INTERVAL_SECONDS)
         await stop.wait()
         scheduler.shutdown(wait=False)
         log.info("worker stopped")
     finally:
+        await wechat.aclose()
         await cache.close()
         await close_database()

@@ -19,6 +19,7 @@ from sanic import Blueprint, HTTPResponse, Request, json, raw, redirect, text
 
 from core.config import WechatSettings
 from simulators.wechat.payloads import check_custom, check_menu, check_template, qr_png, qr_request
+from simulators.wechat.phone_page import register_phone_page
 from simulators.wechat.platform import TOKEN_TTL, QrCode, WechatError, WechatPlatform
 
 PREFIX = "/sim/wechat"
@@ -80,6 +81,7 @@ def blueprint(platform: WechatPlatform) -> Blueprint:
     async def authorize(request: Request) -> HTTPResponse:
         return _authorize(request, platform)
 
+    register_phone_page(bp, platform, PREFIX)
     return bp
 
 

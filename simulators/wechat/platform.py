@@ -103,6 +103,15 @@ class SentMessage:
 
 
 @dataclass
+class ChatLine:  # a chat line that is not an API message: what the follower did, a passive reply, a notice
+    openid: str
+    sender: str  # "user" (typed or tapped on the phone), "account" (a passive reply) or "system"
+    kind: str  # "text", "event", "notice", or the reply's MsgType
+    content: str
+    at: float
+
+
+@dataclass
 class OneTimeCode:
     openid: str
     expires_at: float
@@ -140,6 +149,7 @@ class WechatPlatform:
     qrcodes: dict[str, QrCode] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)  # endpoint -> requests received
     active_openid: str | None = None  # the follower who "taps" OAuth links when none is named
+    chat: list[ChatLine] = field(default_factory=list)  # pushes to the app and its passive replies
     _faults: dict[str, deque[int]] = field(default_factory=dict)
     _windows: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     _oauth_codes: dict[str, OneTimeCode] = field(default_factory=dict)
@@ -170,6 +180,11 @@ class WechatPlatform:
         """Invalidate every API token now, as when WeChat revokes them (the next use gets 42001)."""
         for token in self.tokens.values():
             token.expires_at = min(token.expires_at, self.clock())
+
+    def say(self, openid: str, sender: str, kind: str, content: str) -> ChatLine:
+        line = ChatLine(openid, sender, kind, content, self.clock())
+        self.chat.append(line)
+        return line
 
     def sent(self, kind: str, openid: str | None = None) -> list[SentMessage]:
         return [m for m in self.messages if m.kind == kind and openid in (None, m.touser)]
