@@ -130,6 +130,12 @@ def portable_sql(sql: str, conn: BaseDBAsyncClient) -> str:
 
 async def execute(conn: BaseDBAsyncClient, sql: str, *args: Any) -> int:
     """Run one raw statement (portable placeholders); return the affected row count."""
+    if dialect(conn) == "postgres":
+        # tortoise reads the command tag's second field, which for "INSERT 0 n" is the oid, not n.
+        async with conn.acquire_connection() as raw:
+            tag = await raw.execute(portable_sql(sql, conn), *args)
+        last = tag.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else 0
     count, _ = await conn.execute_query(portable_sql(sql, conn), list(args))
     return count
 
