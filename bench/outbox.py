@@ -168,7 +168,7 @@ async def baseline(api: WechatApi, count: int) -> float:
                                         url="https://qingling.example.cn/h5/questions",
                                         client_msg_id=client_msg_id(row.id))
         row.status, row.sent_at, row.attempts = OutboxStatus.SENT, datetime.now(UTC), row.attempts + 1
-        row.payload = {**row.payload, "wechat_msgid": str(msgid)}
+        row.wechat_msgid = int(msgid)
         await row.save()
     return count / (time.perf_counter() - start)
 

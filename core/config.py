@@ -75,6 +75,7 @@ class LifecycleSettings:
 @dataclass(frozen=True)
 class SchedulerSettings:
     autoclose_interval_seconds: int = 300
+    outbox_interval_seconds: int = 10
     lock_ttl_seconds: int = 600
 
 
@@ -267,6 +268,7 @@ def _check_rules(s: Settings) -> None:
     need(rules[1] != "unless_appended", "lifecycle.evaluation_note_required", "评价 1 不能追加问题")
     need(_is_timezone(s.lifecycle.timezone), "lifecycle.timezone", f"未知的时区 {s.lifecycle.timezone!r}")
     need(s.scheduler.autoclose_interval_seconds >= 10, "scheduler.autoclose_interval_seconds", "至少 10 秒")
+    need(s.scheduler.outbox_interval_seconds >= 1, "scheduler.outbox_interval_seconds", "至少 1 秒")
     need(s.scheduler.lock_ttl_seconds >= 10, "scheduler.lock_ttl_seconds", "至少 10 秒")
     key = s.security.secret_key
     need(key is None or len(key) >= 16, "security.secret_key", "密钥至少 16 个字符")

@@ -31,6 +31,7 @@ class OutboxMessage(Model):
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
+    wechat_msgid = fields.BigIntField(null=True, db_index=True)  # matches TEMPLATESENDJOBFINISH reports
 
     class Meta:
         table = "outbox_message"

@@ -18,7 +18,6 @@ from services.context import ServiceContext
 from services.outbox_dispatch import Dispatcher
 
 log = logging.getLogger("qingling.worker")
-OUTBOX_INTERVAL_SECONDS = 10  # to become scheduler.outbox_interval_seconds
 
 
 async def run_worker(settings: Settings, *, once: bool = False) -> None:
@@ -39,9 +38,10 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             return
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(autoclose_job, "interval", seconds=settings.scheduler.autoclose_interval_seconds,
-                          args=[ctx, cache, settings.scheduler.lock_ttl_seconds], id="autoclose",
+                          args=[ctx, cache, lock_ttl], id="autoclose",
                           next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
-        scheduler.add_job(outbox_job, "interval", seconds=OUTBOX_INTERVAL_SECONDS, args=[dispatcher, cache, lock_ttl],
+        scheduler.add_job(outbox_job, "interval", seconds=settings.scheduler.outbox_interval_seconds,
+                          args=[dispatcher, cache, lock_ttl],
                           id="outbox", next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -49,7 +49,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             loop.add_signal_handler(sig, stop.set)
         scheduler.start()
         log.info("worker started: autoclose every %ds, outbox every %ds",
-                 settings.scheduler.autoclose_interval_seconds, OUTBOX_INTERVAL_SECONDS)
+                 settings.scheduler.autoclose_interval_seconds, settings.scheduler.outbox_interval_seconds)
         await stop.wait()
         scheduler.shutdown(wait=False)
         log.info("worker stopped")

@@ -11,7 +11,7 @@ WeChat never shows one row twice: every send carries ``client_msg_id = "outbox-<
 de-duplicates per openid for 10 minutes — a retry after a timeout whose send did go through is a no-op.
 The SMS fallback passes the same id as the SMS provider's ``OutId``.
 
-Results: success → ``sent`` (WeChat's msgid kept in ``payload.wechat_msgid``); -1, 45009, 45011 and
+Results: success → ``sent`` (WeChat's msgid kept in ``wechat_msgid``); -1, 45009, 45011 and
 network errors → back to ``pending`` with exponential backoff, ``failed`` after ``max_attempts``; 43004,
 40003 or no bound openid → SMS; no SMS sender, no phone, any other WeChat error or no template id → ``failed``
 with the reason in ``last_error`` (the admin web lists failed rows).

@@ -43,28 +43,22 @@ def _set_json(conn_dialect: str, column: str, key: str, value_sql: str) -> str:
     return f"json_set({column}, '$.{key}', {value_sql})"
 
 
-def _json_text(conn_dialect: str, column: str, key: str) -> str:
-    return f"{column}->>'{key}'" if conn_dialect == "postgres" else f"json_extract({column}, '$.{key}')"
-
-
 async def record_outcomes(outcomes: Iterable[Outcome], now: datetime) -> None:
     """Write the results of one batch; each only if the row is still this claim's (same attempts, sending)."""
     conn = connection()
-    flavour = dialect(conn)
     now = utc(now)
     mine = "id = ? AND attempts = ? AND status = 'sending'"
     sent = [o for o in outcomes if o.status is OutboxStatus.SENT]
     for start in range(0, len(sent), SENT_CHUNK):
         chunk = sent[start:start + SENT_CHUNK]
-        values = ", ".join(["(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), "
+        values = ", ".join(["(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT), "
                             "CAST(? AS TEXT))"] * len(chunk))
-        msgid = _set_json(flavour, "o.payload", "wechat_msgid", "v.column4")
         await execute(
             conn,
             "UPDATE outbox_message AS o SET status = 'sent', sent_at = ?, channel = v.column3, last_error = v.column5, "
-            f"payload = CASE WHEN v.column4 IS NULL THEN o.payload ELSE {msgid} END "
+            "wechat_msgid = v.column4 "
             f"FROM (VALUES {values}) AS v WHERE o.id = v.column1 AND o.attempts = v.column2 AND o.status = 'sending'",
-            now, *[x for o in chunk for x in (o.row_id, o.attempts, o.channel, o.msgid, o.error)],
+            now, *[x for o in chunk for x in (o.row_id, o.attempts, o.channel, _int_or_none(o.msgid), o.error)],
         )
     for o in outcomes:
         if o.status is OutboxStatus.PENDING:
@@ -96,9 +90,19 @@ async def record_template_result(msgid: int | str, status: str) -> bool:
     else:
         changes = f"payload = {payload}, status = 'failed', last_error = ?"
         args = [status, NOT_DELIVERED.format(status=status)]
-    count = await execute(conn, f"UPDATE outbox_message SET {changes} "
-                                f"WHERE {_json_text(flavour, 'payload', 'wechat_msgid')} = ? AND channel = 'wechat'",
-                          *args, str(msgid))
+    number = _int_or_none(msgid)
+    if number is None:
+        log.info("TEMPLATESENDJOBFINISH with a malformed msgid (%s)", status)
+        return False
+    count = await execute(conn, f"UPDATE outbox_message SET {changes} WHERE wechat_msgid = ? AND channel = 'wechat'",
+                          *args, number)
     if not count:
         log.info("TEMPLATESENDJOBFINISH for unknown msgid %s (%s)", msgid, status)
     return count > 0
+
+
+def _int_or_none(value: int | str | None) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None

@@ -128,7 +128,7 @@ async def test_a_bound_follower_gets_the_template_message_once(
     assert message.body["data"]["thing4"]["value"] == "请携带营业执照原件到大窑湾海关业务现场…"
     await row.refresh_from_db()
     assert (row.status, row.channel, row.attempts) == (OutboxStatus.SENT, "wechat", 1)
-    assert row.sent_at is not None and row.payload["wechat_msgid"] == str(message.msgid)
+    assert row.sent_at is not None and row.wechat_msgid == int(message.msgid)
 
 
 @pytest.mark.parametrize("subscribed", [False, None], ids=["43004-not-following", "40003-unknown-openid"])
@@ -301,7 +301,7 @@ async def test_templatesendjobfinish_is_recorded_on_its_row(
     await make_dispatcher().dispatch_due()
     await row.refresh_from_db()
 
-    assert await record_template_result(int(row.payload["wechat_msgid"]), status) is True
+    assert await record_template_result(row.wechat_msgid, status) is True
     assert await record_template_result(1, status) is False
 
     await row.refresh_from_db()
@@ -320,7 +320,7 @@ async def test_the_callback_records_a_delivery_report(
     report = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{follower.openid}]]>"
               f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
               "<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>"
-              f"<MsgID>{row.payload['wechat_msgid']}</MsgID><Status><![CDATA[failed:user block]]></Status></xml>")
+              f"<MsgID>{row.wechat_msgid}</MsgID><Status><![CDATA[failed:user block]]></Status></xml>")
 
     async with serving(make_app(bot_settings(db_settings))) as client:
         response = await client.post("/wechat/callback", params=signed_query(), content=report.encode())
