@@ -20,7 +20,10 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/autoclose.py
+	$(BIN)/python bench/callback.py
+	$(BIN)/python bench/outbox.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -224,6 +224,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     base = settings.server.public_url.rstrip("/")
     print("\n清零演示已就绪")
     print(f"  健康检查：{base}/healthz")
+    print(f"  手机模拟器（公众号）：{base}/sim/wechat/phone")
     print("  海关账号（用户名 / 角色 / 密码）：")
     for username, role, password in logins.customs:
         print(f"    {username} / {role} / {password}")
