@@ -13,6 +13,7 @@ customer-service message through ``app.ctx.customer_service``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
@@ -117,7 +118,13 @@ def _crypto(wechat: WechatSettings, args: dict[str, Any]) -> WeChatCrypto | None
         raise Refused(400, f"unknown encrypt_type {encrypt_type[:10]!r}")
     if not wechat.encoding_aes_key:
         raise Refused(403, "encrypted push but wechat.encoding_aes_key is not configured")
-    return WeChatCrypto(wechat.token, wechat.encoding_aes_key, wechat.app_id)
+    return _crypto_for(wechat.token, wechat.encoding_aes_key, wechat.app_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _crypto_for(token: str, encoding_aes_key: str, app_id: str) -> WeChatCrypto:
+    """One WeChatCrypto per account (it decodes the AES key once), not one per request."""
+    return WeChatCrypto(token, encoding_aes_key, app_id)
 
 
 def _decrypt(crypto: WeChatCrypto, args: dict[str, Any], body: bytes) -> str:

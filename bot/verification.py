@@ -65,11 +65,11 @@ def parse_envelope(text: str) -> dict[str, Any]:
 
 
 def parse_wechat_message(text: str) -> Any:
-    """A wechatpy message or event, from XML already checked by ``check_xml``."""
-    envelope = parse_envelope(text)
-    if not isinstance(envelope.get("MsgType"), str) or not isinstance(envelope.get("FromUserName"), str):
-        raise Refused(400, "MsgType or FromUserName missing")
+    """A wechatpy message or event, from XML already checked by ``check_xml`` (parsed once, by wechatpy)."""
     try:
-        return parse_message(text)
-    except Exception:  # noqa: BLE001 - a field wechatpy cannot read (e.g. a non-numeric CreateTime)
-        raise Refused(400, "message fields unreadable") from None
+        message = parse_message(text)
+    except Exception:  # noqa: BLE001 - broken XML, no <xml> root or MsgType, an unreadable field
+        raise Refused(400, "malformed XML or message fields unreadable") from None
+    if not isinstance(getattr(message, "source", None), str):
+        raise Refused(400, "FromUserName missing")
+    return message
