@@ -1,0 +1,29 @@
+"""An in-process SMS provider for service tests (the SmsSender port of services/outbox_dispatch.py)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from services.outbox_dispatch import SmsFailed
+
+SECRET = "test-secret-key-0123456789"
+
+
+@dataclass
+class RecordingSender:
+    """An in-process SMS provider that keeps what it was given; ``failing`` makes it refuse."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+    failing: bool = False
+
+    async def send(self, phone: str, text: str, *, out_id: str) -> None:
+        if self.failing:
+            raise SmsFailed("isv.BUSINESS_LIMIT_CONTROL", retryable=True)
+        self.sent.append((phone, text, out_id))
+
+    def last_code(self, phone: str) -> str:
+        text = [t for p, t, _ in self.sent if p == phone][-1]
+        match = re.search(r"\d{6}", text)
+        assert match, text
+        return match.group()
