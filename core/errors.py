@@ -43,6 +43,20 @@ class IllegalTransition(DomainError):
     status = 409
 
 
+class RateLimited(DomainError):
+    """Too many attempts; the message says when to try again."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class ServiceUnavailable(DomainError):
+    """An outside service (WeChat, the SMS provider) did not take the request; trying later may work."""
+
+    code = "service_unavailable"
+    status = 503
+
+
 class Conflict(DomainError):
     """Someone else changed the object first (a compare-and-set lost)."""
 

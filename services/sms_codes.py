@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from core.cache import Cache
-from core.errors import DomainError, ValidationFailed
+from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from models.identifiers import is_mobile, mask_phone
 from services.outbox_dispatch import SmsFailed, SmsSender
 
@@ -31,20 +31,6 @@ MSG_TOO_MANY_TRIES = "验证码错误次数过多，请重新获取"
 MSG_WRONG = "验证码错误，还可以再试 {left} 次"
 MSG_SEND_FAILED = "短信发送失败，请稍后再试"
 SMS_TEXT = "您的验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
-
-
-class RateLimited(DomainError):
-    """Too many codes asked for; the message says when to try again."""
-
-    code = "rate_limited"
-    status = 429
-
-
-class SmsUnavailable(DomainError):
-    """The SMS provider did not take the message."""
-
-    code = "sms_unavailable"
-    status = 503
 
 
 @dataclass(frozen=True)
@@ -84,7 +70,7 @@ class SmsCodes:
     async def issue_code(self, phone: str, *, ip: str | None) -> None:
         """Send a fresh 6-digit code to ``phone`` (a mobile number); the previous code stops working.
 
-        Raises ValidationFailed for a bad number, RateLimited over a limit, SmsUnavailable when sending fails.
+        Raises ValidationFailed for a bad number, RateLimited over a limit, ServiceUnavailable when sending fails.
         """
         if not is_mobile(phone):
             raise ValidationFailed(MSG_BAD_PHONE, field="phone")
@@ -99,7 +85,7 @@ class SmsCodes:
             log.warning("sms code to %s not sent: %s", mask_phone(phone), exc)
             await self.cache.delete(self._key("code", phone))
             await self._give_back(taken)
-            raise SmsUnavailable(MSG_SEND_FAILED) from None
+            raise ServiceUnavailable(MSG_SEND_FAILED) from None
         log.info("sms code (%s) sent to %s", self.purpose, mask_phone(phone))
 
     async def verify_code(self, phone: str, code: str) -> None:

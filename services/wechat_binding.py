@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters.wechat_api import WechatApiError
-from core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from models.audit import AuditEntry
 from models.enterprises import Person
 from models.identifiers import mask_phone
@@ -32,13 +32,6 @@ MSG_BIND_FIRST = "请先绑定手机号"
 MSG_LOGIN_CODE_INVALID = "登录凭证无效或已过期，请重新进入小程序"
 MSG_LOGIN_CODE_USED = "登录凭证已使用，请重新进入小程序"
 MSG_WECHAT_DOWN = "微信服务暂时不可用，请稍后再试"
-
-
-class WechatUnavailable(DomainError):
-    """WeChat did not answer, or answered with a transient error."""
-
-    code = "wechat_unavailable"
-    status = 503
 
 
 class SessionExchanger(Protocol):
@@ -132,7 +125,7 @@ async def miniprogram_sign_in(api: SessionExchanger, code: str) -> MiniProgramSi
         if error.errcode == 40163:
             raise ValidationFailed(MSG_LOGIN_CODE_USED, field="code") from None
         log.warning("jscode2session failed: %s", error)
-        raise WechatUnavailable(MSG_WECHAT_DOWN) from None
+        raise ServiceUnavailable(MSG_WECHAT_DOWN) from None
     openid = str(session["openid"])
     return MiniProgramSignIn(openid, await person_for_openid(openid))
 

@@ -9,9 +9,9 @@ import pytest
 from adapters.wechat_api import WechatApi
 from core.cache import Cache
 from core.config import Secret, WechatSettings
-from core.errors import ValidationFailed
+from core.errors import ServiceUnavailable, ValidationFailed
 from models.enterprises import Person
-from services.wechat_binding import WechatUnavailable, miniprogram_sign_in
+from services.wechat_binding import miniprogram_sign_in
 from tests.contract.conftest import APP_ID, APP_SECRET, MINI_ID, MINI_SECRET, Simulator
 from tests.factories import World, build_world
 
@@ -62,5 +62,5 @@ async def test_a_used_code_is_refused_clearly(simulator: Simulator, api: WechatA
 async def test_a_busy_wechat_is_reported_as_unavailable(simulator: Simulator, api: WechatApi, world: World) -> None:
     simulator.platform.fail_next("sns/jscode2session", -1)
 
-    with pytest.raises(WechatUnavailable, match="微信服务暂时不可用"):
+    with pytest.raises(ServiceUnavailable, match="微信服务暂时不可用"):
         await miniprogram_sign_in(api, simulator.platform.wx_login())

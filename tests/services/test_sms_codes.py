@@ -11,8 +11,8 @@ import logging
 import pytest
 
 from core.cache import Cache
-from core.errors import ValidationFailed
-from services.sms_codes import Limit, RateLimited, SmsCodePolicy, SmsCodes, SmsUnavailable
+from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
+from services.sms_codes import Limit, SmsCodePolicy, SmsCodes
 from tests.services.sms_fake import SECRET, RecordingSender
 
 PHONE, OTHER_PHONE = "13900000004", "13900000005"
@@ -193,7 +193,7 @@ async def test_a_refused_request_uses_no_allowance(cache: Cache, sender: Recordi
 
 async def test_a_failed_send_is_reported_and_costs_nothing(codes: SmsCodes, sender: RecordingSender) -> None:
     sender.failing = True
-    await refused(codes.issue_code(PHONE, ip=IP), "短信发送失败，请稍后再试", SmsUnavailable)
+    await refused(codes.issue_code(PHONE, ip=IP), "短信发送失败，请稍后再试", ServiceUnavailable)
 
     sender.failing = False
     await codes.issue_code(PHONE, ip=IP)
