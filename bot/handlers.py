@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import menu, texts
@@ -19,24 +20,24 @@ async def on_subscribe(settings: Settings) -> str:
     return texts.link_text(texts.WELCOME, settings.server.public_url, district=settings.district.name)
 
 
-@router.click(menu.ASK)
-async def on_ask(settings: Settings) -> str:
-    return texts.link_text(texts.ASK, settings.server.public_url)
+# Menu clicks that answer with one page's link: menu key -> text of texts.py.
+MENU_LINKS = {
+    menu.ASK: texts.ASK,
+    menu.MY_QUESTIONS: texts.MY_QUESTIONS,
+    menu.PUBLIC_QUESTIONS: texts.PUBLIC_QUESTIONS,
+    menu.BIND: texts.BIND,
+}
 
 
-@router.click(menu.MY_QUESTIONS)
-async def on_my_questions(settings: Settings) -> str:
-    return texts.link_text(texts.MY_QUESTIONS, settings.server.public_url)
+def _menu_link(template: str) -> Callable[[Settings], Awaitable[str]]:
+    async def on_click(settings: Settings) -> str:
+        return texts.link_text(template, settings.server.public_url)
+
+    return on_click
 
 
-@router.click(menu.PUBLIC_QUESTIONS)
-async def on_public_questions(settings: Settings) -> str:
-    return texts.link_text(texts.PUBLIC_QUESTIONS, settings.server.public_url)
-
-
-@router.click(menu.BIND)
-async def on_bind(settings: Settings) -> str:
-    return texts.link_text(texts.BIND, settings.server.public_url)
+for _key, _template in MENU_LINKS.items():
+    router.click(_key)(_menu_link(_template))
 
 
 @router.click(menu.HELP)

@@ -24,12 +24,6 @@ from tests.bot.support import (
 from tests.bot.support import make_app as build
 
 
-@pytest.fixture
-async def client(db_settings):
-    async with serving(build(bot_settings(db_settings))) as client:
-        yield client
-
-
 async def test_plain_mode_text_gets_a_plain_text_reply(client) -> None:
     response = await client.post("/wechat/callback", params=signed_query(), content=text_xml("你好").encode())
     assert response.status_code == 200

@@ -30,12 +30,6 @@ EXTERNAL_ENTITY = ('<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
                    "<MsgType>text</MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>")
 
 
-@pytest.fixture
-async def client(db_settings):
-    async with serving(build(bot_settings(db_settings))) as client:
-        yield client
-
-
 async def test_get_verification_echoes_echostr(client) -> None:
     response = await client.get("/wechat/callback", params={**signed_query(), "echostr": "5927782489442352469"})
     assert response.status_code == 200

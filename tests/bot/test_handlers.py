@@ -23,12 +23,6 @@ from tests.bot.support import make_app as build
 from tests.factories import build_world
 
 
-@pytest.fixture
-async def client(db_settings):
-    async with serving(build(bot_settings(db_settings))) as client:
-        yield client
-
-
 async def answer(client, xml: str, openid: str = OPENID) -> str:
     response = await client.post("/wechat/callback", params={**signed_query(), "openid": openid},
                                  content=xml.encode())
