@@ -3,20 +3,40 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := node_modules/.package-lock.json
 
-.PHONY: install demo test bench lint
+.PHONY: install demo test bench lint system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end packages (WeUI) from the npm registry, exactly as locked.
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
-demo: $(STAMP)
+# Debian packages the browser tests need (STACK.md): Chromium, driven by Playwright (never `playwright install`),
+# and a CJK font (without one Chinese renders as empty boxes). Installed as root when missing; otherwise say so.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi wqy || missing="$$missing fonts-wqy-microhei"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "Missing Debian packages:$$missing (needed by the browser tests, which are skipped without them"; \
+		echo "and fail under CI=true). Install them as root: apt-get install --no-install-recommends$$missing"; \
+	fi
+
+install: $(STAMP) $(ASSETS)
+
+demo: system-packages $(STAMP) $(ASSETS)
 	$(BIN)/qingling demo
 
-test: $(STAMP)
+test: system-packages $(STAMP) $(ASSETS)
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -24,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/autoclose.py
 	$(BIN)/python bench/callback.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/export.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -27,16 +27,16 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: python bench/autoclose.py
 
 import asyncpg  # noqa: E402
+from scratch_database import create_scratch, drop_scratch  # noqa: E402 (bench/ is the script's folder)
 from tortoise.expressions import Q  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from core.config import DatabaseSettings  # noqa: E402
 from core.db import close_database, connection, fetch, open_database, upgrade  # noqa: E402
 from models.lifecycle import AUTO_CLOSE_REASONS, Action, ClosedBy, Role, Status  # noqa: E402
 from models.outbox import OutboxMessage  # noqa: E402
@@ -64,10 +64,6 @@ def parse_args() -> argparse.Namespace:
     if round(args.rows * args.due_fraction) + args.sample > args.rows:
         parser.error("--rows must leave room for the due rows and the baseline sample")
     return args
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
 
 
 class Step:
@@ -244,15 +240,7 @@ async def warm_pool(connections_wanted: int) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     rows, due, sample = args.rows, round(args.rows * args.due_fraction), args.sample
-    name = f"qingling_bench_{os.getpid()}"
-    admin = await asyncpg.connect(args.database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    except BaseException:
-        await admin.close()
-        raise
-    url = with_database(args.database_url, name).replace("postgresql://", "postgres://", 1)
-    settings = DatabaseSettings(url=url, max_connections=4)
+    admin, name, settings = await create_scratch(args.database_url)
     opened = False
     try:
         with Step("migrating"):
@@ -260,7 +248,7 @@ async def run(args: argparse.Namespace) -> None:
                 await upgrade(settings)
             finally:
                 await close_database()
-        conn = await asyncpg.connect(url)
+        conn = await asyncpg.connect(settings.url)
         try:
             with Step("seeding"):
                 await seed(conn, rows, due, sample)
@@ -274,7 +262,7 @@ async def run(args: argparse.Namespace) -> None:
         opened = True
         ctx = ServiceContext(clock=lambda: NOW)
         await warm_pool(2)
-        backends = await local_backends(url)
+        backends = await local_backends(settings.url)
 
         before = machine_cpu(), [process_cpu(pid) for pid in backends]
         start = time.perf_counter()
@@ -304,10 +292,7 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         if opened:
             await close_database()
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_scratch(admin, name)
 
     sweep_rate = due / sweep_seconds
     baseline_rate = sample / baseline_seconds

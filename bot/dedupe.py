@@ -14,11 +14,15 @@ CLAIM_TTL_SECONDS = 600  # well beyond WeChat's retry window (3 retries, 5 s apa
 
 
 def dedupe_key(message: Any) -> str:
-    """MsgId for messages (kept as text: a 64-bit id); FromUserName + CreateTime + Event (+ key) for events."""
+    """MsgId for messages (kept as text: a 64-bit id); FromUserName + CreateTime + Event (+ key) for events.
+
+    A TEMPLATESENDJOBFINISH carries the template message's ``MsgID`` (capital D): two reports to the same
+    user within one second are two different events, not a retry.
+    """
     raw = getattr(message, "_data", {}) or {}
     if raw.get("MsgId"):
         return f"wechat:seen:msg:{raw['MsgId']}"
-    parts = (raw.get(name) or "" for name in ("FromUserName", "CreateTime", "Event", "EventKey"))
+    parts = (raw.get(name) or "" for name in ("FromUserName", "CreateTime", "Event", "EventKey", "MsgID"))
     return "wechat:seen:event:" + ":".join(parts)
 
 

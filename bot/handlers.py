@@ -8,11 +8,29 @@ from typing import Any
 from bot import menu, texts
 from bot.question_status import QUESTION_NUMBER, question_status_for_openid
 from bot.router import Router
+from core.cache import Cache
 from core.config import Settings
+from core.errors import DomainError
 from services.context import ServiceContext
 from services.outbox_results import record_template_result
+from services.qr_binding import is_binding_scene, take_scene
+from services.wechat_binding import bind_scanned
 
 router = Router("qingling")
+
+
+@router.event("subscribe", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
+@router.event("SCAN", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
+async def on_binding_scan(openid: str, key: str, cache: Cache, services: ServiceContext) -> str:
+    """A binding QR code from the web (services/qr_binding.py): bind this WeChat to the person who showed it."""
+    person_id = await take_scene(cache, key)
+    if person_id is None:
+        return texts.BIND_QR_EXPIRED
+    try:
+        person = await bind_scanned(services, person_id, openid)
+    except DomainError as error:
+        return texts.BIND_FAILED.format(reason=error.message)
+    return texts.BIND_DONE.format(name=person.name)
 
 
 @router.event("subscribe")
@@ -63,7 +81,7 @@ async def on_template_finished(message: Any) -> None:
 @router.event("VIEW")
 @router.message("event")
 async def on_other_event() -> None:
-    """unsubscribe, SCAN, VIEW, …: nothing to say (binding happens elsewhere)."""
+    """unsubscribe, VIEW, a scan of any other code, …: nothing to say."""
     return None
 
 

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+from pathlib import Path
 
 from sanic import Request, Sanic, json
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
+from adapters.file_storage import FileStorage
+from adapters.sms_aliyun import sms_sender_for
 from adapters.wechat_api import WechatApi
+from admin_web.auth import ADMIN_SESSION_TTL
 from bot.callback import wechat_blueprint
 from core.cache import make_cache
-from core.config import Settings, load_settings
+from core.config import ConfigError, Settings, load_settings
 from core.db import close_database, connection, ensure_migrated, open_database
 from core.errors import DomainError
 from core.logs import setup_logging
+from handlers.responses import is_page, page_error
+from handlers.web import web_blueprints
+from handlers.web_session import SessionStore
 from services.context import ServiceContext
+from services.oauth_state import OAuthStates
+from services.sms import NoSmsChannel
+from services.sms_codes import SmsCodes, policy_from
 
 log = logging.getLogger("qingling.app")
 APP_NAME = "qingling"
@@ -39,8 +50,11 @@ def create_app(settings: Settings | None = None) -> Sanic:
     setup_logging(settings.logging.level)
     app = Sanic(APP_NAME, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    # An image of the largest allowed size plus the rest of the ask form; larger bodies get a Chinese 413.
+    app.config.REQUEST_MAX_SIZE = settings.web.upload_max_bytes + 2 * 1024 * 1024
     app.ctx.settings = settings
     app.ctx.services = ServiceContext.from_settings(settings.lifecycle)
+    key = secret_key(settings)  # before anything opens: a missing key stops start-up with one line
 
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
@@ -50,10 +64,17 @@ def create_app(settings: Settings | None = None) -> Sanic:
         except Exception:
             await close_database()
             raise
-        app.ctx.cache = make_cache(settings.cache)
-        app.ctx.wechat = WechatApi(settings.wechat, app.ctx.cache)
+        app.ctx.cache = cache = make_cache(settings.cache)
+        app.ctx.wechat = WechatApi(settings.wechat, cache)
         if not hasattr(app.ctx, "customer_service"):  # tests may set a recording fake
             app.ctx.customer_service = app.ctx.wechat
+        if not hasattr(app.ctx, "sms"):  # tests may set a recording fake
+            app.ctx.sms = sms_sender_for(settings.sms) or NoSmsChannel()
+        app.ctx.sessions = SessionStore(cache, settings.web.session_ttl_seconds)
+        app.ctx.admin_sessions = SessionStore(cache, ADMIN_SESSION_TTL)
+        app.ctx.sms_codes = SmsCodes(cache, app.ctx.sms, key, policy_from(settings.sms))
+        app.ctx.oauth_states = OAuthStates(cache, key)
+        app.ctx.storage = FileStorage(Path(settings.web.upload_dir))
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
@@ -69,10 +90,14 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app.error_handler.add(Exception, _unexpected_error)
     app.add_route(healthz, "/healthz", methods=["GET"])
     app.blueprint(wechat_blueprint())
+    for blueprint in web_blueprints():
+        app.blueprint(blueprint)
     if settings.simulators.enabled:
-        from simulators.wechat.api import blueprint_for
+        from simulators.sms.api import blueprint_for as sms_simulator
+        from simulators.wechat.api import blueprint_for as wechat_simulator
 
-        app.blueprint(blueprint_for(settings.wechat))
+        app.blueprint(wechat_simulator(settings.wechat))
+        app.blueprint(sms_simulator(settings.sms))
     return app
 
 
@@ -95,13 +120,27 @@ async def healthz(request: Request) -> HTTPResponse:
     return json({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
 
 
+def secret_key(settings: Settings) -> str:
+    """security.secret_key; a one-process setup (demo, tests) without one gets a random key per start."""
+    if settings.security.secret_key is not None:
+        return str(settings.security.secret_key)
+    if settings.cache.url or settings.server.workers > 1:
+        raise ConfigError("配置项 security.secret_key：多进程部署必须设置（环境变量 QINGLING_SECURITY_SECRET_KEY）")
+    log.warning("security.secret_key is not set: sign-ins end when the server restarts")
+    return secrets.token_urlsafe(32)
+
+
 def _domain_error(request: Request, exc: DomainError) -> HTTPResponse:
+    if is_page(request):
+        return page_error(request, exc)
     return json(exc.to_dict(), status=exc.status)
 
 
 def _http_error(request: Request, exc: SanicException) -> HTTPResponse:
     status = exc.status_code
     message = HTTP_MESSAGES.get(status, "请求无法处理")
+    if is_page(request):
+        return page_error(request, DomainError(message), status=status)
     return json({"error": {"code": f"http_{status}", "message": message, "field": None}}, status=status)
 
 

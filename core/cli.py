@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import os
 import secrets
 import sys
@@ -20,12 +21,19 @@ from core.errors import DomainError
 from core.logs import setup_logging
 from models.customs_accounts import CustomsRole
 from services.context import ServiceContext
+from services.notifications import Event
 
 DEMO_ENV = {
     "QINGLING_DATABASE_URL": "sqlite://var/demo.sqlite3",
     "QINGLING_CACHE_URL": "",
     "QINGLING_SIMULATORS_ENABLED": "true",
     "QINGLING_SERVER_EMBEDDED_WORKER": "true",
+}
+
+DEMO_SMS_ENV = {
+    "QINGLING_SMS_ACCESS_KEY_ID": "LTAI5tDemoQinglingSim",
+    "QINGLING_SMS_SIGN_NAME": "清零平台",
+    "QINGLING_SMS_TEMPLATES": "{verify_code: SMS_900000001, notice: SMS_900000002}",
 }
 
 
@@ -208,9 +216,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     os.environ.update(DEMO_ENV)
     os.environ.setdefault("QINGLING_WECHAT_API_BASE", settings.server.public_url.rstrip("/") + "/sim/wechat")
     os.environ.setdefault("QINGLING_WECHAT_APP_ID", "wx_simulated_app")
+    for key, value in DEMO_SMS_ENV.items():  # the SMS simulator is served by the demo site itself, at "/"
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("QINGLING_SMS_ENDPOINT", settings.server.public_url.rstrip("/"))
+    # Template ids the simulator knows (its phone page shows their titles and labels).
+    os.environ.setdefault("QINGLING_WECHAT_TEMPLATES", json.dumps({e.value: f"TPL_{e.value}" for e in Event}))
     for key, value in (("QINGLING_SECURITY_SECRET_KEY", secrets.token_urlsafe(32)),
                        ("QINGLING_WECHAT_TOKEN", secrets.token_hex(16)),
-                       ("QINGLING_WECHAT_ENCODING_AES_KEY", secrets.token_hex(22)[:43])):
+                       ("QINGLING_WECHAT_ENCODING_AES_KEY", secrets.token_hex(22)[:43]),
+                       ("QINGLING_SMS_ACCESS_KEY_SECRET", secrets.token_urlsafe(24))):
         os.environ.setdefault(key, value)
     settings = load_settings()
     cmd_db_upgrade(settings, args)
@@ -225,6 +239,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print("\n清零演示已就绪")
     print(f"  健康检查：{base}/healthz")
     print(f"  手机模拟器（公众号）：{base}/sim/wechat/phone")
+    print(f"  短信模拟器（收件箱）：{base}/sim/sms/inbox")
+    print(f"  企业端页面：{base}/h5/（手机号 + 短信验证码登录；在手机模拟器中点菜单则经微信授权进入）")
+    print(f"  企业端接口文档：{base}/api/v1/openapi.json")
     print("  海关账号（用户名 / 角色 / 密码）：")
     for username, role, password in logins.customs:
         print(f"    {username} / {role} / {password}")

@@ -105,6 +105,33 @@ class WechatSettings:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    endpoint: str = "https://dysmsapi.aliyuncs.com"
+    access_key_id: str = ""
+    access_key_secret: Secret | None = None
+    sign_name: str = ""
+    templates: dict[str, str] = field(default_factory=dict)
+    timeout_seconds: int = 5
+    code_ttl_seconds: int = 300
+    code_max_tries: int = 5
+    codes_per_ip_per_hour: int = 20
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    session_ttl_seconds: int = 7 * 86400
+    cookie_secure: bool = False
+    upload_dir: str = "var/uploads"
+    upload_max_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CustomsSettings:
+    accept_within_days: int = 2
+    reply_within_days: int = 5
+
+
+@dataclass(frozen=True)
 class SecuritySettings:
     secret_key: Secret | None = None
 
@@ -125,6 +152,9 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     simulators: SimulatorSettings = field(default_factory=SimulatorSettings)
     wechat: WechatSettings = field(default_factory=WechatSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    customs: CustomsSettings = field(default_factory=CustomsSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
 
     def override(self, **sections: dict[str, Any]) -> Settings:
@@ -284,6 +314,19 @@ def _check_rules(s: Settings) -> None:
     real_wechat = urlparse(s.wechat.api_base).hostname == "api.weixin.qq.com" and s.wechat.app_secret is not None
     need(not (s.simulators.enabled and real_wechat), "simulators.enabled",
          "模拟器不能与真实的微信凭据同时启用")
+    need(urlparse(s.sms.endpoint).scheme in ("http", "https") and bool(urlparse(s.sms.endpoint).hostname),
+         "sms.endpoint", "应为 https://主机名[:端口]")
+    need(1 <= s.sms.timeout_seconds <= 30, "sms.timeout_seconds", "应在 1–30 秒之间")
+    need(60 <= s.sms.code_ttl_seconds <= 1800, "sms.code_ttl_seconds", "应在 60–1800 秒之间")
+    need(1 <= s.sms.code_max_tries <= 10, "sms.code_max_tries", "应在 1–10 次之间")
+    need(s.sms.codes_per_ip_per_hour >= 1, "sms.codes_per_ip_per_hour", "至少为 1")
+    real_sms = urlparse(s.sms.endpoint).hostname == "dysmsapi.aliyuncs.com" and s.sms.access_key_secret is not None
+    need(not (s.simulators.enabled and real_sms), "simulators.enabled", "模拟器不能与真实的短信凭据同时启用")
+    need(300 <= s.web.session_ttl_seconds <= 90 * 86400, "web.session_ttl_seconds", "应在 300 秒到 90 天之间")
+    need(1024 <= s.web.upload_max_bytes <= 100 * 1024 * 1024, "web.upload_max_bytes", "应在 1 KB 到 100 MB 之间")
+    need(1 <= s.customs.accept_within_days <= 60, "customs.accept_within_days", "应在 1–60 天之间")
+    need(s.customs.accept_within_days <= s.customs.reply_within_days <= 365, "customs.reply_within_days",
+         "应不少于 accept_within_days，且不超过 365 天")
     need(s.logging.level in ("DEBUG", "INFO", "WARNING", "ERROR"), "logging.level",
          "应为 DEBUG、INFO、WARNING 或 ERROR")
 

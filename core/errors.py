@@ -62,3 +62,10 @@ class Conflict(DomainError):
 
     code = "conflict"
     status = 409
+
+
+class NotSignedIn(DomainError):
+    """No valid sign-in: the API answers 401, a page sends the user to sign in."""
+
+    code = "not_signed_in"
+    status = 401

@@ -6,9 +6,11 @@ import asyncio
 import logging
 import signal
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from adapters.sms_aliyun import sms_sender_for
 from adapters.wechat_api import WechatApi
 from core.cache import make_cache
 from core.config import Settings
@@ -20,15 +22,19 @@ from services.outbox_dispatch import Dispatcher
 log = logging.getLogger("qingling.worker")
 
 
+def make_dispatcher(settings: Settings, wechat: WechatApi, tz: ZoneInfo) -> Dispatcher:
+    """The outbox dispatcher of this configuration (SMS None without an AccessKey: such rows fail visibly)."""
+    return Dispatcher(wechat=wechat, templates=settings.wechat.templates, public_url=settings.server.public_url,
+                      tz=tz, sms=sms_sender_for(settings.sms))
+
+
 async def run_worker(settings: Settings, *, once: bool = False) -> None:
     """Run every job once (``once``) or on its schedule until a stop signal."""
     await open_database(settings.database)
     cache = make_cache(settings.cache)
     ctx = ServiceContext.from_settings(settings.lifecycle)
     wechat = WechatApi(settings.wechat, cache)
-    # No SMS sender yet (the Alibaba Cloud adapter comes with the SMS issue): rows needing SMS fail visibly.
-    dispatcher = Dispatcher(wechat=wechat, templates=settings.wechat.templates,
-                            public_url=settings.server.public_url, tz=ctx.tz)
+    dispatcher = make_dispatcher(settings, wechat, ctx.tz)
     lock_ttl = settings.scheduler.lock_ttl_seconds
     try:
         await ensure_migrated()

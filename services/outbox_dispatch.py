@@ -34,6 +34,7 @@ from models.customs_accounts import CustomsAccount
 from models.enterprises import Person
 from models.outbox import OutboxStatus
 from services.outbox_results import Outcome, record_outcomes, utc
+from services.sms import SmsFailed, SmsMessage, SmsSender
 from templates_msg import RenderedNotice, TemplateNotConfigured, UnknownEvent, render_notice
 
 log = logging.getLogger("qingling.outbox")
@@ -51,20 +52,6 @@ class TemplateSender(Protocol):
                             url: str | None = None, client_msg_id: str | None = None) -> int: ...
 
 
-class SmsSender(Protocol):
-    """The SMS port; ``out_id`` (the provider's OutId) identifies the outbox row. Raises ``SmsFailed``."""
-
-    async def send(self, phone: str, text: str, *, out_id: str) -> None: ...
-
-
-class SmsFailed(Exception):
-    """An SMS the provider did not accept; ``retryable`` for flow control and network trouble."""
-
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -72,7 +59,7 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class DispatchPolicy:
     batch_size: int = 500  # rows claimed per statement
-    concurrency: int = 16  # sends in flight at once (below httpx's 20 kept-alive connections per client)
+    concurrency: int = 16  # sends in flight at once (below the WeChat adapter's 100 pooled connections)
     max_attempts: int = 6
     first_retry: timedelta = timedelta(seconds=30)  # doubled after every failed attempt
     max_retry: timedelta = timedelta(minutes=30)
@@ -199,7 +186,7 @@ class Dispatcher:
         if not row.phone:
             return _failed(row, SMS, f"{reason}；{ERR_NO_PHONE}")
         try:
-            await self.sms.send(row.phone, notice.sms_text, out_id=client_msg_id(row.id))
+            await self.sms.send(row.phone, SmsMessage.notice(notice.sms_text), out_id=client_msg_id(row.id))
         except SmsFailed as exc:
             if exc.retryable:
                 return self._retry(row, SMS, f"{reason}；短信暂时无法发送：{exc}")

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from core.cache import Cache
+from core.config import SmsSettings
 from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from models.identifiers import is_mobile, mask_phone
-from services.outbox_dispatch import SmsFailed, SmsSender
+from services.sms import SmsFailed, SmsMessage, SmsSender
 
 log = logging.getLogger("qingling.sms_codes")
 
@@ -53,6 +54,14 @@ class SmsCodePolicy:
     )
 
 
+def policy_from(settings: SmsSettings) -> SmsCodePolicy:
+    """The configured expiry, try limit and per-IP limit; the per-phone limits are Alibaba Cloud's defaults."""
+    per_ip = Limit("ip", 3600, settings.codes_per_ip_per_hour, "当前网络获取验证码过于频繁，请稍后再试")
+    phone_limits = tuple(limit for limit in SmsCodePolicy().limits if limit.scope == "phone")
+    return SmsCodePolicy(code_ttl=settings.code_ttl_seconds, max_tries=settings.code_max_tries,
+                         limits=(*phone_limits, per_ip))
+
+
 @dataclass(frozen=True)
 class SmsCodes:
     """Codes of one purpose (e.g. "login") kept in ``cache``; ``secret_key`` keys the stored hashes."""
@@ -80,7 +89,7 @@ class SmsCodes:
         await self.cache.delete(self._key("tries", phone))
         text = SMS_TEXT.format(code=code, minutes=max(round(self.policy.code_ttl / 60), 1))
         try:
-            await self.sender.send(phone, text, out_id=f"code-{secrets.token_hex(8)}")
+            await self.sender.send(phone, SmsMessage.code(code, text), out_id=f"code-{secrets.token_hex(8)}")
         except SmsFailed as exc:
             log.warning("sms code to %s not sent: %s", mask_phone(phone), exc)
             await self.cache.delete(self._key("code", phone))

@@ -65,11 +65,22 @@ async def bind_openid(ctx: ServiceContext, codes: SmsCodes, phone: str, code: st
     if not openid:
         raise ValidationFailed("缺少微信身份，请从公众号重新进入", field="openid")
     await codes.verify_code(phone, code)
+    person = await (Person.filter(phone=phone, active=True, memberships__active=True).distinct().first())
+    if person is None:
+        raise NotFound(MSG_NOT_REGISTERED, field="phone")
+    return await _bind(ctx, person.id, openid, via="sms")
+
+
+async def bind_scanned(ctx: ServiceContext, person_id: int, openid: str) -> Person:
+    """Bind the openid that scanned a binding QR code to the signed-in person who showed it."""
+    return await _bind(ctx, person_id, openid, via="qrcode")
+
+
+async def _bind(ctx: ServiceContext, person_id: int, openid: str, *, via: str) -> Person:
     async with in_transaction() as conn:
-        person = await (Person.filter(phone=phone, active=True, memberships__active=True)
-                        .using_db(conn).distinct().first())
+        person = await Person.filter(id=person_id, active=True).using_db(conn).first()
         if person is None:
-            raise NotFound(MSG_NOT_REGISTERED, field="phone")
+            raise NotFound(MSG_NO_PERSON)
         if person.wechat_openid == openid:
             return person
         if person.wechat_openid is not None:
@@ -83,9 +94,9 @@ async def bind_openid(ctx: ServiceContext, codes: SmsCodes, phone: str, code: st
             raise Conflict(MSG_OPENID_HAS_OTHER) from None
         if changed != 1:
             raise Conflict(MSG_PERSON_HAS_OTHER, field="phone")
-        await _audit(ctx, conn, person, "wechat.bind", openid)
+        await _audit(ctx, conn, person, "wechat.bind", openid, via=via)
     person.wechat_openid = openid
-    log.info("openid bound to person %s (%s)", person.id, mask_phone(person.phone))
+    log.info("openid bound to person %s (%s) via %s", person.id, mask_phone(person.phone), via)
     return person
 
 
@@ -130,7 +141,8 @@ async def miniprogram_sign_in(api: SessionExchanger, code: str) -> MiniProgramSi
     return MiniProgramSignIn(openid, await person_for_openid(openid))
 
 
-async def _audit(ctx: ServiceContext, conn: Any, person: Person, action: str, openid: str) -> None:
+async def _audit(ctx: ServiceContext, conn: Any, person: Person, action: str, openid: str, via: str = "") -> None:
+    detail = {"openid": openid, **({"via": via} if via else {})}
     await AuditEntry.create(actor_kind="person", actor_id=person.id, actor_name=person.name, action=action,
-                            object_type="person", object_id=str(person.id), detail={"openid": openid},
+                            object_type="person", object_id=str(person.id), detail=detail,
                             created_at=ctx.now(), using_db=conn)

@@ -22,6 +22,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from core.cache import Cache, MemoryCache, RedisCache
 from core.config import DatabaseSettings
 from core.db import close_database, open_database, upgrade
+from tests.factories import World, build_world
+from tests.http.support import Site, running_site, web_settings
 
 PG_URL = os.environ.get("QINGLING_TEST_POSTGRES", "")
 REDIS_URL = os.environ.get("QINGLING_TEST_REDIS", "")
@@ -138,3 +140,16 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
         if keys:
             await client.delete(*keys)
         await client.aclose()
+
+
+@pytest.fixture
+async def world(db: DatabaseSettings) -> World:
+    """The literal test world (tests/factories.py) in the test's database."""
+    return await build_world()
+
+
+@pytest.fixture
+async def site(db: DatabaseSettings, world: World) -> AsyncIterator[Site]:
+    """The app running on a free port over the world's database (page, API and browser tests)."""
+    async with running_site(web_settings(db)) as running:
+        yield running

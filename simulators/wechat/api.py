@@ -7,7 +7,10 @@ Errors are HTTP 200 with ``{"errcode": N, "errmsg": "... rid: ..."}``, as WeChat
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json as jsonlib
+import logging
 import secrets
 import time
 from base64 import urlsafe_b64encode
@@ -15,20 +18,32 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from sanic import Blueprint, HTTPResponse, Request, json, raw, redirect, text
+import httpx
+from sanic import Blueprint, HTTPResponse, Request, Sanic, json, raw, redirect, text
 
 from core.config import WechatSettings
+from simulators.wechat.callback_driver import CallbackDriver, callback_target
 from simulators.wechat.payloads import check_custom, check_menu, check_template, qr_png, qr_request
 from simulators.wechat.phone_page import register_phone_page
 from simulators.wechat.platform import TOKEN_TTL, QrCode, WechatError, WechatPlatform
 
 PREFIX = "/sim/wechat"
 OK = {"errcode": 0, "errmsg": "ok"}
+REPORT_DELAY = 1.0  # seconds between a template send and its TEMPLATESENDJOBFINISH in the demo
 Handler = Callable[[Request, WechatPlatform], Awaitable[dict[str, Any]]]
+log = logging.getLogger("qingling.sim.wechat")
 
 
-def blueprint_for(settings: WechatSettings, clock: Callable[[], float] = time.time) -> Blueprint:
-    """A simulator for the configured official account and mini-program (the demo and app tests)."""
+def blueprint_for(settings: WechatSettings, clock: Callable[[], float] = time.time,
+                  report_template_results: bool | None = None) -> Blueprint:
+    """A simulator for the configured official account and mini-program (the demo and app tests).
+
+    Its templates are the app's own (``wechat.templates`` and the titles and labels of
+    ``simulators.wechat.templates``). ``report_template_results`` (default: when the app's ``api_base`` is
+    this simulator, as in the demo) pushes TEMPLATESENDJOBFINISH to the app after each template message.
+    """
+    from simulators.wechat.templates import register_app_templates
+
     platform = WechatPlatform(
         app_id=settings.app_id or "wx_simulated_app",
         app_secret=str(settings.app_secret or ""),
@@ -36,6 +51,11 @@ def blueprint_for(settings: WechatSettings, clock: Callable[[], float] = time.ti
         miniprogram_app_secret=str(settings.miniprogram_app_secret or ""),
         clock=clock,
     )
+    register_app_templates(platform, settings.templates)
+    if report_template_results is None:
+        report_template_results = settings.api_base.rstrip("/").endswith(PREFIX)
+    if report_template_results:
+        platform.report_template_results_after = REPORT_DELAY
     return blueprint(platform)
 
 
@@ -43,6 +63,20 @@ def blueprint(platform: WechatPlatform) -> Blueprint:
     """The routes serving ``platform``; it is also kept on ``bp.ctx.platform`` for tests and pages."""
     bp = Blueprint("wechat_simulator", url_prefix=PREFIX)
     bp.ctx.platform = platform
+    bp.ctx.reports = set()  # TEMPLATESENDJOBFINISH pushes waiting or in flight
+
+    def report(request: Request, openid: str, msgid: int) -> None:
+        delay = platform.report_template_results_after
+        if delay is None:
+            return
+        task = asyncio.get_running_loop().create_task(_report(request.app, bp, platform, openid, msgid, delay))
+        bp.ctx.reports.add(task)
+        task.add_done_callback(bp.ctx.reports.discard)
+
+    @bp.before_server_stop
+    async def stop_reports(app: Sanic) -> None:
+        for task in list(bp.ctx.reports):
+            task.cancel()
 
     def api(path: str, method: str) -> Callable[[Handler], Any]:
         endpoint = path.strip("/")
@@ -61,7 +95,7 @@ def blueprint(platform: WechatPlatform) -> Blueprint:
 
     api("/cgi-bin/token", "GET")(token)
     api("/cgi-bin/stable_token", "POST")(stable_token)
-    api("/cgi-bin/message/template/send", "POST")(send_template)
+    api("/cgi-bin/message/template/send", "POST")(functools.partial(send_template, report=report))
     api("/cgi-bin/message/custom/send", "POST")(send_custom)
     api("/cgi-bin/menu/create", "POST")(create_menu)
     api("/cgi-bin/menu/get", "GET")(get_menu)
@@ -117,7 +151,8 @@ async def stable_token(request: Request, platform: WechatPlatform) -> dict[str, 
     return {"access_token": issued.value, "expires_in": int(issued.expires_at - platform.clock())}
 
 
-async def send_template(request: Request, platform: WechatPlatform) -> dict[str, Any]:
+async def send_template(request: Request, platform: WechatPlatform,
+                        report: Callable[[Request, str, int], None] | None = None) -> dict[str, Any]:
     platform.token_app(request.args.get("access_token"))
     body = _body(request)
     follower = platform.follower(body.get("touser"))
@@ -125,7 +160,24 @@ async def send_template(request: Request, platform: WechatPlatform) -> dict[str,
     msgid = platform.dedupe_template(follower.openid, body.get("client_msg_id"))
     if msgid is None:
         msgid = platform.record("template", follower.openid, body).msgid
+        if report is not None:
+            report(request, follower.openid, msgid)
     return {**OK, "msgid": msgid}
+
+
+async def _report(app: Sanic, bp: Blueprint, platform: WechatPlatform, openid: str, msgid: int,
+                  delay: float) -> None:
+    """TEMPLATESENDJOBFINISH for ``msgid``, ``delay`` seconds after it was accepted, as WeChat reports it."""
+    await asyncio.sleep(delay)
+    target = callback_target(app, bp.ctx, platform)
+    if target is None:
+        return
+    try:
+        async with httpx.AsyncClient(trust_env=False) as client:
+            await CallbackDriver(platform, target, client).template_finished(
+                openid, msgid, platform.template_status(openid))
+    except Exception:  # noqa: BLE001 - a background report: log it, never crash the simulator
+        log.exception("TEMPLATESENDJOBFINISH for msgid %s could not be pushed", msgid)
 
 
 async def send_custom(request: Request, platform: WechatPlatform) -> dict[str, Any]:

@@ -120,13 +120,21 @@ class CallbackDriver:
         return await self.push(openid, "event", Event="subscribe", EventKey=f"qrscene_{scene}", Ticket=ticket)
 
     async def template_finished(self, openid: str, msgid: int, status: str = "success") -> Delivery:
-        """TEMPLATESENDJOBFINISH for a sent template (note WeChat's ``MsgID`` spelling here)."""
-        return await self.push(openid, "event", Event="TEMPLATESENDJOBFINISH", MsgID=str(msgid), Status=status)
+        """TEMPLATESENDJOBFINISH for a sent template (note WeChat's ``MsgID`` spelling here).
+
+        The platform's own report, not something the follower did: nothing of it shows in the chat, even
+        when the app does not answer it.
+        """
+        return await self.push(openid, "event", quiet=True, Event="TEMPLATESENDJOBFINISH", MsgID=str(msgid),
+                               Status=status)
 
     # ---- the wire ---------------------------------------------------------------------------------
 
-    async def push(self, openid: str, msg_type: str, **fields: str) -> Delivery:
-        """Push one message (retried on timeouts with the same XML), then record the reply."""
+    async def push(self, openid: str, msg_type: str, quiet: bool = False, **fields: str) -> Delivery:
+        """Push one message (retried on timeouts with the same XML), then record the reply.
+
+        ``quiet``: a platform event (TEMPLATESENDJOBFINISH) whose outcome the follower never sees.
+        """
         xml = push_xml(self.target.account, openid, int(time.time()), msg_type, **fields)
         delivery = Delivery(xml, fields.get("MsgId"))
         for _ in range(1 + self.retries):
@@ -139,10 +147,14 @@ class CallbackDriver:
                 delivery.attempts.append("error")
                 break
             delivery.attempts.append(str(response.status_code))
-            self._take_reply(delivery, openid, response)
+            if quiet:
+                delivery.failed = response.status_code != 200
+            else:
+                self._take_reply(delivery, openid, response)
             return delivery
         delivery.failed = True
-        self.platform.say(openid, "system", "notice", UNAVAILABLE)
+        if not quiet:
+            self.platform.say(openid, "system", "notice", UNAVAILABLE)
         return delivery
 
     async def _post(self, openid: str, xml: str) -> httpx.Response:
@@ -181,6 +193,18 @@ class CallbackDriver:
         except Exception:  # noqa: BLE001 - whatever is wrong, WeChat shows the same line
             return None
         return fields if isinstance(fields, dict) else None
+
+
+def callback_target(app: Any, bp_ctx: Any, platform: WechatPlatform) -> CallbackTarget | None:
+    """Where the simulator mounted in ``app`` pushes: ``bp_ctx.callback_url`` when set, else
+    ``{server.public_url}/wechat/callback``, signed with the app's ``wechat`` secrets; None without a token."""
+    settings = getattr(app.ctx, "settings", None)
+    if settings is None or not settings.wechat.token:
+        return None
+    wechat = settings.wechat
+    url = getattr(bp_ctx, "callback_url", None) or settings.server.public_url.rstrip("/") + "/wechat/callback"
+    key = str(wechat.encoding_aes_key) if wechat.encoding_aes_key else None
+    return CallbackTarget(url, str(wechat.token), wechat.app_id or platform.app_id, key)
 
 
 def _sign(token: str, timestamp: str, nonce: str) -> str:

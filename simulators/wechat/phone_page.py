@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlparse
 import httpx
 from sanic import Blueprint, HTTPResponse, Request, html, redirect, text
 
-from simulators.wechat.callback_driver import CallbackDriver, CallbackTarget
+from simulators.wechat.callback_driver import CallbackDriver, CallbackTarget, callback_target
 from simulators.wechat.phone_view import URL, PhoneView, render_page
 from simulators.wechat.platform import WechatPlatform
 
@@ -42,13 +42,7 @@ def register_phone_page(bp: Blueprint, platform: WechatPlatform, prefix: str) ->
         return redirect(action("phone") + "?" + urlencode({"openid": openid}) + "#latest", status=303)
 
     def target(request: Request) -> CallbackTarget | None:
-        settings = getattr(request.app.ctx, "settings", None)
-        if settings is None or not settings.wechat.token:
-            return None
-        wechat = settings.wechat
-        url = getattr(bp.ctx, "callback_url", None) or settings.server.public_url.rstrip("/") + "/wechat/callback"
-        key = str(wechat.encoding_aes_key) if wechat.encoding_aes_key else None
-        return CallbackTarget(url, str(wechat.token), wechat.app_id or platform.app_id, key)
+        return callback_target(request.app, bp.ctx, platform)
 
     async def push(request: Request, openid: str, act: Any) -> None:
         """Run ``act(driver)`` for a following follower; otherwise say why nothing was sent."""
@@ -72,7 +66,7 @@ def register_phone_page(bp: Blueprint, platform: WechatPlatform, prefix: str) ->
             lines=[line for line in platform.chat if line.openid == openid],
             messages=[m for m in platform.messages if m.touser == openid],
             menu=platform.menu or _default_menu(), action=action, open_url=open_url,
-            template_titles=getattr(bp.ctx, "template_titles", {}),
+            templates=platform.templates,
             notice="" if target(request) else NO_CALLBACK,
             qrcodes=[c for c in platform.qrcodes.values() if c.expires_at is None or c.expires_at > platform.clock()])
         return html(render_page(view))

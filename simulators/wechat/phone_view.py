@@ -2,8 +2,9 @@
 
 Pure rendering, no JavaScript: every action is a plain form posting to the simulator's routes. Every piece of
 user or app text goes through ``html.escape``; links in messages open through ``open_url`` (the simulator's
-OAuth authorize route). Template messages look as WeChat shows them since 2023: a title, "key: value" lines
-(no first / remark), and a "详情" link.
+OAuth authorize route). Template messages look as WeChat shows them since 2023: the template's title,
+"label: value" lines (no first / remark), and a "详情" link; titles and labels come from the platform's
+template registry (``WechatPlatform.add_template``), raw keyword names only for an unregistered template.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from simulators.wechat.platform import ChatLine, Follower, QrCode, SentMessage
+from simulators.wechat.platform import ChatLine, Follower, QrCode, SentMessage, TemplateInfo
 
 URL = re.compile(r"https?://[^\s<>\"'，。；）]+")
 CSS = """
@@ -31,7 +32,7 @@ display:flex;justify-content:space-between;align-items:center}main{flex:1;paddin
 word-break:break-all}.user .bubble{background:#95ec69}.system .bubble,.event .bubble{background:none;
 color:#888;font-size:12px;padding:2px}.card{width:88%;background:#fff;border-radius:6px;padding:12px}
 .card h2{font-size:16px;margin:0 0 8px}.card dl{margin:0;font-size:14px}.card dt{color:#888;float:left;
-clear:left;width:5.5em;overflow:hidden;text-overflow:ellipsis}.card dd{margin:0 0 4px 6em}
+clear:left;width:6em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.card dd{margin:0 0 4px 6.5em}
 .card a.more{display:block;border-top:1px solid #eee;margin-top:8px;padding-top:8px;color:#191919;
 text-decoration:none}.card a.more:after{content:" ›";float:right;color:#bbb}.empty{color:#888;
 text-align:center;margin-top:40px}footer{background:#f7f7f7;border-top:1px solid #d9d9d9;position:sticky;
@@ -58,7 +59,7 @@ class PhoneView:
     menu: dict[str, Any]
     action: Callable[[str], str]
     open_url: Callable[[str, str], str]  # (openid, link) -> the simulator's URL that opens it
-    template_titles: dict[str, str]
+    templates: dict[str, TemplateInfo]  # template id -> title and keyword labels
     notice: str = ""
     qrcodes: list[QrCode] = field(default_factory=list)  # codes still valid, to "scan"
 
@@ -135,10 +136,14 @@ def _message(view: PhoneView, openid: str, message: SentMessage) -> str:
 
 
 def _template_card(view: PhoneView, openid: str, body: dict[str, Any]) -> str:
-    title = view.template_titles.get(str(body.get("template_id")), "模板消息")
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    template = view.templates.get(str(body.get("template_id")))
+    title = template.title if template else "模板消息"
+    labels = template.keywords if template else {}
+    data = body.get("data")
+    if not isinstance(data, dict):
+        data = {}
     fields = "".join(
-        f"<dt>{escape(str(key))}</dt><dd>{escape(str((item or {}).get('value', '')))}</dd>"
+        f"<dt>{escape(labels.get(key) or str(key))}</dt><dd>{escape(str(item.get('value', '')))}</dd>"
         for key, item in data.items() if key not in ("first", "remark") and isinstance(item, dict))
     url = body.get("url")
     more = (f"<a class=\"more\" href=\"{escape(view.open_url(openid, url))}\">详情</a>"

@@ -102,6 +102,14 @@ class SentMessage:
     sent_at: float
 
 
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template as the account chose it in WeChat's console: its title and each keyword's label."""
+
+    title: str
+    keywords: dict[str, str]  # keyword name ("character_string1") -> label shown ("问题编号")
+
+
 @dataclass
 class ChatLine:  # a chat line that is not an API message: what the follower did, a passive reply, a notice
     openid: str
@@ -150,6 +158,10 @@ class WechatPlatform:
     calls: Counter[str] = field(default_factory=Counter)  # endpoint -> requests received
     active_openid: str | None = None  # the follower who "taps" OAuth links when none is named
     chat: list[ChatLine] = field(default_factory=list)  # pushes to the app and its passive replies
+    templates: dict[str, TemplateInfo] = field(default_factory=dict)  # template id -> title and labels
+    # After a template message is accepted, push TEMPLATESENDJOBFINISH to the app's callback this many
+    # seconds later (None: never; the in-app simulator of the demo turns it on, see api.blueprint_for).
+    report_template_results_after: float | None = None
     _faults: dict[str, deque[int]] = field(default_factory=dict)
     _windows: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     _oauth_codes: dict[str, OneTimeCode] = field(default_factory=dict)
@@ -171,6 +183,17 @@ class WechatPlatform:
         code = secrets.token_hex(16)
         self._login_codes[code] = OneTimeCode(openid or new_openid(), self.clock() + CODE_TTL)
         return code
+
+    def add_template(self, template_id: str, title: str, keywords: dict[str, str]) -> TemplateInfo:
+        """Register a template (as adding it in the console does): the phone shows its title and labels."""
+        info = TemplateInfo(title, dict(keywords))
+        self.templates[template_id] = info
+        return info
+
+    def template_status(self, openid: str) -> str:
+        """TEMPLATESENDJOBFINISH's Status for a message to ``openid``: refused once the user unfollowed."""
+        follower = self.followers.get(openid)
+        return "success" if follower is not None and follower.subscribed else "failed:user block"
 
     def fail_next(self, endpoint: str, errcode: int, times: int = 1) -> None:
         """The next ``times`` calls of ``endpoint`` (e.g. "cgi-bin/message/template/send") answer ``errcode``."""

@@ -110,10 +110,16 @@ def make_app(settings: Settings, cache: Cache | None = None, **ctx: Any) -> Sani
     return app
 
 
-@contextlib.asynccontextmanager
-async def serving(app: Sanic) -> AsyncIterator[httpx.AsyncClient]:
+def free_socket() -> socket.socket:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel (port=0 would mean Sanic's default 8000)
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Sanic, sock: socket.socket | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve ``app`` on ``sock`` (a fresh free port by default) for the length of the block."""
+    sock = sock or free_socket()
     port = sock.getsockname()[1]
     server = await app.create_server(sock=sock, return_asyncio_server=True)
     assert server is not None

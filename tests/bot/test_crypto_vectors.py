@@ -109,3 +109,49 @@ async def test_the_sample_push_replayed_through_the_callback_gets_an_encrypted_r
     assert reply["FromUserName"] == "oia2Tj我是中文jewbmiOUlr6X-1crbLOvLw"
     assert "使用帮助" in reply["Content"]  # a video message gets the help text
     assert forged.status_code == 403
+
+
+def test_the_callbacks_account_crypto_matches_the_vectors_byte_exactly() -> None:
+    """bot.callback.AccountCrypto (one PrpCrypto per account) is wechatpy's crypto: same bytes, same checks."""
+    from bot.callback import AccountCrypto
+
+    crypto = AccountCrypto(TOKEN, AES_KEY, APP_ID, random_prefix=lambda: "aaaabbbbccccdddd")
+    for plain, encrypted, msg_signature in ((REPLY_MSG, AFTER_AES, MSG_SIGNATURE),
+                                            (REPLY_MSG2, AFTER_AES2, MSG_SIGNATURE2)):
+        sealed = xmltodict.parse(crypto.encrypt_message(plain, NONCE, TIMESTAMP))["xml"]
+        assert sealed["Encrypt"] == encrypted
+        assert sealed["MsgSignature"] == msg_signature
+        assert crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, TIMESTAMP, NONCE) == plain
+        with pytest.raises(InvalidSignatureException):
+            crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, TIMESTAMP, "xxxxxy")
+    b_crypto = AccountCrypto(B_TOKEN, B_KEY, B_ID, random_prefix=lambda: "1234567890123456")
+    assert xmltodict.parse(b_crypto.encrypt_message(B_REPLY, "461056294", "1411525903"))["xml"]["Encrypt"] == B_ENCRYPT
+    signature = "74d92dfeb87ba7c714f89d98870ae5eb62dff26d"
+    assert b_crypto.decrypt_message({"Encrypt": B_INBOUND}, signature, "1411525903", "461056294") == B_PLAIN
+    # Its default random prefix differs per message, and wechatpy's own WeChatCrypto reads what it seals.
+    crypto = AccountCrypto(TOKEN, AES_KEY, APP_ID)
+    first, second = (xmltodict.parse(crypto.encrypt_message(REPLY_MSG, NONCE, TIMESTAMP))["xml"] for _ in range(2))
+    assert first["Encrypt"] != second["Encrypt"]
+    assert WeChatCrypto(TOKEN, AES_KEY, APP_ID).decrypt_message(
+        {"Encrypt": first["Encrypt"]}, first["MsgSignature"], TIMESTAMP, NONCE) == REPLY_MSG
+
+
+@pytest.mark.parametrize("body", [
+    f"<xml><ToUserName><![CDATA[toUser]]></ToUserName><Encrypt><![CDATA[{AFTER_AES}]]></Encrypt></xml>",
+    f"<xml>\n  <ToUserName><![CDATA[toUser]]></ToUserName>\n  <Encrypt><![CDATA[{AFTER_AES}]]></Encrypt>\n</xml>\n",
+    f"<xml><Encrypt><![CDATA[{AFTER_AES}]]></Encrypt><ToUserName><![CDATA[toUser]]></ToUserName></xml>",
+    f"<xml><ToUserName>toUser</ToUserName><MsgType><![CDATA[text]]></MsgType><Encrypt>{AFTER_AES}</Encrypt></xml>",
+])
+def test_the_envelope_reads_encrypt_from_any_shape(body: str) -> None:
+    from bot.verification import parse_envelope
+
+    assert parse_envelope(body)["Encrypt"] == AFTER_AES
+
+
+@pytest.mark.parametrize("body", ["<xml><Encrypt>abc</Encrypt>", "<notxml><Encrypt>abc</Encrypt></notxml>", "x"])
+def test_a_broken_envelope_is_refused(body: str) -> None:
+    from bot.verification import parse_envelope
+
+    with pytest.raises(Refused) as refused:
+        parse_envelope(body)
+    assert refused.value.status == 400

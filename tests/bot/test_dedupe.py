@@ -8,7 +8,7 @@ import time
 
 from bot.router import Router
 from core.cache import Cache
-from tests.bot.support import bot_settings, event_xml, reply_fields, serving, signed_query, text_xml
+from tests.bot.support import OPENID, bot_settings, event_xml, reply_fields, serving, signed_query, text_xml
 from tests.bot.support import make_app as build
 
 
@@ -62,3 +62,28 @@ async def test_a_retried_event_is_handled_once(db_settings, cache: Cache) -> Non
     assert "欢迎关注" in reply_fields(first)["Content"]
     assert retry.text == "success"
     assert "欢迎关注" in reply_fields(later)["Content"]  # a new subscribe (new CreateTime) is answered again
+
+
+def finish_xml(msg_id: str, create_time: int) -> bytes:
+    """TEMPLATESENDJOBFINISH as WeChat pushes it (MsgID with a capital D)."""
+    return (f"<xml><ToUserName><![CDATA[gh_7f083739789a]]></ToUserName><FromUserName><![CDATA[{OPENID}]]>"
+            f"</FromUserName><CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event><MsgID>{msg_id}</MsgID>"
+            f"<Status><![CDATA[success]]></Status></xml>").encode()
+
+
+async def test_two_template_reports_in_one_second_are_two_events_and_a_retry_is_dropped(
+        db_settings, cache: Cache) -> None:
+    calls: list[str] = []
+    router = Router("reports")
+
+    @router.event("TEMPLATESENDJOBFINISH")
+    async def record(message) -> None:
+        calls.append(str(message.id))
+
+    now = int(time.time())
+    async with serving(build(bot_settings(db_settings), cache, bot_router=router)) as client:
+        for msg_id in ("200228333", "200228334", "200228333"):
+            response = await client.post("/wechat/callback", params=signed_query(), content=finish_xml(msg_id, now))
+            assert (response.status_code, response.text) == (200, "success")
+    assert calls == ["200228333", "200228334"]

@@ -13,7 +13,7 @@ from core.errors import ServiceUnavailable, ValidationFailed
 from models.enterprises import Person
 from services.wechat_binding import miniprogram_sign_in
 from tests.contract.conftest import APP_ID, APP_SECRET, MINI_ID, MINI_SECRET, Simulator
-from tests.factories import World, build_world
+from tests.factories import World
 
 
 @pytest.fixture
@@ -23,11 +23,6 @@ async def api(simulator: Simulator, cache: Cache) -> AsyncIterator[WechatApi]:
     api = WechatApi(settings, cache, timeout=5)
     yield api
     await api.aclose()
-
-
-@pytest.fixture
-async def world(db: object) -> World:
-    return await build_world()
 
 
 async def test_a_bound_user_signs_in(simulator: Simulator, api: WechatApi, world: World) -> None:

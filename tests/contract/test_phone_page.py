@@ -179,11 +179,48 @@ async def test_scanning_a_qr_code_the_app_created_pushes_it_to_the_app(phone) ->
         "grant_type": "client_credential", "appid": APP_ID, "secret": "any"})).json()["access_token"]
     ticket = (await client.post("/sim/wechat/cgi-bin/qrcode/create", params={"access_token": token}, json={
         "expire_seconds": 600, "action_name": "QR_STR_SCENE",
-        "action_info": {"scene": {"scene_str": "bind:<42>"}}})).json()["ticket"]
+        "action_info": {"scene": {"scene_str": "poster:<42>"}}})).json()["ticket"]  # not a binding scene
 
     page = (await client.get(PHONE, params={"openid": openid})).text
-    assert "扫一扫" in page and "bind:&lt;42&gt;" in page
+    assert "扫一扫" in page and "poster:&lt;42&gt;" in page
     scanned = await client.post(f"{PHONE}/scan", data={"openid": openid, "ticket": ticket}, follow_redirects=True)
 
     assert scanned.status_code == 200 and platform.followers[openid].subscribed
     assert platform.chat[-1].sender == "account" and "欢迎关注" in platform.chat[-1].content
+
+
+async def test_a_registered_template_shows_its_title_and_keyword_labels(phone) -> None:
+    client, platform = phone
+    openid = await add_follower(client, platform, "张关务")
+    platform.followers[openid].subscribed = True
+    platform.add_template("tpl-replied", "问题处理进度通知", {"character_string1": "问题编号", "phrase3": "当前状态"})
+    token = (await client.get("/sim/wechat/cgi-bin/token", params={
+        "grant_type": "client_credential", "appid": APP_ID, "secret": "any"})).json()["access_token"]
+    sent = await client.post("/sim/wechat/cgi-bin/message/template/send", params={"access_token": token}, json={
+        "touser": openid, "template_id": "tpl-replied",
+        "data": {"character_string1": {"value": "9121024267997824X5220017"}, "phrase3": {"value": "海关已答复"},
+                 "thing9": {"value": "<未登记>"}}})
+    assert sent.json()["errcode"] == 0
+
+    page = (await client.get(PHONE, params={"openid": openid})).text
+    assert "<h2>问题处理进度通知</h2>" in page
+    assert ("<dt>问题编号</dt><dd>9121024267997824X5220017</dd><dt>当前状态</dt><dd>海关已答复</dd>"
+            "<dt>thing9</dt><dd>&lt;未登记&gt;</dd>") in page  # a keyword without a label keeps its name
+    assert "character_string1" not in page
+
+
+async def test_the_apps_configured_templates_are_labelled_on_the_phone(db_settings) -> None:
+    templates = {"customs_replied": "TPL_customs_replied"}
+    app = create_app(bot_settings(db_settings, templates=templates).override(simulators={"enabled": True}))
+    platform = app.blueprints["wechat_simulator"].ctx.platform
+    follower = platform.add_follower("张关务")
+    platform.record("template", follower.openid, {
+        "touser": follower.openid, "template_id": "TPL_customs_replied",
+        "data": {"character_string1": {"value": "Q-1"}, "thing2": {"value": "危险品报关"},
+                 "phrase3": {"value": "海关已答复"}, "thing4": {"value": "请查看答复并评价"},
+                 "time5": {"value": "2026-11-24 21:13"}}})
+    async with serving(app) as client:
+        page = (await client.get(PHONE, params={"openid": follower.openid})).text
+    assert "<h2>问题处理进度通知</h2>" in page
+    for label in ("问题编号", "问题标题", "当前状态", "处理说明", "更新时间"):
+        assert f"<dt>{label}</dt>" in page

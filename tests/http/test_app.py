@@ -6,16 +6,17 @@ import pytest
 from sanic import Sanic
 
 from core.app import create_app
-from core.config import DatabaseSettings, Settings
+from core.config import DatabaseSettings, Secret, Settings
 from core.db import UnmigratedDatabase
 from tests.conftest import REDIS_URL
+from tests.services.sms_fake import SECRET
 
 Sanic.test_mode = True
 
 
 def app_settings(db: DatabaseSettings, cache_url: str = "") -> Settings:
     return Settings().override(database={"url": db.url}, cache={"url": cache_url, "prefix": "qingling-test:"},
-                               server={"embedded_worker": False})
+                               server={"embedded_worker": False}, security={"secret_key": Secret(SECRET)})
 
 
 @pytest.fixture(params=["memory", "redis"] if REDIS_URL else ["memory"])
@@ -45,3 +46,11 @@ async def test_app_refuses_to_start_on_an_unmigrated_database(tmp_path) -> None:
     app = create_app(app_settings(DatabaseSettings(url=f"sqlite://{tmp_path}/empty.sqlite3")))
     with pytest.raises(UnmigratedDatabase, match="qingling db upgrade"):
         await app.asgi_client.get("/healthz")
+
+
+def test_a_shared_cache_without_a_secret_key_is_refused_at_start(db_settings: DatabaseSettings) -> None:
+    from core.config import ConfigError
+
+    settings = app_settings(db_settings, "redis://127.0.0.1:6379/0").override(security={"secret_key": None})
+    with pytest.raises(ConfigError, match="security.secret_key"):
+        create_app(settings)

@@ -1,26 +1,30 @@
-"""An in-process SMS provider for service tests (the SmsSender port of services/outbox_dispatch.py)."""
+"""An in-process SMS provider for service tests (the SmsSender port of services/sms.py)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from services.outbox_dispatch import SmsFailed
+from services.sms import SmsFailed, SmsMessage
 
 SECRET = "test-secret-key-0123456789"
 
 
 @dataclass
 class RecordingSender:
-    """An in-process SMS provider that keeps what it was given; ``failing`` makes it refuse."""
+    """An in-process SMS provider that keeps what it was given; ``failing`` makes it refuse every send,
+    ``fail`` the next few (one error each)."""
 
     sent: list[tuple[str, str, str]] = field(default_factory=list)
     failing: bool = False
+    fail: list[SmsFailed] = field(default_factory=list)
 
-    async def send(self, phone: str, text: str, *, out_id: str) -> None:
+    async def send(self, phone: str, message: SmsMessage, *, out_id: str) -> None:
         if self.failing:
             raise SmsFailed("isv.BUSINESS_LIMIT_CONTROL", retryable=True)
-        self.sent.append((phone, text, out_id))
+        if self.fail:
+            raise self.fail.pop(0)
+        self.sent.append((phone, message.text, out_id))
 
     def last_code(self, phone: str) -> str:
         text = [t for p, t, _ in self.sent if p == phone][-1]

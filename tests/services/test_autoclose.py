@@ -27,7 +27,7 @@ from services.context import ServiceContext
 from services.customs_handling import accept_question, reply_question
 from services.evaluation import append_question, evaluate_question
 from tests.conftest import BACKENDS
-from tests.factories import World, build_world
+from tests.factories import World
 
 BASE = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # when the test's customs replies
 PERIOD = timedelta(days=7)
@@ -51,11 +51,6 @@ def clock() -> Clock:
 @pytest.fixture
 def ctx(clock: Clock) -> ServiceContext:
     return ServiceContext(clock=clock)
-
-
-@pytest.fixture
-async def world(db: DatabaseSettings) -> World:
-    return await build_world()
 
 
 class Make:

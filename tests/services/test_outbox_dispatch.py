@@ -11,7 +11,6 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,10 +24,12 @@ from models.enterprises import Person
 from models.outbox import OutboxMessage, OutboxStatus
 from scheduler.jobs import OUTBOX_LOCK, outbox_job
 from services.notifications import Event
-from services.outbox_dispatch import Dispatcher, DispatchPolicy, SmsFailed, client_msg_id
+from services.outbox_dispatch import Dispatcher, DispatchPolicy, client_msg_id
 from services.outbox_results import record_outcomes, record_template_result
+from services.sms import SmsFailed
 from tests.bot.support import ACCOUNT, bot_settings, make_app, serving, signed_query
 from tests.contract.conftest import APP_ID, APP_SECRET, Simulator, simulator  # noqa: F401 (the fixture)
+from tests.services.sms_fake import RecordingSender
 
 SEND = "cgi-bin/message/template/send"
 TEMPLATES = {event.value: f"TPL_{event.value}" for event in Event}
@@ -47,19 +48,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@dataclass
-class RecordingSms:
-    """The SMS port as the dispatcher sees it; ``fail`` makes the next sends raise."""
-
-    sent: list[tuple[str, str, str]] = field(default_factory=list)
-    fail: list[SmsFailed] = field(default_factory=list)
-
-    async def send(self, phone: str, text: str, *, out_id: str) -> None:
-        if self.fail:
-            raise self.fail.pop(0)
-        self.sent.append((phone, text, out_id))
 
 
 @pytest.fixture
@@ -82,7 +70,7 @@ def clock() -> Clock:
 def make_dispatcher(wechat: WechatApi, clock: Clock) -> MakeDispatcher:
     def make(**changes: Any) -> Dispatcher:
         values: dict[str, Any] = dict(wechat=wechat, templates=TEMPLATES, public_url=PUBLIC_URL,
-                                      tz=ZoneInfo("Asia/Shanghai"), sms=RecordingSms(), clock=clock)
+                                      tz=ZoneInfo("Asia/Shanghai"), sms=RecordingSender(), clock=clock)
         values.update(changes)
         return Dispatcher(**values)
 
@@ -137,7 +125,7 @@ async def test_a_permanent_refusal_falls_back_to_sms(
     openid = "o-not-of-this-account" if subscribed is None else simulator.platform.add_follower(
         subscribed=subscribed).openid
     [row] = await queue(await person("13900000004", openid))
-    sms = RecordingSms()
+    sms = RecordingSender()
 
     await make_dispatcher(sms=sms).dispatch_due()
 
@@ -152,7 +140,7 @@ async def test_a_permanent_refusal_falls_back_to_sms(
 async def test_a_person_without_wechat_gets_an_sms(db, simulator: Simulator,  # noqa: F811
                                                    make_dispatcher: MakeDispatcher) -> None:
     [row] = await queue(await person("13900000005", None), event=Event.EXEC_REVIEW_REQUESTED)
-    sms = RecordingSms()
+    sms = RecordingSender()
 
     await make_dispatcher(sms=sms).dispatch_due()
 
@@ -176,7 +164,7 @@ async def test_rows_that_cannot_be_sent_fail_visibly(
     changes: dict[str, Any] = {
         "no sms sender": {"sms": None},
         "no template id": {"templates": {}},
-        "sms refused": {"sms": RecordingSms(fail=[SmsFailed("isv.MOBILE_NUMBER_ILLEGAL", retryable=False)])},
+        "sms refused": {"sms": RecordingSender(fail=[SmsFailed("isv.MOBILE_NUMBER_ILLEGAL", retryable=False)])},
     }[case]
 
     result = await make_dispatcher(**changes).dispatch_due()

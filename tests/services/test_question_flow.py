@@ -23,14 +23,9 @@ from services.context import ServiceContext
 from services.customs_handling import accept_question, publish_question, reply_question, unpublish_question
 from services.evaluation import append_question, evaluate_question
 from services.exec_review import exec_approve_question, exec_edit_question, exec_return_question
-from tests.factories import World, build_world
+from tests.factories import World
 
 ctx = ServiceContext()
-
-
-@pytest.fixture
-async def world(db) -> World:
-    return await build_world()
 
 
 async def timeline(question_id: int) -> list[tuple[str, str | None, str]]:

@@ -16,17 +16,12 @@ from models.enterprises import Membership, Person
 from services.context import ServiceContext
 from services.sms_codes import SmsCodePolicy, SmsCodes
 from services.wechat_binding import bind_openid, miniprogram_sign_in, person_for_openid, unbind_openid
-from tests.factories import World, build_world
+from tests.factories import World
 from tests.services.sms_fake import SECRET, RecordingSender
 
 OPENID, OTHER_OPENID = "oSIM_staff_openid_000000001", "oSIM_other_openid_000000002"
 STAFF_PHONE, STAFF2_PHONE = "13900000004", "13900000005"
 ctx = ServiceContext()
-
-
-@pytest.fixture
-async def world(db: object) -> World:
-    return await build_world()
 
 
 @pytest.fixture
@@ -56,7 +51,8 @@ async def test_a_registered_person_binds_with_the_code(world: World, codes: SmsC
     assert (await Person.get(id=person.id)).wechat_openid == OPENID
     assert (await person_for_openid(OPENID)).id == person.id  # type: ignore[union-attr]
     entry, = await audit("wechat.bind")
-    assert (entry.actor_id, entry.object_id, entry.detail) == (person.id, str(person.id), {"openid": OPENID})
+    expected = (person.id, str(person.id), {"openid": OPENID, "via": "sms"})
+    assert (entry.actor_id, entry.object_id, entry.detail) == expected
 
 
 async def test_binding_the_same_pair_again_changes_nothing(

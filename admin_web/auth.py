@@ -1,0 +1,79 @@
+"""Who is working in the admin web: the signed-in customs account, from its own cookie (``ql_admin``).
+
+The account is reloaded on every request (a switched-off account is out at once) and every unsafe request
+must carry the session's CSRF token, since the admin web is cookie-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sanic import Request
+from sanic.response import HTTPResponse
+
+from core.db import connection
+from core.errors import NotFound, NotSignedIn
+from handlers.auth import check_csrf
+from handlers.web_session import ADMIN_COOKIE, SessionStore, WebSession
+from models.customs_accounts import CustomsAccount, CustomsRole
+from services.access import access_customs_account
+from services.actors import CustomsActor
+from services.question_queue import new_work_count
+
+ROLE_LABELS = {CustomsRole.OFFICER: "关员", CustomsRole.SUPERVISOR: "科长/主管", CustomsRole.ADMIN: "系统管理员"}
+
+
+@dataclass(frozen=True)
+class AdminUser:
+    session: WebSession
+    account: CustomsAccount
+    new_work: int  # questions submitted to the account's scope and not yet accepted (the header's badge)
+
+    @property
+    def actor(self) -> CustomsActor:
+        return CustomsActor(self.account.id)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.account.role]
+
+
+ADMIN_SESSION_TTL = 12 * 3600  # seconds without use: a working day
+
+
+def admin_sessions(request: Request) -> SessionStore:
+    return request.app.ctx.admin_sessions
+
+
+async def admin_session(request: Request) -> WebSession | None:
+    if not hasattr(request.ctx, "web_session"):
+        request.ctx.by_cookie = True
+        session = await admin_sessions(request).find(request.cookies.get(ADMIN_COOKIE))
+        request.ctx.web_session = session if session is not None and session.account_id is not None else None
+    return request.ctx.web_session
+
+
+async def customs_signed_in(request: Request) -> AdminUser:
+    """The signed-in customs account; NotSignedIn otherwise (pages redirect to /admin/login)."""
+    session = await admin_session(request)
+    if session is None or session.account_id is None:
+        raise NotSignedIn("请先登录")
+    try:
+        account = await access_customs_account(session.account_id, connection())
+    except NotFound:
+        await admin_sessions(request).end(session.token)
+        raise NotSignedIn("账号已停用，请联系系统管理员") from None
+    check_csrf(request, session)
+    user = AdminUser(session, account, await new_work_count(account.id))
+    request.ctx.user = user
+    return user
+
+
+def set_admin_cookie(request: Request, response: HTTPResponse, session: WebSession | None) -> HTTPResponse:
+    settings = request.app.ctx.settings.web
+    if session is None:
+        response.delete_cookie(ADMIN_COOKIE, path="/admin")
+    else:
+        response.add_cookie(ADMIN_COOKIE, session.token, path="/admin", httponly=True, samesite="Strict",
+                            secure=settings.cookie_secure, max_age=ADMIN_SESSION_TTL)
+    return response

@@ -1,0 +1,104 @@
+"""JSON shapes of 我的问题 and 高管审核: the documented schemas and the read models turned into JSON."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from core.errors import ValidationFailed
+from models.lifecycle import Action, Evaluation, Importance, Status
+
+MSG_EVALUATION = "请选择评价：1 完全解决问题、2 同意答复意见、3 没有解决问题或 4 解决部分问题"
+MSG_IMPORTANCE = "请选择问题重要性：一般、重要或紧急"
+
+TIME = {"type": ["string", "null"], "format": "date-time"}
+TEXT = {"type": "string"}
+ACTIONS = {"type": "array", "items": {"type": "string", "enum": [a.value for a in Action]},
+           "description": "当前用户现在可以进行的操作（由问题状态流转表得出）"}
+ITEM = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "number": {"type": "string", "description": "问题编号"}, "title": TEXT,
+    "types": {"type": "array", "items": TEXT}, "status": {"type": "string", "enum": [s.value for s in Status]},
+    "status_label": {"type": "string", "description": "状态中文名"},
+    "reply_kind": {"type": ["string", "null"], "enum": ["answer", "return", "needs_modification", None]},
+    "round": {"type": "integer"}, "creator_name": TEXT, "submitted_at": TIME, "accepted_at": TIME,
+    "updated_at": TIME, "actions": ACTIONS}}
+PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
+    "items": {"type": "array", "items": ITEM},
+    "next_cursor": {"type": ["string", "null"], "description": "下一页的 cursor；null 表示没有更多"}}}
+QUEUE = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ITEM}}}
+ENTRY = {"type": "object", "properties": {
+    "at": TIME, "who": TEXT, "role": TEXT, "role_label": TEXT, "what": {"type": "string", "description": "操作"},
+    "text": TEXT, "round": {"type": "integer"}, "status_label": TEXT}}
+DETAIL = {"type": "object", "properties": {
+    "item": ITEM, "business_category": TEXT, "accepting_office": TEXT, "office": TEXT,
+    "importance": {"type": ["string", "null"], "enum": [i.value for i in Importance] + [None]},
+    "importance_label": TEXT, "assigned_executive": TEXT, "contact_name": TEXT, "contact_phone": TEXT,
+    "description": TEXT, "remarks": TEXT, "allow_publication": {"type": "boolean"},
+    "replied_at": TIME, "evaluated_at": TIME, "closed_at": TIME,
+    "images": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "round": {"type": "integer"}, "url": TEXT}}},
+    "replies": {"type": "array", "items": {"type": "object", "properties": {
+        "at": TIME, "round": {"type": "integer"}, "kind": TEXT, "kind_label": TEXT, "text": TEXT, "who": TEXT}}},
+    "evaluations": {"type": "array", "items": {"type": "object", "properties": {
+        "at": TIME, "round": {"type": "integer"}, "kind": TEXT, "kind_label": TEXT, "note": TEXT,
+        "appended_text": TEXT, "who": TEXT}}},
+    "timeline": {"type": "array", "items": ENTRY},
+    "executives": {"type": "array", "description": "提交时可选的审核高管（无需选择时为空）",
+                   "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": TEXT}}}}}
+DELETED = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"const": "deleted"}}}
+
+SUBMIT = {"type": "object", "properties": {
+    "executive_id": {"type": ["integer", "null"], "description": "审核高管（企业有多位高管时必填）"}}}
+EVALUATE = {"type": "object", "required": ["evaluation"], "properties": {
+    "evaluation": {"type": "string", "enum": [e.value for e in Evaluation],
+                   "description": "1 完全解决问题 2 同意答复意见 3 没有解决问题 4 解决部分问题"},
+    "note": {"type": "string", "description": "补充说明"},
+    "appended_text": {"type": "string", "description": "追加问题描述（仅 3、4）"}}}
+APPEND = {"type": "object", "required": ["appended_text"], "properties": {"appended_text": TEXT}}
+RETURN = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string",
+                                                                           "description": "退回原因"}}}
+APPROVE = {"type": "object", "required": ["importance"], "properties": {
+    "importance": {"type": "string", "enum": [i.value for i in Importance],
+                   "description": "normal 一般 / important 重要 / urgent 紧急（也接受中文）"}}}
+LIST_QUERY = {
+    "status": {"type": "string", "enum": ["draft", "review", "submitted", "withdrawn", "accepted", "replied",
+                                          "awaiting_append", "closed"], "description": "状态分组"},
+    "cursor": {"type": "string", "description": "上一页返回的 next_cursor"},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20},
+}
+
+
+def as_json(value: Any) -> Any:
+    """A read model as JSON: dataclasses to objects, enums to their values, times to ISO 8601."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [as_json(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def evaluation_of(value: str) -> Evaluation | None:
+    """"1"–"4", or None when not chosen (the service then asks for one)."""
+    if not value.strip():
+        return None
+    try:
+        return Evaluation(value.strip())
+    except ValueError:
+        raise ValidationFailed(MSG_EVALUATION, field="evaluation") from None
+
+
+def importance_of(value: str) -> Importance | None:
+    """normal / important / urgent, or the Chinese 一般 / 重要 / 紧急; None when not chosen."""
+    value = value.strip()
+    if not value:
+        return None
+    for importance in Importance:
+        if value in (importance.value, importance.label):
+            return importance
+    raise ValidationFailed(MSG_IMPORTANCE, field="importance")

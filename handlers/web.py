@@ -1,0 +1,48 @@
+"""Every blueprint of the web (H5 pages, the JSON API, the admin web), and the OpenAPI document."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from admin_web.aeo_pages import aeo_blueprint
+from admin_web.notification_pages import notification_blueprint
+from admin_web.pages import admin_blueprint
+from admin_web.question_pages import question_blueprint
+from admin_web.queue_pages import queue_blueprint
+from admin_web.statistics_pages import statistics_blueprint
+from handlers.account_pages import account_blueprint
+from handlers.api_spec import API_PREFIX, openapi_document
+from handlers.ask_api import ask_api_blueprint
+from handlers.ask_pages import ask_pages_blueprint
+from handlers.assets import assets_blueprint
+from handlers.auth_api import auth_api_blueprint
+from handlers.public_api import public_api_blueprint
+from handlers.public_pages import public_pages_blueprint
+from handlers.questions_api import questions_api_blueprint
+from handlers.questions_pages import questions_pages_blueprint
+from handlers.responses import ok
+from handlers.signin_pages import signin_blueprint
+
+
+def openapi_blueprint() -> Blueprint:
+    bp = Blueprint("openapi")
+
+    @bp.get(f"{API_PREFIX}/openapi.json")
+    async def openapi(request: Request) -> HTTPResponse:
+        return ok(openapi_document(request.app.ctx.settings.server.public_url))
+
+    return bp
+
+
+def web_blueprints() -> list[Blueprint]:
+    """Pages and API, in one list: a feature adds its blueprint factory here."""
+    factories = [
+        assets_blueprint, openapi_blueprint,
+        signin_blueprint, account_blueprint, auth_api_blueprint,
+        ask_api_blueprint, ask_pages_blueprint, questions_api_blueprint, questions_pages_blueprint,
+        public_api_blueprint, public_pages_blueprint,
+        admin_blueprint, queue_blueprint, question_blueprint, statistics_blueprint, notification_blueprint,
+        aeo_blueprint,
+    ]
+    return [factory() for factory in factories]

@@ -1,0 +1,426 @@
+"""The SMS channel for real: the official Alibaba Cloud SDK (through AliyunSms) against the simulator.
+
+The simulator runs in a real Sanic server on a free local port, so every request is signed by the SDK
+(ACS3-HMAC-SHA256) and checked by the simulator; V1 (HMAC-SHA1) requests are signed here by hand.
+Codes and messages are Alibaba Cloud's (WECHAT.md §9).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import secrets
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from alibabacloud_dysmsapi20170525.client import Client
+from alibabacloud_dysmsapi20170525.models import QuerySendDetailsRequest, SendSmsRequest
+from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_tea_openapi.utils import Utils
+from alibabacloud_tea_openapi.utils_models import Config
+from sanic import Sanic
+
+from adapters.sms_aliyun import AliyunSms, sms_sender_for
+from core.cache import Cache
+from core.config import Secret, SmsSettings
+from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
+from services.sms import SmsFailed, SmsMessage
+from services.sms_codes import SmsCodePolicy, SmsCodes
+from simulators.sms.api import blueprint_for
+from simulators.sms.platform import CHINA, SmsApiError, SmsPlatform
+from simulators.sms.signature import percent_encode, v1_signature
+from simulators.wechat.platform import ManualClock
+
+PHONE, OTHER_PHONE = "13800138000", "13900139000"
+VERIFY, NOTICE = "SMS_900000001", "SMS_900000002"
+CODE_SECRET = "test-secret-key-0123456789"
+
+Sanic.test_mode = True
+
+
+@dataclass
+class SmsSite:
+    settings: SmsSettings  # what the app is configured with (endpoint = the simulator)
+    platform: SmsPlatform
+    clock: ManualClock
+    http: httpx.AsyncClient
+
+    def sender(self, **changes: Any) -> AliyunSms:
+        return AliyunSms(replace(self.settings, **changes))
+
+    def sdk(self, secret: str | None = None, key_id: str | None = None) -> Client:
+        return Client(Config(access_key_id=key_id or self.settings.access_key_id,
+                             access_key_secret=secret or str(self.settings.access_key_secret),
+                             endpoint=self.settings.endpoint.removeprefix("http://"), protocol="http"))
+
+    async def inbox(self, phone: str | None = None) -> list[dict[str, Any]]:
+        response = await self.http.get("/sim/sms/messages", params={"phone": phone} if phone else None)
+        assert response.status_code == 200
+        return response.json()["messages"]
+
+
+def settings_for(endpoint: str) -> SmsSettings:
+    return SmsSettings(endpoint=endpoint, access_key_id="LTAI5tTestKeyId", access_key_secret=Secret("test-ak-secret"),
+                       sign_name="清零平台", templates={"verify_code": VERIFY, "notice": NOTICE}, timeout_seconds=3)
+
+
+@contextlib.asynccontextmanager
+async def running_simulator() -> AsyncIterator[SmsSite]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # a free port chosen by the kernel
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = settings_for(base)
+    clock = ManualClock(time.time())  # the SDK stamps requests with the real time
+    bp = blueprint_for(settings, clock)
+    app = Sanic(f"sms_sim_{secrets.token_hex(4)}", configure_logging=False)
+    app.blueprint(bp)
+    server = await app.create_server(sock=sock, access_log=False, return_asyncio_server=True)
+    assert server is not None
+    await server.startup()
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            yield SmsSite(settings, bp.ctx.platform, clock, http)
+    finally:
+        await server.close()
+        sock.close()
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[SmsSite]:
+    async with running_simulator() as running:
+        yield running
+
+
+async def refused(sender: AliyunSms, message: SmsMessage, phone: str = PHONE) -> SmsFailed:
+    with pytest.raises(SmsFailed) as info:
+        await sender.send(phone, message, out_id="out-1")
+    return info.value
+
+
+# --- sending ---
+
+async def test_a_code_reaches_the_inbox(site: SmsSite) -> None:
+    await site.sender().send(PHONE, SmsMessage.code("123456", "您的验证码为 123456"), out_id="code-abc")
+    [sms] = await site.inbox(PHONE)
+    assert sms["content"] == "【清零平台】您的验证码为123456，5分钟内有效，请勿泄露。"
+    assert sms["out_id"] == "code-abc" and sms["template_code"] == VERIFY and sms["status"] == "DELIVERED"
+    assert re.fullmatch(r"\d{18}\^0", sms["biz_id"])
+    assert await site.inbox(OTHER_PHONE) == []
+
+
+async def test_the_sdk_sees_alibaba_clouds_success_answer(site: SmsSite) -> None:
+    request = SendSmsRequest(phone_numbers=f"+86{PHONE}", sign_name="清零平台", template_code=NOTICE,
+                             template_param='{"content":"您的问题已答复 +&= 100%"}', out_id="42")
+    response = await site.sdk().send_sms_async(request)
+    assert response.status_code == 200
+    body = response.body
+    assert (body.code, body.message) == ("OK", "OK")
+    assert re.fullmatch(r"\d+\^0", body.biz_id)
+    assert re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}", body.request_id)
+    [sms] = await site.inbox(PHONE)
+    assert sms["content"] == "【清零平台】您的问题已答复 +&= 100%" and sms["biz_id"] == body.biz_id
+
+
+async def test_notices_are_not_limited_per_minute_and_the_inbox_is_newest_first(site: SmsSite) -> None:
+    sender = site.sender()
+    for text in ("第一条通知", "第二条通知"):
+        await sender.send(PHONE, SmsMessage.notice(text), out_id=text)
+    await sender.send(OTHER_PHONE, SmsMessage.notice("给别人的"), out_id="x")
+    assert [m["content"] for m in await site.inbox(PHONE)] == ["【清零平台】第二条通知", "【清零平台】第一条通知"]
+    assert len(await site.inbox()) == 3
+
+
+async def test_the_inbox_page_lists_messages_in_chinese_with_a_phone_filter(site: SmsSite) -> None:
+    sender = site.sender()
+    await sender.send(PHONE, SmsMessage.notice("办结提醒 <b>不是标签</b>"), out_id="out-7")
+    await sender.send(OTHER_PHONE, SmsMessage.notice("另一位用户的通知"), out_id="out-8")
+    page = await site.http.get("/sim/sms/inbox")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert "短信模拟器" in html and 'http-equiv="refresh"' in html
+    assert "【清零平台】办结提醒 &lt;b&gt;不是标签&lt;/b&gt;" in html and "另一位用户的通知" in html
+    assert html.index("另一位用户的通知") < html.index("办结提醒")  # newest first
+    assert "out-7" in html and "已送达" in html and PHONE in html
+    filtered = (await site.http.get("/sim/sms/inbox", params={"phone": PHONE})).text
+    assert "办结提醒" in filtered and "另一位用户的通知" not in filtered
+    empty = (await site.http.get("/sim/sms/inbox", params={"phone": "13700000000"})).text
+    assert "该手机号还没有收到短信" in empty
+
+
+async def test_query_send_details_reports_the_delivery(site: SmsSite) -> None:
+    await site.sender().send(PHONE, SmsMessage.notice("查询用通知"), out_id="q-1")
+    today = datetime.fromtimestamp(site.clock(), CHINA).strftime("%Y%m%d")
+    request = QuerySendDetailsRequest(phone_number=PHONE, send_date=today, page_size=10, current_page=1)
+    body = (await site.sdk().query_send_details_async(request)).body
+    [detail] = body.sms_send_detail_dtos.sms_send_detail_dto
+    assert body.code == "OK" and int(body.total_count) == 1
+    assert (detail.content, detail.send_status, detail.err_code, detail.out_id) == \
+        ("【清零平台】查询用通知", 3, "DELIVERED", "q-1")
+
+
+# --- business errors: HTTP 200, Code != OK ---
+
+BUSINESS_ERRORS = [
+    ({"phone_numbers": "1380013800"}, "isv.MOBILE_NUMBER_ILLEGAL", "1380013800invalid mobile number"),
+    ({"sign_name": "别人的签名"}, "isv.SMS_SIGNATURE_ILLEGAL", "签名不合法(不存在或被拉黑)"),
+    ({"template_code": "SMS_000000000"}, "isv.SMS_TEMPLATE_ILLEGAL", "模板不合法(不存在或被拉黑)"),
+    ({"template_param": "{}"}, "isv.TEMPLATE_MISSING_PARAMETERS", "模板变量缺少对应参数值"),
+    ({"template_param": None}, "isv.TEMPLATE_MISSING_PARAMETERS", "模板变量缺少对应参数值"),
+    ({"template_param": '{"code": 123456}'}, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值"),
+    ({"template_param": "not json"}, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值"),
+    ({"template_param": '{"code": "12 34"}'}, "isv.INVALID_PARAMETERS",
+     "params must be [a-zA-Z0-9] for verification sms"),
+]
+
+
+@pytest.mark.parametrize(("change", "code", "message"), BUSINESS_ERRORS, ids=[c for _, c, _ in BUSINESS_ERRORS])
+async def test_business_errors_have_alibaba_clouds_codes(
+        site: SmsSite, change: dict[str, Any], code: str, message: str) -> None:
+    fields = {"phone_numbers": PHONE, "sign_name": "清零平台", "template_code": VERIFY,
+              "template_param": '{"code":"123456"}', **change}
+    response = await site.sdk().send_sms_async(SendSmsRequest(**fields))
+    assert response.status_code == 200
+    assert (response.body.code, response.body.message, response.body.biz_id) == (code, message, None)
+    assert await site.inbox() == []
+
+
+async def test_the_adapter_turns_business_errors_into_permanent_failures(site: SmsSite) -> None:
+    cases = [
+        (site.sender(), SmsMessage.code("123456", "x"), "138001380", "isv.MOBILE_NUMBER_ILLEGAL"),
+        (site.sender(sign_name="未报备签名"), SmsMessage.notice("x"), PHONE, "isv.SMS_SIGNATURE_ILLEGAL"),
+        (site.sender(templates={"notice": "SMS_1"}), SmsMessage.notice("x"), PHONE, "isv.SMS_TEMPLATE_ILLEGAL"),
+        (site.sender(), SmsMessage("verify_code", "x"), PHONE, "isv.TEMPLATE_MISSING_PARAMETERS"),
+    ]
+    for sender, message, phone, code in cases:
+        failure = await refused(sender, message, phone)
+        assert not failure.retryable and f"（{code}）" in str(failure), (code, str(failure))
+        assert phone not in str(failure)
+
+
+async def test_a_template_missing_from_config_is_not_sent(site: SmsSite) -> None:
+    failure = await refused(site.sender(templates={"notice": NOTICE}), SmsMessage.code("123456", "x"))
+    assert not failure.retryable and str(failure).startswith("未配置短信模板 verify_code")
+    assert await site.inbox() == []
+
+
+# --- flow control: retryable ---
+
+async def test_a_second_code_within_a_minute_is_flow_controlled(site: SmsSite) -> None:
+    sender = site.sender()
+    await sender.send(PHONE, SmsMessage.code("111111", "x"), out_id="1")
+    failure = await refused(sender, SmsMessage.code("222222", "x"))
+    assert failure.retryable and "isv.BUSINESS_LIMIT_CONTROL" in str(failure)
+    raw = await site.sdk().send_sms_async(SendSmsRequest(
+        phone_numbers=PHONE, sign_name="清零平台", template_code=VERIFY, template_param='{"code":"333333"}'))
+    assert (raw.body.code, raw.body.message) == ("isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1")
+    await sender.send(OTHER_PHONE, SmsMessage.code("444444", "x"), out_id="2")  # per number
+    site.clock.advance(61)
+    await sender.send(PHONE, SmsMessage.code("555555", "x"), out_id="3")
+    assert [m["params"]["code"] for m in await site.inbox(PHONE)] == ["555555", "111111"]
+
+
+async def test_the_sixth_code_within_an_hour_is_flow_controlled(site: SmsSite) -> None:
+    client = site.sdk()
+    request = SendSmsRequest(phone_numbers=PHONE, sign_name="清零平台", template_code=VERIFY,
+                             template_param='{"code":"123456"}')
+    for _ in range(5):
+        assert (await client.send_sms_async(request)).body.code == "OK"
+        site.clock.advance(61)
+    body = (await client.send_sms_async(request)).body
+    assert (body.code, body.message) == ("isv.BUSINESS_LIMIT_CONTROL", "触发小时级流控Permits:5")
+
+
+def test_the_eleventh_code_within_a_day_is_flow_controlled() -> None:
+    """Days are too long for request timestamps, so the platform is driven directly."""
+    clock = ManualClock()
+    platform = SmsPlatform.from_settings(settings_for("http://127.0.0.1:1"), clock)
+    params = {"PhoneNumbers": PHONE, "SignName": "清零平台", "TemplateCode": VERIFY, "TemplateParam": '{"code":"1"}'}
+    first = clock()
+    for _ in range(10):
+        assert platform.send_sms(params)["Code"] == "OK"
+        clock.advance(3600)
+    with pytest.raises(SmsApiError) as info:
+        platform.send_sms(params)
+    assert (info.value.code, info.value.message, info.value.status) == \
+        ("isv.BUSINESS_LIMIT_CONTROL", "触发天级流控Permits:10", 200)
+    clock.now = first + 86400  # a rolling day: the first code no longer counts
+    assert platform.send_sms(params)["Code"] == "OK"
+
+
+# --- authentication: gateway errors (4xx), permanent ---
+
+async def test_a_wrong_secret_does_not_match_the_signature(site: SmsSite) -> None:
+    failure = await refused(site.sender(access_key_secret=Secret("not-the-secret")), SmsMessage.notice("x"))
+    assert not failure.retryable and "SignatureDoesNotMatch" in str(failure)
+    with pytest.raises(ClientException) as info:
+        await site.sdk(secret="not-the-secret").send_sms_async(SendSmsRequest(
+            phone_numbers=PHONE, sign_name="清零平台", template_code=NOTICE, template_param='{"content":"x"}'))
+    assert (info.value.status_code, info.value.code) == (400, "SignatureDoesNotMatch")
+    assert "Specified signature is not matched with our calculation." in info.value.message
+    assert await site.inbox() == []
+
+
+async def test_an_unknown_access_key_is_not_found(site: SmsSite) -> None:
+    failure = await refused(site.sender(access_key_id="LTAIunknown"), SmsMessage.notice("x"))
+    assert not failure.retryable and "InvalidAccessKeyId.NotFound" in str(failure)
+    with pytest.raises(ClientException) as info:
+        await site.sdk(key_id="LTAIunknown").send_sms_async(SendSmsRequest(
+            phone_numbers=PHONE, sign_name="清零平台", template_code=NOTICE, template_param='{"content":"x"}'))
+    assert (info.value.status_code, info.value.code) == (404, "InvalidAccessKeyId.NotFound")
+
+
+async def test_a_request_older_than_15_minutes_is_expired(site: SmsSite) -> None:
+    site.clock.advance(16 * 60)
+    failure = await refused(site.sender(), SmsMessage.notice("x"))
+    assert not failure.retryable and "InvalidTimeStamp.Expired" in str(failure)
+    site.clock.advance(-16 * 60)
+    await site.sender().send(PHONE, SmsMessage.notice("x"), out_id="1")
+
+
+def v3_headers(site: SmsSite, query: dict[str, str], nonce: str | None = None) -> dict[str, str]:
+    """Headers signed exactly as the SDK signs them (its own signer)."""
+    payload = hashlib.sha256(b"").hexdigest()
+    headers = {"host": site.settings.endpoint.removeprefix("http://"), "x-acs-action": "SendSms",
+               "x-acs-version": "2017-05-25", "x-acs-date": Utils.get_timestamp(),
+               "x-acs-signature-nonce": nonce or uuid.uuid4().hex, "x-acs-content-sha256": payload,
+               "accept": "application/json"}
+    request = SimpleNamespace(pathname="/", method="POST", query=query, headers=headers)
+    headers["Authorization"] = Utils.get_authorization(request, "ACS3-HMAC-SHA256", payload,
+                                                       site.settings.access_key_id, "test-ak-secret")
+    return headers
+
+
+async def test_v3_tampering_and_nonce_reuse_are_refused(site: SmsSite) -> None:
+    query = {"PhoneNumbers": PHONE, "SignName": "清零平台", "TemplateCode": NOTICE,
+             "TemplateParam": '{"content":"原文"}'}
+    headers = v3_headers(site, query)
+    tampered = await site.http.post("/", params={**query, "TemplateParam": '{"content":"改过"}'}, headers=headers)
+    assert tampered.status_code == 400 and tampered.json()["Code"] == "SignatureDoesNotMatch"
+    with_body = await site.http.post("/", params=query, headers=headers, content=b"extra=1")
+    assert with_body.status_code == 400 and with_body.json()["Code"] == "SignatureDoesNotMatch"
+    assert (await site.http.post("/", params=query, headers=headers)).json()["Code"] == "OK"
+    again = await site.http.post("/", params=query, headers=headers)
+    assert again.status_code == 400 and again.json()["Code"] == "SignatureNonceUsed"
+    assert again.json()["Message"] == "Specified signature nonce was used already."
+    assert len(await site.inbox()) == 1
+
+
+def v1_params(site: SmsSite, nonce: str | None = None, fmt: str = "XML", **extra: str) -> dict[str, str]:
+    return {"AccessKeyId": site.settings.access_key_id, "Action": "SendSms", "Format": fmt,
+            "RegionId": "cn-hangzhou", "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+            "SignatureNonce": nonce or str(uuid.uuid4()), "Version": "2017-05-25",
+            "Timestamp": datetime.fromtimestamp(site.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "PhoneNumbers": PHONE, "SignName": "清零平台", "TemplateCode": NOTICE,
+            "TemplateParam": '{"content":"V1 通知"}', "OutId": "v1", **extra}
+
+
+def signed_url(method: str, params: dict[str, str], secret: str = "test-ak-secret") -> str:
+    signature = v1_signature(method, params, secret)
+    return "/?" + "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in
+                           {**params, "Signature": signature}.items())
+
+
+async def test_v1_get_answers_xml_and_refuses_a_reused_nonce(site: SmsSite) -> None:
+    params = v1_params(site, nonce="45e25e9b-0a6f-4070-8c85-2956eda1b466")
+    first = await site.http.get(signed_url("GET", params))
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/xml")
+    assert re.fullmatch(r'<\?xml version="1.0" encoding="UTF-8"\?><SendSmsResponse><Code>OK</Code>'
+                        r"<Message>OK</Message><BizId>\d+\^0</BizId><RequestId>[0-9A-F-]{36}</RequestId>"
+                        r"</SendSmsResponse>", first.text)
+    again = await site.http.get(signed_url("GET", params))
+    assert again.status_code == 400 and "<Code>SignatureNonceUsed</Code>" in again.text
+    [sms] = await site.inbox()
+    assert sms["content"] == "【清零平台】V1 通知"
+
+
+async def test_v1_checks_the_signature_method_and_time(site: SmsSite) -> None:
+    params = v1_params(site, fmt="JSON")
+    url = signed_url("GET", params)
+    forged = await site.http.get(url.replace("PhoneNumbers=13800138000", "PhoneNumbers=13900139000"))
+    assert forged.status_code == 400 and forged.json()["Code"] == "SignatureDoesNotMatch"
+    assert "server string to sign is:GET&%2F&AccessKeyId" in forged.json()["Message"]
+    as_post = await site.http.post(url)  # signed for GET
+    assert as_post.json()["Code"] == "SignatureDoesNotMatch"
+    form = {**params, "Signature": v1_signature("POST", params, "test-ak-secret")}
+    posted = await site.http.post("/", data=form)
+    assert posted.status_code == 200 and posted.json()["Code"] == "OK"
+    old = v1_params(site, fmt="JSON", Timestamp="2017-07-12T02:42:19Z")
+    expired = await site.http.get(signed_url("GET", old))
+    assert expired.status_code == 400 and expired.json()["Code"] == "InvalidTimeStamp.Expired"
+    unknown = await site.http.get(signed_url("GET", {**params, "AccessKeyId": "testId"}))
+    assert unknown.status_code == 404 and unknown.json()["Code"] == "InvalidAccessKeyId.NotFound"
+
+
+async def test_the_root_only_answers_api_calls(site: SmsSite) -> None:
+    assert (await site.http.get("/")).status_code == 404
+    assert (await site.http.post("/", data={"hello": "world"})).status_code == 404
+    unknown = await site.http.get(signed_url("GET", v1_params(site, fmt="JSON", Action="SendBatchSms")))
+    assert unknown.status_code == 404 and unknown.json()["Code"] == "InvalidAction.NotFound"
+
+
+# --- the adapter's edges ---
+
+async def test_network_trouble_is_retryable() -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    failure = await refused(AliyunSms(settings_for(f"http://127.0.0.1:{port}")), SmsMessage.notice("x"))
+    assert failure.retryable
+
+
+def test_no_sender_without_an_access_key() -> None:
+    settings = settings_for("https://dysmsapi.aliyuncs.com")
+    assert sms_sender_for(replace(settings, access_key_id="")) is None
+    assert sms_sender_for(replace(settings, access_key_secret=None)) is None
+    assert isinstance(sms_sender_for(settings), AliyunSms)
+
+
+async def test_logs_mask_the_phone_number(site: SmsSite, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="qingling.sms")
+    sender = site.sender()
+    await sender.send(PHONE, SmsMessage.code("123456", "x"), out_id="1")
+    await refused(sender, SmsMessage.code("654321", "x"))
+    await refused(site.sender(access_key_secret=Secret("wrong-secret")), SmsMessage.notice("x"))
+    assert "138****8000" in caplog.text and PHONE not in caplog.text
+    assert "test-ak-secret" not in caplog.text and "wrong-secret" not in caplog.text
+
+
+# --- SmsCodes end to end: AliyunSms → simulator → inbox → verify ---
+
+def code_in_inbox(messages: list[dict[str, Any]]) -> str:
+    match = re.search(r"验证码为(\d{6})", messages[0]["content"])
+    assert match, messages
+    return match.group(1)
+
+
+async def test_sms_codes_end_to_end(site: SmsSite, cache: Cache) -> None:
+    codes = SmsCodes(cache, site.sender(), CODE_SECRET)
+    await codes.issue_code(PHONE, ip="203.0.113.9")
+    code = code_in_inbox(await site.inbox(PHONE))
+    await codes.verify_code(PHONE, code)
+    with pytest.raises(RateLimited):  # the service's own per-minute limit comes first
+        await codes.issue_code(PHONE, ip="203.0.113.9")
+    assert len(await site.inbox(PHONE)) == 1
+
+
+async def test_sms_codes_report_the_providers_flow_control(site: SmsSite, cache: Cache) -> None:
+    codes = SmsCodes(cache, site.sender(), CODE_SECRET, SmsCodePolicy(limits=()))
+    await codes.issue_code(PHONE, ip=None)
+    first = code_in_inbox(await site.inbox(PHONE))
+    with pytest.raises(ServiceUnavailable):  # the simulator's 1/min flow control
+        await codes.issue_code(PHONE, ip=None)
+    with pytest.raises(ValidationFailed, match="验证码已过期"):  # the refused code is gone, and so is the one before
+        await codes.verify_code(PHONE, first)
+    site.clock.advance(61)
+    await codes.issue_code(PHONE, ip=None)
+    await codes.verify_code(PHONE, code_in_inbox(await site.inbox(PHONE)))
