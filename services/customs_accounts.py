@@ -8,9 +8,9 @@ from argon2 import PasswordHasher
 from tortoise.transactions import in_transaction
 
 from core.errors import ValidationFailed
-from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.offices import CustomsOffice
+from services.audit import AuditActor, record
 from services.context import ServiceContext
 
 _hasher = PasswordHasher()
@@ -30,14 +30,24 @@ def check_password(password: str) -> str:
     return password
 
 
+def check_username(username: str) -> str:
+    username = username.strip()
+    if not _USERNAME.fullmatch(username):
+        raise ValidationFailed("用户名为 3–50 位字母、数字或 _ . -", field="username")
+    return username
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 50:
+        raise ValidationFailed("请填写姓名（不超过 50 个字）", field="name")
+    return name
+
+
 async def create_customs_account(ctx: ServiceContext, *, username: str, name: str, office_code: str,
                                  role: CustomsRole, password: str, created_by: str) -> CustomsAccount:
     """A new active customs account of the office with ``office_code``."""
-    username, name = username.strip(), name.strip()
-    if not _USERNAME.fullmatch(username):
-        raise ValidationFailed("用户名为 3–50 位字母、数字或 _ . -", field="username")
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写姓名（不超过 50 个字）", field="name")
+    username, name = check_username(username), check_name(name)
     check_password(password)
     async with in_transaction() as conn:
         office = await CustomsOffice.filter(code=office_code, active=True).using_db(conn).first()
@@ -47,8 +57,6 @@ async def create_customs_account(ctx: ServiceContext, *, username: str, name: st
             raise ValidationFailed(f"用户名 {username} 已存在", field="username")
         account = await CustomsAccount.create(username=username, name=name, office=office, role=role,
                                               password_hash=hash_password(password), using_db=conn)
-        await AuditEntry.create(actor_kind="system", actor_name=created_by, action="customs_account.create",
-                                object_type="customs_account", object_id=username,
-                                detail={"role": role.value, "office": office.code}, created_at=ctx.now(),
-                                using_db=conn)
+        await record(ctx, AuditActor.system(created_by), "customs_account.create", "customs_account", username,
+                     detail={"role": role.value, "office": office.code}, conn=conn)
         return account

@@ -7,12 +7,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.errors import ValidationFailed
-from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount
 from models.lifecycle import Action, Actor, Command, ReplyKind
 from models.questions import Question
 from services.access import access_question_for_customs, customs_lifecycle_role
 from services.actors import CustomsActor
+from services.audit import AuditActor, record
 from services.context import ServiceContext
 from services.question_form import DESCRIPTION_MAX, TITLE_MAX, clean_text
 from services.transitions import ActorRef, transition
@@ -30,11 +30,8 @@ async def customs_action(ctx: ServiceContext, actor: CustomsActor, question_id: 
         question, account = await access_question_for_customs(actor.account_id, question_id, conn, for_update=True)
         await transition(ctx, conn, question, customs_ref(account), command, fields=fields, text=text,
                          detail=detail)
-        await AuditEntry.create(
-            actor_kind="customs", actor_id=account.id, actor_name=account.name, action=f"question.{command.action}",
-            object_type="question", object_id=question.number, detail=detail or {}, ip=actor.ip,
-            created_at=ctx.now(), using_db=conn,
-        )
+        await record(ctx, AuditActor.customs(account), f"question.{command.action}", "question", question.number,
+                     detail=detail, ip=actor.ip, conn=conn)
         return question
 
 

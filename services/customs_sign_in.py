@@ -16,8 +16,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.expressions import F
 
 from core.errors import RateLimited, ValidationFailed
-from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount
+from services.audit import AuditActor, record
 from services.context import ServiceContext
 
 MAX_FAILURES = 5
@@ -65,7 +65,5 @@ async def sign_in_customs(ctx: ServiceContext, username: str, password: str, *, 
 
 async def _audit(ctx: ServiceContext, action: str, username: str, ip: str | None,
                  account: CustomsAccount | None = None) -> None:
-    await AuditEntry.create(actor_kind="customs", actor_id=account.id if account else None,
-                            actor_name=account.name if account else username[:50], action=action,
-                            object_type="customs_account", object_id=username[:64], ip=ip,
-                            created_at=ctx.now())
+    who = AuditActor.customs(account) if account else AuditActor("customs", None, username)
+    await record(ctx, who, action, "customs_account", username, ip=ip)

@@ -15,11 +15,11 @@ from tortoise.expressions import Q
 
 from core.db import connection
 from core.errors import Conflict, Forbidden, NotFound
-from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.outbox import OutboxMessage, OutboxStatus
 from services.access import access_customs_account
 from services.actors import CustomsActor
+from services.audit import AuditActor, record
 from services.context import ServiceContext
 from services.notifications import Event
 from services.paging import check_limit, decode_cursor, encode_cursor, row_id
@@ -94,6 +94,4 @@ async def retry_notice(ctx: ServiceContext, actor: CustomsActor, notice_id: int)
         status=OutboxStatus.PENDING, attempts=0, next_attempt_at=ctx.now())
     if changed != 1:
         raise Conflict("该通知已在重新发送，请刷新页面")
-    await AuditEntry.create(actor_kind="customs", actor_id=account.id, actor_name=account.name,
-                            action="outbox.retry", object_type="outbox_message", object_id=str(notice_id),
-                            ip=actor.ip, created_at=ctx.now())
+    await record(ctx, AuditActor.customs(account), "outbox.retry", "outbox_message", notice_id, ip=actor.ip)

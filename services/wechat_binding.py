@@ -16,9 +16,9 @@ from tortoise.transactions import in_transaction
 
 from adapters.wechat_api import WechatApiError
 from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
-from models.audit import AuditEntry
 from models.enterprises import Person
 from models.identifiers import mask_phone
+from services.audit import AuditActor, record
 from services.context import ServiceContext
 from services.sms_codes import SmsCodes
 
@@ -143,6 +143,4 @@ async def miniprogram_sign_in(api: SessionExchanger, code: str) -> MiniProgramSi
 
 async def _audit(ctx: ServiceContext, conn: Any, person: Person, action: str, openid: str, via: str = "") -> None:
     detail = {"openid": openid, **({"via": via} if via else {})}
-    await AuditEntry.create(actor_kind="person", actor_id=person.id, actor_name=person.name, action=action,
-                            object_type="person", object_id=str(person.id), detail=detail,
-                            created_at=ctx.now(), using_db=conn)
+    await record(ctx, AuditActor.person(person), action, "person", person.id, detail=detail, conn=conn)
