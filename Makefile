@@ -7,7 +7,9 @@ ASSETS := node_modules/.package-lock.json
 
 .PHONY: install demo test bench lint system-packages
 
-$(STAMP): pyproject.toml
+# pyscard (the card helper's PC/SC binding) builds from source: system-packages brings gcc and libpcsclite-dev
+# first (order-only: a run of system-packages does not force a reinstall).
+$(STAMP): pyproject.toml | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
@@ -18,16 +20,24 @@ $(ASSETS): package.json package-lock.json
 
 # Debian packages the browser tests need (STACK.md): Chromium, driven by Playwright (never `playwright install`),
 # and a CJK font (without one Chinese renders as empty boxes). Installed as root when missing; otherwise say so.
+# The card tests need pcscd + vsmartcard-vpcd (virtual readers); pyscard's build needs gcc, libpcsclite-dev and
+# Python's headers (python3-dev).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi wqy || missing="$$missing fonts-wqy-microhei"; \
+	test -x /usr/sbin/pcscd || missing="$$missing pcscd"; \
+	test -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so || missing="$$missing vsmartcard-vpcd"; \
+	test -e /usr/include/PCSC/winscard.h || missing="$$missing libpcsclite-dev"; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	$(PYTHON) -c "import sysconfig,os,sys; sys.exit(not os.path.exists(sysconfig.get_paths()['include']+'/Python.h'))" \
+		2>/dev/null || missing="$$missing python3-dev"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" -eq 0 ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
-		echo "Missing Debian packages:$$missing (needed by the browser tests, which are skipped without them"; \
+		echo "Missing Debian packages:$$missing (needed by the browser and card tests, which are skipped without them"; \
 		echo "and fail under CI=true). Install them as root: apt-get install --no-install-recommends$$missing"; \
 	fi
 

@@ -63,6 +63,9 @@ async def customs_signed_in(request: Request) -> AdminUser:
     except NotFound:
         await admin_sessions(request).end(session.token)
         raise NotSignedIn("账号已停用，请联系系统管理员") from None
+    if account.sessions_valid_after and session.started < account.sessions_valid_after.timestamp():
+        await admin_sessions(request).end(session.token)
+        raise NotSignedIn("登录已失效，请重新登录")
     check_csrf(request, session)
     user = AdminUser(session, account, await new_work_count(account.id))
     request.ctx.user = user

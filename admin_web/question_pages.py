@@ -1,4 +1,4 @@
-"""The customs question page: everything about one question, and accept / reply / publish on it.
+"""The customs question page: everything about one question, and accept / reply / forward / publish on it.
 
 Each POST is parse → one service → 303 back to the page with a notice; a refused form is shown again with
 the message beside the field and the typed text kept.
@@ -7,6 +7,7 @@ the message beside the field and the typed text kept.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -14,17 +15,19 @@ from sanic.response import HTTPResponse, file
 
 from admin_web.auth import AdminUser, customs_signed_in
 from core.errors import ValidationFailed
+from handlers.auth import client_ip
 from handlers.inputs import Inputs
 from handlers.render import page, see_other
 from models.lifecycle import Action, ReplyKind
 from services.attachments import image_for_customs
+from services.customs_forwarding import can_see_question, forward_question, forward_targets
 from services.customs_handling import accept_question, publish_question, reply_question, unpublish_question
 from services.customs_views import customs_question
 
 DONE = {"accepted": "已受理", "replied": "已回复企业", "published": "已公开（或已更新公开内容）",
-        "unpublished": "已取消公开"}
+        "unpublished": "已取消公开", "forwarded": "已转交"}
 Q = "/admin/questions/<question_id:int>"
-CUSTOMS_ACTIONS = frozenset({Action.ACCEPT, Action.REPLY, Action.PUBLISH, Action.UNPUBLISH})
+CUSTOMS_ACTIONS = frozenset({Action.ACCEPT, Action.REPLY, Action.PUBLISH, Action.UNPUBLISH, Action.FORWARD})
 
 
 def question_blueprint() -> Blueprint:
@@ -35,15 +38,17 @@ def question_blueprint() -> Blueprint:
     bp.add_route(reply, f"{Q}/reply", methods=["POST"])
     bp.add_route(publish, f"{Q}/publish", methods=["POST"])
     bp.add_route(unpublish, f"{Q}/unpublish", methods=["POST"])
+    bp.add_route(forward, f"{Q}/forward", methods=["POST"])
     return bp
 
 
 async def _render(request: Request, user: AdminUser, question_id: int, *, status: int = 200,
                   errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> HTTPResponse:
     found = await customs_question(request.app.ctx.services, user.account.id, question_id)
+    targets = await forward_targets(found.question) if Action.FORWARD in found.actions else ()
     return page(request, "admin/question.html", status=status, q=found, errors=errors or {}, values=values or {},
                 notice=DONE.get(request.args.get("done", ""), ""), reply_kinds=list(ReplyKind),
-                can_act=bool(found.actions & CUSTOMS_ACTIONS))
+                can_act=bool(found.actions & CUSTOMS_ACTIONS), forward_targets=targets)
 
 
 async def show(request: Request, question_id: int) -> HTTPResponse:
@@ -63,10 +68,16 @@ async def _act(request: Request, question_id: int, done: str,
     try:
         await action(user, data)
     except ValidationFailed as error:
-        values = {k: data.text(k) for k in ("kind", "text", "title", "description", "reply")}
-        return await _render(request, user, question_id, status=400, values=values,
-                             errors={error.field or "text": error.message})
+        return await _refused(request, user, question_id, data, error)
     return see_other(f"/admin/questions/{question_id}?done={done}")
+
+
+async def _refused(request: Request, user: AdminUser, question_id: int, data: Inputs,
+                   error: ValidationFailed) -> HTTPResponse:
+    """The page again, with the message beside its field and the typed text kept."""
+    values = {k: data.text(k) for k in ("kind", "text", "title", "description", "reply", "office_id", "reason")}
+    return await _render(request, user, question_id, status=400, values=values,
+                         errors={error.field or "text": error.message})
 
 
 async def accept(request: Request, question_id: int) -> HTTPResponse:
@@ -98,3 +109,26 @@ async def unpublish(request: Request, question_id: int) -> HTTPResponse:
     async def run(user: AdminUser, data: Inputs) -> Any:
         return await unpublish_question(request.app.ctx.services, user.actor, question_id)
     return await _act(request, question_id, "unpublished", run)
+
+
+def _office_id(data: Inputs) -> int | None:
+    office = data.text("office_id")
+    if not office:
+        return None
+    if not office.isascii() or not office.isdigit() or len(office) > 9:
+        raise ValidationFailed("所选部门无效", field="office_id")
+    return int(office)
+
+
+async def forward(request: Request, question_id: int) -> HTTPResponse:
+    """Forward; an officer whose office no longer holds the question goes back to the queue."""
+    user = await customs_signed_in(request)
+    data = Inputs.of(request)
+    try:
+        question = await forward_question(request.app.ctx.services, replace(user.actor, ip=client_ip(request)),
+                                          question_id, _office_id(data), data.text("reason"))
+    except ValidationFailed as error:
+        return await _refused(request, user, question_id, data, error)
+    if await can_see_question(user.account.id, question_id):
+        return see_other(f"/admin/questions/{question_id}?done=forwarded")
+    return see_other(f"/admin/?forwarded={question.number}")

@@ -43,15 +43,17 @@ async def queue(request: Request) -> HTTPResponse:
                              ctx=request.app.ctx.services, accept_within_days=settings.accept_within_days,
                              reply_within_days=settings.reply_within_days)
     return page(request, "admin/queue.html", found=found, flt=flt, options=await queue_options(user.account.id),
-                filter_query=_filter_query(dict(request.args)))
+                filter_query=_filter_query(dict(request.args)), forwarded=request.args.get("forwarded", "")[:24])
 
 
 async def export(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
     data = Inputs.of(request)
-    flt = QueueFilter.from_args({k: data.values.get(k, []) for k in FILTER_KEYS})
+    args = {k: data.values.get(k, []) for k in FILTER_KEYS}
+    flt = QueueFilter.from_args(args)
+    pairs = [(k, str(v)) for k, values in args.items() for v in values if v]
     token = await start_export(request.app.ctx.services, request.app.ctx.cache, _exports(request), user.account.id,
-                               flt)
+                               flt, pairs)
     return see_other(f"/admin/exports/{token}")
 
 

@@ -12,8 +12,9 @@ from core.cache import Cache
 from core.config import Settings
 from core.errors import DomainError
 from services.context import ServiceContext
+from services.customs_wechat import bind_customs_scanned
 from services.outbox_results import record_template_result
-from services.qr_binding import is_binding_scene, take_scene
+from services.qr_binding import is_binding_scene, is_customs_binding_scene, take_customs_scene, take_scene
 from services.wechat_binding import bind_scanned
 
 router = Router("qingling")
@@ -31,6 +32,20 @@ async def on_binding_scan(openid: str, key: str, cache: Cache, services: Service
     except DomainError as error:
         return texts.BIND_FAILED.format(reason=error.message)
     return texts.BIND_DONE.format(name=person.name)
+
+
+@router.event("subscribe", lambda message: is_customs_binding_scene(getattr(message, "scene_id", None)))
+@router.event("SCAN", lambda message: is_customs_binding_scene(getattr(message, "scene_id", None)))
+async def on_customs_binding_scan(openid: str, key: str, cache: Cache, services: ServiceContext) -> str:
+    """A customs account's binding QR code (admin web): new-question notices go to this WeChat from now on."""
+    account_id = await take_customs_scene(cache, key)
+    if account_id is None:
+        return texts.BIND_QR_EXPIRED
+    try:
+        account = await bind_customs_scanned(services, account_id, openid)
+    except DomainError as error:
+        return texts.BIND_FAILED.format(reason=error.message)
+    return texts.CUSTOMS_BIND_DONE.format(name=account.name)
 
 
 @router.event("subscribe")

@@ -12,6 +12,7 @@ from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
 from adapters.file_storage import FileStorage
+from adapters.identity_provider import IdentityProviderClient
 from adapters.sms_aliyun import sms_sender_for
 from adapters.wechat_api import WechatApi
 from admin_web.auth import ADMIN_SESSION_TTL
@@ -21,6 +22,8 @@ from core.config import ConfigError, Settings, load_settings
 from core.db import close_database, connection, ensure_migrated, open_database
 from core.errors import DomainError
 from core.logs import setup_logging
+from handlers.central_pages import CALLBACK as CENTRAL_CALLBACK
+from handlers.central_pages import callback as central_callback
 from handlers.responses import is_page, page_error
 from handlers.web import web_blueprints
 from handlers.web_session import SessionStore
@@ -75,10 +78,12 @@ def create_app(settings: Settings | None = None) -> Sanic:
         app.ctx.sms_codes = SmsCodes(cache, app.ctx.sms, key, policy_from(settings.sms))
         app.ctx.oauth_states = OAuthStates(cache, key)
         app.ctx.storage = FileStorage(Path(settings.web.upload_dir))
+        app.ctx.identity_provider = IdentityProviderClient(settings.identity_provider)
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
         await app.ctx.wechat.aclose()
+        await app.ctx.identity_provider.aclose()
         await app.ctx.cache.close()
         await close_database()
 
@@ -92,12 +97,18 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app.blueprint(wechat_blueprint())
     for blueprint in web_blueprints():
         app.blueprint(blueprint)
+    if settings.identity_provider.redirect_path != CENTRAL_CALLBACK:  # a configured callback path of its own
+        app.add_route(central_callback, settings.identity_provider.redirect_path, methods=["GET"],
+                      name="central_callback_configured")
     if settings.simulators.enabled:
         from simulators.sms.api import blueprint_for as sms_simulator
         from simulators.wechat.api import blueprint_for as wechat_simulator
 
         app.blueprint(wechat_simulator(settings.wechat))
         app.blueprint(sms_simulator(settings.sms))
+        from simulators.idp.api import blueprint_for as idp_simulator
+
+        app.blueprint(idp_simulator(settings.identity_provider, settings.server.public_url))
     return app
 
 

@@ -210,7 +210,16 @@ def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """The embedded default: SQLite file, in-process cache, simulators on, demo data, then serve."""
-    from core.demo import seed_demo
+    from pathlib import Path
+
+    from adapters.file_storage import FileStorage
+    from core.app import secret_key
+    from core.demo import DEMO_CREDIT_CODE, seed_demo, seed_pending_registration
+    from simulators.card.demo import bind_demo_cards, demo_ca_paths, print_demo
+
+    card_demo = Path("var/card-demo")  # IC card / IKey sign-in with a virtual card (card_desktop_helper/README.md)
+    os.environ.setdefault("QINGLING_CARD_CA_CERT_PATHS",
+                          demo_ca_paths(card_demo, settings.server.public_url.rstrip("/")))
     from services.reference_data import load_reference_data
 
     os.environ.update(DEMO_ENV)
@@ -219,20 +228,29 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     for key, value in DEMO_SMS_ENV.items():  # the SMS simulator is served by the demo site itself, at "/"
         os.environ.setdefault(key, value)
     os.environ.setdefault("QINGLING_SMS_ENDPOINT", settings.server.public_url.rstrip("/"))
+    # 单一窗口账号快捷登录 against the identity-provider simulator the demo site serves at /sim/idp.
+    os.environ.setdefault("QINGLING_IDENTITY_PROVIDER_ENABLED", "true")
+    os.environ.setdefault("QINGLING_IDENTITY_PROVIDER_ISSUER", settings.server.public_url.rstrip("/") + "/sim/idp")
+    os.environ.setdefault("QINGLING_IDENTITY_PROVIDER_CLIENT_ID", "qingling-demo")
     # Template ids the simulator knows (its phone page shows their titles and labels).
     os.environ.setdefault("QINGLING_WECHAT_TEMPLATES", json.dumps({e.value: f"TPL_{e.value}" for e in Event}))
     for key, value in (("QINGLING_SECURITY_SECRET_KEY", secrets.token_urlsafe(32)),
                        ("QINGLING_WECHAT_TOKEN", secrets.token_hex(16)),
                        ("QINGLING_WECHAT_ENCODING_AES_KEY", secrets.token_hex(22)[:43]),
-                       ("QINGLING_SMS_ACCESS_KEY_SECRET", secrets.token_urlsafe(24))):
+                       ("QINGLING_SMS_ACCESS_KEY_SECRET", secrets.token_urlsafe(24)),
+                       ("QINGLING_IDENTITY_PROVIDER_CLIENT_SECRET", secrets.token_urlsafe(24))):
         os.environ.setdefault(key, value)
     settings = load_settings()
     cmd_db_upgrade(settings, args)
 
     async def work() -> Any:
         await load_reference_data(settings.district.accepting_office_codes)
-        return await seed_demo(ServiceContext.from_settings(settings.lifecycle),
-                               settings.district.accepting_office_codes[0])
+        logins = await seed_demo(ServiceContext.from_settings(settings.lifecycle),
+                                 settings.district.accepting_office_codes[0])
+        await bind_demo_cards(card_demo, DEMO_CREDIT_CODE)
+        await seed_pending_registration(ServiceContext.from_settings(settings.lifecycle),  # issue 6
+                                        FileStorage(Path(settings.web.upload_dir)), secret_key(settings))
+        return logins
 
     logins = run_with_database(settings, work)
     base = settings.server.public_url.rstrip("/")
@@ -248,9 +266,21 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print("  企业用户（姓名 / 手机号 / 角色）：")
     for name, phone, role in logins.people:
         print(f"    {name} / {phone} / {role}")
+    _print_central_demo(settings)
+    print_demo(card_demo, base)
     if args.no_serve:
         return 0
     return cmd_serve(settings, args)
+
+
+def _print_central_demo(settings: Settings) -> None:
+    from simulators.idp.users import DEMO_USERS
+
+    if not settings.identity_provider.enabled:
+        return
+    print("  单一窗口账号快捷登录（模拟的单一窗口账号：用户名 / 密码 / 姓名 / 企业）：")
+    for user in DEMO_USERS:
+        print(f"    {user.username} / {user.password} / {user.name} / {user.enterprise_name}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ import os
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,20 @@ class SmsSettings:
 
 
 @dataclass(frozen=True)
+class IdentityProviderSettings:
+    """The central single-window identity provider (OpenID Connect) for 单一窗口账号快捷登录."""
+
+    enabled: bool = False
+    issuer: str = ""  # its discovery document is <issuer>/.well-known/openid-configuration
+    client_id: str = ""
+    client_secret: Secret | None = None
+    scopes: tuple[str, ...] = ("openid", "profile", "phone", "enterprise")
+    redirect_path: str = "/h5/central/callback"
+    timeout_seconds: int = 5
+    display_name: str = "中国国际贸易单一窗口"
+
+
+@dataclass(frozen=True)
 class WebSettings:
     session_ttl_seconds: int = 7 * 86400
     cookie_secure: bool = False
@@ -129,6 +144,13 @@ class WebSettings:
 class CustomsSettings:
     accept_within_days: int = 2
     reply_within_days: int = 5
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    ca_cert_paths: tuple[str, ...] = ()  # PEM files of the CAs whose card certificates are accepted
+    challenge_ttl_seconds: int = 120
+    helper_url: str = "http://127.0.0.1:17380"  # the desktop card helper, as the user's browser reaches it
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,8 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     customs: CustomsSettings = field(default_factory=CustomsSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    identity_provider: IdentityProviderSettings = field(default_factory=IdentityProviderSettings)
+    card: CardSettings = field(default_factory=CardSettings)
 
     def override(self, **sections: dict[str, Any]) -> Settings:
         """A copy with some keys replaced, e.g. ``override(database={"url": ...})``."""
@@ -322,6 +346,7 @@ def _check_rules(s: Settings) -> None:
     need(s.sms.codes_per_ip_per_hour >= 1, "sms.codes_per_ip_per_hour", "至少为 1")
     real_sms = urlparse(s.sms.endpoint).hostname == "dysmsapi.aliyuncs.com" and s.sms.access_key_secret is not None
     need(not (s.simulators.enabled and real_sms), "simulators.enabled", "模拟器不能与真实的短信凭据同时启用")
+    _check_identity_provider(s, need)
     need(300 <= s.web.session_ttl_seconds <= 90 * 86400, "web.session_ttl_seconds", "应在 300 秒到 90 天之间")
     need(1024 <= s.web.upload_max_bytes <= 100 * 1024 * 1024, "web.upload_max_bytes", "应在 1 KB 到 100 MB 之间")
     need(1 <= s.customs.accept_within_days <= 60, "customs.accept_within_days", "应在 1–60 天之间")
@@ -329,6 +354,22 @@ def _check_rules(s: Settings) -> None:
          "应不少于 accept_within_days，且不超过 365 天")
     need(s.logging.level in ("DEBUG", "INFO", "WARNING", "ERROR"), "logging.level",
          "应为 DEBUG、INFO、WARNING 或 ERROR")
+
+
+def _check_identity_provider(s: Settings, need: Callable[[bool, str, str], None]) -> None:
+    idp = s.identity_provider
+    if not idp.enabled:
+        return
+    need(urlparse(idp.issuer).scheme in ("http", "https") and bool(urlparse(idp.issuer).hostname),
+         "identity_provider.issuer", "应为 https://主机名/路径（发现文档在其下的 /.well-known/openid-configuration）")
+    need(bool(idp.client_id), "identity_provider.client_id", "启用时必须填写")
+    need("openid" in idp.scopes, "identity_provider.scopes", "必须包含 openid")
+    need(idp.redirect_path.startswith("/") and not idp.redirect_path.startswith("//"),
+         "identity_provider.redirect_path", "应为本站路径，如 /h5/central/callback")
+    need(1 <= idp.timeout_seconds <= 30, "identity_provider.timeout_seconds", "应在 1–30 秒之间")
+    simulated = urlparse(idp.issuer).path.rstrip("/").endswith("/sim/idp")
+    need(not (s.simulators.enabled and not simulated and idp.client_secret is not None), "simulators.enabled",
+         "模拟器不能与真实的身份认证服务凭据同时启用")
 
 
 def _is_timezone(name: str) -> bool:

@@ -3,11 +3,16 @@ in several statuses, all made through the real services. Seeding twice changes n
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from typing import Any
 
+from adapters.file_storage import FileStorage
+from core.cache import MemoryCache
 from models.catalog import BusinessCategory, QuestionType
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
+from models.identifiers import credit_code_check_char
 from models.lifecycle import Evaluation, Importance, ReplyKind
 from models.offices import CustomsOffice
 from services.actors import CustomsActor, PersonActor
@@ -17,7 +22,10 @@ from services.customs_accounts import create_customs_account
 from services.customs_handling import accept_question, publish_question, reply_question
 from services.evaluation import evaluate_question
 from services.exec_review import exec_approve_question
+from services.images import CheckedImage, check_image
 from services.question_form import QuestionForm
+from services.registration import RegistrationForm, register_without_card
+from services.sms_codes import SmsCodePolicy, SmsCodes
 
 DEMO_PASSWORD = "qingling2026demo"
 DEMO_CREDIT_CODE = "9121024267997824X5"  # the Liaoning manual's example enterprise
@@ -98,3 +106,48 @@ async def _seed_questions(ctx: ServiceContext, acme: Enterprise, dalian: Customs
                                    form("暂时进出境货物注意事项", "通关运行", "展览品暂时进境需要注意什么？"))
     await submit_question(ctx, executive, withdrawn.id)
     await withdraw_question(ctx, executive, withdrawn.id)
+
+
+# ---- a pending registration, so the customs review page has something (issue 6) ----------------------------
+DEMO_PENDING_CREDIT_CODE = "91210200MA0DEM0X1"  # + its check character, computed below
+DEMO_PENDING_PHONE = "13800000009"
+
+
+@dataclass
+class _CapturedCode:
+    """The demo applicant's "phone": keeps the code the registration sends, as a person would read it."""
+
+    code: str = ""
+
+    async def send(self, phone: str, message: Any, *, out_id: str) -> None:
+        self.code = message.params.get("code", "")
+
+
+def _demo_licence() -> CheckedImage:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 440), "#fdf6e3")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((12, 12, 628, 428), outline="#b22222", width=8)
+    draw.text((60, 80), "BUSINESS LICENCE (DEMO)", fill="#b22222")
+    draw.text((60, 140), pending_credit_code(), fill="#333333")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return check_image(out.getvalue(), "营业执照.png", max_bytes=5 * 1024 * 1024)
+
+
+def pending_credit_code() -> str:
+    return DEMO_PENDING_CREDIT_CODE + credit_code_check_char(DEMO_PENDING_CREDIT_CODE)
+
+
+async def seed_pending_registration(ctx: ServiceContext, storage: FileStorage, secret_key: str) -> None:
+    """One registration without a card waiting for customs review, made through the registration service."""
+    if await Enterprise.filter(credit_code=pending_credit_code()).exists():
+        return
+    phone = _CapturedCode()
+    codes = SmsCodes(MemoryCache("demo:"), phone, secret_key, SmsCodePolicy(limits=()))
+    await codes.issue_code(DEMO_PENDING_PHONE, ip=None)
+    form = RegistrationForm(enterprise_name="大连演示待审核贸易有限公司", credit_code=pending_credit_code(),
+                            name="赵注册", phone=DEMO_PENDING_PHONE, legal_person="赵法人",
+                            address="大连市甘井子区演示路 8 号")
+    await register_without_card(ctx, form, _demo_licence(), codes=codes, code=phone.code, storage=storage)

@@ -10,6 +10,7 @@ from handlers.auth import set_session_cookie, signed_in
 from handlers.render import page, see_other
 from models.enterprises import MemberRole
 from services.qr_binding import TTL, make_scene
+from services.sign_in import memberships_of
 from services.wechat_binding import unbind_openid
 
 ROLE_LABELS = {MemberRole.ADMIN: "企业管理员", MemberRole.EXECUTIVE: "企业高管", MemberRole.STAFF: "关务人员"}
@@ -33,7 +34,8 @@ async def home(request: Request) -> HTTPResponse:
 
 async def account(request: Request) -> HTTPResponse:
     user = await signed_in(request)
-    return page(request, "account.html", role_label=ROLE_LABELS[user.role], done=request.args.get("done", ""))
+    return page(request, "account.html", role_label=ROLE_LABELS[user.role], done=request.args.get("done", ""),
+                memberships=await memberships_of(user.person.id), role_labels=ROLE_LABELS)
 
 
 async def wechat_qr(request: Request) -> HTTPResponse:

@@ -46,7 +46,7 @@ def signin_blueprint() -> Blueprint:
 def _phone_page(request: Request, kind: str, *, status: int = 200, phone: str = "", next_path: str = "/h5/",
                 errors: dict[str, str] | None = None, notice: str = "") -> HTTPResponse:
     return page(request, "signin_phone.html", status=status, kind=kind, phone=phone, next_path=next_path,
-                errors=errors or {}, notice=notice)
+                errors=errors or {}, notice=notice, central=request.app.ctx.settings.identity_provider.enabled)
 
 
 async def login_form(request: Request) -> HTTPResponse:
@@ -108,6 +108,8 @@ async def oauth_callback(request: Request) -> HTTPResponse:
     person = await person_for_openid(grant.openid)
     if person is None:
         session = await begin_session(request, membership=None, openid=grant.openid, via="wechat")
+        if next_path.startswith("/h5/register"):  # registering in WeChat: the form binds this openid
+            return set_session_cookie(request, see_other(next_path), session)
         return set_session_cookie(request, see_other(f"/h5/bind?{urlencode({'next': next_path})}"), session)
     membership = await first_membership(person.id)
     if membership is None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from admin_web.account_pages import account_blueprint as admin_account_blueprint
+from admin_web.account_settings_pages import account_settings_blueprint
 from admin_web.aeo_pages import aeo_blueprint
+from admin_web.audit_pages import audit_blueprint
 from admin_web.notification_pages import notification_blueprint
+from admin_web.office_settings_pages import office_settings_blueprint
 from admin_web.pages import admin_blueprint
 from admin_web.question_pages import question_blueprint
 from admin_web.queue_pages import queue_blueprint
+from admin_web.registration_pages import registration_review_blueprint
+from admin_web.settings_pages import settings_blueprint
 from admin_web.statistics_pages import statistics_blueprint
 from handlers.account_pages import account_blueprint
 from handlers.api_spec import API_PREFIX, openapi_document
@@ -17,10 +23,17 @@ from handlers.ask_api import ask_api_blueprint
 from handlers.ask_pages import ask_pages_blueprint
 from handlers.assets import assets_blueprint
 from handlers.auth_api import auth_api_blueprint
+from handlers.card_api import card_api_blueprint
+from handlers.card_pages import card_pages_blueprint
+from handlers.central_api import central_api_blueprint
+from handlers.central_pages import central_blueprint
+from handlers.people_pages import people_pages_blueprint
 from handlers.public_api import public_api_blueprint
 from handlers.public_pages import public_pages_blueprint
 from handlers.questions_api import questions_api_blueprint
 from handlers.questions_pages import questions_pages_blueprint
+from handlers.registration_api import registration_api_blueprint
+from handlers.registration_pages import registration_pages_blueprint
 from handlers.responses import ok
 from handlers.signin_pages import signin_blueprint
 
@@ -40,9 +53,14 @@ def web_blueprints() -> list[Blueprint]:
     factories = [
         assets_blueprint, openapi_blueprint,
         signin_blueprint, account_blueprint, auth_api_blueprint,
+        central_blueprint, central_api_blueprint,
+        registration_pages_blueprint, registration_api_blueprint, people_pages_blueprint,
+        registration_review_blueprint,
         ask_api_blueprint, ask_pages_blueprint, questions_api_blueprint, questions_pages_blueprint,
         public_api_blueprint, public_pages_blueprint,
         admin_blueprint, queue_blueprint, question_blueprint, statistics_blueprint, notification_blueprint,
-        aeo_blueprint,
+        aeo_blueprint, admin_account_blueprint, audit_blueprint,
+        settings_blueprint, office_settings_blueprint, account_settings_blueprint,
+        card_api_blueprint, card_pages_blueprint,
     ]
     return [factory() for factory in factories]

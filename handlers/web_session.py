@@ -31,6 +31,7 @@ class WebSession:
     via: str  # "sms", "wechat", "miniprogram"; "password" for a customs account
     touched: float
     account_id: int | None = None  # a customs account's session (admin web, its own cookie)
+    started: float = 0.0  # when it was signed in (a password reset ends older sessions)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class SessionStore:
     async def start(self, *, person_id: int | None = None, enterprise_id: int | None = None,
                     openid: str | None = None, via: str, account_id: int | None = None) -> WebSession:
         session = WebSession(secrets.token_urlsafe(32), person_id, enterprise_id, openid,
-                             secrets.token_urlsafe(24), via, time.time(), account_id)
+                             secrets.token_urlsafe(24), via, time.time(), account_id, time.time())
         await self._save(session)
         return session
 

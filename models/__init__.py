@@ -11,4 +11,7 @@ MODEL_MODULES = [
     "models.questions",
     "models.outbox",
     "models.audit",
+    "models.registrations",
+    "models.identities",
+    "models.cards",
 ]

@@ -15,7 +15,10 @@ class AuditEntry(Model):
     detail = fields.JSONField(default=dict)
     ip = fields.CharField(max_length=45, null=True)
     created_at = fields.DatetimeField()
+    # The customs office the entry belongs to, for scoping the audit page: a customs actor's own office, or the
+    # question's office for entries about a question by others; null = district-wide (admins only).
+    office_id = fields.IntField(null=True)
 
     class Meta:
         table = "audit_entry"
-        indexes = (("object_type", "object_id"), ("created_at",))
+        indexes = (("object_type", "object_id"), ("created_at",), ("office_id", "created_at", "id"))

@@ -24,6 +24,8 @@ class CustomsAccount(Model):
     active = fields.BooleanField(default=True)
     failed_logins = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
+    # Sessions started before this instant are over (set by a password reset or a deactivation).
+    sessions_valid_after = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

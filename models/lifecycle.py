@@ -76,6 +76,7 @@ class Action(StrEnum):
     AUTO_CLOSE = "auto_close"
     PUBLISH = "publish"
     UNPUBLISH = "unpublish"
+    FORWARD = "forward"  # customs hands the question to another office / department of the accepting office
 
     @property
     def label(self) -> str:
@@ -98,6 +99,7 @@ ACTION_LABELS = {
     Action.AUTO_CLOSE: "自动办结",
     Action.PUBLISH: "公开",
     Action.UNPUBLISH: "取消公开",
+    Action.FORWARD: "转交",
 }
 
 
@@ -231,6 +233,7 @@ class Command:
     reply_kind: ReplyKind | None = None
     evaluation: Evaluation | None = None
     appended_text: str = ""
+    office_id: int | None = None  # forward: the office / department it goes to (its validity: the service)
 
 
 @dataclass(frozen=True)
@@ -281,6 +284,13 @@ def _answered(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, 
 def _reason_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
     if not cmd.text.strip():
         raise ValidationFailed("请填写退回原因", field="reason")
+
+
+def _forward_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+    if cmd.office_id is None:
+        raise ValidationFailed("请选择转交的部门", field="office_id")
+    if not cmd.text.strip():
+        raise ValidationFailed("请填写转交原因", field="reason")
 
 
 def _importance_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
@@ -429,6 +439,8 @@ TABLE: Mapping[tuple[Status | None, Action], Rule] = {
     (S.SUBMITTED, A.ACCEPT): Rule(_CUSTOMS, S.ACCEPTED),
     (S.SUBMITTED, A.REPLY): Rule(_CUSTOMS, _reply, (_reply_given,)),
     (S.ACCEPTED, A.REPLY): Rule(_CUSTOMS, _reply, (_reply_given,)),
+    (S.SUBMITTED, A.FORWARD): Rule(_CUSTOMS, _unchanged, (_forward_given,)),
+    (S.ACCEPTED, A.FORWARD): Rule(_CUSTOMS, _unchanged, (_forward_given,)),
     (S.REPLIED, A.EDIT): Rule(_CREATOR_ADMIN, S.REPLIED, (_needs_modification,)),
     (S.REPLIED, A.SUBMIT): Rule(_CREATOR_ADMIN, _submit, (_needs_modification, _enterprise_active)),
     (S.REPLIED, A.EVALUATE): Rule(_ENTERPRISE, _evaluate, (_answered,)),
@@ -505,7 +517,7 @@ def allowed_actions(state: QuestionState, actor: Actor, policy: Policy, now: dat
     return result
 
 
-_FORM_GUARDS = {"_reason_given", "_importance_given", "_reply_given", "_append_given"}
+_FORM_GUARDS = {"_reason_given", "_importance_given", "_reply_given", "_append_given", "_forward_given"}
 
 
 def mermaid() -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from argon2 import PasswordHasher
 from tortoise.transactions import in_transaction
 
 from core.errors import ValidationFailed
@@ -12,22 +11,11 @@ from models.customs_accounts import CustomsAccount, CustomsRole
 from models.offices import CustomsOffice
 from services.audit import AuditActor, record
 from services.context import ServiceContext
+from services.passwords import check_password, hash_password
 
-_hasher = PasswordHasher()
 _USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,50}")
-PASSWORD_MIN = 10
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def check_password(password: str) -> str:
-    if len(password) < PASSWORD_MIN:
-        raise ValidationFailed(f"密码至少 {PASSWORD_MIN} 位", field="password")
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        raise ValidationFailed("密码须同时包含字母和数字", field="password")
-    return password
 
 
 def check_username(username: str) -> str:

@@ -29,6 +29,8 @@ class Event(StrEnum):
     REGISTRATION_APPROVED = "registration_approved"
     REGISTRATION_REJECTED = "registration_rejected"
     LIBRARY_MONTHLY = "library_monthly"
+    EXECUTIVE_ADDED = "executive_added"  # seed 001 三(二): a new executive bound in WeChat
+    CUSTOMS_NEW_QUESTION = "customs_new_question"  # to the bound officers of the question's office (issue 5 §7)
 
 
 REPLY_EVENTS = {

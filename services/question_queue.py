@@ -41,6 +41,7 @@ from services.paging import (
 
 MAX_LIMIT = 100
 KEYWORD_MAX = 50
+ENTERPRISE_IDS_MAX = 500  # enterprises matching a keyword that are inlined as ids (more: a sub-select)
 # Calendar days from submission after which a question is highlighted as overdue (the lead moves them to
 # config): not accepted within ACCEPT_WITHIN_DAYS, or accepted and not replied within REPLY_WITHIN_DAYS.
 ACCEPT_WITHIN_DAYS = 2
@@ -202,7 +203,7 @@ async def queue_scope(account_id: int, flt: QueueFilter, ctx: ServiceContext) ->
     if flt.submitted_to is not None:
         query = query.filter(submitted_at__lt=start_of(flt.submitted_to + timedelta(days=1), ctx.tz))
     if flt.keyword:
-        query = query.filter(_keyword(flt.keyword))
+        query = query.filter(await _keyword(flt.keyword))
     return QueueScope(account, {i: name for i, (name, _) in offices.items()}, query)
 
 
@@ -242,9 +243,18 @@ def start_of(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
-def _keyword(keyword: str) -> Q:
-    enterprises = Enterprise.filter(name__icontains=keyword).values("id")
-    condition = Q(title__icontains=keyword) | Q(enterprise_id__in=Subquery(enterprises))
+async def _keyword(keyword: str) -> Q:
+    """Title contains, enterprise name contains, or number prefix.
+
+    The matching enterprises are resolved first (PostgreSQL: pg_trgm index ``enterprise_name_trgm``, migration
+    0007) into an id list, so the question side is ``title LIKE … OR enterprise_id IN (…)`` — a BitmapOr of the
+    ``question_title_trgm`` index and the enterprise index — instead of a per-row sub-plan. A keyword matching
+    very many enterprises stays a sub-select.
+    """
+    enterprises = Enterprise.filter(name__icontains=keyword).using_db(connection())
+    ids = await enterprises.limit(ENTERPRISE_IDS_MAX + 1).values_list("id", flat=True)
+    matching: Any = ids if len(ids) <= ENTERPRISE_IDS_MAX else Subquery(enterprises.values("id"))
+    condition = Q(title__icontains=keyword) | Q(enterprise_id__in=matching)
     if _NUMBER_LIKE.fullmatch(keyword):
         condition |= Q(number__startswith=keyword.upper())  # exact or prefix; numbers are upper-case
     return condition

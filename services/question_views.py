@@ -293,6 +293,8 @@ def event_title(event: QuestionEvent) -> str:
         return f"海关回复（{ReplyKind(detail['reply_kind']).label}）"
     if action is Action.EVALUATE and detail.get("evaluation"):
         return f"评价：{Evaluation(detail['evaluation']).label}"
+    if action is Action.FORWARD and detail.get("to_office"):
+        return f"转交 {detail.get('from_office', '')} → {detail['to_office']}"
     return _TITLES.get(action, action.label)
 
 

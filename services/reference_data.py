@@ -85,10 +85,10 @@ async def load_catalog(model: type[QuestionType] | type[BusinessCategory], path:
     async with in_transaction() as conn:
         existing = {item.code: item for item in await model.all().using_db(conn)}
         for r in rows:
-            values = {"name": r["name"], "sort": int(r["sort"]), "active": True}
+            values = {"name": r["name"], "sort": int(r["sort"])}
             item = existing.get(r["code"])
-            if item is None:
-                await model.create(code=r["code"], using_db=conn, **values)
+            if item is None:  # new entries start active; deactivating one is an admin's choice, kept on reloads
+                await model.create(code=r["code"], active=True, using_db=conn, **values)
             elif any(getattr(item, k) != v for k, v in values.items()):
                 item.update_from_dict(values)
                 await item.save(using_db=conn)

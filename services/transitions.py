@@ -18,6 +18,7 @@ from models.lifecycle import Action, Actor, Command, Outcome, QuestionState, Rol
 from models.questions import Question, QuestionEvent
 from services.context import ServiceContext
 from services.notifications import notices_for, queue_notices
+from services.officer_notices import brings_new_work, queue_officer_notices
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ async def transition(
                           executive_id=question.assigned_executive_id, reply_kind=question.reply_kind)
     await queue_notices(conn, notices, question_id=question.id, occasion=f"e{event.id}",
                         payload={"number": question.number, "title": question.title, "text": text[:200]}, now=now)
+    if brings_new_work(command.action, before, outcome.status):
+        await queue_officer_notices(conn, question, occasion=f"e{event.id}",
+                                    forwarded=command.action is Action.FORWARD, now=now)
     return outcome
 
 

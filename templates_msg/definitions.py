@@ -55,6 +55,7 @@ SMS_REVIEW = "问题“{title}”（{number}）待您审核，请在“清零”
 SMS_REMINDER = "您的问题“{title}”（{number}）将于{days}天后自动办结，请及时评价或处理。"
 SMS_REGISTRATION_APPROVED = "您的企业“{enterprise}”注册申请已通过审核，可登录“清零”平台提问。"
 SMS_REGISTRATION_REJECTED = "您的企业“{enterprise}”注册申请未通过审核：{reason}"
+SMS_EXECUTIVE_ADDED = "您已被添加为企业“{enterprise}”的高管，可登录“清零”平台审核本企业的问题。"
 SMS_LIBRARY = "“清零”问题库{month}月报：本月新公开问题{count}个，欢迎查阅。"
 # One SMS is 70 characters with the signature: titles are shortened in them, and every value is bounded.
 SMS_TITLE_LENGTH = 12
@@ -145,6 +146,16 @@ def _registration(event: Event) -> TemplateDefinition:
     return TemplateDefinition(event, keywords, lambda o: HOME_LINK, sms)
 
 
+def _executive_added_keywords(o: Occasion) -> dict[str, object]:
+    """账号开通通知: enterprise, role, what to do, time."""
+    return {"thing1": _text(o.payload, "enterprise_name"), "phrase2": "企业高管",
+            "thing3": "可审核本企业问题后提交海关", "time4": o.local_time}
+
+
+def _executive_added_sms(o: Occasion) -> str:
+    return SMS_EXECUTIVE_ADDED.format(enterprise=_short(_text(o.payload, "enterprise_name"), 20))
+
+
 def _library_keywords(o: Occasion) -> dict[str, object]:
     return {"thing1": f"问题库{_text(o.payload, 'month')}月报", "number2": _text(o.payload, "count", "0"),
             "time3": o.local_time}
@@ -155,6 +166,35 @@ def _library_sms(o: Occasion) -> str:
                               count=_short(_text(o.payload, "count", "0"), 6))
 
 
+# The officers' new-question notice (services/officer_notices.py): it opens the customs admin question page.
+ADMIN_QUESTION_LINK = "/admin/questions/{question_id}"
+ADMIN_HOME_LINK = "/admin/"
+SMS_NEW_QUESTION = "新问题“{title}”（{number}）{state}，请登录“清零”海关工作台处理。"
+
+
+def _new_question_state(o: Occasion) -> str:
+    return "转交待办" if o.payload.get("forwarded") else "待受理"
+
+
+def _new_question_keywords(o: Occasion) -> dict[str, object]:
+    """新问题提醒: number, title, enterprise, state (待受理 / 转交待办), time."""
+    return {"character_string1": _text(o.payload, "number"), "thing2": _text(o.payload, "title"),
+            "thing3": _text(o.payload, "enterprise_name"), "phrase4": _new_question_state(o),
+            "time5": o.local_time}
+
+
+def _new_question_link(o: Occasion) -> str:
+    if o.question_id is None:
+        return ADMIN_HOME_LINK
+    return ADMIN_QUESTION_LINK.format(question_id=o.question_id)
+
+
+def _new_question_sms(o: Occasion) -> str:
+    return SMS_NEW_QUESTION.format(title=_short(_text(o.payload, "title")),
+                                   number=_short(_text(o.payload, "number"), NUMBER_LENGTH),
+                                   state=_new_question_state(o))
+
+
 DEFINITIONS: dict[Event, TemplateDefinition] = {
     **{event: _question_notice(event) for event in (
         Event.EXEC_REVIEW_REQUESTED, Event.EXEC_RETURNED, Event.CUSTOMS_ACCEPTED, Event.CUSTOMS_REPLIED,
@@ -163,6 +203,10 @@ DEFINITIONS: dict[Event, TemplateDefinition] = {
                                                   _reminder_sms),
     Event.REGISTRATION_APPROVED: _registration(Event.REGISTRATION_APPROVED),
     Event.REGISTRATION_REJECTED: _registration(Event.REGISTRATION_REJECTED),
+    Event.EXECUTIVE_ADDED: TemplateDefinition(Event.EXECUTIVE_ADDED, _executive_added_keywords,
+                                              lambda o: HOME_LINK, _executive_added_sms),
     Event.LIBRARY_MONTHLY: TemplateDefinition(Event.LIBRARY_MONTHLY, _library_keywords, lambda o: LIBRARY_LINK,
                                               _library_sms),
+    Event.CUSTOMS_NEW_QUESTION: TemplateDefinition(Event.CUSTOMS_NEW_QUESTION, _new_question_keywords,
+                                                   _new_question_link, _new_question_sms),
 }

@@ -30,6 +30,10 @@ APP_TEMPLATES: dict[Event, tuple[str, dict[str, str]]] = {
                                                 "thing3": "审核意见", "time4": "审核时间"}),
     Event.REGISTRATION_REJECTED: ("注册审核结果通知", {"thing1": "企业名称", "phrase2": "审核结果",
                                                 "thing3": "审核意见", "time4": "审核时间"}),
+    Event.EXECUTIVE_ADDED: ("账号开通通知", {"thing1": "企业名称", "phrase2": "账号角色", "thing3": "温馨提示",
+                                        "time4": "开通时间"}),
+    Event.CUSTOMS_NEW_QUESTION: ("新问题提醒", {"character_string1": "问题编号", "thing2": "问题标题",
+                                           "thing3": "企业名称", "phrase4": "办理状态", "time5": "提交时间"}),
     Event.LIBRARY_MONTHLY: ("问题库月报", {"thing1": "月报名称", "number2": "新公开问题", "time3": "发布时间"}),
 }
 

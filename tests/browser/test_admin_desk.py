@@ -12,8 +12,8 @@ from models.lifecycle import Importance, Status
 from models.questions import Question
 from services.asking import create_draft, submit_question
 from services.context import ServiceContext
-from services.customs_accounts import hash_password
 from services.exec_review import exec_approve_question
+from services.passwords import hash_password
 from tests.browser.support import shoot
 from tests.factories import World
 from tests.http.support import CUSTOMS_PASSWORD, Site

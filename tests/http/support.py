@@ -18,8 +18,8 @@ from models.customs_accounts import CustomsAccount
 from models.enterprises import Membership
 from scheduler.worker import make_dispatcher
 from services.actors import PersonActor
-from services.customs_accounts import hash_password
 from services.notifications import Event
+from services.passwords import hash_password
 from simulators.wechat.platform import WechatPlatform
 from tests.bot.support import AES_KEY, TOKEN, free_socket, make_app, serving
 from tests.services.sms_fake import SECRET, RecordingSender

@@ -4,6 +4,7 @@ each refused with the table's reason when not allowed, and scoped to the account
 from __future__ import annotations
 
 import io
+
 import pytest
 from openpyxl import load_workbook
 

@@ -9,7 +9,7 @@ import httpx
 
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount
-from services.customs_accounts import hash_password
+from services.passwords import hash_password
 from tests.factories import World
 from tests.http.support import Site
 

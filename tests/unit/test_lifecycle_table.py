@@ -56,6 +56,7 @@ LENIENT_POLICY = Policy(note_required={Evaluation.SOLVED: "never", Evaluation.AG
                                        Evaluation.NOT_SOLVED: "never", Evaluation.PARTLY_SOLVED: "never"})
 
 NOTE = "补充说明"
+FORWARD_TO = 7  # an office id: which offices qualify is the service's check (services/customs_forwarding.py)
 APPENDED = "追加的问题描述"
 
 
@@ -131,6 +132,7 @@ def well_formed(action: Action) -> Command:
         Action.EVALUATE: Command(Action.EVALUATE, evaluation=Evaluation.AGREED, text=NOTE),
         Action.APPEND: Command(Action.APPEND, appended_text=APPENDED),
         Action.PUBLISH: Command(Action.PUBLISH, text="公开文本"),
+        Action.FORWARD: Command(Action.FORWARD, text="转交原因", office_id=FORWARD_TO),
     }.get(action, Command(action))
 
 
@@ -207,6 +209,10 @@ SPEC_ROWS: dict[tuple[Status | None, Action], SpecRow] = {
     (S.AWAITING_APPEND, A.APPEND): SpecRow(("creator", "admin", "executive"), S.SUBMITTED),
     (S.REPLIED, A.AUTO_CLOSE): SpecRow(("system",), S.CLOSED, ANY_KIND),
     (S.AWAITING_APPEND, A.AUTO_CLOSE): SpecRow(("system",), S.CLOSED),
+    # Issue 5 §3 "forward to another department" (not in LIFECYCLE.md's table): from submitted and accepted,
+    # by customs of the question's scope, status unchanged; the office changes (the service's part).
+    (S.SUBMITTED, A.FORWARD): SpecRow(("officer", "supervisor"), "unchanged"),
+    (S.ACCEPTED, A.FORWARD): SpecRow(("officer", "supervisor"), "unchanged"),
     **{
         (status, action): SpecRow(("supervisor",), "unchanged")
         for status in (S.REPLIED, S.AWAITING_APPEND, S.CLOSED)
@@ -335,8 +341,8 @@ REPLY_KIND_MATRIX = list(matrix_cases(OTHER_REPLY_KINDS))
 
 def test_matrix_enumerates_every_case() -> None:
     """Nothing is silently dropped: (statuses + None) × actions × capacities, and the ids are unique."""
-    assert len(STATUSES) == 11 and len(ACTIONS) == 15 and len(CAPACITIES) == 11
-    assert len(MATRIX) == len(STATUSES) * len(ACTIONS) * len(CAPACITIES) == 1815
+    assert len(STATUSES) == 11 and len(ACTIONS) == 16 and len(CAPACITIES) == 11
+    assert len(MATRIX) == len(STATUSES) * len(ACTIONS) * len(CAPACITIES) == 1936
     assert len(REPLY_KIND_MATRIX) == 2 * len(ACTIONS) * len(CAPACITIES)
     assert len({p.id for p in MATRIX + REPLY_KIND_MATRIX}) == len(MATRIX) + len(REPLY_KIND_MATRIX)
 
@@ -472,6 +478,21 @@ def test_reply_records_acceptance_from_submitted(kind: ReplyKind, from_status: S
 def test_reply_requires_kind_and_text(command: Command, field: str) -> None:
     """A reply needs its kind and its text."""
     check(Expect(error=ValidationFailed, field=field), base_state(S.SUBMITTED), command, CAP["officer"].actor)
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        pytest.param(Command(A.FORWARD, text="转交原因"), "office_id", id="without_office"),
+        pytest.param(Command(A.FORWARD, text="  ", office_id=FORWARD_TO), "reason", id="without_reason"),
+    ],
+)
+@pytest.mark.parametrize("from_status", [S.SUBMITTED, S.ACCEPTED], ids=lambda s: s.value)
+def test_forward_requires_office_and_reason(command: Command, field: str, from_status: Status) -> None:
+    """A forward names the office it goes to and gives a reason; the status stays."""
+    check(Expect(error=ValidationFailed, field=field), base_state(from_status), command, CAP["officer"].actor)
+    check(Expect(from_status), base_state(from_status), Command(A.FORWARD, text="不属本科", office_id=FORWARD_TO),
+          CAP["supervisor"].actor)
 
 
 @pytest.mark.parametrize("cap_id", ["staff_creator", "admin_creator", "admin_other"])
