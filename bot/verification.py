@@ -13,6 +13,7 @@ from typing import Any
 
 from wechatpy import parse_message
 from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 from wechatpy.utils import check_signature
 
 MAX_BODY_BYTES = 64 * 1024
@@ -90,11 +91,43 @@ def parse_envelope(text: str) -> dict[str, str | None]:
 
 
 def parse_wechat_message(text: str) -> Any:
-    """A wechatpy message or event, from XML already checked by ``check_xml`` (parsed once, by wechatpy)."""
+    """A wechatpy message or event, from XML already checked by ``check_xml``, parsed once.
+
+    A plain message (text, image, …: flat fields, the usual case) is read by the C ElementTree parser into
+    the same ``{tag: text}`` dict xmltodict would give, and wrapped in wechatpy's class for its MsgType
+    (``wechatpy.messages.MESSAGE_TYPES``, exactly as ``parse_message`` does for non-events). Events, and any
+    body whose shape a flat dict would not reproduce (attributes, nested or repeated elements, namespaces,
+    stray text), go through wechatpy's ``parse_message`` and its event rules.
+    """
     try:
-        message = parse_message(text)
-    except Exception:  # noqa: BLE001 - broken XML, no <xml> root or MsgType, an unreadable field
-        raise Refused(400, "malformed XML or message fields unreadable") from None
+        root = ElementTree.fromstring(text)
+    except Exception:  # noqa: BLE001 - expat raises several types for broken XML
+        raise Refused(400, "malformed XML") from None
+    fields = _flat_fields(root)
+    msg_type = str(fields.get("MsgType") or "").lower() if fields is not None else ""
+    if msg_type and msg_type != "event" and not msg_type.startswith("device_"):
+        message = MESSAGE_TYPES.get(msg_type, UnknownMessage)(fields)
+    else:
+        try:
+            message = parse_message(text)
+        except Exception:  # noqa: BLE001 - no <xml> root or MsgType, an unreadable field
+            raise Refused(400, "malformed XML or message fields unreadable") from None
     if not isinstance(getattr(message, "source", None), str):
         raise Refused(400, "FromUserName missing")
     return message
+
+
+def _flat_fields(root: ElementTree.Element) -> dict[str, str | None] | None:
+    """``{tag: text}`` of an attribute-free ``<xml>`` of unique leaf elements, as xmltodict reads it (text
+    stripped, empty → None); None for any other shape (left to wechatpy's own parser)."""
+    if root.tag != "xml" or root.attrib or (root.text and root.text.strip()):
+        return None
+    fields: dict[str, str | None] = {}
+    for child in root:
+        tag = child.tag
+        if (not isinstance(tag, str) or "{" in tag or tag in fields or child.attrib or len(child)
+                or (child.tail and child.tail.strip())):
+            return None
+        value = child.text
+        fields[tag] = (value.strip() or None) if value else None
+    return fields

@@ -53,15 +53,15 @@ def _asset(body: bytes, content_type: str) -> Asset:
 
 @cache
 def bundle(name: str) -> Asset:
-    """``h5.css`` (WeUI parts + ours), ``h5.js`` or ``admin.css``; RuntimeError naming the fix when WeUI is
-    not installed."""
+    """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client) or ``admin.css``;
+    RuntimeError naming the fix when WeUI is not installed."""
     if name == "h5.css":
         if not WEUI.is_dir():
             raise RuntimeError(MISSING)
         parts = [(WEUI / part).read_bytes() for part in WEUI_PARTS] + [(OWN / "h5.css").read_bytes()]
         return _asset(b"\n".join(parts), "text/css; charset=utf-8")
-    if name == "h5.js":
-        return _asset((OWN / "h5.js").read_bytes(), "text/javascript; charset=utf-8")
+    if name in ("h5.js", "card.js"):
+        return _asset((OWN / name).read_bytes(), "text/javascript; charset=utf-8")
     if name == "admin.css":
         return _asset((ADMIN / "admin.css").read_bytes(), "text/css; charset=utf-8")
     raise KeyError(name)
@@ -74,7 +74,7 @@ def asset_url(name: str) -> str:
 def assets_blueprint() -> Blueprint:
     bp = Blueprint("assets")
 
-    @bp.get("/static/<name:(h5\\.css|h5\\.js|admin\\.css)>")
+    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|admin\\.css)>")
     async def serve(request: Request, name: str) -> HTTPResponse:
         asset = bundle(name)
         headers = {"cache-control": "public, max-age=31536000, immutable" if request.args.get("v") else

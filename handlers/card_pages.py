@@ -7,10 +7,8 @@ it; revoking an authorisation is a plain form.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, raw
+from sanic.response import HTTPResponse
 
 from handlers.auth import client_ip, signed_in
 from handlers.render import page, see_other
@@ -18,7 +16,6 @@ from models.enterprises import MemberRole
 from services.card_authorisations import MODULES, enterprise_people, is_authorised, list_authorisations, revoke
 from services.oauth_state import safe_next_path
 
-SCRIPT = Path(__file__).parent / "static" / "card.js"
 LIBRARY = "declaration_library"
 ROLE_LABELS = {MemberRole.ADMIN: "企业管理员", MemberRole.EXECUTIVE: "企业高管", MemberRole.STAFF: "关务人员"}
 
@@ -29,7 +26,6 @@ def helper_url(request: Request) -> str:
 
 def card_pages_blueprint() -> Blueprint:
     bp = Blueprint("h5_card")
-    bp.add_route(script, "/static/card.js", methods=["GET"])
     bp.add_route(login_page, "/h5/card/login", methods=["GET"])
     bp.add_route(register_page, "/h5/card/register", methods=["GET"])
     bp.add_route(card_home, "/h5/card", methods=["GET"])
@@ -37,11 +33,6 @@ def card_pages_blueprint() -> Blueprint:
     bp.add_route(revoke_form, "/h5/card/authorisations/<authorisation_id:int>/revoke", methods=["POST"])
     bp.add_route(library_page, "/h5/library", methods=["GET"])
     return bp
-
-
-async def script(request: Request) -> HTTPResponse:
-    return raw(SCRIPT.read_bytes(), content_type="text/javascript; charset=utf-8",
-               headers={"cache-control": "public, max-age=300"})
 
 
 async def login_page(request: Request) -> HTTPResponse:
