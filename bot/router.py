@@ -27,12 +27,19 @@ def event_name(message: Any) -> str:
 
 
 def is_type(msg_type: str) -> Filter:
-    return lambda message: getattr(message, "type", "") == msg_type
+    return _typed(lambda message: getattr(message, "type", "") == msg_type, msg_type)
 
 
 def is_event(name: str) -> Filter:
     wanted = name.lower()
-    return lambda message: getattr(message, "type", "") == "event" and event_name(message) == wanted
+    return _typed(lambda message: getattr(message, "type", "") == "event" and event_name(message) == wanted,
+                  "event")
+
+
+def _typed(check: Filter, msg_type: str) -> Filter:
+    """Mark a filter that only passes messages of ``msg_type``: the router skips its route for other types."""
+    check.msg_type = msg_type  # type: ignore[attr-defined]
+    return check
 
 
 def has_key(key: str) -> Filter:
@@ -66,11 +73,22 @@ def _content(message: Any) -> str:
     return str(getattr(message, "content", "") or "").strip() if getattr(message, "type", "") == "text" else ""
 
 
+# What a handler may name besides the caller's dependencies, each computed only when a handler wants it.
+_ARGUMENTS: dict[str, Callable[[Any], Any]] = {
+    "message": lambda message: message,
+    "openid": lambda message: getattr(message, "source", None),
+    "content": _content,
+    "key": _key,
+    "match": lambda message: None,
+}
+
+
 @dataclass(frozen=True)
 class Route:
     filters: tuple[Filter, ...]
     handler: Handler
     wants: frozenset[str] | None  # None: the handler takes **kwargs
+    msg_type: str | None = None  # set when the first filter only passes this MsgType (see ``_typed``)
 
     def match(self, message: Any) -> dict[str, Any] | None:
         extra: dict[str, Any] = {}
@@ -90,13 +108,16 @@ class Router:
         self._fallback: Route | None = None
         self._children: list[Router] = []
         self._click_keys: set[str] = set()
+        self._by_type: dict[str, tuple[Route, ...]] = {}  # MsgType -> the routes that may match, in order
 
     def include(self, router: Router) -> None:
         self._children.append(router)
 
     def _register(self, filters: tuple[Filter, ...]) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
-            self._routes.append(Route(filters, handler, _wanted(handler)))
+            msg_type = getattr(filters[0], "msg_type", None) if filters else None
+            self._routes.append(Route(filters, handler, _wanted(handler), msg_type))
+            self._by_type.clear()
             return handler
 
         return decorator
@@ -131,7 +152,7 @@ class Router:
 
     def find(self, message: Any) -> tuple[Route, dict[str, Any]] | None:
         """The first route that matches (own routes, then included routers, then the fallback)."""
-        for route in self._routes:
+        for route in self._routes_for(getattr(message, "type", "")):
             extra = route.match(message)
             if extra is not None:
                 return route, extra
@@ -140,6 +161,14 @@ class Router:
             if found is not None:
                 return found
         return (self._fallback, {}) if self._fallback else None
+
+    def _routes_for(self, msg_type: str) -> tuple[Route, ...]:
+        """Own routes that can match a message of this type, in registration order (computed once per type)."""
+        routes = self._by_type.get(msg_type)
+        if routes is None:
+            routes = tuple(r for r in self._routes if r.msg_type is None or r.msg_type == msg_type)
+            self._by_type[msg_type] = routes
+        return routes
 
     def click_keys(self) -> set[str]:
         """Menu keys with a handler (the menu test checks every button is answered)."""
@@ -151,10 +180,17 @@ class Router:
         if found is None:
             return None
         route, extra = found
-        values = {"message": message, "openid": getattr(message, "source", None),
-                  "content": _content(message), "key": _key(message), "match": None,
-                  **deps, **extra}
-        kwargs = values if route.wants is None else {k: v for k, v in values.items() if k in route.wants}
+        if route.wants is None:
+            kwargs = {name: value(message) for name, value in _ARGUMENTS.items()} | deps | extra
+        else:  # only what the handler names: a filter's extra, else a dependency, else from the message
+            kwargs = {}
+            for name in route.wants:
+                if name in extra:
+                    kwargs[name] = extra[name]
+                elif name in deps:
+                    kwargs[name] = deps[name]
+                elif name in _ARGUMENTS:
+                    kwargs[name] = _ARGUMENTS[name](message)
         return await route.handler(**kwargs)
 
 
