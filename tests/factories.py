@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
 
 from models.catalog import BusinessCategory, QuestionType
 from models.customs_accounts import CustomsAccount, CustomsRole
@@ -15,6 +18,18 @@ from services.question_form import QuestionForm
 
 def credit_code(body17: str) -> str:
     return body17 + credit_code_check_char(body17)
+
+
+def licence_image(credit_code_text: str = "", fmt: str = "PNG") -> bytes:
+    """A business licence scan: a framed sheet with the credit code on it (480 × 320)."""
+    image = Image.new("RGB", (480, 320), "#fdf6e3")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 10, 470, 310), outline="#b22222", width=6)
+    draw.text((40, 60), "BUSINESS LICENCE", fill="#b22222")
+    draw.text((40, 120), credit_code_text, fill="#333333")
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
 
 
 @dataclass

@@ -3,32 +3,19 @@ admin adds an executive. Screenshots are kept in artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import io
 import re
 
-from PIL import Image, ImageDraw
 from playwright.async_api import Browser, Page, expect
 
 from models.enterprises import EnterpriseStatus, MemberRole, Membership
 from models.registrations import Registration
 from tests.browser.support import Phones, scroll_width, shoot, sign_in
 from tests.browser.test_admin_desk import desk
-from tests.factories import World, credit_code
+from tests.factories import World, credit_code, licence_image
 from tests.http.support import Site
 
 CODE = credit_code("91210200MA0BR0WN1")
 PHONE = "13700000011"
-
-
-def licence_png() -> bytes:
-    image = Image.new("RGB", (480, 320), "#fdf6e3")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, 470, 310), outline="#b22222", width=6)
-    draw.text((40, 60), "BUSINESS LICENCE", fill="#b22222")
-    draw.text((40, 120), CODE, fill="#333333")
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
 
 
 async def fill_registration(page: Page, site: Site) -> None:
@@ -44,7 +31,7 @@ async def fill_registration(page: Page, site: Site) -> None:
     await expect(page.get_by_role("status")).to_have_text("验证码已发送，5 分钟内有效")
     await page.locator("#code").fill(site.sms.last_code(PHONE))
     await page.locator("#f-image").set_input_files(
-        {"name": "营业执照.png", "mimeType": "image/png", "buffer": licence_png()})
+        {"name": "营业执照.png", "mimeType": "image/png", "buffer": licence_image(CODE)})
     await shoot(page, "registration_1_form")
     assert await scroll_width(page) <= 390
 

@@ -7,7 +7,6 @@ Screenshots are kept in artifacts/screenshots/wechat_registration_*.png."""
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import secrets
@@ -15,7 +14,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aredis
-from PIL import Image, ImageDraw
 from playwright.async_api import Browser, Page, expect
 
 from core.config import DatabaseSettings
@@ -23,24 +21,13 @@ from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Members
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from tests.browser.support import Phones, in_wechat, scroll_width, shoot
 from tests.browser.test_admin_desk import desk
-from tests.factories import World, credit_code
+from tests.factories import World, credit_code, licence_image
 from tests.http.support import SimulatedSite, simulated_site
 
 REDIS_URL = os.environ.get("QINGLING_TEST_REDIS", "")
 CODE = credit_code("91210200MA0WXREG1")
 PHONE = "13700000021"
 NAME = "大连微信注册贸易有限公司"
-
-
-def licence_png() -> bytes:
-    image = Image.new("RGB", (480, 320), "#fdf6e3")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, 470, 310), outline="#b22222", width=6)
-    draw.text((40, 60), "BUSINESS LICENCE", fill="#b22222")
-    draw.text((40, 120), CODE, fill="#333333")
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
 
 
 @pytest.fixture(params=["memory"] + (["redis"] if REDIS_URL else []))
@@ -71,7 +58,7 @@ async def fill_in(page: Page, site: SimulatedSite) -> None:
     await expect(page.locator("#f-enterprise_name")).to_have_value(NAME)  # what was typed stays
     await page.locator("#code").fill(await site.last_code(PHONE))
     await page.locator("#f-image").set_input_files(
-        {"name": "营业执照.png", "mimeType": "image/png", "buffer": licence_png()})
+        {"name": "营业执照.png", "mimeType": "image/png", "buffer": licence_image(CODE)})
 
 
 async def test_registering_in_wechat_is_approved_and_binds_the_openid(

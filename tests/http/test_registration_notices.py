@@ -4,10 +4,6 @@ template message."""
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
-
 from core.config import DatabaseSettings
 from models.enterprises import Person
 from models.registrations import Registration, RegistrationChannel
@@ -15,18 +11,12 @@ from services.actors import PersonActor
 from services.context import ServiceContext
 from services.people import add_person
 from services.registration_review import approve_registration
-from tests.factories import World, credit_code
+from tests.factories import World, credit_code, licence_image
 from tests.http.support import csrf_of, simulated_site
 from tests.http.test_phone_flow import PHONE, open_in_phone
 
 CODE = credit_code("91210200MA0WXREG1")
 APPLICANT = "13700000021"
-
-
-def licence() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (50, 30), "white").save(out, "PNG")
-    return out.getvalue()
 
 
 async def test_a_wechat_registration_is_approved_and_told_by_template_message_and_sms(
@@ -41,7 +31,7 @@ async def test_a_wechat_registration_is_approved_and_told_by_template_message_an
                   "phone": APPLICANT, "csrf_token": csrf_of(form.text)}
         await site.client.post("/h5/register/code", data=fields)
         done = await site.client.post("/h5/register", data={**fields, "code": await site.last_code(APPLICANT)},
-                                      files={"image": ("执照.png", licence(), "image/png")})
+                                      files={"image": ("执照.png", licence_image(), "image/png")})
         assert done.status_code == 303, done.text
         registration = await Registration.get(credit_code=CODE)
         assert registration.channel is RegistrationChannel.WECHAT

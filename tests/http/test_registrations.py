@@ -3,19 +3,17 @@ an enterprise waiting for review may and may not do — every path and refusal o
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from models.audit import AuditEntry
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
 from models.outbox import OutboxMessage
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from tests.contract.conftest import Simulator, simulator  # noqa: F401
-from tests.factories import World, credit_code
+from tests.factories import World, credit_code, licence_image
 from tests.http.support import Site, csrf_of, desk_for
 from tests.http.test_signin import oauth_round, wx_site  # noqa: F401
 
@@ -23,12 +21,6 @@ NEW_CODE = credit_code("91210200MA0NEW001")
 PHONE = "13700000001"
 FORM = {"enterprise_name": "大连新注册贸易有限公司", "credit_code": NEW_CODE, "legal_person": "王五",
         "address": "大连市中山区人民路 1 号", "name": "注册人张三", "phone": PHONE}
-
-
-def licence(colour: str = "white") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (60, 40), colour).save(out, "PNG")
-    return out.getvalue()
 
 
 async def register(site: Site, client: httpx.AsyncClient | None = None, *, with_code: bool = True,
@@ -41,7 +33,7 @@ async def register(site: Site, client: httpx.AsyncClient | None = None, *, with_
         sent = await client.post("/h5/register/code", data={**form, "csrf_token": csrf})
         assert sent.status_code == 200 and "验证码已发送" in sent.text
     code = form.pop("code", None) or (site.sms.last_code(form["phone"]) if with_code else "000000")
-    files = {"image": ("营业执照.png", image if image is not None else licence(), "image/png")}
+    files = {"image": ("营业执照.png", image if image is not None else licence_image(), "image/png")}
     return await client.post("/h5/register", data={**form, "code": code, "csrf_token": csrf}, files=files)
 
 
@@ -137,7 +129,7 @@ async def test_registration_over_the_api_answers_a_token_and_the_status(site: Si
     sent = await site.client.post("/api/v1/auth/sms-code", json={"phone": PHONE})
     assert sent.status_code == 204
     response = await site.client.post("/api/v1/registrations", data={**FORM, "code": site.sms.last_code(PHONE)},
-                                      files={"image": ("licence.png", licence(), "image/png")})
+                                      files={"image": ("licence.png", licence_image(), "image/png")})
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["registration"]["status"] == "pending" and body["registration"]["channel"] == "form"
@@ -147,10 +139,10 @@ async def test_registration_over_the_api_answers_a_token_and_the_status(site: Si
     assert current["enterprise_status"] == "pending_review" and current["registration"]["credit_code"] == NEW_CODE
 
     again = await site.client.post("/api/v1/registrations", data={**FORM, "code": "123456"},
-                                   files={"image": ("licence.png", licence(), "image/png")})
+                                   files={"image": ("licence.png", licence_image(), "image/png")})
     assert again.status_code == 409 and again.json()["error"]["field"] == "credit_code"
     bad = await site.client.post("/api/v1/registrations", data={**FORM, "credit_code": "91210200MA0NEW0010"},
-                                 files={"image": ("licence.png", licence(), "image/png")})
+                                 files={"image": ("licence.png", licence_image(), "image/png")})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "credit_code"
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from adapters.file_storage import FileStorage
 from core.cache import Cache
@@ -27,7 +25,7 @@ from services.registration import (
 )
 from services.registration_review import approve_registration, reject_registration, review_lists
 from services.sms_codes import SmsCodePolicy, SmsCodes
-from tests.factories import World, credit_code
+from tests.factories import World, credit_code, licence_image
 from tests.services.sms_fake import SECRET, RecordingSender
 
 ctx = ServiceContext()
@@ -54,9 +52,7 @@ def storage(tmp_path: Path) -> FileStorage:
 
 
 def licence() -> CheckedImage:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "white").save(out, "JPEG")
-    return check_image(out.getvalue(), "营业执照.jpg", max_bytes=1024 * 1024)
+    return check_image(licence_image(fmt="JPEG"), "营业执照.jpg", max_bytes=1024 * 1024)
 
 
 def form(phone: str = "13700000001", **changes: str) -> RegistrationForm:
