@@ -152,7 +152,6 @@ async def register_with_card(ctx: ServiceContext, card: CardEnterprise, applican
                                  "legal_person_card": card.legal_person_card}, conn=conn)
     except IntegrityError:  # the same enterprise (or customs code) registered meanwhile
         raise Conflict(MSG_ALREADY_ACTIVE, field="credit_code") from None
-    log.info("enterprise %s registered with a card by %s", enterprise.id, mask_phone(applicant.phone))
     return enterprise
 
 
