@@ -21,7 +21,7 @@ from Tea.exceptions import UnretryableException
 
 from core.config import SmsSettings
 from models.identifiers import mask_phone
-from services.sms import SmsFailed, SmsMessage
+from services.notifications.sms import SmsFailed, SmsMessage
 
 log = logging.getLogger("qingling.sms")
 

@@ -13,12 +13,12 @@ from sanic.response import HTTPResponse
 
 from core.db import connection
 from core.errors import NotFound, NotSignedIn
-from handlers.auth import check_csrf
-from handlers.web_session import ADMIN_COOKIE, SessionStore, WebSession
+from handlers.kit.auth import check_csrf
+from handlers.kit.sessions import ADMIN_COOKIE, SessionStore, WebSession
 from models.customs_accounts import CustomsAccount, CustomsRole
-from services.access import access_customs_account
-from services.actors import CustomsActor
-from services.question_queue import new_work_count
+from services.kit.access import access_customs_account
+from services.kit.actors import CustomsActor
+from services.questions.queue import new_work_count
 
 ROLE_LABELS = {CustomsRole.OFFICER: "关员", CustomsRole.SUPERVISOR: "科长/主管", CustomsRole.ADMIN: "系统管理员"}
 

@@ -7,7 +7,7 @@ Creates its own database ``qingling_bench_<pid>`` on the given server (dropped a
 ``core.db.upgrade``, seeds ``--rows`` questions with SQL (``--due-fraction`` of them replied or awaiting an
 append and past the period, the rest in other statuses or not yet due), then measures
 
-  (a) ``services.autoclose.close_overdue`` on all due rows, and
+  (a) ``services.questions.autoclose.close_overdue`` on all due rows, and
   (b) a baseline: a tortoise ORM loop that fetches each due question, updates it and creates its timeline
       entry and outbox row, one question per transaction, over ``--sample`` further due rows that were
       kept out of the sweep (seeded as "accepted" and made due only after it), extrapolated per row to
@@ -41,9 +41,9 @@ from core.db import close_database, connection, fetch, open_database, upgrade  #
 from models.lifecycle import AUTO_CLOSE_REASONS, Action, ClosedBy, Role, Status  # noqa: E402
 from models.outbox import OutboxMessage  # noqa: E402
 from models.questions import Question, QuestionEvent  # noqa: E402
-from services.autoclose import CLOSE_TEXTS, close_overdue  # noqa: E402
-from services.context import ServiceContext  # noqa: E402
-from services.notifications import Event  # noqa: E402
+from services.kit.context import ServiceContext  # noqa: E402
+from services.notifications.events import Event  # noqa: E402
+from services.questions.autoclose import CLOSE_TEXTS, close_overdue  # noqa: E402
 
 GOAL_ROWS, GOAL_SECONDS = 100_000, 5.0
 NOW = datetime.now(UTC).replace(microsecond=0)

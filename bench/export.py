@@ -8,7 +8,7 @@ Creates its own database ``qingling_bench_<pid>`` on the given server (dropped a
 executive review, which the export must leave out) with ``INSERT … SELECT generate_series`` in chunks, then
 measures
 
-  (a) ``services.question_export.export_queue`` for a supervisor who sees every office, empty filter: rows read
+  (a) ``services.questions.export.export_queue`` for a supervisor who sees every office, empty filter: rows read
       from the database in keyset batches, converted and written to an .xlsx file, and
   (b) the baseline: the same rows with the same cell values already in a Python list (read beforehand with one
       SQL query, untimed), written with openpyxl's write-only ``ws.append`` loop and saved.
@@ -45,9 +45,9 @@ from tqdm import tqdm  # noqa: E402
 
 from core.db import close_database, connection, open_database, upgrade  # noqa: E402
 from models.lifecycle import Status  # noqa: E402
-from services.context import ServiceContext  # noqa: E402
-from services.question_export import QUEUE_HEADERS, QUEUE_SHEET, export_queue  # noqa: E402
-from services.question_queue import QueueFilter, after_key, queue_scope  # noqa: E402
+from services.kit.context import ServiceContext  # noqa: E402
+from services.questions.export import QUEUE_HEADERS, QUEUE_SHEET, export_queue  # noqa: E402
+from services.questions.queue import QueueFilter, after_key, queue_scope  # noqa: E402
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 TZ = "Asia/Shanghai"

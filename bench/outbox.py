@@ -41,8 +41,8 @@ from core.config import DatabaseSettings, Secret, WechatSettings  # noqa: E402
 from core.db import close_database, open_database, upgrade  # noqa: E402
 from models.enterprises import Person  # noqa: E402
 from models.outbox import OutboxMessage, OutboxStatus  # noqa: E402
-from services.notifications import Event  # noqa: E402
-from services.outbox_dispatch import Dispatcher, DispatchPolicy, client_msg_id  # noqa: E402
+from services.notifications.events import Event  # noqa: E402
+from services.notifications.outbox_dispatch import Dispatcher, DispatchPolicy, client_msg_id  # noqa: E402
 
 APP_ID, APP_SECRET = "wx_bench_app", "bench-secret"
 GOAL = 2000.0

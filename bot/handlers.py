@@ -11,11 +11,11 @@ from bot.router import Router
 from core.cache import Cache
 from core.config import Settings
 from core.errors import DomainError
-from services.context import ServiceContext
-from services.customs_wechat import bind_customs_scanned
-from services.outbox_results import record_template_result
-from services.qr_binding import is_binding_scene, is_customs_binding_scene, take_customs_scene, take_scene
-from services.wechat_binding import bind_scanned
+from services.accounts.customs_wechat import bind_customs_scanned
+from services.accounts.qr_binding import is_binding_scene, is_customs_binding_scene, take_customs_scene, take_scene
+from services.accounts.wechat_binding import bind_scanned
+from services.kit.context import ServiceContext
+from services.notifications.outbox_results import record_template_result
 
 router = Router("qingling")
 
@@ -23,7 +23,7 @@ router = Router("qingling")
 @router.event("subscribe", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
 @router.event("SCAN", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
 async def on_binding_scan(openid: str, key: str, cache: Cache, services: ServiceContext) -> str:
-    """A binding QR code from the web (services/qr_binding.py): bind this WeChat to the person who showed it."""
+    """A binding QR code from the web (services/accounts/qr_binding.py): bind this WeChat to the person who showed it."""
     person_id = await take_scene(cache, key)
     if person_id is None:
         return texts.BIND_QR_EXPIRED

@@ -15,7 +15,7 @@ from core.errors import NotFound
 from models.enterprises import Person
 from models.lifecycle import Action, Status
 from models.questions import Question, QuestionEvent
-from services.access import access_membership
+from services.kit.access import access_membership
 
 # 18-character unified social credit code + 2-digit year + 4-digit sequence.
 QUESTION_NUMBER = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\d{6}")

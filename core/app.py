@@ -17,20 +17,20 @@ from adapters.sms_aliyun import sms_sender_for
 from adapters.wechat_api import WechatApi
 from admin_web.auth import ADMIN_SESSION_TTL
 from bot.callback import wechat_blueprint
+from core.blueprints import web_blueprints
 from core.cache import make_cache
 from core.config import ConfigError, Settings, load_settings
 from core.db import close_database, connection, ensure_migrated, open_database
 from core.errors import DomainError
 from core.logs import setup_logging
-from handlers.central_pages import CALLBACK as CENTRAL_CALLBACK
-from handlers.central_pages import callback as central_callback
-from handlers.responses import is_page, page_error
-from handlers.web import web_blueprints
-from handlers.web_session import SessionStore
-from services.context import ServiceContext
-from services.oauth_state import OAuthStates
-from services.sms import NoSmsChannel
-from services.sms_codes import SmsCodes, policy_from
+from handlers.accounts.central_pages import CALLBACK as CENTRAL_CALLBACK
+from handlers.accounts.central_pages import callback as central_callback
+from handlers.kit.responses import is_page, page_error
+from handlers.kit.sessions import SessionStore
+from services.accounts.oauth_state import OAuthStates
+from services.accounts.sms_codes import SmsCodes, policy_from
+from services.kit.context import ServiceContext
+from services.notifications.sms import NoSmsChannel
 
 log = logging.getLogger("qingling.app")
 APP_NAME = "qingling"

@@ -20,8 +20,8 @@ from core.db import UnmigratedDatabase, database, ensure_migrated, make_migratio
 from core.errors import DomainError
 from core.logs import setup_logging
 from models.customs_accounts import CustomsRole
-from services.context import ServiceContext
-from services.notifications import Event
+from services.kit.context import ServiceContext
+from services.notifications.events import Event
 
 DEMO_ENV = {
     "QINGLING_DATABASE_URL": "sqlite://var/demo.sqlite3",
@@ -167,7 +167,7 @@ def cmd_push_menu(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
-    from services.reference_data import load_reference_data
+    from services.desk.reference_data import load_reference_data
 
     bar = tqdm(desc="导入关区与部门", unit="条", disable=None)
 
@@ -188,7 +188,7 @@ def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int:
-    from services.customs_accounts import create_customs_account
+    from services.accounts.customs_accounts import create_customs_account
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -220,7 +220,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     card_demo = Path("var/card-demo")  # IC card / IKey sign-in with a virtual card (card_desktop_helper/README.md)
     os.environ.setdefault("QINGLING_CARD_CA_CERT_PATHS",
                           demo_ca_paths(card_demo, settings.server.public_url.rstrip("/")))
-    from services.reference_data import load_reference_data
+    from services.desk.reference_data import load_reference_data
 
     os.environ.update(DEMO_ENV)
     os.environ.setdefault("QINGLING_WECHAT_API_BASE", settings.server.public_url.rstrip("/") + "/sim/wechat")

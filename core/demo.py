@@ -15,17 +15,17 @@ from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Members
 from models.identifiers import credit_code_check_char
 from models.lifecycle import Evaluation, Importance, ReplyKind
 from models.offices import CustomsOffice
-from services.actors import CustomsActor, PersonActor
-from services.asking import create_draft, submit_question, withdraw_question
-from services.context import ServiceContext
-from services.customs_accounts import create_customs_account
-from services.customs_handling import accept_question, publish_question, reply_question
-from services.evaluation import evaluate_question
-from services.exec_review import exec_approve_question
-from services.images import CheckedImage, check_image
-from services.question_form import QuestionForm
-from services.registration import RegistrationForm, register_without_card
-from services.sms_codes import SmsCodePolicy, SmsCodes
+from services.accounts.customs_accounts import create_customs_account
+from services.accounts.registration import RegistrationForm, register_without_card
+from services.accounts.sms_codes import SmsCodePolicy, SmsCodes
+from services.kit.actors import CustomsActor, PersonActor
+from services.kit.context import ServiceContext
+from services.kit.images import CheckedImage, check_image
+from services.questions.asking import create_draft, submit_question, withdraw_question
+from services.questions.evaluation import evaluate_question
+from services.questions.exec_review import exec_approve_question
+from services.questions.form import QuestionForm
+from services.questions.handling import accept_question, publish_question, reply_question
 
 DEMO_PASSWORD = "qingling2026demo"
 DEMO_CREDIT_CODE = "9121024267997824X5"  # the Liaoning manual's example enterprise

@@ -15,7 +15,7 @@ class OutboxStatus(StrEnum):
 
 class OutboxMessage(Model):
     id = fields.BigIntField(primary_key=True)
-    event = fields.CharField(max_length=48)  # see services.notifications.Event
+    event = fields.CharField(max_length=48)  # see services.notifications.events.Event
     question = fields.ForeignKeyField("models.Question", related_name="outbox", null=True,
                                       on_delete=fields.CASCADE)
     person = fields.ForeignKeyField("models.Person", related_name="outbox", null=True, on_delete=fields.CASCADE)

@@ -59,7 +59,7 @@ class Question(Model):
             ("enterprise_id", "status"),
             ("office_id", "status"),
             ("published", "published_at"),
-            # the customs queue (services/question_queue.py): newest submission first, keyset on (submitted_at, id)
+            # the customs queue (services/questions/queue.py): newest submission first, keyset on (submitted_at, id)
             ("office_id", "submitted_at", "id"),  # an officer's office
             ("status", "submitted_at", "id"),  # a status tab, e.g. the new questions
             ("submitted_at", "id"),  # a supervisor's many offices

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 
 from core.cache import Cache, LockNotAcquired
-from services.autoclose import SweepResult, sweep
-from services.context import ServiceContext
-from services.outbox_dispatch import Dispatcher, DispatchResult
+from services.kit.context import ServiceContext
+from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
+from services.questions.autoclose import SweepResult, sweep
 
 log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"

@@ -16,8 +16,8 @@ from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
 from scheduler.jobs import autoclose_job, outbox_job
-from services.context import ServiceContext
-from services.outbox_dispatch import Dispatcher
+from services.kit.context import ServiceContext
+from services.notifications.outbox_dispatch import Dispatcher
 
 log = logging.getLogger("qingling.worker")
 

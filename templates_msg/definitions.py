@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.notifications import Event
+from services.notifications.events import Event
 
 Payload = Mapping[str, Any]
 
@@ -166,7 +166,7 @@ def _library_sms(o: Occasion) -> str:
                               count=_short(_text(o.payload, "count", "0"), 6))
 
 
-# The officers' new-question notice (services/officer_notices.py): it opens the customs admin question page.
+# The officers' new-question notice (services/notifications/officer_notices.py): it opens the customs admin question page.
 ADMIN_QUESTION_LINK = "/admin/questions/{question_id}"
 ADMIN_HOME_LINK = "/admin/"
 SMS_NEW_QUESTION = "新问题“{title}”（{number}）{state}，请登录“清零”海关工作台处理。"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from services.notifications import Event
+from services.notifications.events import Event
 from templates_msg.definitions import DEFINITIONS, Occasion, Payload
 from templates_msg.limits import fit_data
 

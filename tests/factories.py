@@ -12,8 +12,8 @@ from models.customs_accounts import CustomsAccount, CustomsRole
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
 from models.identifiers import credit_code_check_char
 from models.offices import CustomsOffice, OfficeKind
-from services.actors import CustomsActor, PersonActor
-from services.question_form import QuestionForm
+from services.kit.actors import CustomsActor, PersonActor
+from services.questions.form import QuestionForm
 
 
 def credit_code(body17: str) -> str:

@@ -2,7 +2,7 @@
 
 The trigram indexes exist on PostgreSQL only; on SQLite the operation does nothing. They index the very
 expression tortoise's ``icontains`` compares — ``UPPER(CAST(col AS VARCHAR)) LIKE UPPER('%…%')`` — so the
-queue's keyword filter (services/question_queue.py ``_keyword``) can use them for keywords of 3+ characters.
+queue's keyword filter (services/questions/queue.py ``_keyword``) can use them for keywords of 3+ characters.
 They are not declared on the models (tortoise cannot express them), so they live here only.
 """
 

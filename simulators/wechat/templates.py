@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.notifications import Event
+from services.notifications.events import Event
 from simulators.wechat.platform import WechatPlatform
 
 QUESTION_KEYWORDS = {"character_string1": "问题编号", "thing2": "问题标题", "phrase3": "当前状态",

@@ -6,8 +6,8 @@ import pytest
 
 from bot import menu
 from models.enterprises import Membership, Person
-from services.asking import create_draft, submit_question
-from services.context import ServiceContext
+from services.kit.context import ServiceContext
+from services.questions.asking import create_draft, submit_question
 from tests.bot.support import (
     OPENID,
     PUBLIC_URL,

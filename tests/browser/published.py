@@ -6,9 +6,9 @@ Shared by the service, HTTP and browser tests of the published-questions pages.
 from __future__ import annotations
 
 from models.lifecycle import ReplyKind
-from services.asking import create_draft, submit_question
-from services.context import ServiceContext
-from services.customs_handling import publish_question, reply_question
+from services.kit.context import ServiceContext
+from services.questions.asking import create_draft, submit_question
+from services.questions.handling import publish_question, reply_question
 from tests.factories import World
 
 CTX = ServiceContext()

@@ -13,8 +13,8 @@ from pathlib import Path
 from playwright.async_api import Browser, BrowserContext, Page
 
 from core.config import PROJECT_ROOT
-from handlers.web_session import COOKIE, WebSession
-from services.actors import PersonActor
+from handlers.kit.sessions import COOKIE, WebSession
+from services.kit.actors import PersonActor
 from tests.http.support import Site
 
 CHROMIUM = Path("/usr/bin/chromium")

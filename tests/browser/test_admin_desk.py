@@ -10,10 +10,10 @@ from playwright.async_api import Browser, Page, expect
 from models.customs_accounts import CustomsAccount
 from models.lifecycle import Importance, Status
 from models.questions import Question
-from services.asking import create_draft, submit_question
-from services.context import ServiceContext
-from services.exec_review import exec_approve_question
-from services.passwords import hash_password
+from services.accounts.passwords import hash_password
+from services.kit.context import ServiceContext
+from services.questions.asking import create_draft, submit_question
+from services.questions.exec_review import exec_approve_question
 from tests.browser.support import shoot
 from tests.factories import World
 from tests.http.support import CUSTOMS_PASSWORD, Site

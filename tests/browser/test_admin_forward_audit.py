@@ -9,8 +9,8 @@ from playwright.async_api import Browser, expect
 from core.config import DatabaseSettings
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.questions import Question
-from services.asking import create_draft, submit_question
-from services.context import ServiceContext
+from services.kit.context import ServiceContext
+from services.questions.asking import create_draft, submit_question
 from tests.browser.support import shoot
 from tests.browser.test_admin_desk import desk
 from tests.factories import World

@@ -10,7 +10,7 @@ from playwright.async_api import Browser, Page, expect
 from models.catalog import QuestionType
 from models.customs_accounts import CustomsAccount
 from models.offices import CustomsOffice
-from services.passwords import hash_password
+from services.accounts.passwords import hash_password
 from tests.browser.support import scroll_width, shoot
 from tests.factories import World
 from tests.http.support import CUSTOMS_PASSWORD, Site

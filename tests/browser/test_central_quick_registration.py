@@ -14,7 +14,7 @@ from core.config import DatabaseSettings
 from models.identities import CentralLink, LocalAccount
 from tests.browser.support import Phones, scroll_width, shoot
 from tests.factories import World
-from tests.http.central_support import CENTRAL_PASSWORD, LOCAL_PASSWORD, central_site
+from tests.http.accounts.central_support import CENTRAL_PASSWORD, LOCAL_PASSWORD, central_site
 
 
 async def test_quick_registration_on_a_phone(chromium: Browser, db: DatabaseSettings, world: World) -> None:

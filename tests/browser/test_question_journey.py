@@ -13,8 +13,8 @@ from core.config import DatabaseSettings
 from models.enterprises import Person
 from models.lifecycle import ReplyKind, Status
 from models.questions import Question
-from services.context import ServiceContext
-from services.customs_handling import accept_question, reply_question
+from services.kit.context import ServiceContext
+from services.questions.handling import accept_question, reply_question
 from tests.browser.support import Phones, in_wechat, scroll_width, shoot
 from tests.factories import World
 from tests.http.support import SimulatedSite, simulated_site

@@ -8,7 +8,7 @@ import pytest
 
 from core.cache import Cache
 from core.errors import Forbidden, ValidationFailed
-from services.card_challenges import CardChallenges
+from services.cards.challenges import CardChallenges
 
 
 async def test_a_challenge_is_used_once(cache: Cache) -> None:

@@ -2,7 +2,7 @@
 
 After accepting a template message, the simulator mounted in the app (as in the demo) pushes WeChat's
 delivery report to the app's callback, signed and encrypted like every push; the app records it on the
-outbox row (services/outbox_results.py). The report is off on a bare ``blueprint(platform)``.
+outbox row (services/notifications/outbox_results.py). The report is off on a bare ``blueprint(platform)``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.router import Router
 from core.app import create_app
 from core.config import DatabaseSettings, Secret
 from models.outbox import OutboxMessage, OutboxStatus
-from services.notifications import Event
+from services.notifications.events import Event
 from simulators.wechat.api import REPORT_DELAY, blueprint_for
 from simulators.wechat.platform import WechatPlatform
 from simulators.wechat.templates import APP_TEMPLATES

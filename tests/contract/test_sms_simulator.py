@@ -33,8 +33,8 @@ from adapters.sms_aliyun import AliyunSms, sms_sender_for
 from core.cache import Cache
 from core.config import Secret, SmsSettings
 from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
-from services.sms import SmsFailed, SmsMessage
-from services.sms_codes import SmsCodePolicy, SmsCodes
+from services.accounts.sms_codes import SmsCodePolicy, SmsCodes
+from services.notifications.sms import SmsFailed, SmsMessage
 from simulators.sms.api import blueprint_for
 from simulators.sms.platform import CHINA, SmsApiError, SmsPlatform
 from simulators.sms.signature import percent_encode, v1_signature

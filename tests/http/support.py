@@ -13,13 +13,13 @@ import httpx
 from sanic import Sanic
 
 from core.config import DatabaseSettings, Secret, Settings
-from handlers.web_session import COOKIE, WebSession
+from handlers.kit.sessions import COOKIE, WebSession
 from models.customs_accounts import CustomsAccount
 from models.enterprises import Membership
 from scheduler.worker import make_dispatcher
-from services.actors import PersonActor
-from services.notifications import Event
-from services.passwords import hash_password
+from services.accounts.passwords import hash_password
+from services.kit.actors import PersonActor
+from services.notifications.events import Event
 from simulators.wechat.platform import WechatPlatform
 from tests.bot.support import AES_KEY, TOKEN, free_socket, make_app, serving
 from tests.services.sms_fake import SECRET, RecordingSender

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from models.lifecycle import Importance
-from services.asking import create_draft, submit_question, withdraw_question
-from services.context import ServiceContext
-from services.exec_review import exec_approve_question
+from services.kit.context import ServiceContext
+from services.questions.asking import create_draft, submit_question, withdraw_question
+from services.questions.exec_review import exec_approve_question
 from tests.browser.published import publish_many
 from tests.factories import World
 from tests.http.support import Site

@@ -1,11 +1,11 @@
-"""An in-process SMS provider for service tests (the SmsSender port of services/sms.py)."""
+"""An in-process SMS provider for service tests (the SmsSender port of services/notifications/sms.py)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from services.sms import SmsFailed, SmsMessage
+from services.notifications.sms import SmsFailed, SmsMessage
 
 SECRET = "test-secret-key-0123456789"
 

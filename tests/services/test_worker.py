@@ -14,9 +14,9 @@ from models.lifecycle import ReplyKind, Status
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvent
 from scheduler.jobs import AUTOCLOSE_LOCK, autoclose_job
-from services.asking import create_draft, submit_question
-from services.context import ServiceContext
-from services.customs_handling import reply_question
+from services.kit.context import ServiceContext
+from services.questions.asking import create_draft, submit_question
+from services.questions.handling import reply_question
 from tests.conftest import REDIS_URL
 from tests.factories import World, build_world
 

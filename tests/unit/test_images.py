@@ -9,7 +9,7 @@ import pytest
 from PIL import ExifTags, Image
 
 from core.errors import ValidationFailed
-from services.images import MAX_PIXELS, check_image, human_size, safe_filename
+from services.kit.images import MAX_PIXELS, check_image, human_size, safe_filename
 
 SMALL_LIMIT = 200_000
 DEFAULT_LIMIT = 20 * 1024 * 1024

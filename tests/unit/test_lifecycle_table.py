@@ -56,7 +56,7 @@ LENIENT_POLICY = Policy(note_required={Evaluation.SOLVED: "never", Evaluation.AG
                                        Evaluation.NOT_SOLVED: "never", Evaluation.PARTLY_SOLVED: "never"})
 
 NOTE = "补充说明"
-FORWARD_TO = 7  # an office id: which offices qualify is the service's check (services/customs_forwarding.py)
+FORWARD_TO = 7  # an office id: which offices qualify is the service's check (services/questions/forwarding.py)
 APPENDED = "追加的问题描述"
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from core.cache import MemoryCache
 from core.errors import Forbidden
-from services.oauth_state import OAuthStates, safe_next_path
+from services.accounts.oauth_state import OAuthStates, safe_next_path
 
 SECRET = "test-secret-key-0123456789"
 BAD = "链接已失效，请从公众号菜单重新进入"

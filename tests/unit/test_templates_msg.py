@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.notifications import Event
+from services.notifications.events import Event
 from templates_msg import TemplateNotConfigured, UnknownEvent, render_notice
 from templates_msg.definitions import DEFINITIONS
 from templates_msg.limits import MAX_LENGTH, TemplateKeyError, fit_data, fit_value, keyword_type

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.working_days import (
+from services.desk.working_days import (
     COVERED_YEARS,
     count_working_days,
     is_covered,

@@ -1,0 +1,1 @@
+"""Settings, audit log and statistics in the admin web."""

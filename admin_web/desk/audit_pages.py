@@ -1,0 +1,37 @@
+"""The audit log page (/admin/audit): supervisors and admins, scoped to their offices (services/desk/audit_log.py)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from admin_web.auth import customs_signed_in
+from core.errors import ValidationFailed
+from handlers.kit.render import page
+from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS, AuditFilter, AuditPage, list_audit
+
+FILTER_KEYS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
+
+
+def audit_blueprint() -> Blueprint:
+    bp = Blueprint("admin_audit")
+    bp.add_route(audit, "/admin/audit", methods=["GET"])
+    return bp
+
+
+async def audit(request: Request) -> HTTPResponse:
+    user = await customs_signed_in(request)
+    args = {k: request.args.get(k, "") for k in FILTER_KEYS}
+    try:
+        flt = AuditFilter.from_args(args)
+        found = await list_audit(request.app.ctx.services, user.account.id, flt,
+                                 cursor=request.args.get("cursor") or None)
+    except ValidationFailed as error:
+        found, status, errors = AuditPage((), None), 400, {error.field or "actor": error.message}
+    else:
+        status, errors = 200, {}
+    return page(request, "admin/audit.html", status=status, found=found, values=args, errors=errors,
+                actions=sorted(ACTION_LABELS.items(), key=lambda item: item[0]), objects=list(OBJECT_LABELS.items()),
+                filter_query=urlencode([(k, v) for k, v in args.items() if v]))

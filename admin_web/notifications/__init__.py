@@ -1,0 +1,1 @@
+"""Failed notifications in the admin web."""

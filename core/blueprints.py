@@ -1,0 +1,66 @@
+"""Every blueprint of the web (H5 pages, the JSON API, the admin web), and the OpenAPI document."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from admin_web.accounts.registrations import registration_review_blueprint
+from admin_web.accounts.sign_in import admin_blueprint
+from admin_web.accounts.wechat import account_blueprint as admin_account_blueprint
+from admin_web.desk.account_settings_pages import account_settings_blueprint
+from admin_web.desk.audit_pages import audit_blueprint
+from admin_web.desk.office_settings_pages import office_settings_blueprint
+from admin_web.desk.settings_pages import settings_blueprint
+from admin_web.desk.statistics_pages import statistics_blueprint
+from admin_web.notifications.pages import notification_blueprint
+from admin_web.questions.aeo import aeo_blueprint
+from admin_web.questions.pages import question_blueprint
+from admin_web.questions.queue import queue_blueprint
+from handlers.accounts.account_pages import account_blueprint
+from handlers.accounts.auth_api import auth_api_blueprint
+from handlers.accounts.central_api import central_api_blueprint
+from handlers.accounts.central_pages import central_blueprint
+from handlers.accounts.people_pages import people_pages_blueprint
+from handlers.accounts.registration_api import registration_api_blueprint
+from handlers.accounts.registration_pages import registration_pages_blueprint
+from handlers.accounts.signin_pages import signin_blueprint
+from handlers.cards.api import card_api_blueprint
+from handlers.cards.pages import card_pages_blueprint
+from handlers.kit.assets import assets_blueprint
+from handlers.kit.openapi import API_PREFIX, openapi_document
+from handlers.kit.responses import ok
+from handlers.questions.api import questions_api_blueprint
+from handlers.questions.ask_api import ask_api_blueprint
+from handlers.questions.ask_pages import ask_pages_blueprint
+from handlers.questions.pages import questions_pages_blueprint
+from handlers.questions.public_api import public_api_blueprint
+from handlers.questions.public_pages import public_pages_blueprint
+
+
+def openapi_blueprint() -> Blueprint:
+    bp = Blueprint("openapi")
+
+    @bp.get(f"{API_PREFIX}/openapi.json")
+    async def openapi(request: Request) -> HTTPResponse:
+        return ok(openapi_document(request.app.ctx.settings.server.public_url))
+
+    return bp
+
+
+def web_blueprints() -> list[Blueprint]:
+    """Pages and API, in one list: a feature adds its blueprint factory here."""
+    factories = [
+        assets_blueprint, openapi_blueprint,
+        signin_blueprint, account_blueprint, auth_api_blueprint,
+        central_blueprint, central_api_blueprint,
+        registration_pages_blueprint, registration_api_blueprint, people_pages_blueprint,
+        registration_review_blueprint,
+        ask_api_blueprint, ask_pages_blueprint, questions_api_blueprint, questions_pages_blueprint,
+        public_api_blueprint, public_pages_blueprint,
+        admin_blueprint, queue_blueprint, question_blueprint, statistics_blueprint, notification_blueprint,
+        aeo_blueprint, admin_account_blueprint, audit_blueprint,
+        settings_blueprint, office_settings_blueprint, account_settings_blueprint,
+        card_api_blueprint, card_pages_blueprint,
+    ]
+    return [factory() for factory in factories]

@@ -1,0 +1,59 @@
+"""The signed-in user's own pages: the home page, the account page, WeChat binding by QR code, unbinding."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from core.errors import ServiceUnavailable
+from handlers.kit.auth import set_session_cookie, signed_in
+from handlers.kit.render import page, see_other
+from models.enterprises import MemberRole
+from services.accounts.qr_binding import TTL, make_scene
+from services.accounts.sign_in import memberships_of
+from services.accounts.wechat_binding import unbind_openid
+
+ROLE_LABELS = {MemberRole.ADMIN: "企业管理员", MemberRole.EXECUTIVE: "企业高管", MemberRole.STAFF: "关务人员"}
+MSG_QR_FAILED = "暂时无法生成绑定二维码，请稍后再试"
+
+
+def account_blueprint() -> Blueprint:
+    bp = Blueprint("h5_account")
+    bp.add_route(home, "/h5/", methods=["GET"])
+    bp.add_route(account, "/h5/account", methods=["GET"])
+    bp.add_route(wechat_qr, "/h5/account/wechat", methods=["GET"])
+    bp.add_route(unbind, "/h5/account/unbind", methods=["POST"])
+    return bp
+
+
+async def home(request: Request) -> HTTPResponse:
+    user = await signed_in(request)
+    return page(request, "account_home.html", role_label=ROLE_LABELS[user.role],
+                is_executive=user.role is MemberRole.EXECUTIVE)
+
+
+async def account(request: Request) -> HTTPResponse:
+    user = await signed_in(request)
+    return page(request, "account.html", role_label=ROLE_LABELS[user.role], done=request.args.get("done", ""),
+                memberships=await memberships_of(user.person.id), role_labels=ROLE_LABELS)
+
+
+async def wechat_qr(request: Request) -> HTTPResponse:
+    """A temporary QR code: scanning it in WeChat binds that WeChat to this signed-in person."""
+    user = await signed_in(request)
+    if user.person.wechat_openid:
+        return see_other("/h5/account")
+    scene = await make_scene(request.app.ctx.cache, user.person.id)
+    try:
+        qrcode = await request.app.ctx.wechat.create_qrcode(scene, TTL)
+    except Exception as error:  # noqa: BLE001 - any failure of WeChat is the same to the user
+        raise ServiceUnavailable(MSG_QR_FAILED) from error
+    image = request.app.ctx.wechat.qrcode_image_url(qrcode["ticket"])
+    return page(request, "account_wechat_qr.html", image=image, minutes=TTL // 60)
+
+
+async def unbind(request: Request) -> HTTPResponse:
+    user = await signed_in(request)
+    await unbind_openid(request.app.ctx.services, user.person.id)
+    await request.app.ctx.sessions.end(user.session.token)
+    return set_session_cookie(request, see_other("/h5/login?unbound=1"), None)

@@ -1,0 +1,1 @@
+"""Card flows on the H5 pages and the JSON API."""

@@ -1,0 +1,71 @@
+"""H5 pages of the card flows: card sign-in, card registration, binding a card, legal-person authorisation,
+and the card-gated declaration-standard library (a placeholder until its own module).
+
+Reading the card needs the desktop helper on the user's PC, so these pages use JavaScript (card.js) to talk to
+it; revoking an authorisation is a plain form.
+"""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from handlers.kit.auth import client_ip, signed_in
+from handlers.kit.render import page, see_other
+from models.enterprises import MemberRole
+from services.accounts.oauth_state import safe_next_path
+from services.cards.authorisations import MODULES, enterprise_people, is_authorised, list_authorisations, revoke
+
+LIBRARY = "declaration_library"
+ROLE_LABELS = {MemberRole.ADMIN: "企业管理员", MemberRole.EXECUTIVE: "企业高管", MemberRole.STAFF: "关务人员"}
+
+
+def helper_url(request: Request) -> str:
+    return request.app.ctx.settings.card.helper_url
+
+
+def card_pages_blueprint() -> Blueprint:
+    bp = Blueprint("h5_card")
+    bp.add_route(login_page, "/h5/card/login", methods=["GET"])
+    bp.add_route(register_page, "/h5/card/register", methods=["GET"])
+    bp.add_route(card_home, "/h5/card", methods=["GET"])
+    bp.add_route(authorisations_page, "/h5/card/authorisations", methods=["GET"])
+    bp.add_route(revoke_form, "/h5/card/authorisations/<authorisation_id:int>/revoke", methods=["POST"])
+    bp.add_route(library_page, "/h5/library", methods=["GET"])
+    return bp
+
+
+async def login_page(request: Request) -> HTTPResponse:
+    return page(request, "card_login.html", next_path=safe_next_path(request.args.get("next")),
+                helper_url=helper_url(request))
+
+
+async def register_page(request: Request) -> HTTPResponse:
+    return page(request, "card_register.html", helper_url=helper_url(request))
+
+
+async def card_home(request: Request) -> HTTPResponse:
+    user = await signed_in(request)
+    return page(request, "card_home.html", helper_url=helper_url(request),
+                is_admin=user.role is MemberRole.ADMIN, done=request.args.get("done", ""))
+
+
+async def authorisations_page(request: Request) -> HTTPResponse:
+    user = await signed_in(request)
+    rows = await list_authorisations(user.membership)
+    people = await enterprise_people(user.membership)
+    return page(request, "card_authorisations.html", rows=rows, people=people, modules=MODULES,
+                role_labels=ROLE_LABELS, helper_url=helper_url(request), done=request.args.get("done", ""))
+
+
+async def revoke_form(request: Request, authorisation_id: int) -> HTTPResponse:
+    user = await signed_in(request)
+    await revoke(request.app.ctx.services, user.membership, authorisation_id, ip=client_ip(request))
+    return see_other("/h5/card/authorisations?done=revoked")
+
+
+async def library_page(request: Request) -> HTTPResponse:
+    user = await signed_in(request)
+    allowed = await is_authorised(user.membership, LIBRARY)
+    return page(request, "card_library.html", allowed=allowed, module_name=MODULES[LIBRARY],
+                is_admin=user.role is MemberRole.ADMIN)

@@ -1,0 +1,1 @@
+"""The edge kit shared by the H5 pages, the JSON API and the admin web: sessions, input, rendering, responses, OpenAPI."""

@@ -1,0 +1,59 @@
+"""Rendering H5 pages: one autoescaped Jinja2 environment, the shared page context, gzip on the wire."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sanic import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from handlers.kit.assets import asset_url
+from models.identifiers import mask_phone
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+ADMIN_TEMPLATES = Path(__file__).parent.parent.parent / "admin_web" / "templates"  # names under "admin/"
+GZIP_FROM = 1400  # bytes: smaller pages fit one packet anyway
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader([TEMPLATES, ADMIN_TEMPLATES]), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["asset_url"] = asset_url
+    env.filters["local"] = local_time
+    env.filters["mask_phone"] = mask_phone
+    return env
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(tz).strftime(fmt)
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTTPResponse:
+    """Render ``template`` with the request's user, CSRF token, district and time zone available."""
+    session = getattr(request.ctx, "web_session", None)
+    settings = request.app.ctx.settings
+    body = environment().get_template(template).render(
+        user=getattr(request.ctx, "user", None), csrf=session.csrf if session else "",
+        district=settings.district.name, tz=request.app.ctx.services.tz, path=request.path, **context,
+    ).encode()
+    headers = {"cache-control": "no-store", "x-frame-options": "DENY", "referrer-policy": "same-origin"}
+    if len(body) >= GZIP_FROM and "gzip" in request.headers.get("accept-encoding", ""):
+        headers |= {"content-encoding": "gzip", "vary": "accept-encoding"}
+        body = gzip.compress(body, 6)
+    return html(body, status=status, headers=headers)
+
+
+def see_other(location: str) -> HTTPResponse:
+    """After a successful form POST: the browser GETs the next page (no resubmission on reload)."""
+    return redirect(location, status=303)

@@ -1,0 +1,50 @@
+"""The edges' answers: JSON for the API (Chinese kept readable), error pages and sign-in redirects for H5."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from sanic import Request
+from sanic.response import HTTPResponse, redirect
+from sanic.response import json as json_response
+
+from core.errors import DomainError, NotSignedIn
+from handlers.kit.auth import in_wechat
+from handlers.kit.render import page
+
+
+def ok(data: Any, status: int = 200) -> HTTPResponse:
+    return json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False, default=str))
+
+
+def no_content() -> HTTPResponse:
+    return HTTPResponse(status=204)
+
+
+def is_page(request: Request) -> bool:
+    """H5 pages and the admin web answer errors with pages; everything else (API, callback) with JSON."""
+    return request.path.startswith(("/h5/", "/admin/")) or request.path in ("/h5", "/admin")
+
+
+def sign_in_location(request: Request, next_path: str | None = None) -> str:
+    """Where an anonymous visitor of a page goes: WeChat OAuth inside WeChat, the SMS sign-in elsewhere."""
+    if next_path is None:  # the page itself, without the parameters of a WeChat authorization
+        query = urlencode([(k, v) for k, vs in request.args.items() if k not in ("code", "state") for v in vs])
+        next_path = request.path + (f"?{query}" if query else "")
+    target = next_path
+    if request.method != "GET":
+        target = "/h5/"
+    start = "/h5/oauth" if in_wechat(request) else "/h5/login"
+    return f"{start}?{urlencode({'next': target})}"
+
+
+def page_error(request: Request, error: DomainError, status: int | None = None) -> HTTPResponse:
+    """A domain error on a page: sign in when needed, else a friendly page with the Chinese reason."""
+    admin = request.path.startswith("/admin")
+    if isinstance(error, NotSignedIn):
+        target = f"/admin/login?{urlencode({'next': request.path})}" if admin else sign_in_location(request)
+        return redirect(target, status=303)
+    template = "admin/error.html" if admin else "error.html"
+    return page(request, template, status=status or error.status, message=error.message)

@@ -1,0 +1,94 @@
+"""我要提问 as JSON: the form's options, create (and submit), edit, modify-and-resubmit, the one image.
+
+The same services as the H5 pages; refusals are ``{"error": {code, message, field}}`` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from handlers.kit.auth import signed_in
+from handlers.kit.inputs import Inputs
+from handlers.kit.openapi import api_route
+from handlers.kit.responses import ok
+from handlers.questions.ask_schemas import (
+    ASK_BODY,
+    ASK_OPTIONS,
+    IMAGE_REF,
+    IMAGE_UPLOAD,
+    QUESTION_FORM,
+    QUESTION_REF,
+    executive_choice,
+    question_form,
+    uploaded_image,
+)
+from models.questions import Question
+from services.questions.ask_options import ask_options, ask_question, edit_asked_question
+from services.questions.asking import resubmit_question
+from services.questions.attachments import attach_image
+
+TAG = "提问"
+RESUBMIT_BODY = {**QUESTION_FORM, "properties": {**QUESTION_FORM["properties"], "executive_id": ASK_BODY[
+    "properties"]["executive_id"]}}
+OPTIONS_QUERY = {"accepting_office_id": {"type": "integer", "description": "所选受理单位；缺省为第一个"}}
+
+
+def question_ref(question: Question) -> dict[str, Any]:
+    return {"id": question.id, "number": question.number, "status": question.status.value,
+            "status_label": question.status.label}
+
+
+def ask_api_blueprint() -> Blueprint:
+    bp = Blueprint("ask_api")
+
+    @api_route(bp, "GET", "/api/v1/ask/options", summary="提问表单的选项", tag=TAG, response=ASK_OPTIONS,
+               query=OPTIONS_QUERY)
+    async def options(request: Request) -> HTTPResponse:
+        user = await signed_in(request)
+        chosen = Inputs.query(request).integer("accepting_office_id", "受理单位无效", required=False)
+        found = await ask_options(request.app.ctx.services, user.actor, user.enterprise.id,
+                                  request.app.ctx.settings.district.accepting_office_codes, chosen)
+        return ok(asdict(found))
+
+    @api_route(bp, "POST", "/api/v1/questions", summary="提问（提交或保存草稿）", tag=TAG, body=ASK_BODY,
+               response=QUESTION_REF, status=201)
+    async def create(request: Request) -> HTTPResponse:
+        user = await signed_in(request)
+        inputs = Inputs.of(request)
+        submit = inputs.flag("submit") if inputs.has("submit") else True
+        question = await ask_question(request.app.ctx.services, user.actor, user.enterprise.id,
+                                      question_form(inputs), executive_id=executive_choice(inputs), submit=submit)
+        return ok(question_ref(question), status=201)
+
+    @api_route(bp, "PUT", "/api/v1/questions/<question_id:int>", summary="修改问题（草稿、被退回、审核中的高管修改）",
+               tag=TAG, body=QUESTION_FORM, response=QUESTION_REF)
+    async def edit(request: Request, question_id: int) -> HTTPResponse:
+        user = await signed_in(request)
+        form = question_form(Inputs.of(request))
+        return ok(question_ref(await edit_asked_question(request.app.ctx.services, user.actor, question_id, form)))
+
+    @api_route(bp, "POST", "/api/v1/questions/<question_id:int>/resubmit", summary="修改后重新提交", tag=TAG,
+               body=RESUBMIT_BODY, response=QUESTION_REF)
+    async def resubmit(request: Request, question_id: int) -> HTTPResponse:
+        user = await signed_in(request)
+        inputs = Inputs.of(request)
+        question = await resubmit_question(request.app.ctx.services, user.actor, question_id, question_form(inputs),
+                                           executive_choice(inputs))
+        return ok(question_ref(question))
+
+    @api_route(bp, "POST", "/api/v1/questions/<question_id:int>/image", summary="上传问题图片（限一张）", tag=TAG,
+               body=IMAGE_UPLOAD, response=IMAGE_REF, multipart=True, status=201)
+    async def image(request: Request, question_id: int) -> HTTPResponse:
+        user = await signed_in(request)
+        checked = await uploaded_image(request, required=True)
+        assert checked is not None
+        attached = await attach_image(request.app.ctx.services, user.actor, question_id, checked,
+                                      request.app.ctx.storage)
+        return ok({"id": attached.id, "filename": attached.filename, "content_type": attached.content_type,
+                   "size": attached.size}, status=201)
+
+    return bp

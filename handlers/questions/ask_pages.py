@@ -1,0 +1,131 @@
+"""我要提问 pages: the ask form, its success page, and the same form to modify and resubmit or to review-edit.
+
+Plain HTML forms (multipart, the image in the same form) that work without JavaScript. A refused form is
+shown again with status 400, the message beside its field and every typed value kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from core.errors import Conflict, IllegalTransition, ValidationFailed
+from handlers.kit.auth import WebUser, signed_in
+from handlers.kit.inputs import Inputs
+from handlers.kit.render import page, see_other
+from handlers.questions.ask_schemas import executive_choice, form_values, question_form, uploaded_image, values_of
+from services.questions.ask_options import (
+    AskOptions,
+    EditMode,
+    ask_options,
+    ask_question,
+    asked_question,
+    edit_view,
+    save_edit,
+)
+
+# Refusals a user can fix on the form: shown on it, values kept. Others (not found, forbidden) are error pages.
+FORM_ERRORS = (ValidationFailed, IllegalTransition, Conflict)
+FIELDS = frozenset({"accepting_office_id", "title", "type_ids", "office_id", "business_category_id", "contact_name",
+                    "contact_phone", "description", "remarks", "image", "executive_id"})
+HEADINGS = {"ask": ("我要提问", "提交"), EditMode.RESUBMIT: ("修改问题", "重新提交"),
+            EditMode.EXEC_EDIT: ("审核修改", "保存修改")}
+
+
+def form_page(request: Request, options: AskOptions, values: dict[str, Any], *, mode: str, action: str,
+              error: ValidationFailed | IllegalTransition | Conflict | None = None,
+              image_name: str = "") -> HTTPResponse:
+    errors = {} if error is None else {error.field if error.field in FIELDS else "_form": error.message}
+    heading, button = HEADINGS[mode]
+    lost_image = error is not None and error.field != "image" and bool(upload_name(request))
+    return page(request, "ask_form.html", status=error.status if error else 200, options=options, v=values,
+                errors=errors, mode=str(mode), action=action, heading=heading, button=button, image_name=image_name,
+                chose_image=lost_image)
+
+
+def upload_name(request: Request) -> str:
+    upload = request.files.get("image") if request.files else None
+    return upload.name or "" if upload is not None else ""
+
+
+def chosen_unit(values: dict[str, Any]) -> int | None:
+    raw = values.get("accepting_office_id", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+async def options_for(request: Request, user: WebUser, unit: int | None) -> AskOptions:
+    return await ask_options(request.app.ctx.services, user.actor, user.enterprise.id,
+                             request.app.ctx.settings.district.accepting_office_codes, unit)
+
+
+def new_values(options: AskOptions) -> dict[str, Any]:
+    return {"title": "", "contact_name": options.contact_name, "contact_phone": options.contact_phone,
+            "description": "", "remarks": "", "accepting_office_id": str(options.accepting_office_id or ""),
+            "office_id": str(options.accepting_office_id or ""), "business_category_id": "",
+            "executive_id": str(options.executives[0].id) if len(options.executives) == 1 else "",
+            "type_ids": [], "allow_publication": False}
+
+
+def ask_pages_blueprint() -> Blueprint:
+    bp = Blueprint("ask_pages")
+
+    @bp.get("/h5/ask")
+    async def ask_form(request: Request) -> HTTPResponse:
+        user = await signed_in(request)
+        query = Inputs.query(request)
+        options = await options_for(request, user, query.integer("unit", "受理单位无效", required=False))
+        if options.refusal:
+            return page(request, "ask_refused.html", message=options.refusal)
+        if len(options.accepting_offices) > 1 and (query.has("choose") or not query.has("unit")):
+            return page(request, "ask_units.html", options=options)
+        return form_page(request, options, new_values(options), mode="ask", action="/h5/ask")
+
+    @bp.post("/h5/ask")
+    async def ask(request: Request) -> HTTPResponse:
+        user = await signed_in(request)
+        inputs = Inputs.of(request)
+        try:
+            question = await ask_question(
+                request.app.ctx.services, user.actor, user.enterprise.id, question_form(inputs),
+                executive_id=executive_choice(inputs), image=await uploaded_image(request),
+                storage=request.app.ctx.storage)
+        except FORM_ERRORS as refused:
+            values = form_values(inputs)
+            options = await options_for(request, user, chosen_unit(values))
+            return form_page(request, options, values, mode="ask", action="/h5/ask", error=refused)
+        return see_other(f"/h5/ask/done/{question.id}")
+
+    @bp.get("/h5/ask/done/<question_id:int>")
+    async def done(request: Request, question_id: int) -> HTTPResponse:
+        user = await signed_in(request)
+        return page(request, "ask_done.html", question=await asked_question(user.actor, question_id))
+
+    @bp.get("/h5/questions/<question_id:int>/edit")
+    async def edit_form(request: Request, question_id: int) -> HTTPResponse:
+        user = await signed_in(request)
+        view = await edit_view(request.app.ctx.services, user.actor, question_id,
+                               request.app.ctx.settings.district.accepting_office_codes)
+        values = values_of(view.form, view.question.assigned_executive_id)
+        return form_page(request, view.options, values, mode=view.mode, action=request.path,
+                         image_name=view.image_name)
+
+    @bp.post("/h5/questions/<question_id:int>/edit")
+    async def edit(request: Request, question_id: int) -> HTTPResponse:
+        user = await signed_in(request)
+        inputs = Inputs.of(request)
+        ctx = request.app.ctx
+        try:
+            question, mode = await save_edit(
+                ctx.services, user.actor, question_id, question_form(inputs), executive_id=executive_choice(inputs),
+                image=await uploaded_image(request), storage=ctx.storage)
+        except FORM_ERRORS as refused:
+            view = await edit_view(ctx.services, user.actor, question_id, ctx.settings.district.accepting_office_codes)
+            return form_page(request, view.options, form_values(inputs), mode=view.mode, action=request.path,
+                             error=refused, image_name=view.image_name)
+        if mode is EditMode.EXEC_EDIT:
+            return see_other(f"/h5/questions/{question.id}")
+        return see_other(f"/h5/ask/done/{question.id}")
+
+    return bp

@@ -1,0 +1,169 @@
+"""H5 pages of 我的问题: the list, the question page with every action form, the evaluation form, 待我审核.
+
+GETs render read models of ``services.questions.views``; POSTs call one service and answer 303 back to the
+question page with a notice (``?done=…``). A ValidationFailed re-renders the form it came from with the
+message beside the field and the typed text kept; any other refusal is the error page with the table's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from core.errors import ValidationFailed
+from handlers.kit.auth import WebUser, signed_in
+from handlers.kit.inputs import Inputs
+from handlers.kit.render import page, see_other
+from handlers.questions.schemas import evaluation_of, importance_of
+from models.enterprises import MemberRole
+from models.lifecycle import Action, Evaluation, Policy, Status
+from services.kit.context import ServiceContext
+from services.questions.asking import delete_question, submit_question, withdraw_question
+from services.questions.evaluation import append_question, evaluate_question
+from services.questions.exec_review import exec_approve_question, exec_return_question
+from services.questions.views import STATUS_GROUPS, list_questions, question_detail, review_queue
+
+Q = "/h5/questions/<question_id:int>"
+DONE = {
+    "withdrawn": "已撤回", "deleted": "已删除", "submitted": "已提交海关", "sent_to_exec": "已提交高管审核",
+    "evaluated": "评价已提交", "appended": "追加问题已提交海关", "returned": "已退回提问人",
+    "approved": "已提交海关",
+}
+FORM_FIELDS = ("evaluation", "note", "appended_text", "reason", "importance", "executive_id")
+MSG_BAD_EXECUTIVE = "请选择审核高管"
+# What one action form does: (context, user, inputs, question id) → the ``done`` key of the notice.
+Run = Callable[[ServiceContext, WebUser, Inputs, int], Awaitable[str]]
+
+
+def ctx(request: Request) -> ServiceContext:
+    return request.app.ctx.services
+
+
+def questions_pages_blueprint() -> Blueprint:
+    bp = Blueprint("h5_questions")
+    bp.add_route(questions, "/h5/questions", methods=["GET"])
+    bp.add_route(question, Q, methods=["GET"])
+    bp.add_route(evaluation_form, f"{Q}/evaluate", methods=["GET"])
+    bp.add_route(review, "/h5/review", methods=["GET"])
+    for name, run, again in ACTIONS:
+        route = f"post_{name.replace('/', '_')}"
+        bp.add_route(_action_handler(run, again), f"{Q}/{name}", methods=["POST"], name=route)
+    return bp
+
+
+async def questions(request: Request) -> HTTPResponse:
+    user, q = await signed_in(request), Inputs.query(request)
+    status = q.text("status")
+    found = await list_questions(ctx(request), user.person.id, user.enterprise.id, status=status,
+                                 cursor=q.text("cursor") or None)
+    return page(request, "questions_list.html", found=found, current=status, groups=STATUS_GROUPS,
+                is_executive=user.role is MemberRole.EXECUTIVE, done=DONE.get(q.text("done"), ""))
+
+
+async def question(request: Request, question_id: int) -> HTTPResponse:
+    user = await signed_in(request)
+    return await detail_page(request, user, question_id)
+
+
+async def detail_page(request: Request, user: WebUser, question_id: int, error: ValidationFailed | None = None,
+                      data: Inputs | None = None) -> HTTPResponse:
+    detail = await question_detail(ctx(request), user.person.id, question_id)
+    return page(request, "questions_detail.html", status=400 if error else 200, q=detail,
+                done=DONE.get(Inputs.query(request).text("done"), ""), **_form_state(error, data))
+
+
+async def evaluation_form(request: Request, question_id: int) -> HTTPResponse:
+    user = await signed_in(request)
+    return await evaluation_page(request, user, question_id)
+
+
+async def evaluation_page(request: Request, user: WebUser, question_id: int, error: ValidationFailed | None = None,
+                          data: Inputs | None = None) -> HTTPResponse:
+    detail = await question_detail(ctx(request), user.person.id, question_id, require=Action.EVALUATE)
+    return page(request, "questions_evaluate.html", status=400 if error else 200, q=detail,
+                kinds=list(Evaluation), hints=note_hints(ctx(request).policy), **_form_state(error, data))
+
+
+async def review(request: Request) -> HTTPResponse:
+    user = await signed_in(request)
+    items = await review_queue(ctx(request), user.person.id, user.enterprise.id)
+    return page(request, "questions_review.html", items=items)
+
+
+def note_hints(policy: Policy) -> dict[str, str]:
+    """The configured note rule of each evaluation kind, as a hint under its radio button."""
+    days = policy.auto_close_days
+    words = {"always": "须填写补充说明", "unless_appended": "须填写补充说明或追加问题", "never": "补充说明可不填"}
+    extra = {
+        Evaluation.SOLVED: "；不能追加问题，问题将办结", Evaluation.AGREED: "；不能追加问题，问题将办结",
+        Evaluation.NOT_SOLVED: f"；追加问题后重新提交海关，不追加则为“待追加”，{days} 天内可追加",
+        Evaluation.PARTLY_SOLVED: f"；追加问题后重新提交海关，不追加则为“待追加”，{days} 天内可追加",
+    }
+    return {kind.value: words.get(policy.note_required[kind], "") + extra[kind] for kind in Evaluation}
+
+
+def _form_state(error: ValidationFailed | None, data: Inputs | None) -> dict[str, object]:
+    errors = {(error.field or "form"): error.message} if error else {}
+    values = {name: data.text(name) for name in FORM_FIELDS} if data else {}
+    return {"errors": errors, "values": values}
+
+
+def _action_handler(run: Run, again: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
+    async def handler(request: Request, question_id: int) -> HTTPResponse:
+        user, data = await signed_in(request), Inputs.of(request)
+        try:
+            done = await run(ctx(request), user, data, question_id)
+        except ValidationFailed as error:
+            return await again(request, user, question_id, error, data)
+        if done == "deleted":
+            return see_other("/h5/questions?done=deleted")
+        return see_other(f"/h5/questions/{question_id}?done={done}")
+
+    return handler
+
+
+async def _submit(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+    executive_id = data.integer("executive_id", MSG_BAD_EXECUTIVE, required=False)
+    found = await submit_question(c, user.actor, question_id, executive_id)
+    return "sent_to_exec" if found.status is Status.PENDING_EXEC_REVIEW else "submitted"
+
+
+async def _withdraw(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+    await withdraw_question(c, user.actor, question_id)
+    return "withdrawn"
+
+
+async def _delete(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+    await delete_question(c, user.actor, question_id)
+    return "deleted"
+
+
+async def _evaluate(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+    found = await evaluate_question(c, user.actor, question_id, evaluation_of(data.text("evaluation")),
+                                    note=data.text("note"), appended_text=data.text("appended_text"))
+    return "appended" if found.status is Status.SUBMITTED else "evaluated"
+
+
+async def _append(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+    await append_question(c, user.actor, question_id, data.text("appended_text"))
+    return "appended"
+
+
+async def _return(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+    await exec_return_question(c, user.actor, question_id, data.text("reason"))
+    return "returned"
+
+
+async def _approve(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+    await exec_approve_question(c, user.actor, question_id, importance_of(data.text("importance")))
+    return "approved"
+
+
+# (path under the question, what it does, the form page shown again on a ValidationFailed)
+ACTIONS: tuple[tuple[str, Run, Callable[..., Awaitable[HTTPResponse]]], ...] = (
+    ("submit", _submit, detail_page), ("withdraw", _withdraw, detail_page), ("delete", _delete, detail_page),
+    ("evaluate", _evaluate, evaluation_page), ("append", _append, detail_page),
+    ("review/return", _return, detail_page), ("review/approve", _approve, detail_page),
+)

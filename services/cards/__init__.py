@@ -1,0 +1,1 @@
+"""IC card / IKey flows: challenges, certificate checks, card sign-in and registration, legal-person authorisation."""

@@ -1,0 +1,1 @@
+"""What every use case shares: the service context and clock, actors, access checks, keyset paging, image checks."""

@@ -1,0 +1,143 @@
+"""Enterprise users' own actions on a question: create, edit, submit, withdraw, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from core.errors import ValidationFailed
+from models.catalog import BusinessCategory, QuestionType
+from models.enterprises import EnterpriseStatus, Membership
+from models.lifecycle import Action, Actor, Command, QuestionState, decide
+from models.offices import CustomsOffice
+from models.questions import Question
+from services.kit.access import access_membership, access_question_for_person, lifecycle_role
+from services.kit.actors import PersonActor
+from services.kit.context import ServiceContext
+from services.questions.form import QuestionForm, check_question_form
+from services.questions.numbering import next_question_number
+from services.questions.transitions import ActorRef, record_event, transition
+
+QuestionStep = Callable[[BaseDBAsyncClient, Question], Awaitable[None]]
+
+
+def person_ref(membership: Membership) -> ActorRef:
+    role = lifecycle_role(membership)
+    return ActorRef(Actor(role, membership.person_id), membership.person.name, person_id=membership.person_id)
+
+
+async def person_action(
+    ctx: ServiceContext, actor: PersonActor, question_id: int, command: Command, *,
+    before: QuestionStep | None = None, fields: dict[str, Any] | None = None, text: str = "",
+    detail: dict[str, Any] | None = None, after: QuestionStep | None = None,
+) -> Question:
+    """Access check, transition and the action's own writes, in one transaction."""
+    async with in_transaction() as conn:
+        question, membership = await access_question_for_person(actor.person_id, question_id, conn, for_update=True)
+        if before is not None:
+            await before(conn, question)
+        await transition(ctx, conn, question, person_ref(membership), command, fields=fields, text=text,
+                         detail=detail)
+        if after is not None:
+            await after(conn, question)
+        return question
+
+
+async def check_form_references(conn: BaseDBAsyncClient, form: QuestionForm) -> dict[str, Any]:
+    """Validate the form against reference data; return the question's columns."""
+    accepting = await CustomsOffice.filter(id=form.accepting_office_id, accepts_questions=True, active=True
+                                           ).using_db(conn).first()
+    if accepting is None:
+        raise ValidationFailed("请选择受理单位", field="accepting_office_id")
+    office = accepting
+    if form.office_id is not None and form.office_id != accepting.id:
+        office = await CustomsOffice.filter(id=form.office_id, active=True,
+                                            path__startswith=accepting.path).using_db(conn).first()
+        if office is None:
+            raise ValidationFailed("受理海关/部门不属于所选受理单位", field="office_id")
+    found = await QuestionType.filter(id__in=form.type_ids, active=True).using_db(conn).count()
+    if found != len(form.type_ids):
+        raise ValidationFailed("问题类型无效，请重新选择", field="type_ids")
+    if form.business_category_id is not None and not await BusinessCategory.filter(
+            id=form.business_category_id, active=True).using_db(conn).exists():
+        raise ValidationFailed("业务类别无效，请重新选择", field="business_category_id")
+    return {
+        "accepting_office_id": accepting.id, "office_id": office.id, "title": form.title,
+        "business_category_id": form.business_category_id, "contact_name": form.contact_name,
+        "contact_phone": form.contact_phone, "description": form.description, "remarks": form.remarks,
+        "allow_publication": form.allow_publication,
+    }
+
+
+async def set_types(conn: BaseDBAsyncClient, question: Question, type_ids: tuple[int, ...]) -> None:
+    types = await QuestionType.filter(id__in=type_ids).using_db(conn)
+    await question.types.clear(using_db=conn)
+    await question.types.add(*types, using_db=conn)
+
+
+async def create_draft(ctx: ServiceContext, actor: PersonActor, enterprise_id: int, form: QuestionForm) -> Question:
+    """A new question in status draft, numbered, for a member of ``enterprise_id``."""
+    form = check_question_form(form)
+    async with in_transaction() as conn:
+        membership = await access_membership(actor.person_id, enterprise_id, conn)
+        by = person_ref(membership)
+        state = QuestionState(status=None, enterprise_active=membership.enterprise.status is EnterpriseStatus.ACTIVE)
+        outcome = decide(state, Command(Action.CREATE), by.actor, ctx.policy, ctx.now())
+        columns = await check_form_references(conn, form)
+        now = ctx.now()
+        question = await Question.create(
+            number=await next_question_number(conn, membership.enterprise, now, ctx.tz),
+            enterprise_id=enterprise_id, creator_id=actor.person_id, status=outcome.status,
+            created_at=now, updated_at=now, using_db=conn, **columns,
+        )
+        await set_types(conn, question, form.type_ids)
+        await record_event(conn, question, by, Action.CREATE, None, text="", detail=None, now=now)
+        return question
+
+
+async def edit_question(ctx: ServiceContext, actor: PersonActor, question_id: int, form: QuestionForm,
+                        *, action: Action = Action.EDIT) -> Question:
+    """Change the ask form's fields (EDIT by the asker, or EXEC_EDIT by the reviewing executive)."""
+    form = check_question_form(form)
+    columns: dict[str, Any] = {}
+
+    async def load(conn: BaseDBAsyncClient, question: Question) -> None:
+        columns.update(await check_form_references(conn, form))
+
+    return await person_action(
+        ctx, actor, question_id, Command(action), before=load, fields=columns,
+        after=lambda conn, q: set_types(conn, q, form.type_ids),
+    )
+
+
+async def submit_question(ctx: ServiceContext, actor: PersonActor, question_id: int,
+                          executive_id: int | None = None) -> Question:
+    """Send to the executive (review required) or to customs; also the resubmission after a change."""
+    return await person_action(ctx, actor, question_id, Command(Action.SUBMIT, executive_id=executive_id))
+
+
+async def withdraw_question(ctx: ServiceContext, actor: PersonActor, question_id: int) -> Question:
+    return await person_action(ctx, actor, question_id, Command(Action.WITHDRAW))
+
+
+async def delete_question(ctx: ServiceContext, actor: PersonActor, question_id: int) -> Question:
+    """Soft delete: the row stays for audit, the enterprise never sees it again."""
+    return await person_action(ctx, actor, question_id, Command(Action.DELETE))
+
+
+
+async def resubmit_question(ctx: ServiceContext, actor: PersonActor, question_id: int, form: QuestionForm,
+                            executive_id: int | None = None) -> Question:
+    """The manual's 修改后重新提交: edit and submit in one transaction (two timeline entries)."""
+    form = check_question_form(form)
+    async with in_transaction() as conn:
+        question, membership = await access_question_for_person(actor.person_id, question_id, conn, for_update=True)
+        by = person_ref(membership)
+        columns = await check_form_references(conn, form)
+        await transition(ctx, conn, question, by, Command(Action.EDIT), fields=columns)
+        await set_types(conn, question, form.type_ids)
+        await transition(ctx, conn, question, by, Command(Action.SUBMIT, executive_id=executive_id))
+        return question

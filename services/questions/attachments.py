@@ -1,0 +1,108 @@
+"""The question's image: attaching it while the asker may edit, and fetching it within each user's scope.
+
+One image per question and round: attaching another replaces it. The file is stored before the transaction
+and its row written inside it; a refused or failed attach removes the new file again, and the replaced file
+is removed only after the commit, so a row never points at a missing file.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from adapters.file_storage import FileStorage
+from core.db import connection
+from core.errors import Conflict, NotFound
+from models.lifecycle import Action, Command, decide
+from models.questions import Attachment, Question
+from services.kit.access import access_question_for_customs, access_question_for_person
+from services.kit.actors import PersonActor
+from services.kit.context import ServiceContext
+from services.kit.images import CheckedImage
+from services.questions.asking import person_ref
+from services.questions.transitions import question_state
+
+log = logging.getLogger("qingling.attachments")
+
+IMAGE_NOT_FOUND = "图片不存在或无权查看"
+CHANGED_MEANWHILE = "问题刚刚被他人更新，请刷新后重试"
+
+
+async def attach_image(ctx: ServiceContext, actor: PersonActor, question_id: int, checked: CheckedImage,
+                       storage: FileStorage) -> Attachment:
+    """Attach ``checked`` to the question's current round, replacing that round's image.
+
+    Allowed exactly when the lifecycle lets the actor edit the question (``Action.EDIT``); otherwise the
+    lifecycle's refusal is raised. Outside the actor's enterprise the question does not exist (NotFound).
+    """
+    key = await storage.put(checked.data, suffix=checked.suffix)
+    try:
+        async with in_transaction() as conn:
+            attachment, replaced = await _attach_in(ctx, conn, actor, question_id, checked, key)
+    except BaseException:
+        await _remove(storage, key, question_id)
+        raise
+    for old_key in replaced:
+        await _remove(storage, old_key, question_id)
+    return attachment
+
+
+async def _remove(storage: FileStorage, key: str, question_id: int) -> None:
+    try:
+        await storage.delete(key)
+    except OSError:  # no row points at it: a leftover file costs only disk space
+        log.warning("could not remove image file %s of question %s", key, question_id, exc_info=True)
+
+
+async def _attach_in(ctx: ServiceContext, conn: BaseDBAsyncClient, actor: PersonActor, question_id: int,
+                     checked: CheckedImage, key: str) -> tuple[Attachment, list[str]]:
+    question, membership = await access_question_for_person(actor.person_id, question_id, conn, for_update=True)
+    decide(await question_state(question, conn), Command(Action.EDIT), person_ref(membership).actor, ctx.policy,
+           ctx.now())
+    # The image is part of the question: bump the version so a concurrent submit or edit notices.
+    changed = await (Question.filter(id=question.id, version=question.version).using_db(conn)
+                     .update(version=F("version") + 1, updated_at=ctx.now()))
+    if changed != 1:
+        raise Conflict(CHANGED_MEANWHILE)
+    previous = await Attachment.filter(question_id=question.id, round=question.round).using_db(conn)
+    if previous:
+        await Attachment.filter(id__in=[a.id for a in previous]).using_db(conn).delete()
+    attachment = await Attachment.create(
+        question_id=question.id, round=question.round, filename=checked.filename,
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256, storage_key=key,
+        uploaded_by_id=actor.person_id, using_db=conn,
+    )
+    return attachment, [a.storage_key for a in previous]
+
+
+async def image_for_person(person_id: int, attachment_id: int, storage: FileStorage) -> tuple[Attachment, Path]:
+    """An image of a question of the person's enterprise, and where its bytes are; else NotFound."""
+    conn = connection()
+    attachment = await _attachment(attachment_id, conn)
+    try:
+        await access_question_for_person(person_id, attachment.question_id, conn)
+    except NotFound:
+        raise NotFound(IMAGE_NOT_FOUND) from None
+    return attachment, storage.path(attachment.storage_key)
+
+
+async def image_for_customs(account_id: int, attachment_id: int, storage: FileStorage) -> tuple[Attachment, Path]:
+    """An image of a question in the account's customs scope (sent to customs), and its path; else NotFound."""
+    conn = connection()
+    attachment = await _attachment(attachment_id, conn)
+    try:
+        await access_question_for_customs(account_id, attachment.question_id, conn)
+    except NotFound:
+        raise NotFound(IMAGE_NOT_FOUND) from None
+    return attachment, storage.path(attachment.storage_key)
+
+
+async def _attachment(attachment_id: int, conn: BaseDBAsyncClient) -> Attachment:
+    attachment = await Attachment.filter(id=attachment_id, question_id__isnull=False).using_db(conn).first()
+    if attachment is None or attachment.question_id is None:
+        raise NotFound(IMAGE_NOT_FOUND)
+    return attachment
