@@ -23,7 +23,7 @@ router = Router("qingling")
 @router.event("subscribe", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
 @router.event("SCAN", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
 async def on_binding_scan(openid: str, key: str, cache: Cache, services: ServiceContext) -> str:
-    """A binding QR code from the web (services/accounts/qr_binding.py): bind this WeChat to the person who showed it."""
+    """A binding QR code from the web (services/accounts/qr_binding.py): bind this WeChat to whoever showed it."""
     person_id = await take_scene(cache, key)
     if person_id is None:
         return texts.BIND_QR_EXPIRED

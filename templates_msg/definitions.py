@@ -166,7 +166,8 @@ def _library_sms(o: Occasion) -> str:
                               count=_short(_text(o.payload, "count", "0"), 6))
 
 
-# The officers' new-question notice (services/notifications/officer_notices.py): it opens the customs admin question page.
+# The officers' new-question notice (services/notifications/officer_notices.py):
+# it opens the customs admin question page.
 ADMIN_QUESTION_LINK = "/admin/questions/{question_id}"
 ADMIN_HOME_LINK = "/admin/"
 SMS_NEW_QUESTION = "新问题“{title}”（{number}）{state}，请登录“清零”海关工作台处理。"

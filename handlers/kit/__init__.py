@@ -1,1 +1,1 @@
-"""The edge kit shared by the H5 pages, the JSON API and the admin web: sessions, input, rendering, responses, OpenAPI."""
+"""The edge kit shared by the H5 pages, the API and the admin web: sessions, input, rendering, responses, OpenAPI."""

@@ -1,1 +1,2 @@
-"""Who people are: sign-in, SMS codes, sessions' owners, enterprise people, registration, central identity, WeChat binding, passwords."""
+"""Who people are: sign-in, SMS codes, people, registration, central identity,
+WeChat binding, passwords."""

@@ -3,7 +3,8 @@
 When a question reaches customs — submitted first, resubmitted after a request to modify or a withdrawal,
 an appended round — or is forwarded to another office, every active customs account of the question's office
 (officers and supervisors of exactly that office) with a bound WeChat gets one outbox row, written by
-``services.questions.transitions.transition`` in the change's own transaction. The message opens the admin question page.
+``services.questions.transitions.transition`` in the change's own
+transaction. The message opens the admin question page.
 """
 
 from __future__ import annotations

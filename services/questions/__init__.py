@@ -1,1 +1,2 @@
-"""Question clearing (seeds 000/001): asking, the executive's review, customs handling, evaluation, auto-close, views and exports."""
+"""Question clearing (seeds 000/001): asking, the executive's review, customs handling, evaluation,
+auto-close, views and exports."""

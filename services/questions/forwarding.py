@@ -4,7 +4,8 @@ The status stays; the question's ``office`` (its handling unit) changes, ``accep
 Whoever can see the question may forward it (an officer of its office, a supervisor above it) to any other
 active office in the accepting office's sub-tree, with a reason. The timeline shows "转交 X → Y" with the
 reason to customs and the enterprise alike; the new office's officers get the new-question notice
-(services/notifications/officer_notices.py, written by ``transition``) and the question drops out of the old office's queue.
+(services/notifications/officer_notices.py, written by ``transition``) and the question
+drops out of the old office's queue.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Binding a customs account's WeChat (services/accounts/customs_wechat.py) and its QR scene (services/accounts/qr_binding.py)."""
+"""Binding a customs account's WeChat (services/accounts/customs_wechat.py)
+and its QR scene (services/accounts/qr_binding.py)."""
 
 from __future__ import annotations
 

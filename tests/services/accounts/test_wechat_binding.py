@@ -31,7 +31,7 @@ def sender() -> RecordingSender:
 
 @pytest.fixture
 def codes(cache: Cache, sender: RecordingSender) -> SmsCodes:
-    return SmsCodes(cache, sender, SECRET, SmsCodePolicy(limits=()))  # send limits: tests/services/accounts/test_sms_codes.py
+    return SmsCodes(cache, sender, SECRET, SmsCodePolicy(limits=()))  # limits: test_sms_codes.py
 
 
 async def bind(codes: SmsCodes, sender: RecordingSender, phone: str, openid: str, ip: str = "203.0.113.7") -> Person:
