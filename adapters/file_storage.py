@@ -14,7 +14,7 @@ import re
 import secrets
 from pathlib import Path
 
-from core.errors import NotFound
+from models.errors import NotFound
 
 _KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{32}(\.[a-z0-9]{1,8})?")
 _SUFFIX = re.compile(r"(\.[a-z0-9]{1,8})?")

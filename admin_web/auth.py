@@ -12,10 +12,10 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from core.db import connection
-from core.errors import NotFound, NotSignedIn
 from handlers.kit.auth import check_csrf
 from handlers.kit.sessions import ADMIN_COOKIE, SessionStore, WebSession
 from models.customs_accounts import CustomsAccount, CustomsRole
+from models.errors import NotFound, NotSignedIn
 from services.kit.access import access_customs_account
 from services.kit.actors import CustomsActor
 from services.questions.queue import new_work_count

@@ -10,7 +10,7 @@ from bot.question_status import QUESTION_NUMBER, question_status_for_openid
 from bot.router import Router
 from core.cache import Cache
 from core.config import Settings
-from core.errors import DomainError
+from models.errors import DomainError
 from services.accounts.customs_wechat import bind_customs_scanned
 from services.accounts.qr_binding import is_binding_scene, is_customs_binding_scene, take_customs_scene, take_scene
 from services.accounts.wechat_binding import bind_scanned

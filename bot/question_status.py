@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.db import connection
-from core.errors import NotFound
 from models.enterprises import Person
+from models.errors import NotFound
 from models.lifecycle import Action, Status
 from models.questions import Question, QuestionEvent
 from services.kit.access import access_membership

@@ -21,12 +21,12 @@ from core.blueprints import web_blueprints
 from core.cache import make_cache
 from core.config import ConfigError, Settings, load_settings
 from core.db import close_database, connection, ensure_migrated, open_database
-from core.errors import DomainError
 from core.logs import setup_logging
 from handlers.accounts.central_pages import CALLBACK as CENTRAL_CALLBACK
 from handlers.accounts.central_pages import callback as central_callback
 from handlers.kit.responses import is_page, page_error
 from handlers.kit.sessions import SessionStore
+from models.errors import DomainError
 from services.accounts.oauth_state import OAuthStates
 from services.accounts.sms_codes import SmsCodes, policy_from
 from services.kit.context import ServiceContext

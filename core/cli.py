@@ -17,9 +17,9 @@ from tqdm import tqdm
 from adapters.wechat_api import WechatApiError
 from core.config import ConfigError, Settings, load_settings
 from core.db import UnmigratedDatabase, database, ensure_migrated, make_migrations, pending_migrations, upgrade
-from core.errors import DomainError
 from core.logs import setup_logging
 from models.customs_accounts import CustomsRole
+from models.errors import DomainError
 from services.kit.context import ServiceContext
 from services.notifications.events import Event
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from core.errors import Forbidden, IllegalTransition, ValidationFailed
+from models.errors import Forbidden, IllegalTransition, ValidationFailed
 
 
 class Status(StrEnum):

@@ -10,10 +10,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from admin_web.auth import AdminUser, customs_signed_in
-from core.errors import ValidationFailed
 from handlers.kit.auth import client_ip
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
+from models.errors import ValidationFailed
 from services.accounts.registration_review import (
     approve_registration,
     licence_for_review,

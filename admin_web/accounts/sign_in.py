@@ -6,10 +6,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import admin_session, admin_sessions, customs_signed_in, set_admin_cookie
-from core.errors import DomainError
 from handlers.kit.auth import client_ip
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
+from models.errors import DomainError
 from services.accounts.customs_sign_in import sign_in_customs
 from services.accounts.oauth_state import safe_next_path
 

@@ -10,9 +10,9 @@ from sanic.response import HTTPResponse
 
 from admin_web.auth import ROLE_LABELS, AdminUser
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from core.errors import ValidationFailed
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page
+from models.errors import ValidationFailed
 from services.accounts.passwords import PASSWORD_MIN
 from services.desk.account_settings import (
     AccountForm,

@@ -8,8 +8,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import customs_signed_in
-from core.errors import ValidationFailed
 from handlers.kit.render import page
+from models.errors import ValidationFailed
 from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS, AuditFilter, AuditPage, list_audit
 
 FILTER_KEYS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")

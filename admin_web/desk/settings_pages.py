@@ -14,9 +14,9 @@ from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from core.errors import NotFound
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page
+from models.errors import NotFound
 from services.desk.account_settings import accounts_in_scope
 from services.desk.catalog_settings import (
     CatalogKind,

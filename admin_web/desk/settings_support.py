@@ -16,11 +16,11 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser, customs_signed_in
-from core.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
 from handlers.kit.auth import client_ip
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import see_other
 from models.customs_accounts import CustomsRole
+from models.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
 from services.desk.settings_scope import MSG_ADMINS_ONLY
 from services.kit.actors import CustomsActor
 

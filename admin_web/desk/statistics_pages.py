@@ -10,8 +10,8 @@ from sanic.response import HTTPResponse, raw
 
 from admin_web.auth import customs_signed_in
 from admin_web.desk.charts import bar_chart, line_chart, share_bar
-from core.errors import ValidationFailed
 from handlers.kit.render import page
+from models.errors import ValidationFailed
 from services.desk.statistics import DEEMED_ACCEPTED_LABEL, Statistics, question_statistics, statistics_csv
 
 

@@ -10,7 +10,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from admin_web.auth import customs_signed_in
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 from services.questions.export import export_aeo_record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,10 +14,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from admin_web.auth import AdminUser, customs_signed_in
-from core.errors import ValidationFailed
 from handlers.kit.auth import client_ip
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
+from models.errors import ValidationFailed
 from models.lifecycle import Action, ReplyKind
 from services.questions.attachments import image_for_customs
 from services.questions.customs_views import customs_question

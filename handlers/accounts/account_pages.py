@@ -5,10 +5,10 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from core.errors import ServiceUnavailable
 from handlers.kit.auth import set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
 from models.enterprises import MemberRole
+from models.errors import ServiceUnavailable
 from services.accounts.qr_binding import TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid

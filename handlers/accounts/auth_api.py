@@ -12,13 +12,13 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from core.errors import NotFound, NotSignedIn
 from handlers.kit.auth import WebUser, begin_session, client_ip, current_session, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from handlers.kit.sessions import WebSession
 from models.enterprises import Membership
+from models.errors import NotFound, NotSignedIn
 from models.identifiers import mask_phone
 from services.accounts.sign_in import first_membership, memberships_of, sign_in_with_code
 from services.accounts.wechat_binding import bind_openid, miniprogram_sign_in, unbind_openid

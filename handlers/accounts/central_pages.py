@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
-from core.errors import DomainError, Forbidden, ValidationFailed
 from handlers.kit.auth import begin_session, check_csrf, client_ip, current_session, set_session_cookie, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from models.enterprises import Membership
+from models.errors import DomainError, Forbidden, ValidationFailed
 from services.accounts import central_sign_in as flow
 from services.accounts.central_accounts import (
     bind_central,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
-from core.errors import DomainError
 from handlers.kit.auth import (
     begin_session,
     check_csrf,
@@ -26,6 +25,7 @@ from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.ask_schemas import uploaded_image
 from models.enterprises import Membership
+from models.errors import DomainError
 from models.registrations import RegistrationChannel
 from services.accounts.registration import RegistrationForm, register_without_card, registration_status
 

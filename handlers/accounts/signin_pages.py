@@ -14,10 +14,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
 from adapters.wechat_api import WechatApiError
-from core.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
 from handlers.kit.auth import begin_session, client_ip, current_session, in_wechat, set_session_cookie, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
+from models.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
 from services.accounts.oauth_state import safe_next_path
 from services.accounts.sign_in import first_membership, sign_in_with_code
 from services.accounts.wechat_binding import bind_openid, person_for_openid

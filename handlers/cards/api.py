@@ -12,12 +12,12 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from core.errors import ValidationFailed
 from handlers.kit.auth import WebUser, begin_session, client_ip, set_session_cookie, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from models.enterprises import Membership
+from models.errors import ValidationFailed
 from services.accounts.registration import Applicant
 from services.cards.authorisations import MODULES, authorise, list_authorisations, revoke
 from services.cards.certificates import CardProof, VerifiedCard, load_card_cas, verify_card

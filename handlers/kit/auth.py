@@ -16,9 +16,9 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from core.db import connection
-from core.errors import Forbidden, NotFound, NotSignedIn
 from handlers.kit.sessions import COOKIE, SessionStore, WebSession
 from models.enterprises import Enterprise, MemberRole, Membership, Person
+from models.errors import Forbidden, NotFound, NotSignedIn
 from services.kit.access import access_membership
 from services.kit.actors import PersonActor
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sanic import Request
 
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 
 MSG_BAD_BODY = "请求格式不正确，应为 JSON 对象"
 MAX_TEXT = 20000  # characters in any one field, before the field's own limit

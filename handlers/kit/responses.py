@@ -10,9 +10,9 @@ from sanic import Request
 from sanic.response import HTTPResponse, redirect
 from sanic.response import json as json_response
 
-from core.errors import DomainError, NotSignedIn
 from handlers.kit.auth import in_wechat
 from handlers.kit.render import page
+from models.errors import DomainError, NotSignedIn
 
 
 def ok(data: Any, status: int = 200) -> HTTPResponse:

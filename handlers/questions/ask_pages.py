@@ -11,11 +11,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from core.errors import Conflict, IllegalTransition, ValidationFailed
 from handlers.kit.auth import WebUser, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.ask_schemas import executive_choice, form_values, question_form, uploaded_image, values_of
+from models.errors import Conflict, IllegalTransition, ValidationFailed
 from services.questions.ask_options import (
     AskOptions,
     EditMode,

@@ -12,12 +12,12 @@ from collections.abc import Awaitable, Callable
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from core.errors import ValidationFailed
 from handlers.kit.auth import WebUser, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.schemas import evaluation_of, importance_of
 from models.enterprises import MemberRole
+from models.errors import ValidationFailed
 from models.lifecycle import Action, Evaluation, Policy, Status
 from services.kit.context import ServiceContext
 from services.questions.asking import delete_question, submit_question, withdraw_question

@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from core.errors import NotSignedIn
 from handlers.kit.auth import current_session, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page
+from models.errors import NotSignedIn
 from services.questions.public import PublishedPage, active_types, list_published, published_detail
 
 PAGE_SIZE = 10

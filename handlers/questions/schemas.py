@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 from models.lifecycle import Action, Evaluation, Importance, Status
 
 MSG_EVALUATION = "请选择评价：1 完全解决问题、2 同意答复意见、3 没有解决问题或 4 解决部分问题"

@@ -21,8 +21,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters.identity_provider import CentralSignIn
-from core.errors import Conflict, NotFound, ValidationFailed
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
+from models.errors import Conflict, NotFound, ValidationFailed
 from models.identifiers import is_mobile, mask_phone
 from models.identities import CentralLink, LocalAccount
 from services.accounts.local_accounts import MSG_NO_ENTERPRISE, create_local_account, verify_local_account

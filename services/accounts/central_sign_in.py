@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from adapters.identity_provider import AuthorizationRequest, IdentityProviderClient, IdentityProviderError
 from core.cache import Cache
-from core.errors import Forbidden, ServiceUnavailable
+from models.errors import Forbidden, ServiceUnavailable
 from services.accounts.central_accounts import CentralProfile
 from services.accounts.oauth_state import OAuthStates
 

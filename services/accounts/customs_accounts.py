@@ -6,8 +6,8 @@ import re
 
 from tortoise.transactions import in_transaction
 
-from core.errors import ValidationFailed
 from models.customs_accounts import CustomsAccount, CustomsRole
+from models.errors import ValidationFailed
 from models.offices import CustomsOffice
 from services.accounts.passwords import check_password, hash_password
 from services.desk.audit import AuditActor, record

@@ -5,8 +5,8 @@ Every success, failure and lock is in the audit log (without the password).
 
 from __future__ import annotations
 
-from core.errors import ValidationFailed
 from models.customs_accounts import CustomsAccount
+from models.errors import ValidationFailed
 from services.accounts.passwords import attempt_password
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext

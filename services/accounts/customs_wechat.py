@@ -12,8 +12,8 @@ import logging
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, NotFound
 from models.customs_accounts import CustomsAccount
+from models.errors import Conflict, NotFound
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
 

@@ -11,8 +11,8 @@ import re
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.errors import NotFound, ValidationFailed
 from models.enterprises import Membership, Person
+from models.errors import NotFound, ValidationFailed
 from models.identities import LocalAccount
 from services.accounts.passwords import attempt_password, check_password, hash_password
 from services.accounts.sign_in import first_membership

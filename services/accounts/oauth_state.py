@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.cache import Cache
-from core.errors import Forbidden
+from models.errors import Forbidden
 
 DEFAULT_PATH = "/h5/"
 MSG_BAD_STATE = "链接已失效，请从公众号菜单重新进入"

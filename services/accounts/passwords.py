@@ -17,8 +17,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.expressions import F
 
-from core.errors import RateLimited, ValidationFailed
 from models.customs_accounts import CustomsAccount
+from models.errors import RateLimited, ValidationFailed
 from models.identities import LocalAccount
 
 PASSWORD_MIN = 10

@@ -15,8 +15,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.db import connection
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.enterprises import MemberRole, Membership, Person
+from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.outbox import OutboxMessage
 from services.accounts.registration import Applicant, check_applicant
 from services.desk.audit import AuditActor, record

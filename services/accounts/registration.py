@@ -18,8 +18,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters.file_storage import FileStorage
-from core.errors import Conflict, ValidationFailed
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
+from models.errors import Conflict, ValidationFailed
 from models.identifiers import credit_code_problem, is_mobile, mask_phone, normalise_credit_code
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from services.accounts.sms_codes import MSG_BAD_PHONE, SmsCodes

@@ -19,9 +19,9 @@ from tortoise.transactions import in_transaction
 
 from adapters.file_storage import FileStorage
 from core.db import connection
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.enterprises import Enterprise, EnterpriseStatus, Person
+from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.offices import CustomsOffice
 from models.outbox import OutboxMessage
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus

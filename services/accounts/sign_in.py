@@ -6,8 +6,8 @@ only active people with an active membership in an enterprise that is not disabl
 
 from __future__ import annotations
 
-from core.errors import NotFound
 from models.enterprises import EnterpriseStatus, Membership, Person
+from models.errors import NotFound
 from services.accounts.sms_codes import SmsCodes
 
 MSG_NOT_REGISTERED = "该手机号未登记，请联系企业管理员添加"

@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from core.cache import Cache
 from core.config import SmsSettings
-from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
+from models.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from models.identifiers import is_mobile, mask_phone
 from services.notifications.sms import SmsFailed, SmsMessage, SmsSender
 

@@ -15,8 +15,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters.wechat_api import WechatApiError
-from core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from models.enterprises import Person
+from models.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from models.identifiers import mask_phone
 from services.accounts.sms_codes import SmsCodes
 from services.desk.audit import AuditActor, record

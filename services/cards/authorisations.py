@@ -8,9 +8,9 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.cards import ModuleAuthorisation
 from models.enterprises import MemberRole, Membership
+from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.cards.certificates import VerifiedCard
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext

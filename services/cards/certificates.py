@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from core.errors import Forbidden, ServiceUnavailable, ValidationFailed
 from models.cards import CardType
+from models.errors import Forbidden, ServiceUnavailable, ValidationFailed
 
 MSG_NO_CA = "本系统尚未开通卡介质登录，请使用手机验证码登录"
 MSG_BAD_CERT = "无法识别卡证书，请重新读卡"

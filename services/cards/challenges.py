@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from core.cache import Cache
-from core.errors import Forbidden, ValidationFailed
+from models.errors import Forbidden, ValidationFailed
 
 PURPOSES = ("login", "register", "bind", "authorise")
 MSG_EXPIRED = "读卡验证已超时，请重新读卡"

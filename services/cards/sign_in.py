@@ -13,9 +13,9 @@ import logging
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.errors import Conflict, Forbidden
 from models.cards import CardBinding
 from models.enterprises import Enterprise, EnterpriseStatus, Membership
+from models.errors import Conflict, Forbidden
 from models.identifiers import mask_phone
 from services.accounts.registration import (
     Applicant,

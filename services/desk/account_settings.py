@@ -16,8 +16,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.db import connection
-from core.errors import ValidationFailed
 from models.customs_accounts import CustomsAccount, CustomsRole
+from models.errors import ValidationFailed
 from models.offices import CustomsOffice
 from services.accounts.customs_accounts import check_name, check_username
 from services.accounts.passwords import check_password, hash_password

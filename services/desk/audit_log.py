@@ -19,9 +19,9 @@ from typing import Any
 from tortoise.expressions import Q
 
 from core.db import connection
-from core.errors import Forbidden, ValidationFailed
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsRole
+from models.errors import Forbidden, ValidationFailed
 from models.lifecycle import ReplyKind
 from models.offices import CustomsOffice
 from services.kit.access import access_customs_account

@@ -15,8 +15,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.db import connection
-from core.errors import NotFound, ValidationFailed
 from models.catalog import BusinessCategory, QuestionType
+from models.errors import NotFound, ValidationFailed
 from services.desk.settings_scope import access_admin, audit
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext

@@ -18,8 +18,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.db import connection
-from core.errors import IllegalTransition, ValidationFailed
 from models.customs_accounts import CustomsAccount
+from models.errors import IllegalTransition, ValidationFailed
 from models.lifecycle import Status
 from models.offices import CustomsOffice, OfficeKind
 from models.questions import Question

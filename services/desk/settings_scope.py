@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.errors import Forbidden, NotFound
 from models.customs_accounts import CustomsAccount, CustomsRole
+from models.errors import Forbidden, NotFound
 from models.offices import CustomsOffice
 from services.desk.audit import AuditActor, record
 from services.kit.access import access_customs_account

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.cache import Cache
-from core.errors import NotFound
+from models.errors import NotFound
 from services.kit.context import ServiceContext
 from services.questions.export import export_queue
 from services.questions.queue import QueueFilter

@@ -8,9 +8,9 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
-from core.errors import NotFound
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.enterprises import Enterprise, EnterpriseStatus, Membership
+from models.errors import NotFound
 from models.lifecycle import Role, Status
 from models.questions import Question
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, JpegImagePlugin
 
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 
 FIELD = "image"
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo decodes to 150-200 MB; anything larger is refused undecoded

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 
 MSG_BAD_CURSOR = "分页参数无效，请从第一页重新加载"
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from tortoise.expressions import Q
 
 from core.db import connection
-from core.errors import Conflict, Forbidden, NotFound
 from models.customs_accounts import CustomsAccount, CustomsRole
+from models.errors import Conflict, Forbidden, NotFound
 from models.outbox import OutboxMessage, OutboxStatus
 from services.desk.audit import AuditActor, record
 from services.kit.access import access_customs_account

@@ -17,9 +17,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters.file_storage import FileStorage
 from core.db import connection
-from core.errors import DomainError, IllegalTransition
 from models.catalog import BusinessCategory, QuestionType
 from models.enterprises import EnterpriseStatus, MemberRole, Membership
+from models.errors import DomainError, IllegalTransition
 from models.lifecycle import Action, Actor, Command, QuestionState, Status, allowed_actions, decide, refusal
 from models.lifecycle import review_required as lifecycle_review_required
 from models.offices import CustomsOffice

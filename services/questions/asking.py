@@ -8,9 +8,9 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from core.errors import ValidationFailed
 from models.catalog import BusinessCategory, QuestionType
 from models.enterprises import EnterpriseStatus, Membership
+from models.errors import ValidationFailed
 from models.lifecycle import Action, Actor, Command, QuestionState, decide
 from models.offices import CustomsOffice
 from models.questions import Question

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from adapters.file_storage import FileStorage
 from core.db import connection
-from core.errors import Conflict, NotFound
+from models.errors import Conflict, NotFound
 from models.lifecycle import Action, Command, decide
 from models.questions import Attachment, Question
 from services.kit.access import access_question_for_customs, access_question_for_person

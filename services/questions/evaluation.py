@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 from models.lifecycle import Action, Command, Evaluation
 from models.questions import Question, QuestionEvaluation
 from services.kit.actors import PersonActor

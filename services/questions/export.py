@@ -20,9 +20,9 @@ from openpyxl import Workbook
 from tortoise.queryset import QuerySet
 
 from core.db import connection, fetch
-from core.errors import NotFound
 from models.catalog import QuestionType
 from models.enterprises import Enterprise
+from models.errors import NotFound
 from models.lifecycle import Action, Importance, Status
 from models.questions import Question, QuestionEvent
 from services.kit.context import ServiceContext

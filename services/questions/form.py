@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, replace
 
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 from models.identifiers import is_contact_phone
 
 TITLE_MAX = 20

@@ -16,7 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.db import connection
-from core.errors import NotFound, ValidationFailed
+from models.errors import NotFound, ValidationFailed
 from models.lifecycle import Action, Command
 from models.offices import CustomsOffice
 from models.questions import Question

@@ -6,8 +6,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.errors import ValidationFailed
 from models.customs_accounts import CustomsAccount
+from models.errors import ValidationFailed
 from models.lifecycle import Action, Actor, Command, ReplyKind
 from models.questions import Question
 from services.desk.audit import AuditActor, record

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.db import execute, fetch
-from core.errors import Conflict
 from models.enterprises import Enterprise
+from models.errors import Conflict
 
 MAX_PER_YEAR = 9999
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from core.errors import NotFound
 from models.catalog import QuestionType
+from models.errors import NotFound
 from models.lifecycle import Status
 from models.questions import Question
 from services.kit.paging import (

@@ -24,10 +24,10 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from core.db import connection
-from core.errors import ValidationFailed
 from models.catalog import QuestionType
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.enterprises import Enterprise
+from models.errors import ValidationFailed
 from models.lifecycle import Importance, Status
 from models.offices import CustomsOffice
 from models.questions import Question

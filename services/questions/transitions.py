@@ -12,8 +12,8 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 
-from core.errors import Conflict
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership
+from models.errors import Conflict
 from models.lifecycle import Action, Actor, Command, Outcome, QuestionState, Role, Status, decide
 from models.questions import Question, QuestionEvent
 from services.kit.context import ServiceContext

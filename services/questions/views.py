@@ -14,8 +14,8 @@ from pathlib import Path
 
 from adapters.file_storage import FileStorage
 from core.db import connection
-from core.errors import NotFound, ValidationFailed
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership
+from models.errors import NotFound, ValidationFailed
 from models.lifecycle import (
     Action,
     Actor,

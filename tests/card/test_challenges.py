@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from core.cache import Cache
-from core.errors import Forbidden, ValidationFailed
+from models.errors import Forbidden, ValidationFailed
 from services.cards.challenges import CardChallenges
 
 

@@ -9,8 +9,8 @@ import pytest
 from adapters.wechat_api import WechatApi
 from core.cache import Cache
 from core.config import Secret, WechatSettings
-from core.errors import ServiceUnavailable, ValidationFailed
 from models.enterprises import Person
+from models.errors import ServiceUnavailable, ValidationFailed
 from services.accounts.wechat_binding import miniprogram_sign_in
 from tests.contract.conftest import APP_ID, APP_SECRET, MINI_ID, MINI_SECRET, Simulator
 from tests.factories import World

@@ -32,7 +32,7 @@ from sanic import Sanic
 from adapters.sms_aliyun import AliyunSms, sms_sender_for
 from core.cache import Cache
 from core.config import Secret, SmsSettings
-from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
+from models.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from services.accounts.sms_codes import SmsCodePolicy, SmsCodes
 from services.notifications.sms import SmsFailed, SmsMessage
 from simulators.sms.api import blueprint_for

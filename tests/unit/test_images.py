@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import ExifTags, Image
 
-from core.errors import ValidationFailed
+from models.errors import ValidationFailed
 from services.kit.images import MAX_PIXELS, check_image, human_size, safe_filename
 
 SMALL_LIMIT = 200_000

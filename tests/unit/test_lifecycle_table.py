@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
+from models.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
 from models.lifecycle import (
     Action,
     Actor,

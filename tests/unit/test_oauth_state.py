@@ -7,7 +7,7 @@ import re
 import pytest
 
 from core.cache import MemoryCache
-from core.errors import Forbidden
+from models.errors import Forbidden
 from services.accounts.oauth_state import OAuthStates, safe_next_path
 
 SECRET = "test-secret-key-0123456789"

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.identity_provider import CentralSignIn
 from core.config import DatabaseSettings
-from core.errors import Conflict, NotFound, RateLimited, ValidationFailed
+from models.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from models.identities import CentralLink, LocalAccount
 from services.accounts.central_accounts import CentralProfile, bind_central, register_from_central, unlink_central
 from services.accounts.local_accounts import sign_in_with_password

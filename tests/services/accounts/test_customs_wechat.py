@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from core.cache import Cache
-from core.errors import Conflict, NotFound
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount
+from models.errors import Conflict, NotFound
 from services.accounts.customs_wechat import bind_customs_scanned, unbind_customs_openid
 from services.accounts.qr_binding import (
     is_binding_scene,

@@ -9,9 +9,9 @@ import pytest
 
 from adapters.file_storage import FileStorage
 from core.cache import Cache
-from core.errors import Conflict, Forbidden, ValidationFailed
 from models.audit import AuditEntry
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
+from models.errors import Conflict, Forbidden, ValidationFailed
 from models.outbox import OutboxMessage
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from services.accounts.registration import (

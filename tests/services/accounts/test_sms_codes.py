@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from core.cache import Cache
-from core.errors import RateLimited, ServiceUnavailable, ValidationFailed
+from models.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from services.accounts.sms_codes import Limit, SmsCodePolicy, SmsCodes
 from tests.services.sms_fake import SECRET, RecordingSender
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from core.cache import Cache
-from core.errors import Conflict, NotFound, ValidationFailed
 from models.audit import AuditEntry
 from models.enterprises import Membership, Person
+from models.errors import Conflict, NotFound, ValidationFailed
 from services.accounts.sms_codes import SmsCodePolicy, SmsCodes
 from services.accounts.wechat_binding import bind_openid, miniprogram_sign_in, person_for_openid, unbind_openid
 from services.kit.context import ServiceContext

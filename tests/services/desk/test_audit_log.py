@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 
 from core.cache import Cache
-from core.errors import Forbidden, ValidationFailed
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount
+from models.errors import Forbidden, ValidationFailed
 from models.lifecycle import ReplyKind
 from services.accounts.customs_sign_in import sign_in_customs
 from services.desk.audit import AuditActor, record

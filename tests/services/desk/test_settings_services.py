@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from models.audit import AuditEntry
 from models.catalog import QuestionType
 from models.customs_accounts import CustomsAccount, CustomsRole
+from models.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from models.offices import CustomsOffice
 from services.desk.account_settings import (
     AccountForm,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.errors import NotFound
+from models.errors import NotFound
 from models.lifecycle import Evaluation, Importance, ReplyKind
 from services.desk.statistics import DEEMED_ACCEPTED_LABEL, Statistics, question_statistics, statistics_csv
 from services.kit.actors import CustomsActor, PersonActor

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from adapters.file_storage import FileStorage
-from core.errors import Forbidden, IllegalTransition, NotFound
+from models.errors import Forbidden, IllegalTransition, NotFound
 from models.lifecycle import ReplyKind
 from models.questions import Attachment, Question
 from services.kit.context import ServiceContext

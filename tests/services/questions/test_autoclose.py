@@ -15,7 +15,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from core.config import DatabaseSettings
-from core.errors import IllegalTransition
+from models.errors import IllegalTransition
 from models.lifecycle import ClosedBy, Evaluation, ReplyKind, Role, Status
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvent

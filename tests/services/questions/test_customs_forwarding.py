@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount, CustomsRole
+from models.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from models.lifecycle import Evaluation, ReplyKind, Status
 from models.offices import CustomsOffice, OfficeKind
 from models.outbox import OutboxMessage

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.errors import NotFound, ValidationFailed
+from models.errors import NotFound, ValidationFailed
 from models.lifecycle import ReplyKind
 from models.questions import Question
 from services.kit.context import ServiceContext

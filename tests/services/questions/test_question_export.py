@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from core.errors import NotFound
+from models.errors import NotFound
 from models.lifecycle import Evaluation, Importance, ReplyKind, Status
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from models.audit import AuditEntry
+from models.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from models.lifecycle import ClosedBy, Evaluation, Importance, ReplyKind, Status
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvaluation, QuestionEvent

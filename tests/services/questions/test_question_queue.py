@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from core.db import connection
-from core.errors import NotFound, ValidationFailed
+from models.errors import NotFound, ValidationFailed
 from models.lifecycle import Importance, ReplyKind, Status
 from models.questions import Question
 from services.kit.access import access_customs_account, customs_scope

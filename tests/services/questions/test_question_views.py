@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise import connections
 
-from core.errors import NotFound, ValidationFailed
+from models.errors import NotFound, ValidationFailed
 from models.lifecycle import Action, Evaluation, Importance, ReplyKind, Status
 from services.kit.context import ServiceContext
 from services.kit.paging import decode_cursor, encode_cursor

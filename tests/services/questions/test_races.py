@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.errors import Conflict, IllegalTransition
+from models.errors import Conflict, IllegalTransition
 from models.lifecycle import Status
 from models.questions import Question, QuestionEvent
 from services.kit.context import ServiceContext

@@ -1,4 +1,4 @@
-"""The one error family of the domain, with stable codes and HTTP statuses.
+"""The one error family of the domain, with stable codes and HTTP statuses (imported by the pure lifecycle too).
 
 Every message is the Chinese text shown to the user; edges (API, pages, bot) map these once.
 """
