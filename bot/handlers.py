@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import menu, texts
-from bot.question_status import QUESTION_NUMBER, question_status_for_openid
 from bot.router import Router
 from core.cache import Cache
 from core.config import Settings
@@ -16,6 +15,7 @@ from services.accounts.qr_binding import is_binding_scene, is_customs_binding_sc
 from services.accounts.wechat_binding import bind_scanned
 from services.kit.context import ServiceContext
 from services.notifications.outbox_results import record_template_result
+from services.questions.status_lookup import QUESTION_NUMBER, question_status_for_openid
 
 router = Router("qingling")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.question_status import QuestionStatus
+from services.questions.status_lookup import QuestionStatus
 
 WELCOME = ("您好，欢迎关注{district}“清零”问答服务！\n"
            "首次使用请先绑定账号：{base}/h5/bind\n"

@@ -19,10 +19,10 @@ from admin_web.auth import AdminUser, customs_signed_in
 from handlers.kit.auth import client_ip
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import see_other
-from models.customs_accounts import CustomsRole
 from models.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
 from services.desk.settings_scope import MSG_ADMINS_ONLY
 from services.kit.actors import CustomsActor
+from services.kit.records import CustomsRole
 
 REFUSALS = (ValidationFailed, IllegalTransition, Conflict)
 

@@ -17,11 +17,11 @@ from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from handlers.kit.sessions import WebSession
-from models.enterprises import Membership
 from models.errors import NotFound, NotSignedIn
 from models.identifiers import mask_phone
 from services.accounts.sign_in import first_membership, memberships_of, sign_in_with_code
 from services.accounts.wechat_binding import bind_openid, miniprogram_sign_in, unbind_openid
+from services.kit.records import Membership
 
 TAG = "登录与账号"
 PHONE = {"type": "string", "pattern": "^1[3-9][0-9]{9}$", "description": "11 位手机号"}

@@ -16,7 +16,6 @@ from sanic.response import HTTPResponse, redirect
 from handlers.kit.auth import begin_session, check_csrf, client_ip, current_session, set_session_cookie, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
-from models.enterprises import Membership
 from models.errors import DomainError, Forbidden, ValidationFailed
 from services.accounts import central_sign_in as flow
 from services.accounts.central_accounts import (
@@ -28,6 +27,7 @@ from services.accounts.central_accounts import (
 )
 from services.accounts.local_accounts import local_account_of, sign_in_with_password
 from services.accounts.oauth_state import safe_next_path
+from services.kit.records import Membership
 
 FLOW_COOKIE = "ql_central"
 CALLBACK = "/h5/central/callback"  # identity_provider.redirect_path by default; core/app.py adds another one

@@ -13,9 +13,9 @@ from handlers.accounts.account_pages import ROLE_LABELS
 from handlers.kit.auth import WebUser, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
-from models.enterprises import MemberRole
 from models.errors import DomainError
 from services.accounts.people import add_person, edit_person, list_people, remove_person, switch_enterprise
+from services.kit.records import MemberRole
 
 DONE = {"added": "已添加，对方可用手机号和验证码登录", "saved": "已保存", "removed": "已移除，对方已无法访问本企业"}
 

@@ -17,11 +17,10 @@ from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from handlers.questions.ask_schemas import uploaded_image
-from models.enterprises import Membership
 from models.identifiers import mask_phone
-from models.registrations import Registration, RegistrationChannel
 from services.accounts.people import add_person, edit_person, list_people, remove_person, switch_enterprise
-from services.accounts.registration import register_without_card, registration_status
+from services.accounts.registration import applicant_membership, register_without_card, registration_status
+from services.kit.records import Membership, Registration, RegistrationChannel
 
 TAG = "企业注册与人员"
 TEXT = {"type": "string"}
@@ -71,8 +70,7 @@ def registration_api_blueprint() -> Blueprint:
             ctx.services, read_form(data), await uploaded_image(request), codes=ctx.sms_codes,
             code=data.text("code"), storage=ctx.storage, openid=openid,
             channel=RegistrationChannel.WECHAT if openid else RegistrationChannel.FORM)
-        membership = await Membership.get(person_id=registration.applicant_id,
-                                          enterprise_id=registration.enterprise_id)
+        membership = await applicant_membership(registration)
         new = await begin_session(request, membership=membership, openid=openid, via="sms")
         return ok({"registration": registration_json(registration), "token": new.token}, status=201)
 

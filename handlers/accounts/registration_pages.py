@@ -24,10 +24,14 @@ from handlers.kit.auth import (
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.ask_schemas import uploaded_image
-from models.enterprises import Membership
 from models.errors import DomainError
-from models.registrations import RegistrationChannel
-from services.accounts.registration import RegistrationForm, register_without_card, registration_status
+from services.accounts.registration import (
+    RegistrationForm,
+    applicant_membership,
+    register_without_card,
+    registration_status,
+)
+from services.kit.records import RegistrationChannel
 
 MSG_CODE_SENT = "验证码已发送，5 分钟内有效"
 FIELDS = ("enterprise_name", "credit_code", "legal_person", "address", "name", "phone")
@@ -89,7 +93,7 @@ async def register(request: Request) -> HTTPResponse:
     except DomainError as error:
         values = {name: data.text(name) for name in FIELDS}
         return _form_page(request, values, status=error.status, errors={error.field or "_form": error.message})
-    membership = await Membership.get(person_id=registration.applicant_id, enterprise_id=registration.enterprise_id)
+    membership = await applicant_membership(registration)
     new = await begin_session(request, membership=membership, openid=openid, via="wechat" if openid else "sms")
     return set_session_cookie(request, see_other("/h5/registration?done=1"), new)
 

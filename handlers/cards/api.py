@@ -16,13 +16,13 @@ from handlers.kit.auth import WebUser, begin_session, client_ip, set_session_coo
 from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
-from models.enterprises import Membership
 from models.errors import ValidationFailed
 from services.accounts.registration import Applicant
 from services.cards.authorisations import MODULES, authorise, list_authorisations, revoke
 from services.cards.certificates import CardProof, VerifiedCard, load_card_cas, verify_card
 from services.cards.challenges import CardChallenges
 from services.cards.sign_in import bind_card, login_with_card, register_by_card
+from services.kit.records import Membership
 
 TAG = "卡介质（IC卡 / IKey）"
 MSG_PROOF = "读卡结果不完整，请重新读卡"

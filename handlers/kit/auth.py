@@ -17,10 +17,10 @@ from sanic.response import HTTPResponse
 
 from core.db import connection
 from handlers.kit.sessions import COOKIE, SessionStore, WebSession
-from models.enterprises import Enterprise, MemberRole, Membership, Person
 from models.errors import Forbidden, NotFound, NotSignedIn
 from services.kit.access import access_membership
 from services.kit.actors import PersonActor
+from services.kit.records import Enterprise, MemberRole, Membership, Person
 
 MSG_CSRF = "页面已过期，请刷新后重试"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

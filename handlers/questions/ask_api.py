@@ -26,7 +26,7 @@ from handlers.questions.ask_schemas import (
     question_form,
     uploaded_image,
 )
-from models.questions import Question
+from services.kit.records import Question
 from services.questions.ask_options import ask_options, ask_question, edit_asked_question
 from services.questions.asking import resubmit_question
 from services.questions.attachments import attach_image

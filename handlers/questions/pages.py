@@ -16,10 +16,10 @@ from handlers.kit.auth import WebUser, signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.schemas import evaluation_of, importance_of
-from models.enterprises import MemberRole
 from models.errors import ValidationFailed
 from models.lifecycle import Action, Evaluation, Policy, Status
 from services.kit.context import ServiceContext
+from services.kit.records import MemberRole
 from services.questions.asking import delete_question, submit_question, withdraw_question
 from services.questions.evaluation import append_question, evaluate_question
 from services.questions.exec_review import exec_approve_question, exec_return_question

@@ -257,3 +257,9 @@ async def registration_status(enterprise_id: int, conn: BaseDBAsyncClient | None
     checked that the reader belongs to the enterprise."""
     return await (Registration.filter(enterprise_id=enterprise_id).using_db(conn)
                   .order_by("-created_at", "-id").first())
+
+
+async def applicant_membership(registration: Registration, conn: BaseDBAsyncClient | None = None) -> Membership:
+    """The applicant's membership in the registered enterprise: what a session starts from after registering."""
+    return await Membership.get(person_id=registration.applicant_id, enterprise_id=registration.enterprise_id,
+                                using_db=conn)
