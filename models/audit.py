@@ -1,5 +1,9 @@
 """The audit log: every customs and administrative action, who, when, on what."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -12,6 +16,7 @@ class AuditEntry(Model):
     action = fields.CharField(max_length=48)
     object_type = fields.CharField(max_length=32)
     object_id = fields.CharField(max_length=64)
+    detail: fields.JSONField[dict[str, Any]]
     detail = fields.JSONField(default=dict)
     ip = fields.CharField(max_length=45, null=True)
     created_at = fields.DatetimeField()

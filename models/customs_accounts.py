@@ -1,9 +1,15 @@
 """Customs accounts: officers, supervisors and admins of one customs office."""
 
+from __future__ import annotations
+
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # the related models, for the relation types only (no import cycle at run time)
+    from models.offices import CustomsOffice
 
 
 class CustomsRole(StrEnum):
@@ -17,6 +23,8 @@ class CustomsAccount(Model):
     username = fields.CharField(max_length=50, unique=True)
     name = fields.CharField(max_length=50)
     password_hash = fields.CharField(max_length=255)
+    office: fields.ForeignKeyRelation[CustomsOffice]
+    office_id: int
     office = fields.ForeignKeyField("models.CustomsOffice", related_name="accounts", on_delete=fields.RESTRICT)
     role = fields.CharEnumField(CustomsRole, max_length=16)
     phone = fields.CharField(max_length=11, null=True)

@@ -1,5 +1,7 @@
 """Enterprises, people and their memberships (one person may belong to several enterprises)."""
 
+from __future__ import annotations
+
 from enum import StrEnum
 
 from tortoise import fields
@@ -46,7 +48,11 @@ class Person(Model):
 
 class Membership(Model):
     id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person]
+    person_id: int
     person = fields.ForeignKeyField("models.Person", related_name="memberships", on_delete=fields.CASCADE)
+    enterprise: fields.ForeignKeyRelation[Enterprise]
+    enterprise_id: int
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="memberships",
                                         on_delete=fields.CASCADE)
     role = fields.CharEnumField(MemberRole, max_length=16)

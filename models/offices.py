@@ -1,5 +1,7 @@
 """Customs offices as a tree: 直属海关 → 隶属海关 → 部门."""
 
+from __future__ import annotations
+
 from enum import StrEnum
 
 from tortoise import fields
@@ -18,6 +20,8 @@ class CustomsOffice(Model):
     name = fields.CharField(max_length=100)
     short_name = fields.CharField(max_length=50, default="")
     kind = fields.CharEnumField(OfficeKind, max_length=16)
+    parent: fields.ForeignKeyNullableRelation[CustomsOffice]
+    parent_id: int | None
     parent = fields.ForeignKeyField("models.CustomsOffice", related_name="children", null=True,
                                     on_delete=fields.RESTRICT)
     # Materialised path of codes, "/0900/0901/", so a sub-tree is one prefix query.

@@ -1,9 +1,17 @@
 """The outbox: notifications written in the same transaction as the change that causes them."""
 
+from __future__ import annotations
+
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # the related models, for the relation types only (no import cycle at run time)
+    from models.customs_accounts import CustomsAccount
+    from models.enterprises import Person
+    from models.questions import Question
 
 
 class OutboxStatus(StrEnum):
@@ -16,11 +24,18 @@ class OutboxStatus(StrEnum):
 class OutboxMessage(Model):
     id = fields.BigIntField(primary_key=True)
     event = fields.CharField(max_length=48)  # see services.notifications.events.Event
+    question: fields.ForeignKeyNullableRelation[Question]
+    question_id: int | None
     question = fields.ForeignKeyField("models.Question", related_name="outbox", null=True,
                                       on_delete=fields.CASCADE)
+    person: fields.ForeignKeyNullableRelation[Person]
+    person_id: int | None
     person = fields.ForeignKeyField("models.Person", related_name="outbox", null=True, on_delete=fields.CASCADE)
+    customs_account: fields.ForeignKeyNullableRelation[CustomsAccount]
+    customs_account_id: int | None
     customs_account = fields.ForeignKeyField("models.CustomsAccount", related_name="outbox", null=True,
                                              on_delete=fields.CASCADE)
+    payload: fields.JSONField[dict[str, Any]]
     payload = fields.JSONField(default=dict)
     # Never send one message twice: one row per (event, recipient, occasion).
     dedupe_key = fields.CharField(max_length=128, unique=True)

@@ -1,24 +1,45 @@
 """Questions, their timeline, evaluations, attachments and the per-enterprise number sequence."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
 
 from models.lifecycle import ClosedBy, Evaluation, Importance, ReplyKind, Role, Status
+
+if TYPE_CHECKING:  # the related models, for the relation types only (no import cycle at run time)
+    from models.catalog import BusinessCategory, QuestionType
+    from models.customs_accounts import CustomsAccount
+    from models.enterprises import Enterprise, Person
+    from models.offices import CustomsOffice
 
 
 class Question(Model):
     id = fields.IntField(primary_key=True)
     # credit code + 2-digit year + 4-digit sequence per enterprise and year
     number = fields.CharField(max_length=24, unique=True)
+    enterprise: fields.ForeignKeyRelation[Enterprise]
+    enterprise_id: int
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="questions", on_delete=fields.RESTRICT)
+    creator: fields.ForeignKeyRelation[Person]
+    creator_id: int
     creator = fields.ForeignKeyField("models.Person", related_name="questions", on_delete=fields.RESTRICT)
+    accepting_office: fields.ForeignKeyRelation[CustomsOffice]
+    accepting_office_id: int
     accepting_office = fields.ForeignKeyField("models.CustomsOffice", related_name="accepted_questions",
                                               on_delete=fields.RESTRICT)  # 受理单位
+    office: fields.ForeignKeyRelation[CustomsOffice]
+    office_id: int
     office = fields.ForeignKeyField("models.CustomsOffice", related_name="questions",
                                     on_delete=fields.RESTRICT)  # 受理海关 / 部门 (the handling unit)
     title = fields.CharField(max_length=20)
+    types: fields.ManyToManyRelation[QuestionType]
     types = fields.ManyToManyField("models.QuestionType", related_name="questions",
                                    through="question_question_type")
+    business_category: fields.ForeignKeyNullableRelation[BusinessCategory]
+    business_category_id: int | None
     business_category = fields.ForeignKeyField("models.BusinessCategory", related_name="questions", null=True,
                                                on_delete=fields.SET_NULL)
     contact_name = fields.CharField(max_length=50)
@@ -27,6 +48,8 @@ class Question(Model):
     remarks = fields.TextField(default="")
     allow_publication = fields.BooleanField(default=False)
     importance = fields.CharEnumField(Importance, max_length=16, null=True)
+    assigned_executive: fields.ForeignKeyNullableRelation[Person]
+    assigned_executive_id: int | None
     assigned_executive = fields.ForeignKeyField("models.Person", related_name="questions_to_review", null=True,
                                                 on_delete=fields.SET_NULL)
 
@@ -68,6 +91,8 @@ class Question(Model):
 
 class QuestionNumberSequence(Model):
     id = fields.IntField(primary_key=True)
+    enterprise: fields.ForeignKeyRelation[Enterprise]
+    enterprise_id: int
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="number_sequences",
                                         on_delete=fields.CASCADE)
     year = fields.IntField()
@@ -82,18 +107,25 @@ class QuestionNumberSequence(Model):
 # (No class docstrings on models: tortoise writes them into the DDL as comments.)
 class QuestionEvent(Model):
     id = fields.BigIntField(primary_key=True)
+    question: fields.ForeignKeyRelation[Question]
+    question_id: int
     question = fields.ForeignKeyField("models.Question", related_name="events", on_delete=fields.CASCADE)
     round = fields.IntField()
     action = fields.CharField(max_length=24)
     from_status = fields.CharEnumField(Status, max_length=24, null=True)
     to_status = fields.CharEnumField(Status, max_length=24)
     actor_role = fields.CharEnumField(Role, max_length=16)
+    person: fields.ForeignKeyNullableRelation[Person]
+    person_id: int | None
     person = fields.ForeignKeyField("models.Person", related_name="question_events", null=True,
                                     on_delete=fields.SET_NULL)
+    customs_account: fields.ForeignKeyNullableRelation[CustomsAccount]
+    customs_account_id: int | None
     customs_account = fields.ForeignKeyField("models.CustomsAccount", related_name="question_events", null=True,
                                              on_delete=fields.SET_NULL)
     actor_name = fields.CharField(max_length=50)
     text = fields.TextField(default="")
+    detail: fields.JSONField[dict[str, Any]]
     detail = fields.JSONField(default=dict)  # reply kind, evaluation, importance, closed_by …
     created_at = fields.DatetimeField()
 
@@ -104,11 +136,15 @@ class QuestionEvent(Model):
 
 class QuestionEvaluation(Model):
     id = fields.IntField(primary_key=True)
+    question: fields.ForeignKeyRelation[Question]
+    question_id: int
     question = fields.ForeignKeyField("models.Question", related_name="evaluations", on_delete=fields.CASCADE)
     round = fields.IntField()
     kind = fields.CharEnumField(Evaluation, max_length=2)
     note = fields.TextField(default="")
     appended_text = fields.TextField(default="")
+    person: fields.ForeignKeyRelation[Person]
+    person_id: int
     person = fields.ForeignKeyField("models.Person", related_name="evaluations", on_delete=fields.RESTRICT)
     created_at = fields.DatetimeField()
 
@@ -119,6 +155,8 @@ class QuestionEvaluation(Model):
 # An uploaded file, such as the one image of a question; the bytes live in file storage.
 class Attachment(Model):
     id = fields.IntField(primary_key=True)
+    question: fields.ForeignKeyNullableRelation[Question]
+    question_id: int | None
     question = fields.ForeignKeyField("models.Question", related_name="attachments", null=True,
                                       on_delete=fields.CASCADE)
     round = fields.IntField(default=1)
@@ -127,6 +165,8 @@ class Attachment(Model):
     size = fields.IntField()
     sha256 = fields.CharField(max_length=64)
     storage_key = fields.CharField(max_length=255, unique=True)
+    uploaded_by: fields.ForeignKeyNullableRelation[Person]
+    uploaded_by_id: int | None
     uploaded_by = fields.ForeignKeyField("models.Person", related_name="attachments", null=True,
                                          on_delete=fields.SET_NULL)
     created_at = fields.DatetimeField(auto_now_add=True)

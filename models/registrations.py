@@ -1,9 +1,16 @@
 """Registrations of enterprises: who applied, how, with which business licence, and customs' decision."""
 
+from __future__ import annotations
+
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # the related models, for the relation types only (no import cycle at run time)
+    from models.customs_accounts import CustomsAccount
+    from models.enterprises import Enterprise, Person
 
 
 class RegistrationChannel(StrEnum):
@@ -20,8 +27,12 @@ class RegistrationStatus(StrEnum):
 
 class Registration(Model):
     id = fields.IntField(primary_key=True)
+    enterprise: fields.ForeignKeyRelation[Enterprise]
+    enterprise_id: int
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="registrations",
                                         on_delete=fields.CASCADE)
+    applicant: fields.ForeignKeyRelation[Person]
+    applicant_id: int
     applicant = fields.ForeignKeyField("models.Person", related_name="registrations", on_delete=fields.CASCADE)
     channel = fields.CharEnumField(RegistrationChannel, max_length=16)
     status = fields.CharEnumField(RegistrationStatus, max_length=16, default=RegistrationStatus.PENDING)
@@ -37,6 +48,8 @@ class Registration(Model):
     licence_content_type = fields.CharField(max_length=64, default="")
     licence_filename = fields.CharField(max_length=255, default="")
     licence_size = fields.IntField(default=0)
+    reviewer: fields.ForeignKeyNullableRelation[CustomsAccount]
+    reviewer_id: int | None
     reviewer = fields.ForeignKeyField("models.CustomsAccount", related_name="reviewed_registrations", null=True,
                                       on_delete=fields.SET_NULL)
     reason = fields.TextField(default="")  # the rejection reason shown to the applicant
