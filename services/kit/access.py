@@ -77,4 +77,4 @@ def customs_lifecycle_role(account: CustomsAccount) -> Role:
 
 
 async def enterprise_of(question: Question, conn: BaseDBAsyncClient) -> Enterprise:
-    return await Enterprise.get(id=question.enterprise_id).using_db(conn)
+    return await Enterprise.get(id=question.enterprise_id, using_db=conn)
