@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -200,7 +201,8 @@ async def edit_view(ctx: ServiceContext, actor: PersonActor, question_id: int,
     """The form prefilled with the question, if the user may change it now (else the lifecycle's reason)."""
     question, mode = await _mode_of(ctx, actor, question_id)
     conn = connection()
-    type_ids = await question.types.all().using_db(conn).values_list("id", flat=True)
+    # cast: tortoise types values_list(flat=True) as a list of row tuples; it returns the bare values
+    type_ids = cast(list[int], await question.types.all().using_db(conn).values_list("id", flat=True))
     image = await Attachment.filter(question_id=question.id, round=question.round).using_db(conn).first()
     form = QuestionForm(
         accepting_office_id=question.accepting_office_id, title=question.title,

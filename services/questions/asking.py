@@ -54,10 +54,11 @@ async def check_form_references(conn: BaseDBAsyncClient, form: QuestionForm) -> 
         raise ValidationFailed("请选择受理单位", field="accepting_office_id")
     office = accepting
     if form.office_id is not None and form.office_id != accepting.id:
-        office = await CustomsOffice.filter(id=form.office_id, active=True,
+        chosen = await CustomsOffice.filter(id=form.office_id, active=True,
                                             path__startswith=accepting.path).using_db(conn).first()
-        if office is None:
+        if chosen is None:
             raise ValidationFailed("受理海关/部门不属于所选受理单位", field="office_id")
+        office = chosen
     found = await QuestionType.filter(id__in=form.type_ids, active=True).using_db(conn).count()
     if found != len(form.type_ids):
         raise ValidationFailed("问题类型无效，请重新选择", field="type_ids")

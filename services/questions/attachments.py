@@ -82,9 +82,9 @@ async def _attach_in(ctx: ServiceContext, conn: BaseDBAsyncClient, actor: Person
 async def image_for_person(person_id: int, attachment_id: int, storage: FileStorage) -> tuple[Attachment, Path]:
     """An image of a question of the person's enterprise, and where its bytes are; else NotFound."""
     conn = connection()
-    attachment = await _attachment(attachment_id, conn)
+    attachment, question_id = await _attachment(attachment_id, conn)
     try:
-        await access_question_for_person(person_id, attachment.question_id, conn)
+        await access_question_for_person(person_id, question_id, conn)
     except NotFound:
         raise NotFound(IMAGE_NOT_FOUND) from None
     return attachment, storage.path(attachment.storage_key)
@@ -93,16 +93,17 @@ async def image_for_person(person_id: int, attachment_id: int, storage: FileStor
 async def image_for_customs(account_id: int, attachment_id: int, storage: FileStorage) -> tuple[Attachment, Path]:
     """An image of a question in the account's customs scope (sent to customs), and its path; else NotFound."""
     conn = connection()
-    attachment = await _attachment(attachment_id, conn)
+    attachment, question_id = await _attachment(attachment_id, conn)
     try:
-        await access_question_for_customs(account_id, attachment.question_id, conn)
+        await access_question_for_customs(account_id, question_id, conn)
     except NotFound:
         raise NotFound(IMAGE_NOT_FOUND) from None
     return attachment, storage.path(attachment.storage_key)
 
 
-async def _attachment(attachment_id: int, conn: BaseDBAsyncClient) -> Attachment:
+async def _attachment(attachment_id: int, conn: BaseDBAsyncClient) -> tuple[Attachment, int]:
+    """An attachment and its question's id; one not (or no longer) attached to a question is not found."""
     attachment = await Attachment.filter(id=attachment_id, question_id__isnull=False).using_db(conn).first()
     if attachment is None or attachment.question_id is None:
         raise NotFound(IMAGE_NOT_FOUND)
-    return attachment
+    return attachment, attachment.question_id

@@ -45,7 +45,7 @@ class ForwardTarget:
 async def forward_targets(question: Question, conn: BaseDBAsyncClient | None = None) -> tuple[ForwardTarget, ...]:
     """The offices this question may be forwarded to: active, under its accepting office, not its own."""
     conn = conn or connection()
-    root = await CustomsOffice.get(id=question.accepting_office_id).using_db(conn)
+    root = await CustomsOffice.get(id=question.accepting_office_id, using_db=conn)
     rows = await (CustomsOffice.filter(path__startswith=root.path, active=True).exclude(id=question.office_id)
                   .using_db(conn).order_by("path").values_list("id", "name", "path"))
     depth = root.path.count("/")
@@ -60,7 +60,7 @@ async def forward_question(ctx: ServiceContext, actor: CustomsActor, question_id
         raise ValidationFailed(MSG_LONG_REASON, field="reason")
     async with in_transaction() as conn:
         question, account = await access_question_for_customs(actor.account_id, question_id, conn, for_update=True)
-        source = await CustomsOffice.get(id=question.office_id).using_db(conn)
+        source = await CustomsOffice.get(id=question.office_id, using_db=conn)
         target = await _target(question, office_id, conn)
         detail = {"from_office_id": source.id, "from_office": source.name, "to_office_id": target.id,
                   "to_office": target.name}
@@ -79,7 +79,7 @@ async def _target(question: Question, office_id: int | None, conn: BaseDBAsyncCl
         raise ValidationFailed(MSG_SAME_OFFICE, field="office_id")
     if office_id not in {t.id for t in await forward_targets(question, conn)}:
         raise ValidationFailed(MSG_BAD_OFFICE, field="office_id")
-    return await CustomsOffice.get(id=office_id).using_db(conn)
+    return await CustomsOffice.get(id=office_id, using_db=conn)
 
 
 async def can_see_question(account_id: int, question_id: int) -> bool:

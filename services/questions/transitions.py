@@ -7,7 +7,7 @@ inside that transaction, so the status change, its timeline entry and its notifi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -32,10 +32,11 @@ class ActorRef:
 
 
 async def question_state(question: Question, conn: BaseDBAsyncClient) -> QuestionState:
-    enterprise = await Enterprise.get(id=question.enterprise_id).using_db(conn)
-    executives = await (Membership.filter(enterprise_id=enterprise.id, role=MemberRole.EXECUTIVE, active=True,
-                                          person__active=True)
-                        .using_db(conn).order_by("person_id").values_list("person_id", flat=True))
+    enterprise = await Enterprise.get(id=question.enterprise_id, using_db=conn)
+    # cast: tortoise types values_list(flat=True) as a list of row tuples; it returns the bare values
+    executives = cast(list[int], await (Membership.filter(enterprise_id=enterprise.id, role=MemberRole.EXECUTIVE,
+                                                          active=True, person__active=True)
+                                        .using_db(conn).order_by("person_id").values_list("person_id", flat=True)))
     return QuestionState(
         status=question.status,
         creator_id=question.creator_id,
@@ -123,7 +124,7 @@ async def record_event(conn: BaseDBAsyncClient, question: Question, by: ActorRef
 async def _refuse_after_race(ctx: ServiceContext, conn: BaseDBAsyncClient, question_id: int, command: Command,
                              by: ActorRef) -> None:
     """Someone changed the question since we read it: refuse with the reason its new state gives."""
-    fresh = await Question.get(id=question_id).using_db(conn)
+    fresh = await Question.get(id=question_id, using_db=conn)
     decide(await question_state(fresh, conn), command, by.actor, ctx.policy, ctx.now())
     raise Conflict("问题刚刚被他人更新，请刷新后重试")
 
