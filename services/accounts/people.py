@@ -128,7 +128,7 @@ async def edit_person(ctx: ServiceContext, actor: PersonActor, enterprise_id: in
         async with in_transaction() as conn:
             admin = await access_admin(actor.person_id, enterprise_id, conn)
             membership = await _managed(conn, admin, enterprise_id, membership_id)
-            person = await Person.get(id=membership.person_id).using_db(conn)
+            person = await Person.get(id=membership.person_id, using_db=conn)
             if person_in.phone != person.phone:
                 await _check_phone_change(conn, person, person_in.phone, enterprise_id)
             await Person.filter(id=person.id).using_db(conn).update(name=person_in.name, phone=person_in.phone)

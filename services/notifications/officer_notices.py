@@ -36,7 +36,7 @@ async def queue_officer_notices(conn: BaseDBAsyncClient, question: Question, *, 
                       .using_db(conn).values_list("id", flat=True))
     if not accounts:
         return 0
-    enterprise = await Enterprise.get(id=question.enterprise_id).using_db(conn)
+    enterprise = await Enterprise.get(id=question.enterprise_id, using_db=conn)
     payload = {"number": question.number, "title": question.title, "enterprise_name": enterprise.name,
                "forwarded": forwarded, "round": question.round}
     event = Event.CUSTOMS_NEW_QUESTION.value
