@@ -35,10 +35,12 @@ from core.config import Secret, SmsSettings
 from models.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from services.accounts.sms_codes import SmsCodePolicy, SmsCodes
 from services.notifications.sms import Misconfigured, SmsFailed, SmsMessage
+from services.notifications.sms_alerts import AlertingSms, open_alerts
 from simulators.sms.api import blueprint_for
 from simulators.sms.platform import CHINA, SmsApiError, SmsPlatform
 from simulators.sms.signature import percent_encode, v1_signature
 from simulators.wechat.platform import ManualClock
+from templates_msg.sms_rules import SmsTemplateText, TemplateRefused, VariableKind
 from templates_msg.sms_templates import sms_message
 from tests.http.support import SMS_TEMPLATE_CODES
 
@@ -238,6 +240,74 @@ async def test_a_template_missing_from_config_is_not_sent(site: SmsSite) -> None
     assert not failure.retryable and str(failure).startswith("未配置短信模板 verify_code")
     assert failure.misconfigured is Misconfigured.TEMPLATE
     assert await site.inbox() == []
+
+
+# --- templates: registered with their text, variables within Alibaba's limits ---
+
+async def test_a_value_over_its_variables_limit_is_param_length_limit(site: SmsSite) -> None:
+    client = site.sdk()
+    at_limit = SendSmsRequest(phone_numbers=PHONE, sign_name="清零平台", template_code=NOTICE,
+                              template_param=params("标" * 35))
+    assert (await client.send_sms_async(at_limit)).body.code == "OK"
+    over = SendSmsRequest(phone_numbers=PHONE, sign_name="清零平台", template_code=NOTICE,
+                          template_param=params("标" * 36))
+    body = (await client.send_sms_async(over)).body
+    assert (body.code, body.message, body.biz_id) == ("isv.PARAM_LENGTH_LIMIT", "参数超出长度限制", None)
+    assert len(await site.inbox()) == 1
+
+
+async def test_the_adapter_sends_long_input_within_the_limits(site: SmsSite) -> None:
+    message = sms_message("registration_rejected", {"enterprise": "大连" * 30, "reason": "原因" * 30})
+    await site.sender().send(PHONE, message, out_id="long")
+    [sms] = await site.inbox(PHONE)
+    assert sms["params"] == message.params and all(len(v) <= 35 for v in message.params.values())
+
+
+async def test_a_template_made_only_of_variables_cannot_be_registered(site: SmsSite) -> None:
+    with pytest.raises(TemplateRefused, match="不能只由变量组成"):
+        site.platform.register("SMS_800000001", SmsTemplateText("${content}", {"content": VariableKind.TEXT}))
+    failure = await refused(site.sender(templates={"customs_replied": "SMS_800000001"}), notice("x"))
+    assert failure.code == "isv.SMS_TEMPLATE_ILLEGAL" and failure.misconfigured is Misconfigured.TEMPLATE
+
+
+def test_an_old_single_variable_notice_template_is_not_registered() -> None:
+    settings = replace(settings_for("http://127.0.0.1:1"), templates={"notice": "SMS_900000002"})
+    assert SmsPlatform.from_settings(settings).templates == {}
+
+
+async def test_gateway_refusals_are_account_configuration_errors(site: SmsSite) -> None:
+    for sender, error in ((site.sender(access_key_secret=Secret("not-the-secret")), "SignatureDoesNotMatch"),
+                          (site.sender(access_key_id="LTAIunknown"), "InvalidAccessKeyId.NotFound")):
+        failure = await refused(sender, notice("x"))
+        assert (failure.code, failure.misconfigured, failure.retryable) == (error, Misconfigured.ACCOUNT, False)
+    flow = site.sender()
+    await flow.send(PHONE, code("111111"), out_id="1")
+    limited = await refused(flow, code("222222"))
+    assert (limited.retryable, limited.misconfigured) == (True, None)
+
+
+# --- AlertingSms: configuration errors become the operator's alerts ---
+
+async def test_configuration_errors_open_alerts_that_a_good_send_closes(site: SmsSite, db: Any) -> None:
+    broken = AlertingSms(site.sender(templates={**SMS_TEMPLATE_CODES, "customs_replied": "SMS_000000000"}))
+    for _ in range(2):
+        with pytest.raises(SmsFailed):
+            await broken.send(PHONE, notice("x"), out_id="n")
+    with pytest.raises(SmsFailed):
+        await AlertingSms(site.sender(sign_name="未报备签名")).send(PHONE, code("123456"), out_id="c")
+    with pytest.raises(SmsFailed):  # a number that cannot get SMS is not the operator's business
+        await broken.send("1380013800", code("123456"), out_id="c")
+    alerts = {(a.code, a.template): a.count for a in await open_alerts()}
+    assert alerts == {("isv.SMS_TEMPLATE_ILLEGAL", "customs_replied"): 2, ("isv.SMS_SIGNATURE_ILLEGAL", ""): 1}
+
+    await AlertingSms(site.sender()).send(PHONE, code("123456"), out_id="ok")  # another template: account fixed
+    assert [(a.code, a.template) for a in await open_alerts()] == [("isv.SMS_TEMPLATE_ILLEGAL", "customs_replied")]
+    await AlertingSms(site.sender()).send(OTHER_PHONE, notice("y"), out_id="ok2")
+    assert await open_alerts() == ()
+    with pytest.raises(SmsFailed):  # it comes back: the alert opens again, counted from one
+        await broken.send(PHONE, notice("x"), out_id="n")
+    [again] = await open_alerts()
+    assert (again.code, again.count) == ("isv.SMS_TEMPLATE_ILLEGAL", 1)
 
 
 # --- flow control: retryable ---

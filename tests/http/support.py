@@ -20,6 +20,7 @@ from scheduler.worker import make_dispatcher
 from services.accounts.passwords import hash_password
 from services.kit.actors import PersonActor
 from services.notifications.events import Event
+from simulators.sms.platform import SmsPlatform
 from simulators.wechat.platform import WechatPlatform
 from templates_msg.sms_templates import TEMPLATES as SMS_TEMPLATES
 from tests.bot.support import AES_KEY, TOKEN, free_socket, make_app, serving
@@ -138,6 +139,10 @@ class SimulatedSite:
     @property
     def wechat(self) -> WechatPlatform:
         return self.app.blueprints["wechat_simulator"].ctx.platform
+
+    @property
+    def sms(self) -> SmsPlatform:
+        return self.app.blueprints["sms_simulator"].ctx.platform
 
     async def sms_inbox(self, phone: str) -> list[dict[str, Any]]:
         return (await self.client.get("/sim/sms/messages", params={"phone": phone})).json()["messages"]
