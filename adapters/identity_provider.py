@@ -1,9 +1,11 @@
 """Client of the central single-window identity provider: OAuth 2.0 authorization code + PKCE, OpenID Connect.
 
-Everything the provider says is checked: its discovery document must name the configured issuer; the
-id_token must be RS256-signed by a key of its JWKS (fetched again once when an unknown ``kid`` shows up,
-i.e. after a key rotation) and carry our ``aud``, its ``iss``, a future ``exp`` and the ``nonce`` we sent;
-userinfo must be about the same ``sub``. JWT and JWK handling is PyJWT's. Every call has a timeout, and any
+Everything the provider says is checked: its discovery document must name the configured issuer (a
+trailing ``/`` on either side is tolerated there); the id_token must be RS256-signed by a key of its JWKS
+(fetched again once when an unknown ``kid`` shows up, i.e. after a key rotation) and carry our ``aud``, as
+``iss`` exactly the issuer the discovery document names, a future ``exp`` and the ``nonce`` we sent; a token
+for several audiences must name us as its ``azp`` (OpenID Connect Core §3.1.3.7, steps 3–5); userinfo must
+be about the same ``sub``. JWT and JWK handling is PyJWT's. Every call has a timeout, and any
 failure — network, HTTP, an OAuth error answer, a bad token — is an ``IdentityProviderError``.
 """
 
@@ -85,7 +87,8 @@ class IdentityProviderClient:
         """The discovery document (fetched once), refused unless it names our issuer."""
         if self._metadata is None:
             found = await self._get_json("discovery", f"{self.issuer}/.well-known/openid-configuration")
-            if str(found.get("issuer", "")).rstrip("/") != self.issuer:
+            named = found.get("issuer")
+            if not isinstance(named, str) or named.rstrip("/") != self.issuer:
                 raise IdentityProviderError("discovery", "bad_response", "issuer does not match the configuration")
             for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                 if not isinstance(found.get(key), str):
@@ -123,18 +126,29 @@ class IdentityProviderClient:
         return tokens
 
     async def validate_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
-        """The id_token's claims after checking signature, iss, aud, exp, iat and nonce."""
+        """The id_token's claims after checking signature, iss, aud, azp, exp, iat and nonce."""
+        issuer = (await self.metadata())["issuer"]  # exactly as discovery says, trailing slash included
         try:
             header = jwt.get_unverified_header(id_token)
             key = await self._signing_key(str(header.get("kid", "")))
             claims = jwt.decode(id_token, key=key, algorithms=ALGORITHMS, audience=self.settings.client_id,
-                                issuer=self.issuer, leeway=LEEWAY_SECONDS,
+                                issuer=issuer, leeway=LEEWAY_SECONDS,
                                 options={"require": ["iss", "sub", "aud", "exp", "iat"]})
         except jwt.PyJWTError as error:
             raise IdentityProviderError("id_token", "invalid_id_token", str(error)) from None
+        self._check_authorized_party(claims)
         if not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
             raise IdentityProviderError("id_token", "invalid_id_token", "nonce does not match")
         return claims
+
+    def _check_authorized_party(self, claims: dict[str, Any]) -> None:
+        """A token for several audiences must carry ``azp``; an ``azp`` must be our client_id."""
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        azp = claims.get("azp")
+        if azp is None and len(audiences) > 1:
+            raise IdentityProviderError("id_token", "invalid_id_token", "several audiences and no azp")
+        if azp is not None and azp != self.settings.client_id:
+            raise IdentityProviderError("id_token", "invalid_id_token", "azp is not our client_id")
 
     async def userinfo(self, access_token: str) -> dict[str, Any]:
         endpoint = (await self.metadata()).get("userinfo_endpoint")

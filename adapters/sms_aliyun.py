@@ -3,7 +3,9 @@
 The SDK signs with ACS3-HMAC-SHA256 and opens one HTTP session per request (nothing to keep open).
 ``SendSms`` answers HTTP 200 with ``Code`` "OK" or a business error code; gateway errors (bad AccessKey,
 bad signature) come back as 4xx and are raised by the SDK. Flow control, throttling, 5xx and network
-trouble are retryable; everything else is not. Phone numbers are masked in logs, secrets never shown.
+trouble are retryable; a number that cannot get SMS is the recipient's problem; everything else (AccessKey,
+signature, template, balance, and any code we do not know) needs the operator: ``misconfigured`` says
+whether the account or the message's template. Phone numbers are masked in logs, secrets never shown.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from Tea.exceptions import UnretryableException
 
 from core.config import SmsSettings
 from models.identifiers import mask_phone
-from services.notifications.sms import SmsFailed, SmsMessage
+from services.notifications.sms import Misconfigured, SmsFailed, SmsMessage
 
 log = logging.getLogger("qingling.sms")
 
@@ -35,18 +37,25 @@ RETRYABLE = {
     "ServiceUnavailable": "短信服务暂时不可用",
     "InternalError": "短信服务暂时不可用",
 }
-PERMANENT = {
+RECIPIENT = {
     "isv.MOBILE_NUMBER_ILLEGAL": "手机号码格式不正确",
     "isv.MOBILE_COUNT_OVER_LIMIT": "手机号码数量超过限制",
-    "isv.SMS_SIGNATURE_ILLEGAL": "短信签名不可用",
+    "isv.BLACK_KEY_CONTROL_LIMIT": "该号码已被列入短信黑名单",
+}
+TEMPLATE_FAULTS = {
     "isv.SMS_TEMPLATE_ILLEGAL": "短信模板不可用",
     "isv.TEMPLATE_MISSING_PARAMETERS": "短信模板变量缺少参数",
     "isv.INVALID_JSON_PARAM": "短信模板参数不合法",
     "isv.INVALID_PARAMETERS": "短信参数不合法",
+    "isv.PARAM_LENGTH_LIMIT": "短信模板变量超出长度限制",
+    "isv.SMS_SIGNATURE_SCENE_ILLEGAL": "短信签名和模板类型不一致",
+    "TemplateNotConfigured": "未配置短信模板",
+}
+ACCOUNT_FAULTS = {
+    "isv.SMS_SIGNATURE_ILLEGAL": "短信签名不可用",
     "isv.AMOUNT_NOT_ENOUGH": "短信账户余额不足",
     "isv.MONTH_LIMIT_CONTROL": "已达短信当月发送限额",
     "isv.OUT_OF_SERVICE": "短信业务已停机",
-    "isv.SMS_SIGNATURE_SCENE_ILLEGAL": "短信签名和模板类型不一致",
     "isp.RAM_PERMISSION_DENY": "短信服务 RAM 权限不足",
     "SignatureDoesNotMatch": "短信服务 AccessKey 密钥不正确",
     "InvalidAccessKeyId.NotFound": "短信服务 AccessKey 不存在",
@@ -58,8 +67,14 @@ PERMANENT = {
 def failure(code: str, status: int | None = None) -> SmsFailed:
     """The ``SmsFailed`` for a provider error code (and HTTP status, for gateway errors)."""
     if code in RETRYABLE or code.startswith("Throttling") or (status is not None and status >= 500):
-        return SmsFailed(f"{RETRYABLE.get(code, '短信服务暂时不可用')}（{code}）", retryable=True)
-    return SmsFailed(f"{PERMANENT.get(code, '短信发送失败')}（{code}）", retryable=False)
+        return SmsFailed(f"{RETRYABLE.get(code, '短信服务暂时不可用')}（{code}）", retryable=True, code=code)
+    if code in RECIPIENT:
+        return SmsFailed(f"{RECIPIENT[code]}（{code}）", retryable=False, code=code)
+    if code in TEMPLATE_FAULTS:
+        return SmsFailed(f"{TEMPLATE_FAULTS[code]}（{code}）", retryable=False, misconfigured=Misconfigured.TEMPLATE,
+                         code=code)
+    return SmsFailed(f"{ACCOUNT_FAULTS.get(code, '短信发送失败')}（{code}）", retryable=False,
+                     misconfigured=Misconfigured.ACCOUNT, code=code)
 
 
 class AliyunSms:
@@ -77,7 +92,8 @@ class AliyunSms:
     async def send(self, phone: str, message: SmsMessage, *, out_id: str) -> None:
         template_code = self._settings.templates.get(message.template)
         if not template_code:
-            raise SmsFailed(f"未配置短信模板 {message.template}（sms.templates）", retryable=False)
+            raise SmsFailed(f"未配置短信模板 {message.template}（sms.templates）", retryable=False,
+                            misconfigured=Misconfigured.TEMPLATE, code="TemplateNotConfigured")
         request = SendSmsRequest(
             phone_numbers=phone, sign_name=self._settings.sign_name, template_code=template_code,
             template_param=json.dumps(message.params, ensure_ascii=False) if message.params else None,

@@ -18,6 +18,7 @@ from models.errors import NotFound, NotSignedIn
 from services.kit.access import access_customs_account
 from services.kit.actors import CustomsActor
 from services.kit.records import CustomsAccount, CustomsRole
+from services.notifications.sms_alerts import OpenAlert, open_alerts_for
 from services.questions.queue import new_work_count
 
 ROLE_LABELS = {CustomsRole.OFFICER: "关员", CustomsRole.SUPERVISOR: "科长/主管", CustomsRole.ADMIN: "系统管理员"}
@@ -28,6 +29,7 @@ class AdminUser:
     session: WebSession
     account: CustomsAccount
     new_work: int  # questions submitted to the account's scope and not yet accepted (the header's badge)
+    sms_alerts: tuple[OpenAlert, ...] = ()  # open SMS configuration errors: the banner, for admins only
 
     @property
     def actor(self) -> CustomsActor:
@@ -67,7 +69,7 @@ async def customs_signed_in(request: Request) -> AdminUser:
         await admin_sessions(request).end(session.token)
         raise NotSignedIn("登录已失效，请重新登录")
     check_csrf(request, session)
-    user = AdminUser(session, account, await new_work_count(account.id))
+    user = AdminUser(session, account, await new_work_count(account.id), await open_alerts_for(account))
     request.ctx.user = user
     return user
 

@@ -31,6 +31,7 @@ from services.accounts.oauth_state import OAuthStates
 from services.accounts.sms_codes import SmsCodes, policy_from
 from services.kit.context import ServiceContext
 from services.notifications.sms import NoSmsChannel
+from services.notifications.sms_alerts import AlertingSms
 
 log = logging.getLogger("qingling.app")
 APP_NAME = "qingling"
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None) -> Sanic:
             app.ctx.sms = sms_sender_for(settings.sms) or NoSmsChannel()
         app.ctx.sessions = SessionStore(cache, settings.web.session_ttl_seconds)
         app.ctx.admin_sessions = SessionStore(cache, ADMIN_SESSION_TTL)
-        app.ctx.sms_codes = SmsCodes(cache, app.ctx.sms, key, policy_from(settings.sms))
+        # Configuration errors of the SMS provider become alerts on the admin pages.
+        app.ctx.sms_codes = SmsCodes(cache, AlertingSms(app.ctx.sms), key, policy_from(settings.sms))
         app.ctx.oauth_states = OAuthStates(cache, key)
         app.ctx.storage = FileStorage(Path(settings.web.upload_dir))
         app.ctx.identity_provider = IdentityProviderClient(settings.identity_provider)

@@ -51,3 +51,22 @@ class OutboxMessage(Model):
     class Meta:
         table = "outbox_message"
         indexes = (("status", "next_attempt_at"),)
+
+
+class SmsAlert(Model):
+    """An SMS configuration error the operator must fix (bad AccessKey, signature or template), one row per
+    (error code, template); open until an SMS of that template (or, for account errors, any SMS) goes
+    through, or an admin marks it handled. Shown to admins on every admin page."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=160, unique=True)  # "<code>:<template>" ("<code>:" for the account)
+    code = fields.CharField(max_length=64)  # the provider's error code, e.g. isv.SMS_TEMPLATE_ILLEGAL
+    template = fields.CharField(max_length=48)  # a key of sms.templates; "" when the account is at fault
+    message = fields.CharField(max_length=255)  # the Chinese reason, as the adapter gave it
+    count = fields.IntField(default=1)  # failures since it opened
+    first_at = fields.DatetimeField()
+    last_at = fields.DatetimeField()
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "sms_alert"

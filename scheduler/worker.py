@@ -18,14 +18,17 @@ from core.db import close_database, ensure_migrated, open_database
 from scheduler.jobs import autoclose_job, outbox_job
 from services.kit.context import ServiceContext
 from services.notifications.outbox_dispatch import Dispatcher
+from services.notifications.sms_alerts import AlertingSms
 
 log = logging.getLogger("qingling.worker")
 
 
 def make_dispatcher(settings: Settings, wechat: WechatApi, tz: ZoneInfo) -> Dispatcher:
-    """The outbox dispatcher of this configuration (SMS None without an AccessKey: such rows fail visibly)."""
+    """The outbox dispatcher of this configuration (SMS None without an AccessKey: such rows fail visibly);
+    its SMS configuration errors become alerts in the admin web."""
+    sender = sms_sender_for(settings.sms)
     return Dispatcher(wechat=wechat, templates=settings.wechat.templates, public_url=settings.server.public_url,
-                      tz=tz, sms=sms_sender_for(settings.sms))
+                      tz=tz, sms=AlertingSms(sender) if sender else None)
 
 
 async def run_worker(settings: Settings, *, once: bool = False) -> None:

@@ -1,7 +1,8 @@
 """One template message per notification event: its keywords, the H5 page it opens and its SMS twin.
 
 Each definition turns an outbox row's payload into keyword values (fitted to WeChat's limits by
-``templates_msg.limits``) and a short SMS text. The template ids themselves are configuration
+``templates_msg.limits``) and the values of the event's SMS template (``templates_msg.sms_templates``, fitted
+to Alibaba Cloud's limits there). The template ids themselves are configuration
 (``wechat.templates``, keyed by event name); the keywords here must match the templates chosen in the
 WeChat console (类目模板 with these keyword types). Pure: no I/O, no clock.
 """
@@ -50,14 +51,8 @@ CLOSE_REASONS = {
 }
 # Notices whose payload text (the reason or the reply) is shown in place of the next step.
 TEXT_SHOWN = {Event.EXEC_RETURNED, Event.CUSTOMS_REPLIED, Event.CUSTOMS_RETURNED, Event.MODIFICATION_REQUESTED}
-SMS_QUESTION = "您的问题“{title}”（{number}）{state}，{step}。"
-SMS_REVIEW = "问题“{title}”（{number}）待您审核，请在“清零”公众号中处理。"
-SMS_REMINDER = "您的问题“{title}”（{number}）将于{days}天后自动办结，请及时评价或处理。"
-SMS_REGISTRATION_APPROVED = "您的企业“{enterprise}”注册申请已通过审核，可登录“清零”平台提问。"
-SMS_REGISTRATION_REJECTED = "您的企业“{enterprise}”注册申请未通过审核：{reason}"
-SMS_EXECUTIVE_ADDED = "您已被添加为企业“{enterprise}”的高管，可登录“清零”平台审核本企业的问题。"
-SMS_LIBRARY = "“清零”问题库{month}月报：本月新公开问题{count}个，欢迎查阅。"
-# One SMS is 70 characters with the signature: titles are shortened in them, and every value is bounded.
+# One SMS is 70 characters with the signature: titles and names are shortened in them (and every value is
+# within its variable's limit anyway).
 SMS_TITLE_LENGTH = 12
 NUMBER_LENGTH = 24  # a question number: credit code (18) + year (2) + sequence (4)
 
@@ -76,7 +71,7 @@ class TemplateDefinition:
     event: Event
     keywords: Callable[[Occasion], dict[str, object]]  # raw values; fitted to the limits when rendered
     link: Callable[[Occasion], str]  # path under server.public_url
-    sms: Callable[[Occasion], str]
+    sms: Callable[[Occasion], dict[str, object]]  # the values of the event's SMS template
 
 
 def _text(payload: Payload, key: str, default: str = "") -> str:
@@ -104,14 +99,11 @@ def _question_notice(event: Event) -> TemplateDefinition:
         return {"character_string1": _text(o.payload, "number"), "thing2": _text(o.payload, "title"),
                 "phrase3": STATES[event], "thing4": detail, "time5": o.local_time}
 
-    def sms(o: Occasion) -> str:
-        values = {"title": _short(_text(o.payload, "title")),
-                  "number": _short(_text(o.payload, "number"), NUMBER_LENGTH)}
-        if event is Event.EXEC_REVIEW_REQUESTED:
-            return SMS_REVIEW.format(**values)
-        return SMS_QUESTION.format(**values, state=STATES[event], step=NEXT_STEPS[event])
+    return TemplateDefinition(event, keywords, _question_link, _question_sms)
 
-    return TemplateDefinition(event, keywords, _question_link, sms)
+
+def _question_sms(o: Occasion) -> dict[str, object]:
+    return {"title": _short(_text(o.payload, "title")), "number": _text(o.payload, "number")[:NUMBER_LENGTH]}
 
 
 def _reminder_keywords(o: Occasion) -> dict[str, object]:
@@ -121,10 +113,8 @@ def _reminder_keywords(o: Occasion) -> dict[str, object]:
             "time5": o.local_time}
 
 
-def _reminder_sms(o: Occasion) -> str:
-    return SMS_REMINDER.format(title=_short(_text(o.payload, "title")),
-                               number=_short(_text(o.payload, "number"), NUMBER_LENGTH),
-                               days=_short(_text(o.payload, "days_left", "?"), 3))
+def _reminder_sms(o: Occasion) -> dict[str, object]:
+    return {**_question_sms(o), "days": _text(o.payload, "days_left", "?")[:3]}
 
 
 def _registration(event: Event) -> TemplateDefinition:
@@ -136,12 +126,9 @@ def _registration(event: Event) -> TemplateDefinition:
         return {"thing1": _text(o.payload, "enterprise_name"), "phrase2": "已通过" if approved else "未通过",
                 "thing3": reason, "time4": o.local_time}
 
-    def sms(o: Occasion) -> str:
-        enterprise = _short(_text(o.payload, "enterprise_name"), 20)
-        if approved:
-            return SMS_REGISTRATION_APPROVED.format(enterprise=enterprise)
-        return SMS_REGISTRATION_REJECTED.format(enterprise=enterprise,
-                                                reason=_short(_text(o.payload, "reason", "请联系海关"), 30))
+    def sms(o: Occasion) -> dict[str, object]:
+        return {"enterprise": _short(_text(o.payload, "enterprise_name"), 20),
+                "reason": _short(_text(o.payload, "reason", "请联系海关"), 30)}
 
     return TemplateDefinition(event, keywords, lambda o: HOME_LINK, sms)
 
@@ -152,8 +139,8 @@ def _executive_added_keywords(o: Occasion) -> dict[str, object]:
             "thing3": "可审核本企业问题后提交海关", "time4": o.local_time}
 
 
-def _executive_added_sms(o: Occasion) -> str:
-    return SMS_EXECUTIVE_ADDED.format(enterprise=_short(_text(o.payload, "enterprise_name"), 20))
+def _executive_added_sms(o: Occasion) -> dict[str, object]:
+    return {"enterprise": _short(_text(o.payload, "enterprise_name"), 20)}
 
 
 def _library_keywords(o: Occasion) -> dict[str, object]:
@@ -161,16 +148,14 @@ def _library_keywords(o: Occasion) -> dict[str, object]:
             "time3": o.local_time}
 
 
-def _library_sms(o: Occasion) -> str:
-    return SMS_LIBRARY.format(month=_short(_text(o.payload, "month"), 7),
-                              count=_short(_text(o.payload, "count", "0"), 6))
+def _library_sms(o: Occasion) -> dict[str, object]:
+    return {"month": _short(_text(o.payload, "month"), 7), "count": _text(o.payload, "count", "0")}
 
 
 # The officers' new-question notice (services/notifications/officer_notices.py):
 # it opens the customs admin question page.
 ADMIN_QUESTION_LINK = "/admin/questions/{question_id}"
 ADMIN_HOME_LINK = "/admin/"
-SMS_NEW_QUESTION = "新问题“{title}”（{number}）{state}，请登录“清零”海关工作台处理。"
 
 
 def _new_question_state(o: Occasion) -> str:
@@ -190,10 +175,8 @@ def _new_question_link(o: Occasion) -> str:
     return ADMIN_QUESTION_LINK.format(question_id=o.question_id)
 
 
-def _new_question_sms(o: Occasion) -> str:
-    return SMS_NEW_QUESTION.format(title=_short(_text(o.payload, "title")),
-                                   number=_short(_text(o.payload, "number"), NUMBER_LENGTH),
-                                   state=_new_question_state(o))
+def _new_question_sms(o: Occasion) -> dict[str, object]:
+    return {**_question_sms(o), "state": _new_question_state(o)}
 
 
 DEFINITIONS: dict[Event, TemplateDefinition] = {

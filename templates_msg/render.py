@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from services.notifications.events import Event
+from services.notifications.sms import SmsMessage
 from templates_msg.definitions import DEFINITIONS, Occasion, Payload
 from templates_msg.limits import fit_data
+from templates_msg.sms_templates import sms_message
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -30,7 +32,11 @@ class RenderedNotice:
     event: Event
     data: dict[str, dict[str, str]]  # the template send's ``data``, every value within its type's limit
     url: str  # the H5 page the message opens
-    sms_text: str
+    sms: SmsMessage  # the event's SMS template with its values
+
+    @property
+    def sms_text(self) -> str:
+        return self.sms.text
 
     def template_id(self, templates: dict[str, str]) -> str:
         """The configured template id of this event (``settings.wechat.templates``)."""
@@ -53,5 +59,5 @@ def render_notice(event: str, payload: Payload, *, question_id: int | None, at: 
         event=definition.event,
         data=fit_data(definition.keywords(occasion)),
         url=public_url.rstrip("/") + definition.link(occasion),
-        sms_text=definition.sms(occasion),
+        sms=sms_message(definition.event.value, definition.sms(occasion)),
     )

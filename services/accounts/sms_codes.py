@@ -21,7 +21,8 @@ from core.cache import Cache
 from core.config import SmsSettings
 from models.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from models.identifiers import is_mobile, mask_phone
-from services.notifications.sms import SmsFailed, SmsMessage, SmsSender
+from services.notifications.sms import VERIFY_CODE, SmsFailed, SmsSender
+from templates_msg.sms_templates import sms_message
 
 log = logging.getLogger("qingling.sms_codes")
 
@@ -31,7 +32,8 @@ MSG_EXPIRED = "验证码已过期，请重新获取"
 MSG_TOO_MANY_TRIES = "验证码错误次数过多，请重新获取"
 MSG_WRONG = "验证码错误，还可以再试 {left} 次"
 MSG_SEND_FAILED = "短信发送失败，请稍后再试"
-SMS_TEXT = "您的验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
+MSG_SMS_MISCONFIGURED = "短信服务暂时无法使用，已通知系统管理员处理，请稍后再试"
+MSG_NUMBER_REFUSED = "该手机号无法接收短信，请核对后重试"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ class SmsCodes:
     async def issue_code(self, phone: str, *, ip: str | None) -> None:
         """Send a fresh 6-digit code to ``phone`` (a mobile number); the previous code stops working.
 
-        Raises ValidationFailed for a bad number, RateLimited over a limit, ServiceUnavailable when sending fails.
+        Raises ValidationFailed for a bad number (or one the provider will not send to), RateLimited over a
+        limit, ServiceUnavailable when sending fails (saying whether trying again later can help).
         """
         if not is_mobile(phone):
             raise ValidationFailed(MSG_BAD_PHONE, field="phone")
@@ -87,14 +90,14 @@ class SmsCodes:
         code = f"{secrets.randbelow(10**6):06d}"
         await self.cache.set(self._key("code", phone), self._digest(phone, code), ttl=self.policy.code_ttl)
         await self.cache.delete(self._key("tries", phone))
-        text = SMS_TEXT.format(code=code, minutes=max(round(self.policy.code_ttl / 60), 1))
         try:
-            await self.sender.send(phone, SmsMessage.code(code, text), out_id=f"code-{secrets.token_hex(8)}")
+            await self.sender.send(phone, sms_message(VERIFY_CODE, {"code": code}),
+                                   out_id=f"code-{secrets.token_hex(8)}")
         except SmsFailed as exc:
             log.warning("sms code to %s not sent: %s", mask_phone(phone), exc)
             await self.cache.delete(self._key("code", phone))
             await self._give_back(taken)
-            raise ServiceUnavailable(MSG_SEND_FAILED) from None
+            raise _refusal(exc) from None
         log.info("sms code (%s) sent to %s", self.purpose, mask_phone(phone))
 
     async def verify_code(self, phone: str, code: str) -> None:
@@ -155,3 +158,12 @@ class SmsCodes:
     def _digest(self, phone: str, code: str) -> str:
         message = f"{self.purpose}:{phone}:{code}".encode()
         return hmac.new(self.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _refusal(exc: SmsFailed) -> ValidationFailed | ServiceUnavailable:
+    """What the user is told: check the number, wait, or wait for the operator to fix the SMS set-up."""
+    if exc.misconfigured is not None:
+        return ServiceUnavailable(MSG_SMS_MISCONFIGURED)
+    if not exc.retryable:
+        return ValidationFailed(MSG_NUMBER_REFUSED, field="phone")
+    return ServiceUnavailable(MSG_SEND_FAILED)

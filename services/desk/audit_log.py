@@ -42,7 +42,7 @@ OBJECT_LABELS = {
     "question": "问题", "registration": "注册申请", "customs_account": "海关账号", "customs_office": "海关/部门",
     "question_type": "问题类型", "business_category": "业务类别", "outbox_message": "通知", "person": "企业用户",
     "enterprise": "企业", "membership": "企业成员", "local_account": "本地账号", "central_link": "单一窗口账号",
-    "card_binding": "卡介质", "module_authorisation": "模块授权",
+    "card_binding": "卡介质", "module_authorisation": "模块授权", "sms_alert": "短信配置错误",
 }
 ACTION_LABELS = {
     "question.accept": "受理问题", "question.reply": "回复问题", "question.forward": "转交问题",
@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "business_category.create": "新建业务类别", "business_category.rename": "修改业务类别",
     "business_category.move": "调整业务类别顺序", "business_category.activate": "启用业务类别",
     "business_category.deactivate": "停用业务类别",
+    "sms_alert.resolve": "标记短信配置错误已处理",
     "outbox.retry": "重发通知", "wechat.bind": "企业用户绑定微信", "wechat.unbind": "企业用户解除微信绑定",
     "customs_account.activate": "启用海关账号", "customs_account.deactivate": "停用海关账号",
     "people.add": "企业添加人员", "people.edit": "企业修改人员", "people.remove": "企业移除人员",

@@ -34,7 +34,7 @@ from models.customs_accounts import CustomsAccount
 from models.enterprises import Person
 from models.outbox import OutboxStatus
 from services.notifications.outbox_results import Outcome, record_outcomes, utc
-from services.notifications.sms import SmsFailed, SmsMessage, SmsSender
+from services.notifications.sms import SmsFailed, SmsSender
 from templates_msg import RenderedNotice, TemplateNotConfigured, UnknownEvent, render_notice
 
 log = logging.getLogger("qingling.outbox")
@@ -186,7 +186,7 @@ class Dispatcher:
         if not row.phone:
             return _failed(row, SMS, f"{reason}；{ERR_NO_PHONE}")
         try:
-            await self.sms.send(row.phone, SmsMessage.notice(notice.sms_text), out_id=client_msg_id(row.id))
+            await self.sms.send(row.phone, notice.sms, out_id=client_msg_id(row.id))
         except SmsFailed as exc:
             if exc.retryable:
                 return self._retry(row, SMS, f"{reason}；短信暂时无法发送：{exc}")

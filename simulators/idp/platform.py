@@ -41,6 +41,8 @@ class Client:
     client_id: str
     client_secret: str
     redirect_uris: tuple[str, ...]
+    # Other audiences of this client's id_tokens (a token for several audiences names the client as azp).
+    extra_audiences: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Grant:
 
 @dataclass
 class IdpPlatform:
-    issuer: str  # e.g. http://127.0.0.1:8000/sim/idp, exactly as the client is configured
+    issuer: str  # e.g. http://127.0.0.1:8000/sim/idp (or …/sim/idp/): the id_tokens' iss, exactly
     clients: dict[str, Client]
     users: dict[str, CentralUser]
     clock: Callable[[], float] = time.time
@@ -87,10 +89,11 @@ class IdpPlatform:
     # ---- documents ---------------------------------------------------------------------------------
 
     def discovery(self) -> dict[str, Any]:
+        base = self.issuer.rstrip("/")  # an issuer may end with "/"; the endpoints below it do not double it
         return {
-            "issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
-            "token_endpoint": f"{self.issuer}/token", "userinfo_endpoint": f"{self.issuer}/userinfo",
-            "jwks_uri": f"{self.issuer}/jwks", "response_types_supported": ["code"],
+            "issuer": self.issuer, "authorization_endpoint": f"{base}/authorize",
+            "token_endpoint": f"{base}/token", "userinfo_endpoint": f"{base}/userinfo",
+            "jwks_uri": f"{base}/jwks", "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code"], "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": list(SCOPES),
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -191,6 +194,9 @@ class IdpPlatform:
         self._tokens[access_token] = (grant.user, grant.scopes, now + self.token_ttl)
         claims: dict[str, Any] = {"iss": self.issuer, "sub": grant.user.subject, "aud": grant.client_id,
                                   "iat": int(now), "exp": int(now) + 300, "auth_time": int(now)}
+        extra = self.clients[grant.client_id].extra_audiences
+        if extra:
+            claims |= {"aud": [grant.client_id, *extra], "azp": grant.client_id}
         if grant.nonce is not None:
             claims["nonce"] = grant.nonce
         claims |= self.id_token_overrides

@@ -2,8 +2,10 @@
 
 Everything lives in memory on one ``SmsPlatform``. Requests are authenticated (``check_request_time`` /
 ``check_nonce`` after the signature check in ``api.py``) and then handled by ``send_sms`` and
-``query_send_details``, which apply Alibaba Cloud's rules and codes (WECHAT.md §9.2, §9.3). An error is
-raised as ``SmsApiError`` and rendered by ``api.py``. Time comes from ``clock`` (seconds since the epoch).
+``query_send_details``, which apply Alibaba Cloud's rules and codes (WECHAT.md §9.2, §9.3). Templates are
+registered with their text and variable types, under Alibaba's template and variable rules
+(templates_msg/sms_rules.py): the app's configured templates get the texts of templates_msg/sms_templates.py.
+An error is raised as ``SmsApiError`` and rendered by ``api.py``. Time comes from ``clock`` (seconds since the epoch).
 """
 
 from __future__ import annotations
@@ -21,21 +23,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.config import SmsSettings
+from templates_msg.sms_rules import SmsTemplateText, check_registrable, is_code, value_too_long
+from templates_msg.sms_templates import TEMPLATES
 
 CHINA = ZoneInfo("Asia/Shanghai")
 REQUEST_WINDOW = 15 * 60  # a request's timestamp may be this far off; a nonce is remembered this long
 # Default flow control for verification codes, same signature → same number (§9.3): window, permits, name.
 VERIFY_LIMITS = ((60, 1, "分钟"), (3600, 5, "小时"), (86400, 10, "天"))
 NOTICE_LIMITS = ((86400, 50, "天"),)  # notices: same signature + template → same number
-# What the simulator knows of each template kind (a key of sms.templates): content and verification or not.
-TEMPLATE_CONTENTS = {
-    "verify_code": ("您的验证码为${code}，5分钟内有效，请勿泄露。", True),
-    "notice": ("${content}", False),
-}
 _PREFIX = re.compile(r"^(\+86|0086|86|\+)")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_VARIABLE = re.compile(r"\$\{(\w+)\}")
-_VERIFY_VALUE = re.compile(r"[A-Za-z0-9]+")
 
 
 class SmsApiError(Exception):
@@ -69,8 +66,11 @@ def gateway_error(code: str) -> SmsApiError:
 @dataclass(frozen=True)
 class SmsTemplate:
     code: str  # e.g. SMS_123456789
-    content: str  # with ${var} placeholders
-    verification: bool
+    text: SmsTemplateText  # content with ${var} placeholders, variable types, verification or not
+
+    @property
+    def verification(self) -> bool:
+        return self.text.verification
 
 
 @dataclass
@@ -111,9 +111,17 @@ class SmsPlatform:
         """The account the app is configured with: its AccessKey, signature and templates."""
         keys = {settings.access_key_id: str(settings.access_key_secret)} \
             if settings.access_key_id and settings.access_key_secret else {}
-        templates = {code: SmsTemplate(code, *TEMPLATE_CONTENTS[kind])
-                     for kind, code in settings.templates.items() if kind in TEMPLATE_CONTENTS}
-        return cls(keys, {settings.sign_name} if settings.sign_name else set(), templates, clock)
+        platform = cls(keys, {settings.sign_name} if settings.sign_name else set(), {}, clock)
+        for kind, code in settings.templates.items():
+            if kind in TEMPLATES:  # another key (an old "notice") stays unknown: isv.SMS_TEMPLATE_ILLEGAL
+                platform.register(code, TEMPLATES[kind])
+        return platform
+
+    def register(self, code: str, text: SmsTemplateText) -> SmsTemplate:
+        """Approve a template, as the console does; ``TemplateRefused`` when Alibaba's rules forbid it."""
+        check_registrable(text)
+        self.templates[code] = SmsTemplate(code, text)
+        return self.templates[code]
 
     # --- authentication (the signature itself is checked in api.py) ---
 
@@ -158,17 +166,13 @@ class SmsPlatform:
         if template is None:
             raise SmsApiError("isv.SMS_TEMPLATE_ILLEGAL", "模板不合法(不存在或被拉黑)")
         values = _template_values(params.get("TemplateParam"))
-        names = _VARIABLE.findall(template.content)
-        if any(not values.get(name) for name in names):
-            raise SmsApiError("isv.TEMPLATE_MISSING_PARAMETERS", "模板变量缺少对应参数值")
-        if template.verification and not all(_VERIFY_VALUE.fullmatch(values[name]) for name in names):
-            raise SmsApiError("isv.INVALID_PARAMETERS", "params must be [a-zA-Z0-9] for verification sms")
+        self._check_values(template.text, values)
         now = self.clock()
         histories = [self._history(template, sign_name, phone, now) for phone in phones]
         for history in histories:
             self._check_flow(template, history, now)
         biz_id = f"{secrets.randbelow(9 * 10**17) + 10**17}^0"
-        content = f"【{sign_name}】" + _VARIABLE.sub(lambda m: values[m.group(1)], template.content)
+        content = f"【{sign_name}】" + template.text.render(values)
         for phone, history in zip(phones, histories, strict=True):
             history.append(now)
             self.inbox.append(SentSms(biz_id, phone, sign_name, template.code, dict(values), content,
@@ -208,6 +212,16 @@ class SmsPlatform:
         while history and now - history[0] >= 86400:
             history.popleft()
         return history
+
+    @staticmethod
+    def _check_values(text: SmsTemplateText, values: dict[str, str]) -> None:
+        names = text.names()
+        if any(not values.get(name) for name in names):
+            raise SmsApiError("isv.TEMPLATE_MISSING_PARAMETERS", "模板变量缺少对应参数值")
+        if text.verification and not all(is_code(values[name]) for name in names):
+            raise SmsApiError("isv.INVALID_PARAMETERS", "params must be [a-zA-Z0-9] for verification sms")
+        if any(value_too_long(text.variables[name], values[name]) for name in names):
+            raise SmsApiError("isv.PARAM_LENGTH_LIMIT", "参数超出长度限制")
 
     @staticmethod
     def _check_flow(template: SmsTemplate, history: deque[float], now: float) -> None:

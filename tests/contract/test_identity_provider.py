@@ -8,6 +8,7 @@ and reads userinfo. Refusals are the provider's RFC 6749 errors, surfaced as Ide
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ ZHAO = DEMO_USERS[0]
 @dataclass
 class Idp:
     platform: IdpPlatform
-    issuer: str
+    issuer: str  # without a trailing slash (the platform's own may have one)
     browser: httpx.AsyncClient  # plays the user's browser on the provider's pages
 
     def client(self, **changes: object) -> IdentityProviderClient:
@@ -58,15 +59,23 @@ class Idp:
         return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
 
 
-@pytest.fixture
-async def idp() -> AsyncIterator[Idp]:
+@contextlib.asynccontextmanager
+async def running_idp(issuer_ending: str = "", extra_audiences: tuple[str, ...] = ()) -> AsyncIterator[Idp]:
+    """The simulator on a free port; its issuer is ``…/sim/idp`` + ``issuer_ending`` (e.g. "/")."""
     sock = free_socket()
-    issuer = f"http://127.0.0.1:{sock.getsockname()[1]}/sim/idp"
-    platform = IdpPlatform.with_users(issuer, [Client(CLIENT_ID, CLIENT_SECRET, (REDIRECT,))], DEMO_USERS)
+    issuer = f"http://127.0.0.1:{sock.getsockname()[1]}/sim/idp{issuer_ending}"
+    client = Client(CLIENT_ID, CLIENT_SECRET, (REDIRECT,), extra_audiences)
+    platform = IdpPlatform.with_users(issuer, [client], DEMO_USERS)
     app = Sanic(f"idp_sim_{secrets.token_hex(4)}", configure_logging=False)
     app.blueprint(blueprint(platform))
     async with serving(app, sock) as browser:
-        yield Idp(platform, issuer, browser)
+        yield Idp(platform, issuer.rstrip("/"), browser)
+
+
+@pytest.fixture
+async def idp() -> AsyncIterator[Idp]:
+    async with running_idp() as running:
+        yield running
 
 
 @pytest.fixture
@@ -179,6 +188,68 @@ async def test_a_spoiled_id_token_is_refused(idp: Idp, client: IdentityProviderC
     with pytest.raises(IdentityProviderError) as caught:
         await client.validate_id_token(tokens["id_token"], request.nonce)
     assert caught.value.error == "invalid_id_token"
+
+
+PORTAL = "single-window-portal"  # another audience of the provider's tokens
+
+
+async def test_a_token_for_several_audiences_is_accepted_when_we_are_its_azp() -> None:
+    async with running_idp(extra_audiences=(PORTAL,)) as idp:
+        client = idp.client()
+        request, code = await _code(idp, client)
+        tokens = await client.exchange_code(code, REDIRECT, request.code_verifier)
+        claims = await client.validate_id_token(tokens["id_token"], request.nonce)
+        assert (claims["aud"], claims["azp"]) == ([CLIENT_ID, PORTAL], CLIENT_ID)
+        await client.aclose()
+
+
+@pytest.mark.parametrize(("extra", "spoiled", "reason"), [
+    ((PORTAL,), {"azp": PORTAL}, "azp is not our client_id"),
+    ((PORTAL,), {"azp": None}, "several audiences and no azp"),
+    ((), {"azp": PORTAL}, "azp is not our client_id"),  # one audience, but another party's token
+    ((), {"aud": [PORTAL, "another-client"], "azp": CLIENT_ID}, "Audience doesn't match"),
+])
+async def test_a_token_whose_authorized_party_is_not_us_is_refused(
+        extra: tuple[str, ...], spoiled: dict[str, object], reason: str) -> None:
+    async with running_idp(extra_audiences=extra) as idp:
+        client = idp.client()
+        request, code = await _code(idp, client)
+        idp.platform.id_token_overrides = {k: v for k, v in spoiled.items() if v is not None}
+        tokens = await client.exchange_code(code, REDIRECT, request.code_verifier)
+        if spoiled.get("azp", "") is None:  # drop the claim the simulator put in
+            claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+            del claims["azp"]
+            tokens["id_token"] = jwt.encode(claims, idp.platform.key, algorithm="RS256",
+                                            headers={"kid": idp.platform.kid})
+        with pytest.raises(IdentityProviderError) as caught:
+            await client.validate_id_token(tokens["id_token"], request.nonce)
+        assert caught.value.error == "invalid_id_token" and reason in caught.value.description
+        await client.aclose()
+
+
+@pytest.mark.parametrize("configured_ending", ["/", ""])
+async def test_an_issuer_ending_with_a_slash_signs_in(configured_ending: str) -> None:
+    async with running_idp(issuer_ending="/") as idp:
+        client = idp.client(issuer=idp.issuer + configured_ending)
+        meta = await client.metadata()
+        assert meta["issuer"] == idp.issuer + "/" and meta["token_endpoint"] == f"{idp.issuer}/token"
+        request, code = await _code(idp, client)
+        found = await client.sign_in(code, REDIRECT, request)
+        assert (found.issuer, found.subject) == (idp.issuer, ZHAO.subject)
+        assert found.claims["iss"] == idp.issuer + "/"
+        await client.aclose()
+
+
+async def test_the_id_tokens_issuer_must_be_exactly_the_discovered_one() -> None:
+    async with running_idp(issuer_ending="/") as idp:
+        client = idp.client()
+        request, code = await _code(idp, client)
+        idp.platform.id_token_overrides = {"iss": idp.issuer}  # the slash dropped: another string
+        tokens = await client.exchange_code(code, REDIRECT, request.code_verifier)
+        with pytest.raises(IdentityProviderError) as caught:
+            await client.validate_id_token(tokens["id_token"], request.nonce)
+        assert caught.value.error == "invalid_id_token" and "issuer" in caught.value.description.lower()
+        await client.aclose()
 
 
 async def test_an_id_token_signed_by_another_key_is_refused(idp: Idp, client: IdentityProviderClient) -> None:

@@ -20,7 +20,9 @@ from scheduler.worker import make_dispatcher
 from services.accounts.passwords import hash_password
 from services.kit.actors import PersonActor
 from services.notifications.events import Event
+from simulators.sms.platform import SmsPlatform
 from simulators.wechat.platform import WechatPlatform
+from templates_msg.sms_templates import TEMPLATES as SMS_TEMPLATES
 from tests.bot.support import AES_KEY, TOKEN, free_socket, make_app, serving
 from tests.services.sms_fake import SECRET, RecordingSender
 
@@ -104,8 +106,10 @@ async def running_site(settings: Settings, sock: socket.socket | None = None, **
             await site.close()
 
 
+# One approved template code per SMS template (verify_code is SMS_900000001).
+SMS_TEMPLATE_CODES = {kind: f"SMS_9{n:08d}" for n, kind in enumerate(SMS_TEMPLATES, 1)}
 SIM_SMS = {"access_key_id": "LTAI5tTestKeyId", "access_key_secret": Secret("test-ak-secret"),
-           "sign_name": "清零平台", "templates": {"verify_code": "SMS_900000001", "notice": "SMS_900000002"}}
+           "sign_name": "清零平台", "templates": SMS_TEMPLATE_CODES}
 
 
 @contextlib.asynccontextmanager
@@ -135,6 +139,10 @@ class SimulatedSite:
     @property
     def wechat(self) -> WechatPlatform:
         return self.app.blueprints["wechat_simulator"].ctx.platform
+
+    @property
+    def sms(self) -> SmsPlatform:
+        return self.app.blueprints["sms_simulator"].ctx.platform
 
     async def sms_inbox(self, phone: str) -> list[dict[str, Any]]:
         return (await self.client.get("/sim/sms/messages", params={"phone": phone})).json()["messages"]

@@ -1,4 +1,5 @@
-"""Template messages rendered under WeChat's 2023 rules (pure: no database, no network)."""
+"""Template messages rendered under WeChat's 2023 rules, and their SMS twins under Alibaba Cloud's template and
+variable rules (pure: no database, no network)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.notifications.events import Event
-from templates_msg import TemplateNotConfigured, UnknownEvent, render_notice
+from templates_msg import TemplateNotConfigured, UnknownEvent, render_notice, sms_rules
 from templates_msg.definitions import DEFINITIONS
 from templates_msg.limits import MAX_LENGTH, TemplateKeyError, fit_data, fit_value, keyword_type
+from templates_msg.sms_rules import SmsTemplateText, TemplateRefused, VariableKind, check_registrable, fit_variable
+from templates_msg.sms_templates import TEMPLATES as SMS_TEMPLATES
 
 AT = datetime(2026, 11, 24, 13, 5, tzinfo=UTC)  # 21:05 in Dalian
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -81,6 +84,10 @@ def test_every_rendered_value_is_within_its_limit_even_from_long_input(event: Ev
         assert 0 < len(item["value"]) <= MAX_LENGTH[keyword_type(key)] * (2 if key.startswith("name") else 1)
     assert not {"first", "remark"} & set(notice.data)
     assert 0 < len(notice.sms_text) <= 70, notice.sms_text
+    template = SMS_TEMPLATES[notice.sms.template]
+    assert notice.sms.template == event.value and set(notice.sms.params) == set(template.variables)
+    for name, value in notice.sms.params.items():
+        assert 0 < len(value) <= sms_rules.MAX_LENGTH[template.variables[name]], (name, value)
 
 
 def test_a_question_notice_opens_the_question_and_shows_local_time() -> None:
@@ -135,3 +142,40 @@ def test_the_template_id_comes_from_config() -> None:
 def test_an_unknown_event_is_refused() -> None:
     with pytest.raises(UnknownEvent):
         render_notice("question_exploded", PAYLOAD, question_id=1, at=AT, public_url="https://x", tz=SHANGHAI)
+
+
+# ---- SMS templates under Alibaba Cloud's rules ------------------------------------------------------------
+
+
+def test_every_event_and_the_verification_code_have_a_registrable_sms_template() -> None:
+    assert set(SMS_TEMPLATES) == {e.value for e in Event} | {"verify_code"}
+    for text in SMS_TEMPLATES.values():
+        check_registrable(text)  # raises TemplateRefused otherwise
+
+
+@pytest.mark.parametrize(("content", "variables", "verification", "reason"), [
+    ("${content}", {"content": VariableKind.TEXT}, False, "模板不能只由变量组成"),
+    ("${a}：${b}。", {"a": VariableKind.TEXT, "b": VariableKind.TEXT}, False, "模板不能只由变量组成"),
+    ("问题${title}${number}已答复", {"title": VariableKind.TEXT, "number": VariableKind.NUMBER}, False, "连续变量"),
+    ("问题${title}已答复，${title}请查看", {"title": VariableKind.TEXT}, False, "只能出现一次"),
+    ("问题${title}已答复", {}, False, "变量属性"),
+    ("验证码${code}，有效期${minutes}分钟", {"code": VariableKind.CODE, "minutes": VariableKind.NUMBER}, True,
+     "只能有一个验证码变量"),
+    ("您的编号为${code}", {"code": VariableKind.CODE}, False, "只有验证码模板"),
+])
+def test_templates_alibaba_would_not_approve_are_refused(
+        content: str, variables: dict[str, VariableKind], verification: bool, reason: str) -> None:
+    with pytest.raises(TemplateRefused, match=reason):
+        check_registrable(SmsTemplateText(content, variables, verification))
+
+
+@pytest.mark.parametrize(("kind", "value", "expected"), [
+    (VariableKind.TEXT, "标" * 40, "标" * 34 + "…"),  # 35 characters at most
+    (VariableKind.TEXT, "第一行\n第二行", "第一行 第二行"),
+    (VariableKind.NUMBER, "编号 9121024267997824X5220017", "9121024267997824X5220017"),
+    (VariableKind.NUMBER, "1" * 40, "1" * 35),  # cut, never "…": that would be another number
+    (VariableKind.CODE, "12 34 56", "123456"),
+    (VariableKind.TEXT, "", "-"),
+])
+def test_sms_values_are_fitted_to_their_variable(kind: VariableKind, value: str, expected: str) -> None:
+    assert fit_variable(kind, value) == expected

@@ -13,6 +13,7 @@ import pytest
 from core.cache import Cache
 from models.errors import RateLimited, ServiceUnavailable, ValidationFailed
 from services.accounts.sms_codes import Limit, SmsCodePolicy, SmsCodes
+from services.notifications.sms import Misconfigured, SmsFailed
 from tests.services.sms_fake import SECRET, RecordingSender
 
 PHONE, OTHER_PHONE = "13900000004", "13900000005"
@@ -52,7 +53,8 @@ async def test_the_code_is_sent_and_only_its_hash_is_kept(
 
     code = sender.last_code(PHONE)
     (phone, text, out_id), = sender.sent
-    assert phone == PHONE and "5 分钟内有效" in text and out_id.startswith("code-")
+    assert phone == PHONE and out_id.startswith("code-")
+    assert text == f"您在“清零”平台的验证码为{code}，请勿泄露给他人。如非本人操作，请忽略本短信。"
     stored = await cache.get(f"sms:login:code:{PHONE}")
     assert stored is not None and code not in stored and len(stored) == 64
 
@@ -198,6 +200,22 @@ async def test_a_failed_send_is_reported_and_costs_nothing(codes: SmsCodes, send
     sender.failing = False
     await codes.issue_code(PHONE, ip=IP)
     await codes.verify_code(PHONE, sender.last_code(PHONE))
+
+
+@pytest.mark.parametrize(("failure", "message", "kind"), [
+    (SmsFailed("短信服务限流（Throttling）", retryable=True), "短信发送失败，请稍后再试", ServiceUnavailable),
+    (SmsFailed("手机号码格式不正确（isv.MOBILE_NUMBER_ILLEGAL）", retryable=False),
+     "该手机号无法接收短信，请核对后重试", ValidationFailed),
+    (SmsFailed("短信签名不可用（isv.SMS_SIGNATURE_ILLEGAL）", retryable=False, misconfigured=Misconfigured.ACCOUNT),
+     "短信服务暂时无法使用，已通知系统管理员处理，请稍后再试", ServiceUnavailable),
+], ids=["temporary", "recipient", "configuration"])
+async def test_the_user_is_told_whether_waiting_or_another_number_helps(
+        codes: SmsCodes, sender: RecordingSender, failure: SmsFailed, message: str, kind: type[Exception]) -> None:
+    sender.fail = [failure]
+    with pytest.raises(kind) as info:
+        await codes.issue_code(PHONE, ip=IP)
+    assert str(info.value) == message
+    assert getattr(info.value, "field", None) == ("phone" if kind is ValidationFailed else None)
 
 
 async def test_logs_mask_the_phone(codes: SmsCodes, sender: RecordingSender, caplog: pytest.LogCaptureFixture) -> None:
