@@ -23,7 +23,7 @@ from pydantic.fields import FieldInfo
 from sanic import Request
 from sanic.request import RequestParameters
 
-from handlers.kit.fields import FALSE_WORDS, Refusal, chinese
+from handlers.kit.fields import FALSE_WORDS, NotEchoed, Refusal, chinese
 from models.errors import ValidationFailed
 
 MSG_BAD_BODY = "请求格式不正确，应为 JSON 对象"
@@ -117,12 +117,15 @@ def form_values(body: type[Body], form: RequestParameters) -> dict[str, Any]:
 
 
 def typed_values(request: Request, body: type[Body]) -> dict[str, Any]:
-    """What the user typed into a page form, unconverted, to show the form again with nothing lost."""
+    """What the user typed into a page form, unconverted, to show the form again with nothing lost (passwords
+    excepted: they are never sent back)."""
     form = request.form or RequestParameters()
     values: dict[str, Any] = {}
     for name, info in body.model_fields.items():
         items = [str(v) for v in form.getlist(name) or []]
-        if info.annotation is bool:
+        if any(isinstance(m, NotEchoed) for m in info.metadata):
+            values[name] = ""
+        elif info.annotation is bool:
             values[name] = bool(items) and items[0].strip().lower() not in FALSE_WORDS
         else:
             values[name] = items if is_many(info) else (items[0] if items else "")

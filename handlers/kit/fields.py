@@ -27,6 +27,13 @@ LONG_TEXT_CONTROLS = frozenset("\n\r\t")
 FALSE_WORDS = frozenset({"", "0", "false", "off", "no"})
 
 
+class NotEchoed:
+    """A field never shown again on a refused form (a password)."""
+
+
+NOT_ECHOED = NotEchoed()
+
+
 @dataclass(frozen=True)
 class Refusal:
     """The one message for any error on a field (e.g. "请选择受理单位"), instead of the generic ones."""
@@ -116,7 +123,7 @@ def _flag(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_line)]
 LongText = Annotated[str, BeforeValidator(_long)]
-Secret = Annotated[str, BeforeValidator(_secret)]
+Secret = Annotated[str, BeforeValidator(_secret), NOT_ECHOED]
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_no_bool)]
 BigInt = Annotated[int, Field(ge=-MAX_BIG, le=MAX_BIG), BeforeValidator(_no_bool)]
 OptionalId = Annotated[Id | None, BeforeValidator(_empty_is_none)]
