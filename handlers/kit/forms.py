@@ -34,8 +34,10 @@ class Refused:
 
     @classmethod
     def of(cls, error: DomainError, values: Mapping[str, Any]) -> Refused:
-        many = error.errors if isinstance(error, ValidationFailed) and error.errors else {error.field: error.message}
-        return cls(dict(many), values, error.status)
+        many: dict[str | None, str] = {error.field: error.message}
+        if isinstance(error, ValidationFailed) and error.errors:
+            many = dict(error.errors)
+        return cls(many, values, error.status)
 
     def beside(self, fields: Iterable[str] | None = None, whole: str = "_form", prefix: str = "") -> dict[str, str]:
         """The messages by template name: a field the page does not show (or none) goes to ``whole``."""
