@@ -36,7 +36,7 @@ class Refused:
     def of(cls, error: DomainError, values: Mapping[str, Any]) -> Refused:
         many: dict[str | None, str] = {error.field: error.message}
         if isinstance(error, ValidationFailed) and error.errors:
-            many = dict(error.errors)
+            many = {name: message for name, message in error.errors.items()}
         return cls(many, values, error.status)
 
     def beside(self, fields: Iterable[str] | None = None, whole: str = "_form", prefix: str = "") -> dict[str, str]:
