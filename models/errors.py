@@ -22,8 +22,28 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
+    """Bad input. ``errors`` maps every offending field to its message when a whole body was checked at once;
+    ``message``/``field`` are then the first of them, so a reader of one error sees the same as before."""
+
     code = "validation_failed"
     status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message, field=field)
+        self.errors: dict[str, str] = dict(errors) if errors else ({field: message} if field else {})
+        self.all_at_once = bool(errors)
+
+    @classmethod
+    def of(cls, errors: dict[str, str]) -> ValidationFailed:
+        """Several fields refused at once (``errors`` is not empty); the first leads."""
+        field, message = next(iter(errors.items()))
+        return cls(message, field=field, errors=errors)
+
+    def to_dict(self) -> dict[str, object]:
+        error: dict[str, object] = {"code": self.code, "message": self.message, "field": self.field}
+        if self.all_at_once:
+            error["fields"] = dict(self.errors)
+        return {"error": error}
 
 
 class NotFound(DomainError):

@@ -9,9 +9,10 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
+from admin_web.accounts.bodies import RejectBody
 from admin_web.auth import AdminUser, customs_signed_in
 from handlers.kit.auth import client_ip
-from handlers.kit.inputs import Inputs
+from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import page, see_other
 from models.errors import ValidationFailed
 from services.accounts.registration_review import (
@@ -77,11 +78,13 @@ async def approve(request: Request, registration_id: int) -> HTTPResponse:
 
 
 async def reject(request: Request, registration_id: int) -> HTTPResponse:
-    user, reason = await customs_signed_in(request), Inputs.of(request).text("reason")
-    try:
+    async def change(user: AdminUser, body: RejectBody) -> HTTPResponse:
         await reject_registration(request.app.ctx.services, _actor(request, user), _district(request),
-                                  registration_id, reason)
-    except ValidationFailed as error:
-        return await _detail(request, user, registration_id, status=error.status,
-                             errors={error.field or "reason": error.message}, reason=reason)
-    return see_other("/admin/registrations?done=rejected")
+                                  registration_id, body.reason)
+        return see_other("/admin/registrations?done=rejected")
+
+    async def again(user: AdminUser, refused: Refused) -> HTTPResponse:
+        return await _detail(request, user, registration_id, status=refused.status,
+                             errors=refused.beside(whole="reason"), reason=str(refused.values["reason"]))
+
+    return await form_action(request, customs_signed_in, RejectBody, change, again, catch=(ValidationFailed,))

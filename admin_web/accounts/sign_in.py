@@ -6,8 +6,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import admin_session, admin_sessions, customs_signed_in, set_admin_cookie
+from handlers.accounts.bodies import PasswordBody
 from handlers.kit.auth import client_ip
-from handlers.kit.inputs import Inputs
+from handlers.kit.forms import Refused, anyone, form_action
 from handlers.kit.render import page, see_other
 from models.errors import DomainError
 from services.accounts.customs_sign_in import sign_in_customs
@@ -33,19 +34,19 @@ async def login_form(request: Request) -> HTTPResponse:
 
 
 async def login(request: Request) -> HTTPResponse:
-    data = Inputs.of(request)
-    username, next_path = data.text("username"), _admin_next(data.text("next"))
-    try:
-        account = await sign_in_customs(request.app.ctx.services, username, data.text("password"),
-                                        ip=client_ip(request))
-    except DomainError as error:
-        return page(request, "admin/login.html", status=error.status, username=username, next_path=next_path,
-                    errors={error.field or "password": error.message})
-    old = await admin_session(request)
-    if old is not None:
-        await admin_sessions(request).end(old.token)
-    session = await admin_sessions(request).start(account_id=account.id, via="password")
-    return set_admin_cookie(request, see_other(next_path), session)
+    async def change(_: None, body: PasswordBody) -> HTTPResponse:
+        account = await sign_in_customs(request.app.ctx.services, body.username, body.password, ip=client_ip(request))
+        old = await admin_session(request)
+        if old is not None:
+            await admin_sessions(request).end(old.token)
+        session = await admin_sessions(request).start(account_id=account.id, via="password")
+        return set_admin_cookie(request, see_other(_admin_next(body.next)), session)
+
+    async def again(_: None, refused: Refused) -> HTTPResponse:
+        return page(request, "admin/login.html", status=refused.status, username=refused.values["username"],
+                    next_path=_admin_next(str(refused.values["next"])), errors=refused.beside(whole="password"))
+
+    return await form_action(request, anyone, PasswordBody, change, again, catch=(DomainError,))
 
 
 async def logout(request: Request) -> HTTPResponse:

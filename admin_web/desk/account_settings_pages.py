@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import ROLE_LABELS, AdminUser
+from admin_web.desk.bodies import AccountBody, ActiveBody, NewAccountBody, PasswordBody
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import Body
 from handlers.kit.render import page
-from models.errors import ValidationFailed
 from services.accounts.passwords import PASSWORD_MIN
 from services.desk.account_settings import (
-    AccountForm,
     account_in_scope,
     accounts_in_scope,
     create_account,
@@ -27,11 +26,11 @@ from services.desk.account_settings import (
 from services.desk.office_settings import office_tree
 from services.kit.actors import CustomsActor
 
+B = TypeVar("B", bound=Body)
 ACCOUNTS = "/admin/settings/accounts"
 ACCOUNT = ACCOUNTS + "/<account_id:int>"
 DONE = {"created": "账号已新建", "saved": "账号信息已保存", "password": "密码已重置，请当面告知本人",
         "unlocked": "账号已解锁", "active": "账号状态已更改"}
-FORM_FIELDS = ("username", "name", "role", "office_id")
 
 
 def account_settings_blueprint() -> Blueprint:
@@ -45,18 +44,6 @@ def account_settings_blueprint() -> Blueprint:
     bp.add_route(unlock, ACCOUNT + "/unlock", methods=["POST"])
     bp.add_route(activate, ACCOUNT + "/active", methods=["POST"])
     return bp
-
-
-def _form(data: Inputs) -> AccountForm:
-    return AccountForm(data.text("name"), data.text("role"),
-                       data.integer("office_id", "请选择所属海关或部门", required=False))
-
-
-def _password(data: Inputs) -> str:
-    typed = data.text("password")
-    if typed and typed != data.text("password2"):
-        raise ValidationFailed("两次输入的密码不一致", field="password2")
-    return typed
 
 
 async def _choices(request: Request, user: AdminUser) -> dict[str, Any]:
@@ -82,13 +69,13 @@ async def new(request: Request) -> HTTPResponse:
 
 
 async def create(request: Request) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> object:
-        return await create_account(request.app.ctx.services, actor, data.text("username"), _form(data),
-                                    _password(data))
+    async def run(actor: CustomsActor, data: NewAccountBody) -> object:
+        return await create_account(request.app.ctx.services, actor, data.username, data.form(),
+                                    data.checked_password())
 
     async def render(user: AdminUser, failed: Failed, status: int) -> HTTPResponse:
         return await _render_new(request, user, failed, status)
-    return await submit(request, "new", f"{ACCOUNTS}?done=created", render, run, keep=FORM_FIELDS)
+    return await submit(request, "new", f"{ACCOUNTS}?done=created", render, NewAccountBody, run)
 
 
 async def _render(request: Request, user: AdminUser, account_id: int, failed: Failed = NOTHING_FAILED,
@@ -103,34 +90,33 @@ async def show(request: Request, account_id: int) -> HTTPResponse:
     return await _render(request, await settings_user(request), account_id)
 
 
-async def _account_submit(request: Request, account_id: int, form: str, done: str,
-                          change: Callable[[CustomsActor, Inputs], Awaitable[Any]],
-                          keep: tuple[str, ...] = ()) -> HTTPResponse:
+async def _account_submit(request: Request, account_id: int, form: str, done: str, body: type[B],
+                          change: Callable[[CustomsActor, B], Awaitable[Any]]) -> HTTPResponse:
     async def render(user: AdminUser, failed: Failed, status: int) -> HTTPResponse:
         return await _render(request, user, account_id, failed, status)
-    return await submit(request, form, f"{ACCOUNTS}/{account_id}?done={done}", render, change, keep=keep,
+    return await submit(request, form, f"{ACCOUNTS}/{account_id}?done={done}", render, body, change,
                         default_field="password" if form == "password" else "name")
 
 
 async def edit(request: Request, account_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await edit_account(request.app.ctx.services, actor, account_id, _form(data))
-    return await _account_submit(request, account_id, "edit", "saved", run, keep=FORM_FIELDS)
+    async def run(actor: CustomsActor, data: AccountBody) -> None:
+        await edit_account(request.app.ctx.services, actor, account_id, data.form())
+    return await _account_submit(request, account_id, "edit", "saved", AccountBody, run)
 
 
 async def password(request: Request, account_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await reset_password(request.app.ctx.services, actor, account_id, _password(data))
-    return await _account_submit(request, account_id, "password", "password", run)
+    async def run(actor: CustomsActor, data: PasswordBody) -> None:
+        await reset_password(request.app.ctx.services, actor, account_id, data.checked_password())
+    return await _account_submit(request, account_id, "password", "password", PasswordBody, run)
 
 
 async def unlock(request: Request, account_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> None:
+    async def run(actor: CustomsActor, data: Body) -> None:
         await unlock_account(request.app.ctx.services, actor, account_id)
-    return await _account_submit(request, account_id, "unlock", "unlocked", run)
+    return await _account_submit(request, account_id, "unlock", "unlocked", Body, run)
 
 
 async def activate(request: Request, account_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await set_account_active(request.app.ctx.services, actor, account_id, data.text("active") == "1")
-    return await _account_submit(request, account_id, "active", "active", run)
+    async def run(actor: CustomsActor, data: ActiveBody) -> None:
+        await set_account_active(request.app.ctx.services, actor, account_id, data.active)
+    return await _account_submit(request, account_id, "active", "active", ActiveBody, run)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser
+from admin_web.desk.bodies import AcceptsBody, ActiveBody, CodeNameBody, NameBody
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import Body
 from handlers.kit.render import page
 from services.desk.office_settings import (
     add_department,
@@ -25,6 +26,8 @@ from services.kit.actors import CustomsActor
 OFFICES = "/admin/settings/offices"
 OFFICE = OFFICES + "/<office_id:int>"
 DONE = {"added": "部门已新增", "renamed": "名称已保存", "accepts": "受理设置已保存", "active": "状态已更改"}
+
+B = TypeVar("B", bound=Body)
 
 
 def office_settings_blueprint() -> Blueprint:
@@ -55,33 +58,32 @@ async def show(request: Request, office_id: int) -> HTTPResponse:
     return await _render(request, await settings_user(request), office_id)
 
 
-async def _office_submit(request: Request, office_id: int, form: str, done: str,
-                         change: Callable[[CustomsActor, Inputs], Awaitable[Any]],
-                         keep: tuple[str, ...] = ()) -> HTTPResponse:
+async def _office_submit(request: Request, office_id: int, form: str, done: str, body: type[B],
+                         change: Callable[[CustomsActor, B], Awaitable[Any]]) -> HTTPResponse:
     async def render(user: AdminUser, failed: Failed, status: int) -> HTTPResponse:
         return await _render(request, user, office_id, failed, status)
-    return await submit(request, form, f"{OFFICES}/{office_id}?done={done}", render, change, keep=keep)
+    return await submit(request, form, f"{OFFICES}/{office_id}?done={done}", render, body, change)
 
 
 async def add(request: Request, office_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> object:
-        return await add_department(request.app.ctx.services, actor, office_id, data.text("code"), data.text("name"))
-    return await _office_submit(request, office_id, "add", "added", run, keep=("code", "name"))
+    async def run(actor: CustomsActor, data: CodeNameBody) -> object:
+        return await add_department(request.app.ctx.services, actor, office_id, data.code, data.name)
+    return await _office_submit(request, office_id, "add", "added", CodeNameBody, run)
 
 
 async def rename(request: Request, office_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await rename_office(request.app.ctx.services, actor, office_id, data.text("name"))
-    return await _office_submit(request, office_id, "rename", "renamed", run, keep=("name",))
+    async def run(actor: CustomsActor, data: NameBody) -> None:
+        await rename_office(request.app.ctx.services, actor, office_id, data.name)
+    return await _office_submit(request, office_id, "rename", "renamed", NameBody, run)
 
 
 async def accepts(request: Request, office_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await set_accepts_questions(request.app.ctx.services, actor, office_id, data.text("accepts") == "1")
-    return await _office_submit(request, office_id, "accepts", "accepts", run)
+    async def run(actor: CustomsActor, data: AcceptsBody) -> None:
+        await set_accepts_questions(request.app.ctx.services, actor, office_id, data.accepts)
+    return await _office_submit(request, office_id, "accepts", "accepts", AcceptsBody, run)
 
 
 async def activate(request: Request, office_id: int) -> HTTPResponse:
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await set_office_active(request.app.ctx.services, actor, office_id, data.text("active") == "1")
-    return await _office_submit(request, office_id, "active", "active", run)
+    async def run(actor: CustomsActor, data: ActiveBody) -> None:
+        await set_office_active(request.app.ctx.services, actor, office_id, data.active)
+    return await _office_submit(request, office_id, "active", "active", ActiveBody, run)

@@ -7,14 +7,15 @@ forms' shared handling is in ``settings_support.py``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser
+from admin_web.desk.bodies import ActiveBody, CodeNameBody, MoveBody, NameBody
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import Body
 from handlers.kit.render import page
 from models.errors import NotFound
 from services.desk.account_settings import accounts_in_scope
@@ -32,6 +33,8 @@ from services.kit.actors import CustomsActor
 CATALOG = "/admin/settings/catalog"
 ITEM = CATALOG + "/<kind:str>/<item_id:int>"
 DONE = {"added": "已新增", "renamed": "名称已保存", "moved": "顺序已调整", "active": "状态已更改"}
+
+B = TypeVar("B", bound=Body)
 
 
 def settings_blueprint() -> Blueprint:
@@ -74,41 +77,40 @@ async def show_catalog(request: Request) -> HTTPResponse:
     return await _render_catalog(request, await settings_user(request))
 
 
-async def _catalog_submit(request: Request, form: str, done: str,
-                          change: Callable[[CustomsActor, Inputs], Awaitable[Any]],
-                          keep: tuple[str, ...] = ()) -> HTTPResponse:
+async def _catalog_submit(request: Request, form: str, done: str, body: type[B],
+                          change: Callable[[CustomsActor, B], Awaitable[Any]]) -> HTTPResponse:
     async def render(user: AdminUser, failed: Failed, status: int) -> HTTPResponse:
         return await _render_catalog(request, user, failed, status)
-    return await submit(request, form, f"{CATALOG}?done={done}#{form.split(':')[0]}", render, change, keep=keep)
+    return await submit(request, form, f"{CATALOG}?done={done}#{form.split(':')[0]}", render, body, change)
 
 
 async def add(request: Request, kind: str) -> HTTPResponse:
     which = _kind(kind)
 
-    async def run(actor: CustomsActor, data: Inputs) -> object:
-        return await add_catalog_item(request.app.ctx.services, actor, which, data.text("code"), data.text("name"))
-    return await _catalog_submit(request, f"{which}:add", "added", run, keep=("code", "name"))
+    async def run(actor: CustomsActor, data: CodeNameBody) -> object:
+        return await add_catalog_item(request.app.ctx.services, actor, which, data.code, data.name)
+    return await _catalog_submit(request, f"{which}:add", "added", CodeNameBody, run)
 
 
 async def rename(request: Request, kind: str, item_id: int) -> HTTPResponse:
     which = _kind(kind)
 
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await rename_catalog_item(request.app.ctx.services, actor, which, item_id, data.text("name"))
-    return await _catalog_submit(request, f"{which}:{item_id}", "renamed", run, keep=("name",))
+    async def run(actor: CustomsActor, data: NameBody) -> None:
+        await rename_catalog_item(request.app.ctx.services, actor, which, item_id, data.name)
+    return await _catalog_submit(request, f"{which}:{item_id}", "renamed", NameBody, run)
 
 
 async def move(request: Request, kind: str, item_id: int) -> HTTPResponse:
     which = _kind(kind)
 
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await move_catalog_item(request.app.ctx.services, actor, which, item_id, data.text("direction") == "up")
-    return await _catalog_submit(request, f"{which}:{item_id}", "moved", run)
+    async def run(actor: CustomsActor, data: MoveBody) -> None:
+        await move_catalog_item(request.app.ctx.services, actor, which, item_id, data.up)
+    return await _catalog_submit(request, f"{which}:{item_id}", "moved", MoveBody, run)
 
 
 async def activate(request: Request, kind: str, item_id: int) -> HTTPResponse:
     which = _kind(kind)
 
-    async def run(actor: CustomsActor, data: Inputs) -> None:
-        await set_catalog_item_active(request.app.ctx.services, actor, which, item_id, data.text("active") == "1")
-    return await _catalog_submit(request, f"{which}:{item_id}", "active", run)
+    async def run(actor: CustomsActor, data: ActiveBody) -> None:
+        await set_catalog_item_active(request.app.ctx.services, actor, which, item_id, data.active)
+    return await _catalog_submit(request, f"{which}:{item_id}", "active", ActiveBody, run)

@@ -1,43 +1,42 @@
-"""What the settings pages share: one way to run a form's change and to show a refusal beside its field.
+"""What the settings pages share: the admin who may change settings, and which of a page's forms was refused.
 
-A settings page holds several small forms. A POST runs one service call: done → 303 back to the page with
-a notice; refused (bad input, a rule of the domain) → the page again, status 4xx, the Chinese message beside
-the field of the form that was sent and that form's typed values kept. Not found and forbidden go to the
-error page as everywhere else.
+A settings page holds several small forms. A POST is the kit's ``form_action`` (one service call: done → 303
+back to the page with a notice; refused → the page again, status 4xx, every message beside its field of the
+form that was sent and that form's typed values kept); ``Failed`` tells the template which form that was.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic import Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser, customs_signed_in
 from handlers.kit.auth import client_ip
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import Body
+from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import see_other
-from models.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
+from models.errors import Forbidden
 from services.desk.settings_scope import MSG_ADMINS_ONLY
 from services.kit.actors import CustomsActor
 from services.kit.records import CustomsRole
 
-REFUSALS = (ValidationFailed, IllegalTransition, Conflict)
+B = TypeVar("B", bound=Body)
 
 
 @dataclasses.dataclass(frozen=True)
 class Failed:
-    """The refused form (``form``), its message beside ``field``, and what was typed into it."""
+    """The refused form (``form``), each message by field, and what was typed into it."""
 
     form: str = ""
-    field: str = ""
-    message: str = ""
-    values: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    errors: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def at(self, form: str, name: str) -> str:
-        return self.message if self.form == form and self.field == name else ""
+        return self.errors.get(name, "") if self.form == form else ""
 
     def value(self, form: str, name: str, default: object = "") -> object:
         return self.values.get(name, default) if self.form == form else default
@@ -59,15 +58,14 @@ def settings_actor(request: Request, user: AdminUser) -> CustomsActor:
     return CustomsActor(user.account.id, client_ip(request))
 
 
-async def submit(request: Request, form: str, done_url: str, render: Render,
-                 change: Callable[[CustomsActor, Inputs], Awaitable[Any]], *,
-                 default_field: str = "name", keep: tuple[str, ...] = ()) -> HTTPResponse:
+async def submit(request: Request, form: str, done_url: str, render: Render, body: type[B],
+                 change: Callable[[CustomsActor, B], Awaitable[Any]], *, default_field: str = "name") -> HTTPResponse:
     """Run ``change`` for the signed-in admin; see the module docstring for what is answered."""
-    user = await settings_user(request)
-    data = Inputs.of(request)
-    try:
+    async def changed(user: AdminUser, data: B) -> HTTPResponse:
         await change(settings_actor(request, user), data)
-    except REFUSALS as error:
-        values = {name: str((data.values.get(name) or [""])[0] or "")[:200] for name in keep}
-        return await render(user, Failed(form, error.field or default_field, error.message, values), error.status)
-    return see_other(done_url)
+        return see_other(done_url)
+
+    async def again(user: AdminUser, refused: Refused) -> HTTPResponse:
+        return await render(user, Failed(form, refused.beside(whole=default_field), refused.values), refused.status)
+
+    return await form_action(request, settings_user, body, changed, again)

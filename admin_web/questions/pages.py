@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from admin_web.auth import AdminUser, customs_signed_in
+from admin_web.questions.bodies import ForwardBody, PublishBody, ReplyBody
 from handlers.kit.auth import client_ip
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import Body
+from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import page, see_other
 from models.errors import ValidationFailed
 from models.lifecycle import Action, ReplyKind
@@ -28,6 +30,8 @@ DONE = {"accepted": "已受理", "replied": "已回复企业", "published": "已
         "unpublished": "已取消公开", "forwarded": "已转交"}
 Q = "/admin/questions/<question_id:int>"
 CUSTOMS_ACTIONS = frozenset({Action.ACCEPT, Action.REPLY, Action.PUBLISH, Action.UNPUBLISH, Action.FORWARD})
+
+B = TypeVar("B", bound=Body)
 
 
 def question_blueprint() -> Blueprint:
@@ -61,74 +65,58 @@ async def image(request: Request, question_id: int, attachment_id: int) -> HTTPR
     return await file(path, mime_type=attachment.content_type, headers={"cache-control": "private, max-age=3600"})
 
 
-async def _act(request: Request, question_id: int, done: str,
-               action: Callable[[AdminUser, Inputs], Awaitable[Any]]) -> HTTPResponse:
-    user = await customs_signed_in(request)
-    data = Inputs.of(request)
-    try:
+async def _act(request: Request, question_id: int, done: str, body: type[B],
+               action: Callable[[AdminUser, B], Awaitable[Any]]) -> HTTPResponse:
+    async def change(user: AdminUser, data: B) -> HTTPResponse:
         await action(user, data)
-    except ValidationFailed as error:
-        return await _refused(request, user, question_id, data, error)
-    return see_other(f"/admin/questions/{question_id}?done={done}")
+        return see_other(f"/admin/questions/{question_id}?done={done}")
+
+    return await form_action(request, customs_signed_in, body, change, _again(request, question_id),
+                             catch=(ValidationFailed,))
 
 
-async def _refused(request: Request, user: AdminUser, question_id: int, data: Inputs,
-                   error: ValidationFailed) -> HTTPResponse:
-    """The page again, with the message beside its field and the typed text kept."""
-    values = {k: data.text(k) for k in ("kind", "text", "title", "description", "reply", "office_id", "reason")}
-    return await _render(request, user, question_id, status=400, values=values,
-                         errors={error.field or "text": error.message})
+def _again(request: Request, question_id: int) -> Callable[[AdminUser, Refused], Awaitable[HTTPResponse]]:
+    """The page again, with the messages beside their fields and the typed text kept."""
+    async def again(user: AdminUser, refused: Refused) -> HTTPResponse:
+        return await _render(request, user, question_id, status=400, values=dict(refused.values),
+                             errors=refused.beside(whole="text"))
+
+    return again
 
 
 async def accept(request: Request, question_id: int) -> HTTPResponse:
-    async def run(user: AdminUser, data: Inputs) -> Any:
+    async def run(user: AdminUser, data: Body) -> Any:
         return await accept_question(request.app.ctx.services, user.actor, question_id)
-    return await _act(request, question_id, "accepted", run)
+    return await _act(request, question_id, "accepted", Body, run)
 
 
 async def reply(request: Request, question_id: int) -> HTTPResponse:
-    async def run(user: AdminUser, data: Inputs) -> Any:
-        kind = data.text("kind")
-        if kind not in {k.value for k in ReplyKind}:
-            raise ValidationFailed("请选择回复类型：答复、退回或需修改", field="kind")
-        text = data.text("text")
-        if not text.strip():
-            raise ValidationFailed("请填写回复内容", field="text")
-        return await reply_question(request.app.ctx.services, user.actor, question_id, ReplyKind(kind), text)
-    return await _act(request, question_id, "replied", run)
+    async def run(user: AdminUser, data: ReplyBody) -> Any:
+        return await reply_question(request.app.ctx.services, user.actor, question_id, *data.checked())
+    return await _act(request, question_id, "replied", ReplyBody, run)
 
 
 async def publish(request: Request, question_id: int) -> HTTPResponse:
-    async def run(user: AdminUser, data: Inputs) -> Any:
-        return await publish_question(request.app.ctx.services, user.actor, question_id, title=data.text("title"),
-                                      description=data.text("description"), reply=data.text("reply"))
-    return await _act(request, question_id, "published", run)
+    async def run(user: AdminUser, data: PublishBody) -> Any:
+        return await publish_question(request.app.ctx.services, user.actor, question_id, title=data.title,
+                                      description=data.description, reply=data.reply)
+    return await _act(request, question_id, "published", PublishBody, run)
 
 
 async def unpublish(request: Request, question_id: int) -> HTTPResponse:
-    async def run(user: AdminUser, data: Inputs) -> Any:
+    async def run(user: AdminUser, data: Body) -> Any:
         return await unpublish_question(request.app.ctx.services, user.actor, question_id)
-    return await _act(request, question_id, "unpublished", run)
-
-
-def _office_id(data: Inputs) -> int | None:
-    office = data.text("office_id")
-    if not office:
-        return None
-    if not office.isascii() or not office.isdigit() or len(office) > 9:
-        raise ValidationFailed("所选部门无效", field="office_id")
-    return int(office)
+    return await _act(request, question_id, "unpublished", Body, run)
 
 
 async def forward(request: Request, question_id: int) -> HTTPResponse:
     """Forward; an officer whose office no longer holds the question goes back to the queue."""
-    user = await customs_signed_in(request)
-    data = Inputs.of(request)
-    try:
+    async def change(user: AdminUser, data: ForwardBody) -> HTTPResponse:
         question = await forward_question(request.app.ctx.services, replace(user.actor, ip=client_ip(request)),
-                                          question_id, _office_id(data), data.text("reason"))
-    except ValidationFailed as error:
-        return await _refused(request, user, question_id, data, error)
-    if await can_see_question(user.account.id, question_id):
-        return see_other(f"/admin/questions/{question_id}?done=forwarded")
-    return see_other(f"/admin/?forwarded={question.number}")
+                                          question_id, data.office_id, data.reason)
+        if await can_see_question(user.account.id, question_id):
+            return see_other(f"/admin/questions/{question_id}?done=forwarded")
+        return see_other(f"/admin/?forwarded={question.number}")
+
+    return await form_action(request, customs_signed_in, ForwardBody, change, _again(request, question_id),
+                             catch=(ValidationFailed,))

@@ -12,8 +12,9 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from handlers.accounts.bodies import MiniProgramBody, PhoneBody, SmsSignInBody
 from handlers.kit.auth import WebUser, begin_session, client_ip, current_session, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from handlers.kit.sessions import WebSession
@@ -24,8 +25,6 @@ from services.accounts.wechat_binding import bind_openid, miniprogram_sign_in, u
 from services.kit.records import Membership
 
 TAG = "登录与账号"
-PHONE = {"type": "string", "pattern": "^1[3-9][0-9]{9}$", "description": "11 位手机号"}
-CODE = {"type": "string", "pattern": "^[0-9]{6}$", "description": "6 位短信验证码"}
 ME = {"type": "object", "properties": {
     "person": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                                 "phone": {"type": "string", "description": "打码的手机号"},
@@ -47,40 +46,36 @@ def auth_api_blueprint() -> Blueprint:
     bp = Blueprint("api_auth")
 
     @api_route(bp, "POST", "/api/v1/auth/sms-code", summary="发送短信验证码", tag=TAG, auth=False, status=204,
-               body={"type": "object", "required": ["phone"], "properties": {"phone": PHONE}})
+               body=PhoneBody)
     async def send_code(request: Request) -> HTTPResponse:
-        data = Inputs.of(request)
-        await request.app.ctx.sms_codes.issue_code(data.text("phone").strip(), ip=client_ip(request))
+        await request.app.ctx.sms_codes.issue_code(read_body(request, PhoneBody).phone, ip=client_ip(request))
         return no_content()
 
     @api_route(bp, "POST", "/api/v1/auth/login", summary="手机号 + 验证码登录", tag=TAG, auth=False,
-               body={"type": "object", "required": ["phone", "code"], "properties": {"phone": PHONE, "code": CODE}},
-               response=TOKEN)
+               body=SmsSignInBody, response=TOKEN)
     async def login(request: Request) -> HTTPResponse:
-        data = Inputs.of(request)
-        membership = await sign_in_with_code(request.app.ctx.sms_codes, data.text("phone").strip(), data.text("code"))
+        body = read_body(request, SmsSignInBody)
+        membership = await sign_in_with_code(request.app.ctx.sms_codes, body.phone, body.code)
         session = await begin_session(request, membership=membership, openid=None, via="sms")
         return ok(await _token(request, session, membership))
 
     @api_route(bp, "POST", "/api/v1/auth/miniprogram", summary="小程序登录（wx.login 的 code）", tag=TAG,
-               auth=False, body={"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}},
-               response=TOKEN)
+               auth=False, body=MiniProgramBody, response=TOKEN)
     async def miniprogram(request: Request) -> HTTPResponse:
-        found = await miniprogram_sign_in(request.app.ctx.wechat, Inputs.of(request).text("code"))
+        found = await miniprogram_sign_in(request.app.ctx.wechat, read_body(request, MiniProgramBody).code)
         membership = await first_membership(found.person.id) if found.person else None
         session = await begin_session(request, membership=membership, openid=found.openid, via="miniprogram")
         return ok(await _token(request, session, membership))
 
     @api_route(bp, "POST", "/api/v1/auth/bind", summary="小程序首次使用：验证手机号并绑定", tag=TAG,
-               body={"type": "object", "required": ["phone", "code"], "properties": {"phone": PHONE, "code": CODE}},
-               response=TOKEN)
+               body=SmsSignInBody, response=TOKEN)
     async def bind(request: Request) -> HTTPResponse:
         session = await current_session(request)
         if session is None or not session.openid:
             raise NotSignedIn(MSG_BIND_TOKEN)
-        data = Inputs.of(request)
-        person = await bind_openid(request.app.ctx.services, request.app.ctx.sms_codes, data.text("phone").strip(),
-                                   data.text("code"), session.openid)
+        body = read_body(request, SmsSignInBody)
+        person = await bind_openid(request.app.ctx.services, request.app.ctx.sms_codes, body.phone, body.code,
+                                   session.openid)
         membership = await first_membership(person.id)
         if membership is None:
             raise NotFound("您的账号已停用或已不属于任何企业，请联系企业管理员")

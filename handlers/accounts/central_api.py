@@ -7,27 +7,24 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.accounts.auth_api import TAG, TOKEN, _token
+from handlers.accounts.bodies import PasswordBody
 from handlers.kit.auth import begin_session, client_ip, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from services.accounts.central_accounts import unlink_central
 from services.accounts.local_accounts import sign_in_with_password
-
-CREDENTIALS = {"type": "object", "required": ["username", "password"], "properties": {
-    "username": {"type": "string", "description": "地方用户名（快速注册时设置，不区分大小写）"},
-    "password": {"type": "string", "format": "password"}}}
 
 
 def central_api_blueprint() -> Blueprint:
     bp = Blueprint("api_central")
 
     @api_route(bp, "POST", "/api/v1/auth/password-login", summary="地方用户名 + 密码登录", tag=TAG, auth=False,
-               body=CREDENTIALS, response=TOKEN)
+               body=PasswordBody, response=TOKEN)
     async def password_login(request: Request) -> HTTPResponse:
-        data = Inputs.of(request)
-        membership = await sign_in_with_password(request.app.ctx.services, data.text("username"),
-                                                 data.text("password"), ip=client_ip(request))
+        body = read_body(request, PasswordBody)
+        membership = await sign_in_with_password(request.app.ctx.services, body.username, body.password,
+                                                 ip=client_ip(request))
         session = await begin_session(request, membership=membership, openid=None, via="password")
         return ok(await _token(request, session, membership))
 

@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
+from handlers.accounts.bodies import CentralFirstBody, PasswordBody
 from handlers.kit.auth import begin_session, check_csrf, client_ip, current_session, set_session_cookie, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body, typed_values
+from handlers.kit.forms import Refused, anyone, form_action
 from handlers.kit.render import page, see_other
 from models.errors import DomainError, Forbidden, ValidationFailed
 from services.accounts import central_sign_in as flow
@@ -122,18 +124,19 @@ async def _finish_first(request: Request, mode: str) -> HTTPResponse:
         check_csrf(request, session)
     except DomainError as error:
         return _failed(request, error)
-    data = Inputs.of(request)
-    username, password = data.text("username"), data.text("password")
     try:
+        body = read_body(request, CentralFirstBody)
         if mode == "register":
-            if password != data.text("password2"):
+            if body.password != body.password2:
                 raise ValidationFailed(MSG_PASSWORDS_DIFFER, field="password2")
-            membership = await register_from_central(ctx.services, profile, username, password, ip=client_ip(request))
+            membership = await register_from_central(ctx.services, profile, body.username, body.password,
+                                                     ip=client_ip(request))
         else:
-            membership = await bind_central(ctx.services, profile, username, password, ip=client_ip(request))
+            membership = await bind_central(ctx.services, profile, body.username, body.password, ip=client_ip(request))
     except DomainError as error:
-        return _first_page(request, profile, mode=mode, status=error.status, username=username,
-                           errors={error.field or "form": error.message})
+        refused = Refused.of(error, typed_values(request, CentralFirstBody))
+        return _first_page(request, profile, mode=mode, status=refused.status, errors=refused.beside(whole="form"),
+                           username=str(refused.values["username"]))
     await flow.forget_pending(ctx.cache, session.token)
     target = f"/h5/central/done?{urlencode({'next': next_path, 'kind': mode})}"
     return await _signed_in(request, membership, see_other(target))
@@ -152,17 +155,20 @@ async def done(request: Request) -> HTTPResponse:
 
 
 async def password_login(request: Request) -> HTTPResponse:
-    data = Inputs.of(request)
-    username, next_path = data.text("username").strip(), safe_next_path(data.text("next"))
-    try:
-        membership = await sign_in_with_password(request.app.ctx.services, username, data.text("password"),
+    async def change(_: None, body: PasswordBody) -> HTTPResponse:
+        membership = await sign_in_with_password(request.app.ctx.services, body.username, body.password,
                                                  ip=client_ip(request))
-    except DomainError as error:
-        return page(request, "signin_password.html", status=error.status, username=username, next_path=next_path,
-                    password_errors={error.field or "password": error.message},
+        session = await begin_session(request, membership=membership, openid=None, via="password")
+        return set_session_cookie(request, see_other(safe_next_path(body.next)), session)
+
+    async def again(_: None, refused: Refused) -> HTTPResponse:
+        return page(request, "signin_password.html", status=refused.status,
+                    username=str(refused.values["username"]).strip(),
+                    next_path=safe_next_path(str(refused.values["next"])),
+                    password_errors=refused.beside(whole="password"),
                     central=request.app.ctx.settings.identity_provider.enabled)
-    session = await begin_session(request, membership=membership, openid=None, via="password")
-    return set_session_cookie(request, see_other(next_path), session)
+
+    return await form_action(request, anyone, PasswordBody, change, again, catch=(DomainError,))
 
 
 async def account_central(request: Request) -> HTTPResponse:

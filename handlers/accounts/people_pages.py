@@ -10,8 +10,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.accounts.account_pages import ROLE_LABELS
+from handlers.accounts.bodies import EnterpriseBody, PersonBody
 from handlers.kit.auth import WebUser, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body
+from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import page, see_other
 from models.errors import DomainError
 from services.accounts.people import add_person, edit_person, list_people, remove_person, switch_enterprise
@@ -48,28 +50,30 @@ async def people(request: Request) -> HTTPResponse:
     return await _people_page(request, user, editing=int(editing) if editing.isdigit() else None)
 
 
-def _values(data: Inputs) -> dict[str, str]:
-    return {name: data.text(name) for name in ("name", "phone", "role")}
-
-
 async def add(request: Request) -> HTTPResponse:
-    user, data = await signed_in(request), Inputs.of(request)
-    try:
-        await add_person(request.app.ctx.services, user.actor, user.enterprise.id, **_values(data))
-    except DomainError as error:
-        return await _people_page(request, user, status=error.status, values=_values(data),
-                                  errors={error.field or "_form": error.message})
-    return see_other("/h5/people?done=added")
+    async def change(user: WebUser, body: PersonBody) -> HTTPResponse:
+        await add_person(request.app.ctx.services, user.actor, user.enterprise.id, body.name, body.phone, body.role)
+        return see_other("/h5/people?done=added")
+
+    async def again(user: WebUser, refused: Refused) -> HTTPResponse:
+        return await _people_page(request, user, status=refused.status, values=dict(refused.values),
+                                  errors=refused.beside())
+
+    return await form_action(request, signed_in, PersonBody, change, again, catch=(DomainError,))
 
 
 async def edit(request: Request, membership_id: int) -> HTTPResponse:
-    user, data = await signed_in(request), Inputs.of(request)
-    try:
-        await edit_person(request.app.ctx.services, user.actor, user.enterprise.id, membership_id, **_values(data))
-    except DomainError as error:
-        return await _people_page(request, user, status=error.status, editing=membership_id,
-                                  edit_values=_values(data), errors={f"edit_{error.field or 'form'}": error.message})
-    return see_other("/h5/people?done=saved")
+    async def change(user: WebUser, body: PersonBody) -> HTTPResponse:
+        await edit_person(request.app.ctx.services, user.actor, user.enterprise.id, membership_id, body.name,
+                          body.phone, body.role)
+        return see_other("/h5/people?done=saved")
+
+    async def again(user: WebUser, refused: Refused) -> HTTPResponse:
+        return await _people_page(request, user, status=refused.status, editing=membership_id,
+                                  edit_values=dict(refused.values), errors=refused.beside(whole="edit_form",
+                                                                                          prefix="edit_"))
+
+    return await form_action(request, signed_in, PersonBody, change, again, catch=(DomainError,))
 
 
 async def remove(request: Request, membership_id: int) -> HTTPResponse:
@@ -79,8 +83,7 @@ async def remove(request: Request, membership_id: int) -> HTTPResponse:
 
 
 async def switch(request: Request) -> HTTPResponse:
-    user, data = await signed_in(request), Inputs.of(request)
-    enterprise_id = data.integer("enterprise_id", "请选择企业")
-    membership = await switch_enterprise(user.actor, enterprise_id or 0)
+    user = await signed_in(request)
+    membership = await switch_enterprise(user.actor, read_body(request, EnterpriseBody).enterprise_id)
     await request.app.ctx.sessions.change(user.session, enterprise_id=membership.enterprise_id)
     return see_other("/h5/account?done=switched")

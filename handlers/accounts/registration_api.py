@@ -11,9 +11,9 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.accounts.registration_pages import read_form
+from handlers.accounts.bodies import EnterpriseBody, PersonBody, RegistrationBody
 from handlers.kit.auth import begin_session, check_csrf, current_session, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from handlers.questions.ask_schemas import uploaded_image
@@ -30,13 +30,6 @@ REGISTRATION = {"type": "object", "properties": {
     "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
     "reason": {"type": "string", "description": "未通过的原因"}, "created_at": TEXT,
     "decided_at": {"type": ["string", "null"]}}}
-FORM = {"type": "object", "required": ["enterprise_name", "credit_code", "name", "phone", "code", "image"],
-        "properties": {"enterprise_name": TEXT, "credit_code": {"type": "string", "description": "统一社会信用代码"},
-                       "legal_person": TEXT, "address": TEXT, "name": TEXT, "phone": TEXT,
-                       "code": {"type": "string", "description": "短信验证码"},
-                       "image": {"type": "string", "format": "binary", "description": "营业执照图片"}}}
-PERSON_IN = {"type": "object", "required": ["name", "phone", "role"], "properties": {
-    "name": TEXT, "phone": TEXT, "role": {"type": "string", "enum": ["executive", "staff"]}}}
 PERSON = {"type": "object", "properties": {
     "id": {"type": "integer", "description": "成员编号"}, "person_id": {"type": "integer"}, "name": TEXT,
     "phone": {"type": "string", "description": "打码的手机号"}, "role": TEXT, "wechat_bound": {"type": "boolean"}}}
@@ -59,16 +52,16 @@ def registration_api_blueprint() -> Blueprint:
     bp = Blueprint("api_registration")
 
     @api_route(bp, "POST", "/api/v1/registrations", summary="无卡企业注册（表单 + 营业执照），待海关审核", tag=TAG,
-               auth=False, status=201, multipart=True, body=FORM,
+               auth=False, status=201, multipart=True, body=RegistrationBody,
                response={"type": "object", "properties": {"registration": REGISTRATION, "token": TEXT}})
     async def register(request: Request) -> HTTPResponse:
-        data, ctx, session = Inputs.of(request), request.app.ctx, await current_session(request)
+        ctx, session = request.app.ctx, await current_session(request)
         if session is not None:
             check_csrf(request, session)
-        openid = session.openid if session is not None else None
+        openid, body = session.openid if session is not None else None, read_body(request, RegistrationBody)
         registration = await register_without_card(
-            ctx.services, read_form(data), await uploaded_image(request), codes=ctx.sms_codes,
-            code=data.text("code"), storage=ctx.storage, openid=openid,
+            ctx.services, body.form(), await uploaded_image(request), codes=ctx.sms_codes,
+            code=body.code, storage=ctx.storage, openid=openid,
             channel=RegistrationChannel.WECHAT if openid else RegistrationChannel.FORM)
         membership = await applicant_membership(registration)
         new = await begin_session(request, membership=membership, openid=openid, via="sms")
@@ -88,20 +81,20 @@ def registration_api_blueprint() -> Blueprint:
         user = await signed_in(request)
         return ok({"people": [person_json(m) for m in await list_people(user.actor, user.enterprise.id)]})
 
-    @api_route(bp, "POST", "/api/v1/people", summary="添加企业高管或关务人员", tag=TAG, status=201, body=PERSON_IN,
+    @api_route(bp, "POST", "/api/v1/people", summary="添加企业高管或关务人员", tag=TAG, status=201, body=PersonBody,
                response=PERSON)
     async def add(request: Request) -> HTTPResponse:
-        user, data = await signed_in(request), Inputs.of(request)
-        added = await add_person(request.app.ctx.services, user.actor, user.enterprise.id,
-                                 data.text("name"), data.text("phone"), data.text("role"))
+        user, body = await signed_in(request), read_body(request, PersonBody)
+        added = await add_person(request.app.ctx.services, user.actor, user.enterprise.id, body.name, body.phone,
+                                 body.role)
         return ok(person_json(added), status=201)
 
-    @api_route(bp, "PUT", "/api/v1/people/<membership_id:int>", summary="修改企业人员", tag=TAG, body=PERSON_IN,
+    @api_route(bp, "PUT", "/api/v1/people/<membership_id:int>", summary="修改企业人员", tag=TAG, body=PersonBody,
                response=PERSON)
     async def edit(request: Request, membership_id: int) -> HTTPResponse:
-        user, data = await signed_in(request), Inputs.of(request)
+        user, body = await signed_in(request), read_body(request, PersonBody)
         changed = await edit_person(request.app.ctx.services, user.actor, user.enterprise.id, membership_id,
-                                    data.text("name"), data.text("phone"), data.text("role"))
+                                    body.name, body.phone, body.role)
         return ok(person_json(changed))
 
     @api_route(bp, "DELETE", "/api/v1/people/<membership_id:int>", summary="移除企业人员（立即失去访问权限）",
@@ -112,12 +105,11 @@ def registration_api_blueprint() -> Blueprint:
         return no_content()
 
     @api_route(bp, "PUT", "/api/v1/me/enterprise", summary="切换当前企业", tag=TAG,
-               body={"type": "object", "required": ["enterprise_id"],
-                     "properties": {"enterprise_id": {"type": "integer"}}},
+               body=EnterpriseBody,
                response={"type": "object", "properties": {"enterprise_id": {"type": "integer"}, "role": TEXT}})
     async def switch(request: Request) -> HTTPResponse:
-        user, data = await signed_in(request), Inputs.of(request)
-        membership = await switch_enterprise(user.actor, data.integer("enterprise_id", "请选择企业") or 0)
+        user, body = await signed_in(request), read_body(request, EnterpriseBody)
+        membership = await switch_enterprise(user.actor, body.enterprise_id)
         await request.app.ctx.sessions.change(user.session, enterprise_id=membership.enterprise_id)
         return ok({"enterprise_id": membership.enterprise_id, "role": membership.role.value})
 

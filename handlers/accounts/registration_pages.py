@@ -12,6 +12,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
+from handlers.accounts.bodies import RegistrationBody
 from handlers.kit.auth import (
     begin_session,
     check_csrf,
@@ -21,20 +22,17 @@ from handlers.kit.auth import (
     set_session_cookie,
     signed_in,
 )
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import typed_values
+from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import page, see_other
+from handlers.kit.sessions import WebSession
 from handlers.questions.ask_schemas import uploaded_image
 from models.errors import DomainError
-from services.accounts.registration import (
-    RegistrationForm,
-    applicant_membership,
-    register_without_card,
-    registration_status,
-)
+from services.accounts.registration import applicant_membership, register_without_card, registration_status
 from services.kit.records import RegistrationChannel
 
 MSG_CODE_SENT = "验证码已发送，5 分钟内有效"
-FIELDS = ("enterprise_name", "credit_code", "legal_person", "address", "name", "phone")
+FIELDS = ("enterprise_name", "credit_code", "legal_person", "address", "name", "phone")  # kept on the page
 
 
 def registration_pages_blueprint() -> Blueprint:
@@ -44,10 +42,6 @@ def registration_pages_blueprint() -> Blueprint:
     bp.add_route(register, "/h5/register", methods=["POST"])
     bp.add_route(status, "/h5/registration", methods=["GET"])
     return bp
-
-
-def read_form(data: Inputs) -> RegistrationForm:
-    return RegistrationForm(**{name: data.text(name) for name in FIELDS})
 
 
 def _form_page(request: Request, values: dict[str, str] | None = None, *, status: int = 200,
@@ -64,38 +58,42 @@ async def register_form(request: Request) -> HTTPResponse:
     return _form_page(request)
 
 
-async def _checked_inputs(request: Request) -> Inputs:
+async def checked_session(request: Request) -> WebSession | None:
+    """The visitor's session, if any (then the form must carry its CSRF token); registering needs no sign-in."""
     session = await current_session(request)
     if session is not None:
         check_csrf(request, session)
-    return Inputs.of(request)
+    return session
 
 
 async def register_code(request: Request) -> HTTPResponse:
-    data = await _checked_inputs(request)
-    values = {name: data.text(name) for name in FIELDS}
-    try:
-        await request.app.ctx.sms_codes.issue_code(values["phone"].strip(), ip=client_ip(request))
-    except DomainError as error:
-        return _form_page(request, values, status=error.status, errors={error.field or "phone": error.message})
-    return _form_page(request, values, notice=MSG_CODE_SENT)
+    async def change(session: WebSession | None, body: RegistrationBody) -> HTTPResponse:
+        await request.app.ctx.sms_codes.issue_code(body.phone, ip=client_ip(request))
+        return _form_page(request, typed_values(request, RegistrationBody), notice=MSG_CODE_SENT)
+
+    async def again(session: WebSession | None, refused: Refused) -> HTTPResponse:
+        return _form_page(request, dict(refused.values), status=refused.status, errors=refused.beside(whole="phone"))
+
+    return await form_action(request, checked_session, RegistrationBody, change, again, catch=(DomainError,))
 
 
 async def register(request: Request) -> HTTPResponse:
-    data = await _checked_inputs(request)
-    session, ctx = await current_session(request), request.app.ctx
-    openid = session.openid if session is not None else None
-    try:
+    ctx = request.app.ctx
+
+    async def change(session: WebSession | None, body: RegistrationBody) -> HTTPResponse:
+        openid = session.openid if session is not None else None
+        channel = RegistrationChannel.WECHAT if openid else RegistrationChannel.FORM
         registration = await register_without_card(
-            ctx.services, read_form(data), await uploaded_image(request), codes=ctx.sms_codes,
-            code=data.text("code"), storage=ctx.storage, openid=openid,
-            channel=RegistrationChannel.WECHAT if openid else RegistrationChannel.FORM)
-    except DomainError as error:
-        values = {name: data.text(name) for name in FIELDS}
-        return _form_page(request, values, status=error.status, errors={error.field or "_form": error.message})
-    membership = await applicant_membership(registration)
-    new = await begin_session(request, membership=membership, openid=openid, via="wechat" if openid else "sms")
-    return set_session_cookie(request, see_other("/h5/registration?done=1"), new)
+            ctx.services, body.form(), await uploaded_image(request), codes=ctx.sms_codes, code=body.code,
+            storage=ctx.storage, openid=openid, channel=channel)
+        membership = await applicant_membership(registration)
+        new = await begin_session(request, membership=membership, openid=openid, via="wechat" if openid else "sms")
+        return set_session_cookie(request, see_other("/h5/registration?done=1"), new)
+
+    async def again(session: WebSession | None, refused: Refused) -> HTTPResponse:
+        return _form_page(request, dict(refused.values), status=refused.status, errors=refused.beside())
+
+    return await form_action(request, checked_session, RegistrationBody, change, again, catch=(DomainError,))
 
 
 async def status(request: Request) -> HTTPResponse:

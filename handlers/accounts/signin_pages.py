@@ -8,15 +8,19 @@ asks for phone + SMS code. After sign-in the browser goes to ``next`` — a path
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 
 from adapters.wechat_api import WechatApiError
+from handlers.accounts.bodies import PhoneBody, SmsSignInBody
 from handlers.kit.auth import begin_session, client_ip, current_session, in_wechat, set_session_cookie, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.forms import Refused, anyone, form_action
 from handlers.kit.render import page, see_other
+from handlers.kit.responses import page_error
+from handlers.kit.sessions import WebSession
 from models.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
 from services.accounts.oauth_state import safe_next_path
 from services.accounts.sign_in import first_membership, sign_in_with_code
@@ -65,27 +69,33 @@ async def bind_code(request: Request) -> HTTPResponse:
     return await _send_code(request, "bind")
 
 
+def _phone_again(request: Request, kind: str, whole: str) -> Callable[[object, Refused], Awaitable[HTTPResponse]]:
+    """The phone form again after a refusal: the messages beside their fields, the phone number kept."""
+    async def again(_: object, refused: Refused) -> HTTPResponse:
+        return _phone_page(request, kind, status=refused.status, phone=str(refused.values.get("phone", "")).strip(),
+                           next_path=safe_next_path(str(refused.values.get("next", ""))),
+                           errors=refused.beside(whole=whole))
+
+    return again
+
+
 async def _send_code(request: Request, kind: str) -> HTTPResponse:
-    data = Inputs.of(request)
-    phone, next_path = data.text("phone").strip(), safe_next_path(data.text("next"))
-    try:
-        await request.app.ctx.sms_codes.issue_code(phone, ip=client_ip(request))
-    except DomainError as error:
-        return _phone_page(request, kind, status=error.status, phone=phone, next_path=next_path,
-                           errors={error.field or "phone": error.message})
-    return _phone_page(request, kind, phone=phone, next_path=next_path, notice=MSG_CODE_SENT)
+    async def change(_: None, body: PhoneBody) -> HTTPResponse:
+        await request.app.ctx.sms_codes.issue_code(body.phone, ip=client_ip(request))
+        return _phone_page(request, kind, phone=body.phone, next_path=safe_next_path(body.next), notice=MSG_CODE_SENT)
+
+    return await form_action(request, anyone, PhoneBody, change, _phone_again(request, kind, "phone"),
+                             catch=(DomainError,))
 
 
 async def login(request: Request) -> HTTPResponse:
-    data = Inputs.of(request)
-    phone, next_path = data.text("phone").strip(), safe_next_path(data.text("next"))
-    try:
-        membership = await sign_in_with_code(request.app.ctx.sms_codes, phone, data.text("code"))
-    except DomainError as error:
-        return _phone_page(request, "login", status=error.status, phone=phone, next_path=next_path,
-                           errors={error.field or "code": error.message})
-    session = await begin_session(request, membership=membership, openid=None, via="sms")
-    return set_session_cookie(request, see_other(next_path), session)
+    async def change(_: None, body: SmsSignInBody) -> HTTPResponse:
+        membership = await sign_in_with_code(request.app.ctx.sms_codes, body.phone, body.code)
+        session = await begin_session(request, membership=membership, openid=None, via="sms")
+        return set_session_cookie(request, see_other(safe_next_path(body.next)), session)
+
+    return await form_action(request, anyone, SmsSignInBody, change, _phone_again(request, "login", "code"),
+                             catch=(DomainError,))
 
 
 async def oauth_start(request: Request) -> HTTPResponse:
@@ -131,23 +141,26 @@ async def bind_form(request: Request) -> HTTPResponse:
     return _phone_page(request, "bind", next_path=next_path)
 
 
-async def bind(request: Request) -> HTTPResponse:
+async def _wechat_visitor(request: Request) -> WebSession:
     session = await current_session(request)
-    data = Inputs.of(request)
-    phone, next_path = data.text("phone").strip(), safe_next_path(data.text("next"))
     if session is None or not session.openid:
         raise Forbidden(MSG_OAUTH_EXPIRED)
-    try:
-        person = await bind_openid(request.app.ctx.services, request.app.ctx.sms_codes, phone, data.text("code"),
+    return session
+
+
+async def bind(request: Request) -> HTTPResponse:
+    async def change(session: WebSession, body: SmsSignInBody) -> HTTPResponse:
+        assert session.openid is not None
+        person = await bind_openid(request.app.ctx.services, request.app.ctx.sms_codes, body.phone, body.code,
                                    session.openid)
-    except DomainError as error:
-        return _phone_page(request, "bind", status=error.status, phone=phone, next_path=next_path,
-                           errors={error.field or "code": error.message})
-    membership = await first_membership(person.id)
-    if membership is None:
-        raise NotFound(MSG_ACCOUNT_OFF)
-    new = await begin_session(request, membership=membership, openid=session.openid, via="wechat")
-    return set_session_cookie(request, see_other(next_path), new)
+        membership = await first_membership(person.id)
+        if membership is None:  # not a refusal of the form: the error page, as for any other visit
+            return page_error(request, NotFound(MSG_ACCOUNT_OFF))
+        new = await begin_session(request, membership=membership, openid=session.openid, via="wechat")
+        return set_session_cookie(request, see_other(safe_next_path(body.next)), new)
+
+    return await form_action(request, _wechat_visitor, SmsSignInBody, change, _phone_again(request, "bind", "code"),
+                             catch=(DomainError,))
 
 
 async def logout(request: Request) -> HTTPResponse:

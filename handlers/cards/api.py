@@ -12,24 +12,18 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
+from handlers.cards.bodies import CardRegisterBody, ChallengeBody, GrantBody, ProofBody
 from handlers.kit.auth import WebUser, begin_session, client_ip, set_session_cookie, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
-from models.errors import ValidationFailed
-from services.accounts.registration import Applicant
 from services.cards.authorisations import MODULES, authorise, list_authorisations, revoke
-from services.cards.certificates import CardProof, VerifiedCard, load_card_cas, verify_card
+from services.cards.certificates import VerifiedCard, load_card_cas, verify_card
 from services.cards.challenges import CardChallenges
 from services.cards.sign_in import bind_card, login_with_card, register_by_card
 from services.kit.records import Membership
 
 TAG = "卡介质（IC卡 / IKey）"
-MSG_PROOF = "读卡结果不完整，请重新读卡"
-PROOF = {"challenge_id": {"type": "string"}, "certificate": {"type": "string", "description": "卡证书 DER，base64"},
-         "signature": {"type": "string", "description": "卡对挑战码的签名，base64"},
-         "card": {"type": "object", "description": "读卡助手读出的企业信息"}}
-PROOF_BODY = {"type": "object", "required": list(PROOF), "properties": PROOF}
 SESSION = {"type": "object", "properties": {"token": {"type": "string"}, "expires_in": {"type": "integer"},
                                             "person": {"type": "object"}, "enterprise": {"type": "object"},
                                             "role": {"type": "string"}}}
@@ -49,15 +43,8 @@ def owner_of(user: WebUser) -> str:
     return f"{user.membership.person_id}:{user.membership.enterprise_id}"
 
 
-def card_proof(data: Inputs) -> CardProof:
-    card = (data.values.get("card") or [None])[0]
-    if not isinstance(card, dict):
-        raise ValidationFailed(MSG_PROOF, field="card")
-    return CardProof(data.text("challenge_id"), data.text("certificate"), data.text("signature"), card)
-
-
-async def verified_card(request: Request, data: Inputs, purpose: str, owner: str = "") -> VerifiedCard:
-    proof = card_proof(data)
+async def verified_card(request: Request, body: ProofBody, purpose: str, owner: str = "") -> VerifiedCard:
+    proof = body.proof()
     text = await challenges(request).consume(proof.challenge_id, purpose, owner)
     cas = load_card_cas(request.app.ctx.settings.card.ca_cert_paths)
     return verify_card(cas, proof, text, request.app.ctx.services.now())
@@ -82,41 +69,37 @@ def card_api_blueprint() -> Blueprint:
     bp = Blueprint("api_card")
 
     @api_route(bp, "POST", "/api/v1/card/challenges", summary="取读卡挑战码（登录、注册、绑定、授权）", tag=TAG,
-               auth=False, body={"type": "object", "required": ["purpose"], "properties": {"purpose": {
-                   "type": "string", "enum": ["login", "register", "bind", "authorise"]}}},
+               auth=False, body=ChallengeBody,
                response={"type": "object", "properties": {"challenge_id": {"type": "string"},
                                                           "challenge": {"type": "string"},
                                                           "expires_in": {"type": "integer"}}})
     async def new_challenge(request: Request) -> HTTPResponse:
-        purpose = Inputs.of(request).text("purpose")
+        purpose = read_body(request, ChallengeBody).purpose
         owner = owner_of(await signed_in(request)) if purpose in ("bind", "authorise") else ""
         found = await challenges(request).issue(purpose, owner)
         return ok({"challenge_id": found.id, "challenge": found.text, "expires_in": found.expires_in})
 
-    @api_route(bp, "POST", "/api/v1/card/login", summary="卡介质登录", tag=TAG, auth=False, body=PROOF_BODY,
+    @api_route(bp, "POST", "/api/v1/card/login", summary="卡介质登录", tag=TAG, auth=False, body=ProofBody,
                response=SESSION)
     async def login(request: Request) -> HTTPResponse:
-        card = await verified_card(request, Inputs.of(request), "login")
+        card = await verified_card(request, read_body(request, ProofBody), "login")
         return await session_answer(request, await login_with_card(card), "card")
 
     @api_route(bp, "POST", "/api/v1/card/register", summary="有卡用户注册（企业信息取自卡）", tag=TAG, auth=False,
-               body={"type": "object", "required": [*PROOF, "name", "phone", "code"], "properties": {
-                   **PROOF, "name": {"type": "string"}, "phone": {"type": "string"}, "code": {"type": "string"}}},
-               response=SESSION)
+               body=CardRegisterBody, response=SESSION)
     async def register(request: Request) -> HTTPResponse:
-        data = Inputs.of(request)
-        card = await verified_card(request, data, "register")
-        membership = await register_by_card(
-            request.app.ctx.services, card, Applicant(data.text("name"), data.text("phone").strip()),
-            codes=request.app.ctx.sms_codes, code=data.text("code"), ip=client_ip(request))
+        body = read_body(request, CardRegisterBody)
+        card = await verified_card(request, body, "register")
+        membership = await register_by_card(request.app.ctx.services, card, body.applicant(),
+                                            codes=request.app.ctx.sms_codes, code=body.code, ip=client_ip(request))
         return await session_answer(request, membership, "card")
 
-    @api_route(bp, "POST", "/api/v1/card/bind", summary="把卡介质绑定到当前账号", tag=TAG, body=PROOF_BODY,
+    @api_route(bp, "POST", "/api/v1/card/bind", summary="把卡介质绑定到当前账号", tag=TAG, body=ProofBody,
                response={"type": "object", "properties": {"card_no": {"type": "string"},
                                                           "holder_name": {"type": "string"}}})
     async def bind(request: Request) -> HTTPResponse:
         user = await signed_in(request)
-        card = await verified_card(request, Inputs.of(request), "bind", owner_of(user))
+        card = await verified_card(request, read_body(request, ProofBody), "bind", owner_of(user))
         binding = await bind_card(request.app.ctx.services, user.membership, card, ip=client_ip(request))
         return ok({"card_no": binding.card_no, "holder_name": binding.holder_name})
 
@@ -127,14 +110,12 @@ def card_api_blueprint() -> Blueprint:
         return ok({"items": [row_json(r) for r in rows], "modules": MODULES})
 
     @api_route(bp, "POST", "/api/v1/card/authorisations", summary="使用法人卡为本企业人员授权", tag=TAG,
-               body={"type": "object", "required": [*PROOF, "module", "person_ids"], "properties": {
-                   **PROOF, "module": {"type": "string", "enum": list(MODULES)},
-                   "person_ids": {"type": "array", "items": {"type": "integer"}}}}, response=LIST, status=201)
+               body=GrantBody, response=LIST, status=201)
     async def grant(request: Request) -> HTTPResponse:
-        user, data = await signed_in(request), Inputs.of(request)
-        card = await verified_card(request, data, "authorise", owner_of(user))
-        await authorise(request.app.ctx.services, user.membership, card, data.text("module"),
-                        list(data.integers("person_ids", "请选择本企业的人员")), ip=client_ip(request))
+        user, body = await signed_in(request), read_body(request, GrantBody)
+        card = await verified_card(request, body, "authorise", owner_of(user))
+        await authorise(request.app.ctx.services, user.membership, card, body.module, list(body.person_ids),
+                        ip=client_ip(request))
         rows = await list_authorisations(user.membership)
         return ok({"items": [row_json(r) for r in rows], "modules": MODULES}, status=201)
 

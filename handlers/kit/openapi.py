@@ -2,7 +2,9 @@
 
 Every API handler is registered with ``api_route(bp, method, path, summary=…, tag=…, body=…, response=…)``:
 the route and its documentation are one declaration, so the document cannot forget an endpoint (a test
-compares it with the router). Schemas are plain JSON Schema dicts (``handlers/api_schemas.py``).
+compares it with the router). A request body is a ``Body`` class (``handlers/kit/bodies.py``): the same class
+parses the request and gives its schema (``model_json_schema``) under ``components/schemas``, referenced by
+``$ref``. Responses are plain JSON Schema dicts.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from typing import Any
 
 from sanic import Blueprint
 
+from handlers.kit.bodies import Body
+
 API_PREFIX = "/api/v1"
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
     "properties": {"code": {"type": "string"}, "message": {"type": "string", "description": "中文提示"},
-                   "field": {"type": ["string", "null"], "description": "出错的字段"}}}}}
+                   "field": {"type": ["string", "null"], "description": "出错的字段（有多个时为第一个）"},
+                   "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                              "description": "请求体校验时：每个出错字段及其提示"}}}}}
+REF = "#/components/schemas/{model}"
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class Operation:
     path: str  # OpenAPI form: /questions/{question_id}
     summary: str
     tag: str
-    body: dict[str, Any] | None
+    body: type[Body] | None
     response: dict[str, Any] | None
     query: dict[str, dict[str, Any]]
     auth: bool
@@ -41,7 +48,7 @@ _PARAM = re.compile(r"<(\w+)(?::[^>]+)?>")
 
 
 def api_route(bp: Blueprint, method: str, path: str, *, summary: str, tag: str,
-              body: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
+              body: type[Body] | None = None, response: dict[str, Any] | None = None,
               query: dict[str, dict[str, Any]] | None = None, auth: bool = True, status: int = 200,
               multipart: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``path`` (Sanic syntax, under /api/v1) on ``bp`` and document it."""
@@ -70,7 +77,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         "servers": [{"url": server_url.rstrip("/") + API_PREFIX}],
         "paths": paths,
         "components": {
-            "schemas": {"Error": ERROR},
+            "schemas": {"Error": ERROR, **body_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                 "cookie": {"type": "apiKey", "in": "cookie", "name": "ql_session"}},
         },
@@ -94,5 +101,16 @@ def _operation(op: Operation) -> dict[str, Any]:
     }
     if op.body is not None:
         kind = "multipart/form-data" if op.multipart else "application/json"
-        doc["requestBody"] = {"required": True, "content": {kind: {"schema": op.body}}}
+        doc["requestBody"] = {"required": True,
+                              "content": {kind: {"schema": {"$ref": REF.format(model=op.body.__name__)}}}}
     return doc
+
+
+def body_schemas() -> dict[str, Any]:
+    """Every documented body class's schema, and the schemas it refers to, by class name."""
+    schemas: dict[str, Any] = {}
+    for body in {op.body for op in OPERATIONS if op.body is not None}:
+        schema = body.model_json_schema(ref_template=REF)
+        schemas |= schema.pop("$defs", {})
+        schemas[body.__name__] = schema
+    return dict(sorted(schemas.items()))

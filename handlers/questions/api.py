@@ -10,24 +10,12 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from handlers.kit.auth import WebUser, signed_in
+from handlers.kit.bodies import read_body
 from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import ok
-from handlers.questions.schemas import (
-    APPEND,
-    APPROVE,
-    DELETED,
-    DETAIL,
-    EVALUATE,
-    LIST_QUERY,
-    PAGE,
-    QUEUE,
-    RETURN,
-    SUBMIT,
-    as_json,
-    evaluation_of,
-    importance_of,
-)
+from handlers.questions.bodies import AppendBody, ApproveBody, EvaluateBody, ReturnBody, SubmitBody
+from handlers.questions.schemas import DELETED, DETAIL, LIST_QUERY, PAGE, QUEUE, as_json
 from services.kit.context import ServiceContext
 from services.questions.asking import delete_question, submit_question, withdraw_question
 from services.questions.evaluation import append_question, evaluate_question
@@ -37,7 +25,6 @@ from services.questions.views import list_questions, question_detail, question_i
 TAG = "我的问题"
 TAG_REVIEW = "高管审核"
 Q = "/api/v1/questions/<question_id:int>"
-MSG_BAD_EXECUTIVE = "请选择审核高管"
 MSG_BAD_ATTACHMENT = "图片编号无效"
 
 
@@ -77,11 +64,10 @@ def questions_api_blueprint() -> Blueprint:
                           headers={"cache-control": "private, max-age=3600", "x-content-type-options": "nosniff"})
 
     @api_route(bp, "POST", f"{Q}/submit", summary="提交（草稿、高管退回或撤回后）：需审核时交给高管，否则交海关",
-               tag=TAG, body=SUBMIT, response=DETAIL)
+               tag=TAG, body=SubmitBody, response=DETAIL)
     async def submit(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
-        executive_id = Inputs.of(request).integer("executive_id", MSG_BAD_EXECUTIVE, required=False)
-        await submit_question(ctx(request), user.actor, question_id, executive_id)
+        await submit_question(ctx(request), user.actor, question_id, read_body(request, SubmitBody).executive_id)
         return await current(request, user, question_id)
 
     @api_route(bp, "POST", f"{Q}/withdraw", summary="撤回（海关受理前；追加的问题不可撤回）", tag=TAG,
@@ -98,18 +84,18 @@ def questions_api_blueprint() -> Blueprint:
         return ok({"id": question_id, "status": "deleted"})
 
     @api_route(bp, "POST", f"{Q}/evaluate", summary="评价海关答复（已回复），或在待追加时重新选择评价类型",
-               tag=TAG, body=EVALUATE, response=DETAIL)
+               tag=TAG, body=EvaluateBody, response=DETAIL)
     async def evaluate(request: Request, question_id: int) -> HTTPResponse:
-        user, data = await signed_in(request), Inputs.of(request)
-        await evaluate_question(ctx(request), user.actor, question_id, evaluation_of(data.text("evaluation")),
-                                note=data.text("note"), appended_text=data.text("appended_text"))
+        user, body = await signed_in(request), read_body(request, EvaluateBody)
+        await evaluate_question(ctx(request), user.actor, question_id, body.evaluation, note=body.note,
+                                appended_text=body.appended_text)
         return await current(request, user, question_id)
 
-    @api_route(bp, "POST", f"{Q}/append", summary="追加问题（待追加，评价后 7 天内）", tag=TAG, body=APPEND,
+    @api_route(bp, "POST", f"{Q}/append", summary="追加问题（待追加，评价后 7 天内）", tag=TAG, body=AppendBody,
                response=DETAIL)
     async def append(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
-        await append_question(ctx(request), user.actor, question_id, Inputs.of(request).text("appended_text"))
+        await append_question(ctx(request), user.actor, question_id, read_body(request, AppendBody).appended_text)
         return await current(request, user, question_id)
 
     review_routes(bp)
@@ -124,17 +110,17 @@ def review_routes(bp: Blueprint) -> None:
         user = await signed_in(request)
         return ok({"items": as_json(await review_queue(ctx(request), user.person.id, user.enterprise.id))})
 
-    @api_route(bp, "POST", f"{Q}/review/return", summary="高管退回（须填写退回原因）", tag=TAG_REVIEW, body=RETURN,
+    @api_route(bp, "POST", f"{Q}/review/return", summary="高管退回（须填写退回原因）", tag=TAG_REVIEW, body=ReturnBody,
                response=DETAIL)
     async def exec_return(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
-        await exec_return_question(ctx(request), user.actor, question_id, Inputs.of(request).text("reason"))
+        await exec_return_question(ctx(request), user.actor, question_id, read_body(request, ReturnBody).reason)
         return await current(request, user, question_id)
 
     @api_route(bp, "POST", f"{Q}/review/approve", summary="高管审核通过：选择重要性并提交海关", tag=TAG_REVIEW,
-               body=APPROVE, response=DETAIL)
+               body=ApproveBody, response=DETAIL)
     async def exec_approve(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
-        importance = importance_of(Inputs.of(request).text("importance"))
+        importance = read_body(request, ApproveBody).importance
         await exec_approve_question(ctx(request), user.actor, question_id, importance)
         return await current(request, user, question_id)

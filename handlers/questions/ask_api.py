@@ -12,28 +12,18 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.kit.auth import signed_in
+from handlers.kit.bodies import read_body
 from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import ok
-from handlers.questions.ask_schemas import (
-    ASK_BODY,
-    ASK_OPTIONS,
-    IMAGE_REF,
-    IMAGE_UPLOAD,
-    QUESTION_FORM,
-    QUESTION_REF,
-    executive_choice,
-    question_form,
-    uploaded_image,
-)
+from handlers.questions.ask_schemas import ASK_OPTIONS, IMAGE_REF, QUESTION_REF, uploaded_image
+from handlers.questions.bodies import AskBody, ImageBody, QuestionBody, ResubmitBody
 from services.kit.records import Question
 from services.questions.ask_options import ask_options, ask_question, edit_asked_question
 from services.questions.asking import resubmit_question
 from services.questions.attachments import attach_image
 
 TAG = "提问"
-RESUBMIT_BODY = {**QUESTION_FORM, "properties": {**QUESTION_FORM["properties"], "executive_id": ASK_BODY[
-    "properties"]["executive_id"]}}
 OPTIONS_QUERY = {"accepting_office_id": {"type": "integer", "description": "所选受理单位；缺省为第一个"}}
 
 
@@ -54,34 +44,33 @@ def ask_api_blueprint() -> Blueprint:
                                   request.app.ctx.settings.district.accepting_office_codes, chosen)
         return ok(asdict(found))
 
-    @api_route(bp, "POST", "/api/v1/questions", summary="提问（提交或保存草稿）", tag=TAG, body=ASK_BODY,
+    @api_route(bp, "POST", "/api/v1/questions", summary="提问（提交或保存草稿）", tag=TAG, body=AskBody,
                response=QUESTION_REF, status=201)
     async def create(request: Request) -> HTTPResponse:
         user = await signed_in(request)
-        inputs = Inputs.of(request)
-        submit = inputs.flag("submit") if inputs.has("submit") else True
-        question = await ask_question(request.app.ctx.services, user.actor, user.enterprise.id,
-                                      question_form(inputs), executive_id=executive_choice(inputs), submit=submit)
+        body = read_body(request, AskBody)
+        question = await ask_question(request.app.ctx.services, user.actor, user.enterprise.id, body.form(),
+                                      executive_id=body.executive_id, submit=body.submit)
         return ok(question_ref(question), status=201)
 
     @api_route(bp, "PUT", "/api/v1/questions/<question_id:int>", summary="修改问题（草稿、被退回、审核中的高管修改）",
-               tag=TAG, body=QUESTION_FORM, response=QUESTION_REF)
+               tag=TAG, body=QuestionBody, response=QUESTION_REF)
     async def edit(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
-        form = question_form(Inputs.of(request))
+        form = read_body(request, QuestionBody).form()
         return ok(question_ref(await edit_asked_question(request.app.ctx.services, user.actor, question_id, form)))
 
     @api_route(bp, "POST", "/api/v1/questions/<question_id:int>/resubmit", summary="修改后重新提交", tag=TAG,
-               body=RESUBMIT_BODY, response=QUESTION_REF)
+               body=ResubmitBody, response=QUESTION_REF)
     async def resubmit(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
-        inputs = Inputs.of(request)
-        question = await resubmit_question(request.app.ctx.services, user.actor, question_id, question_form(inputs),
-                                           executive_choice(inputs))
+        body = read_body(request, ResubmitBody)
+        question = await resubmit_question(request.app.ctx.services, user.actor, question_id, body.form(),
+                                           body.executive_id)
         return ok(question_ref(question))
 
     @api_route(bp, "POST", "/api/v1/questions/<question_id:int>/image", summary="上传问题图片（限一张）", tag=TAG,
-               body=IMAGE_UPLOAD, response=IMAGE_REF, multipart=True, status=201)
+               body=ImageBody, response=IMAGE_REF, multipart=True, status=201)
     async def image(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
         checked = await uploaded_image(request, required=True)

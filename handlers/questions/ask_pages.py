@@ -12,10 +12,11 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.kit.auth import WebUser, signed_in
+from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
-from handlers.questions.ask_schemas import executive_choice, form_values, question_form, uploaded_image, values_of
-from models.errors import Conflict, IllegalTransition, ValidationFailed
+from handlers.questions.ask_schemas import uploaded_image, values_of
+from handlers.questions.bodies import ResubmitBody
 from services.questions.ask_options import (
     AskOptions,
     EditMode,
@@ -26,21 +27,17 @@ from services.questions.ask_options import (
     save_edit,
 )
 
-# Refusals a user can fix on the form: shown on it, values kept. Others (not found, forbidden) are error pages.
-FORM_ERRORS = (ValidationFailed, IllegalTransition, Conflict)
-FIELDS = frozenset({"accepting_office_id", "title", "type_ids", "office_id", "business_category_id", "contact_name",
-                    "contact_phone", "description", "remarks", "image", "executive_id"})
+FIELDS = frozenset({*ResubmitBody.model_fields, "image"})
 HEADINGS = {"ask": ("我要提问", "提交"), EditMode.RESUBMIT: ("修改问题", "重新提交"),
             EditMode.EXEC_EDIT: ("审核修改", "保存修改")}
 
 
 def form_page(request: Request, options: AskOptions, values: dict[str, Any], *, mode: str, action: str,
-              error: ValidationFailed | IllegalTransition | Conflict | None = None,
-              image_name: str = "") -> HTTPResponse:
-    errors = {} if error is None else {error.field if error.field in FIELDS else "_form": error.message}
+              refused: Refused = NOTHING_REFUSED, image_name: str = "") -> HTTPResponse:
+    errors = refused.beside(FIELDS)
     heading, button = HEADINGS[mode]
-    lost_image = error is not None and error.field != "image" and bool(upload_name(request))
-    return page(request, "ask_form.html", status=error.status if error else 200, options=options, v=values,
+    lost_image = bool(errors) and "image" not in errors and bool(upload_name(request))
+    return page(request, "ask_form.html", status=refused.status, options=options, v=values,
                 errors=errors, mode=str(mode), action=action, heading=heading, button=button, image_name=image_name,
                 chose_image=lost_image)
 
@@ -84,18 +81,17 @@ def ask_pages_blueprint() -> Blueprint:
 
     @bp.post("/h5/ask")
     async def ask(request: Request) -> HTTPResponse:
-        user = await signed_in(request)
-        inputs = Inputs.of(request)
-        try:
+        async def change(user: WebUser, body: ResubmitBody) -> HTTPResponse:
             question = await ask_question(
-                request.app.ctx.services, user.actor, user.enterprise.id, question_form(inputs),
-                executive_id=executive_choice(inputs), image=await uploaded_image(request),
-                storage=request.app.ctx.storage)
-        except FORM_ERRORS as refused:
-            values = form_values(inputs)
-            options = await options_for(request, user, chosen_unit(values))
-            return form_page(request, options, values, mode="ask", action="/h5/ask", error=refused)
-        return see_other(f"/h5/ask/done/{question.id}")
+                request.app.ctx.services, user.actor, user.enterprise.id, body.form(), executive_id=body.executive_id,
+                image=await uploaded_image(request), storage=request.app.ctx.storage)
+            return see_other(f"/h5/ask/done/{question.id}")
+
+        async def again(user: WebUser, refused: Refused) -> HTTPResponse:
+            options = await options_for(request, user, chosen_unit(refused.values))
+            return form_page(request, options, dict(refused.values), mode="ask", action="/h5/ask", refused=refused)
+
+        return await form_action(request, signed_in, ResubmitBody, change, again)
 
     @bp.get("/h5/ask/done/<question_id:int>")
     async def done(request: Request, question_id: int) -> HTTPResponse:
@@ -113,19 +109,21 @@ def ask_pages_blueprint() -> Blueprint:
 
     @bp.post("/h5/questions/<question_id:int>/edit")
     async def edit(request: Request, question_id: int) -> HTTPResponse:
-        user = await signed_in(request)
-        inputs = Inputs.of(request)
         ctx = request.app.ctx
-        try:
+
+        async def change(user: WebUser, body: ResubmitBody) -> HTTPResponse:
             question, mode = await save_edit(
-                ctx.services, user.actor, question_id, question_form(inputs), executive_id=executive_choice(inputs),
+                ctx.services, user.actor, question_id, body.form(), executive_id=body.executive_id,
                 image=await uploaded_image(request), storage=ctx.storage)
-        except FORM_ERRORS as refused:
+            if mode is EditMode.EXEC_EDIT:
+                return see_other(f"/h5/questions/{question.id}")
+            return see_other(f"/h5/ask/done/{question.id}")
+
+        async def again(user: WebUser, refused: Refused) -> HTTPResponse:
             view = await edit_view(ctx.services, user.actor, question_id, ctx.settings.district.accepting_office_codes)
-            return form_page(request, view.options, form_values(inputs), mode=view.mode, action=request.path,
-                             error=refused, image_name=view.image_name)
-        if mode is EditMode.EXEC_EDIT:
-            return see_other(f"/h5/questions/{question.id}")
-        return see_other(f"/h5/ask/done/{question.id}")
+            return form_page(request, view.options, dict(refused.values), mode=view.mode, action=request.path,
+                             refused=refused, image_name=view.image_name)
+
+        return await form_action(request, signed_in, ResubmitBody, change, again)
 
     return bp

@@ -8,14 +8,17 @@ message beside the field and the typed text kept; any other refusal is the error
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.kit.auth import WebUser, signed_in
+from handlers.kit.bodies import Body
+from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
-from handlers.questions.schemas import evaluation_of, importance_of
+from handlers.questions.bodies import AppendBody, ApproveBody, EvaluateBody, ReturnBody, SubmitBody
 from models.errors import ValidationFailed
 from models.lifecycle import Action, Evaluation, Policy, Status
 from services.kit.context import ServiceContext
@@ -31,10 +34,9 @@ DONE = {
     "evaluated": "评价已提交", "appended": "追加问题已提交海关", "returned": "已退回提问人",
     "approved": "已提交海关",
 }
-FORM_FIELDS = ("evaluation", "note", "appended_text", "reason", "importance", "executive_id")
-MSG_BAD_EXECUTIVE = "请选择审核高管"
-# What one action form does: (context, user, inputs, question id) → the ``done`` key of the notice.
-Run = Callable[[ServiceContext, WebUser, Inputs, int], Awaitable[str]]
+# What one action form does: (context, user, body, question id) → the ``done`` key of the notice.
+Run = Callable[[ServiceContext, WebUser, Any, int], Awaitable[str]]
+Again = Callable[[Request, WebUser, int, Refused], Awaitable[HTTPResponse]]
 
 
 def ctx(request: Request) -> ServiceContext:
@@ -47,9 +49,9 @@ def questions_pages_blueprint() -> Blueprint:
     bp.add_route(question, Q, methods=["GET"])
     bp.add_route(evaluation_form, f"{Q}/evaluate", methods=["GET"])
     bp.add_route(review, "/h5/review", methods=["GET"])
-    for name, run, again in ACTIONS:
+    for name, run, body, again in ACTIONS:
         route = f"post_{name.replace('/', '_')}"
-        bp.add_route(_action_handler(run, again), f"{Q}/{name}", methods=["POST"], name=route)
+        bp.add_route(_action_handler(run, body, again), f"{Q}/{name}", methods=["POST"], name=route)
     return bp
 
 
@@ -67,11 +69,11 @@ async def question(request: Request, question_id: int) -> HTTPResponse:
     return await detail_page(request, user, question_id)
 
 
-async def detail_page(request: Request, user: WebUser, question_id: int, error: ValidationFailed | None = None,
-                      data: Inputs | None = None) -> HTTPResponse:
+async def detail_page(request: Request, user: WebUser, question_id: int,
+                      refused: Refused = NOTHING_REFUSED) -> HTTPResponse:
     detail = await question_detail(ctx(request), user.person.id, question_id)
-    return page(request, "questions_detail.html", status=400 if error else 200, q=detail,
-                done=DONE.get(Inputs.query(request).text("done"), ""), **_form_state(error, data))
+    return page(request, "questions_detail.html", status=refused.status, q=detail,
+                done=DONE.get(Inputs.query(request).text("done"), ""), **_form_state(refused))
 
 
 async def evaluation_form(request: Request, question_id: int) -> HTTPResponse:
@@ -79,11 +81,11 @@ async def evaluation_form(request: Request, question_id: int) -> HTTPResponse:
     return await evaluation_page(request, user, question_id)
 
 
-async def evaluation_page(request: Request, user: WebUser, question_id: int, error: ValidationFailed | None = None,
-                          data: Inputs | None = None) -> HTTPResponse:
+async def evaluation_page(request: Request, user: WebUser, question_id: int,
+                          refused: Refused = NOTHING_REFUSED) -> HTTPResponse:
     detail = await question_detail(ctx(request), user.person.id, question_id, require=Action.EVALUATE)
-    return page(request, "questions_evaluate.html", status=400 if error else 200, q=detail,
-                kinds=list(Evaluation), hints=note_hints(ctx(request).policy), **_form_state(error, data))
+    return page(request, "questions_evaluate.html", status=refused.status, q=detail,
+                kinds=list(Evaluation), hints=note_hints(ctx(request).policy), **_form_state(refused))
 
 
 async def review(request: Request) -> HTTPResponse:
@@ -104,66 +106,66 @@ def note_hints(policy: Policy) -> dict[str, str]:
     return {kind.value: words.get(policy.note_required[kind], "") + extra[kind] for kind in Evaluation}
 
 
-def _form_state(error: ValidationFailed | None, data: Inputs | None) -> dict[str, object]:
-    errors = {(error.field or "form"): error.message} if error else {}
-    values = {name: data.text(name) for name in FORM_FIELDS} if data else {}
-    return {"errors": errors, "values": values}
+def _form_state(refused: Refused) -> dict[str, object]:
+    return {"errors": refused.beside(whole="form"), "values": refused.values}
 
 
-def _action_handler(run: Run, again: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
+def _action_handler(run: Run, body: type[Body], again: Again) -> Callable[..., Awaitable[HTTPResponse]]:
     async def handler(request: Request, question_id: int) -> HTTPResponse:
-        user, data = await signed_in(request), Inputs.of(request)
-        try:
+        async def change(user: WebUser, data: Body) -> HTTPResponse:
             done = await run(ctx(request), user, data, question_id)
-        except ValidationFailed as error:
-            return await again(request, user, question_id, error, data)
-        if done == "deleted":
-            return see_other("/h5/questions?done=deleted")
-        return see_other(f"/h5/questions/{question_id}?done={done}")
+            if done == "deleted":
+                return see_other("/h5/questions?done=deleted")
+            return see_other(f"/h5/questions/{question_id}?done={done}")
+
+        async def refused(user: WebUser, refusal: Refused) -> HTTPResponse:
+            return await again(request, user, question_id, refusal)
+
+        return await form_action(request, signed_in, body, change, refused, catch=(ValidationFailed,))
 
     return handler
 
 
-async def _submit(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
-    executive_id = data.integer("executive_id", MSG_BAD_EXECUTIVE, required=False)
-    found = await submit_question(c, user.actor, question_id, executive_id)
+async def _submit(c: ServiceContext, user: WebUser, data: SubmitBody, question_id: int) -> str:
+    found = await submit_question(c, user.actor, question_id, data.executive_id)
     return "sent_to_exec" if found.status is Status.PENDING_EXEC_REVIEW else "submitted"
 
 
-async def _withdraw(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+async def _withdraw(c: ServiceContext, user: WebUser, data: Body, question_id: int) -> str:
     await withdraw_question(c, user.actor, question_id)
     return "withdrawn"
 
 
-async def _delete(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
+async def _delete(c: ServiceContext, user: WebUser, data: Body, question_id: int) -> str:
     await delete_question(c, user.actor, question_id)
     return "deleted"
 
 
-async def _evaluate(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
-    found = await evaluate_question(c, user.actor, question_id, evaluation_of(data.text("evaluation")),
-                                    note=data.text("note"), appended_text=data.text("appended_text"))
+async def _evaluate(c: ServiceContext, user: WebUser, data: EvaluateBody, question_id: int) -> str:
+    found = await evaluate_question(c, user.actor, question_id, data.evaluation, note=data.note,
+                                    appended_text=data.appended_text)
     return "appended" if found.status is Status.SUBMITTED else "evaluated"
 
 
-async def _append(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
-    await append_question(c, user.actor, question_id, data.text("appended_text"))
+async def _append(c: ServiceContext, user: WebUser, data: AppendBody, question_id: int) -> str:
+    await append_question(c, user.actor, question_id, data.appended_text)
     return "appended"
 
 
-async def _return(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
-    await exec_return_question(c, user.actor, question_id, data.text("reason"))
+async def _return(c: ServiceContext, user: WebUser, data: ReturnBody, question_id: int) -> str:
+    await exec_return_question(c, user.actor, question_id, data.reason)
     return "returned"
 
 
-async def _approve(c: ServiceContext, user: WebUser, data: Inputs, question_id: int) -> str:
-    await exec_approve_question(c, user.actor, question_id, importance_of(data.text("importance")))
+async def _approve(c: ServiceContext, user: WebUser, data: ApproveBody, question_id: int) -> str:
+    await exec_approve_question(c, user.actor, question_id, data.importance)
     return "approved"
 
 
-# (path under the question, what it does, the form page shown again on a ValidationFailed)
-ACTIONS: tuple[tuple[str, Run, Callable[..., Awaitable[HTTPResponse]]], ...] = (
-    ("submit", _submit, detail_page), ("withdraw", _withdraw, detail_page), ("delete", _delete, detail_page),
-    ("evaluate", _evaluate, evaluation_page), ("append", _append, detail_page),
-    ("review/return", _return, detail_page), ("review/approve", _approve, detail_page),
+# (path under the question, what it does, its body, the form page shown again on a ValidationFailed)
+ACTIONS: tuple[tuple[str, Run, type[Body], Again], ...] = (
+    ("submit", _submit, SubmitBody, detail_page), ("withdraw", _withdraw, Body, detail_page),
+    ("delete", _delete, Body, detail_page), ("evaluate", _evaluate, EvaluateBody, evaluation_page),
+    ("append", _append, AppendBody, detail_page), ("review/return", _return, ReturnBody, detail_page),
+    ("review/approve", _approve, ApproveBody, detail_page),
 )

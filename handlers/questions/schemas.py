@@ -1,4 +1,7 @@
-"""JSON shapes of 我的问题 and 高管审核: the documented schemas and the read models turned into JSON."""
+"""JSON answers of 我的问题 and 高管审核: the documented response schemas and the read models turned into JSON.
+
+The request bodies are classes in ``handlers/questions/bodies.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from models.errors import ValidationFailed
-from models.lifecycle import Action, Evaluation, Importance, Status
-
-MSG_EVALUATION = "请选择评价：1 完全解决问题、2 同意答复意见、3 没有解决问题或 4 解决部分问题"
-MSG_IMPORTANCE = "请选择问题重要性：一般、重要或紧急"
+from models.lifecycle import Action, Importance, Status
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
 TEXT = {"type": "string"}
@@ -49,19 +48,6 @@ DETAIL = {"type": "object", "properties": {
                    "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": TEXT}}}}}
 DELETED = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"const": "deleted"}}}
 
-SUBMIT = {"type": "object", "properties": {
-    "executive_id": {"type": ["integer", "null"], "description": "审核高管（企业有多位高管时必填）"}}}
-EVALUATE = {"type": "object", "required": ["evaluation"], "properties": {
-    "evaluation": {"type": "string", "enum": [e.value for e in Evaluation],
-                   "description": "1 完全解决问题 2 同意答复意见 3 没有解决问题 4 解决部分问题"},
-    "note": {"type": "string", "description": "补充说明"},
-    "appended_text": {"type": "string", "description": "追加问题描述（仅 3、4）"}}}
-APPEND = {"type": "object", "required": ["appended_text"], "properties": {"appended_text": TEXT}}
-RETURN = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string",
-                                                                           "description": "退回原因"}}}
-APPROVE = {"type": "object", "required": ["importance"], "properties": {
-    "importance": {"type": "string", "enum": [i.value for i in Importance],
-                   "description": "normal 一般 / important 重要 / urgent 紧急（也接受中文）"}}}
 LIST_QUERY = {
     "status": {"type": "string", "enum": ["draft", "review", "submitted", "withdrawn", "accepted", "replied",
                                           "awaiting_append", "closed"], "description": "状态分组"},
@@ -81,24 +67,3 @@ def as_json(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
-
-
-def evaluation_of(value: str) -> Evaluation | None:
-    """"1"–"4", or None when not chosen (the service then asks for one)."""
-    if not value.strip():
-        return None
-    try:
-        return Evaluation(value.strip())
-    except ValueError:
-        raise ValidationFailed(MSG_EVALUATION, field="evaluation") from None
-
-
-def importance_of(value: str) -> Importance | None:
-    """normal / important / urgent, or the Chinese 一般 / 重要 / 紧急; None when not chosen."""
-    value = value.strip()
-    if not value:
-        return None
-    for importance in Importance:
-        if value in (importance.value, importance.label):
-            return importance
-    raise ValidationFailed(MSG_IMPORTANCE, field="importance")
