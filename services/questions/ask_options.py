@@ -39,7 +39,7 @@ from services.questions.asking import (
 from services.questions.attachments import attach_image
 from services.questions.exec_review import exec_edit_question
 from services.questions.form import QuestionForm, check_question_form
-from services.questions.transitions import question_state
+from services.questions.state import question_state
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage
 from services.questions.asking import person_ref
-from services.questions.transitions import question_state
+from services.questions.state import question_state
 
 log = logging.getLogger("qingling.attachments")
 
