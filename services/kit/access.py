@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from models.customs_accounts import CustomsAccount, CustomsRole
-from models.enterprises import Enterprise, EnterpriseStatus, Membership
+from models.enterprises import EnterpriseStatus, Membership
 from models.errors import NotFound
 from models.lifecycle import Role, Status
 from models.questions import Question
@@ -75,6 +75,3 @@ def customs_lifecycle_role(account: CustomsAccount) -> Role:
     return {CustomsRole.OFFICER: Role.OFFICER, CustomsRole.SUPERVISOR: Role.SUPERVISOR,
             CustomsRole.ADMIN: Role.CUSTOMS_ADMIN}[account.role]
 
-
-async def enterprise_of(question: Question, conn: BaseDBAsyncClient) -> Enterprise:
-    return await Enterprise.get(id=question.enterprise_id).using_db(conn)

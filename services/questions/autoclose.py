@@ -120,6 +120,12 @@ def _closed_by_case(ctx: ServiceContext) -> str:
     return _closing_columns(ctx)["closed_by"]
 
 
+def _due_rows(ctx: ServiceContext) -> str:
+    """The due questions with what their timeline entry and notice need; two placeholders (the cutoff)."""
+    return (f"SELECT id, round, creator_id, number, title, status AS from_status, {_closed_by_case(ctx)} AS closed_by "
+            f"FROM question WHERE ({_due()})")
+
+
 def _close_set(ctx: ServiceContext) -> tuple[str, int]:
     """The UPDATE's SET list and how many placeholders (each ``now``) it has."""
     assignments = {**_closing_columns(ctx), "updated_at": "?"}
@@ -213,8 +219,7 @@ async def _close_postgres(ctx: ServiceContext, now: datetime, cutoff: datetime, 
     no-op) rather than lock each freshly updated row version once more.
     """
     mine = f" AND (id / {SHARE_BLOCK}) % {shares} = {share}" if shares > 1 else ""
-    claimed = (f"SELECT id, round, creator_id, number, title, status AS from_status, {_closed_by_case(ctx)} AS closed_by "
-               f"FROM question WHERE ({_due()}){mine} FOR NO KEY UPDATE SKIP LOCKED")
+    claimed = f"{_due_rows(ctx)}{mine} FOR NO KEY UPDATE SKIP LOCKED"
     async with in_transaction() as conn:
         rows = await fetch(
             conn,
@@ -239,8 +244,7 @@ async def _close_postgres(ctx: ServiceContext, now: datetime, cutoff: datetime, 
 async def _close_sqlite(ctx: ServiceContext, conn: BaseDBAsyncClient, now: datetime, cutoff: datetime) -> int:
     # One write transaction, and SQLite has one writer: the rows these statements select do not change
     # between them. Entries and notices first, while the status still says where each question came from.
-    due = (f"(SELECT id, round, creator_id, number, title, status AS from_status, {_closed_by_case(ctx)} AS closed_by "
-           f"FROM question WHERE {_due()}) AS due")
+    due = f"({_due_rows(ctx)}) AS due"
     await execute(conn, f"INSERT INTO question_event ({_EVENT_COLUMNS}) {_event_select(ctx, conn, due)}",
                   now, cutoff, cutoff)
     # WHERE true: SQLite's parser needs it before an upsert clause on INSERT … SELECT

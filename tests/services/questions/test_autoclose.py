@@ -15,8 +15,8 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from core.config import DatabaseSettings
-from models.errors import IllegalTransition
 from core.db import connection
+from models.errors import IllegalTransition
 from models.lifecycle import Action, Actor, ClosedBy, Command, Evaluation, ReplyKind, Role, Status, decide
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvent
