@@ -1,8 +1,9 @@
 """The question lifecycle as one pure transition table (LIFECYCLE.md), and ``decide``.
 
 No I/O, no clock, no async: callers pass the question's state, the command, the actor and ``now``.
-Every path that changes a question (H5, API, bot, admin web, scheduler) goes through ``decide``;
-a refusal raises a ``DomainError`` whose message is the Chinese text shown to the user.
+Every path that changes a question (H5, API, bot, admin web) goes through ``decide``; the scheduler's
+set-based close is generated from ``auto_close_decisions`` (``decide`` itself) and a test checks that both
+agree at the deadline. A refusal raises a ``DomainError`` whose message is the Chinese text shown to the user.
 """
 
 from __future__ import annotations
