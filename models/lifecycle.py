@@ -9,7 +9,7 @@ agree at the deadline. A refusal raises a ``DomainError`` whose message is the C
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -443,9 +443,9 @@ def auto_close_decisions(policy: Policy) -> dict[tuple[Status, ReplyKind | None]
     since = datetime(2000, 1, 1, tzinfo=UTC)  # any instant: only "due or not" matters, and these are due
     now = since + policy.period + timedelta(seconds=1)
     decisions: dict[tuple[Status, ReplyKind | None], tuple[QuestionState, Outcome]] = {}
-    for status, column in AUTO_CLOSE_SINCE.items():
+    for status in AUTO_CLOSE_SINCE:
         for kind in (*ReplyKind, None):
-            state = replace(QuestionState(status=status, reply_kind=kind), **{column: since})
+            state = QuestionState(status=status, reply_kind=kind, replied_at=since, evaluated_at=since)
             decisions[status, kind] = state, decide(state, Command(Action.AUTO_CLOSE), Actor(Role.SYSTEM), policy, now)
     return decisions
 

@@ -12,6 +12,7 @@ from models.customs_accounts import CustomsAccount, CustomsRole
 from models.enterprises import EnterpriseStatus, Membership
 from models.errors import NotFound
 from models.lifecycle import Role, Status
+from models.offices import CustomsOffice
 from models.questions import Question
 
 QUESTION_NOT_FOUND = "问题不存在或无权查看"
@@ -40,11 +41,24 @@ async def access_question_for_person(
     return question, membership
 
 
-def customs_scope(account: CustomsAccount) -> Q:
-    """Questions an account may see: its office's; a supervisor (or admin, read-only) also its sub-offices'."""
-    if account.role in (CustomsRole.SUPERVISOR, CustomsRole.ADMIN):
-        return Q(office__path__startswith=account.office.path)
-    return Q(office_id=account.office_id)
+# Customs roles that see their office's sub-offices too (an admin read-only, for questions).
+SUBTREE_ROLES = frozenset({CustomsRole.SUPERVISOR, CustomsRole.ADMIN})
+
+
+def under_office(office: CustomsOffice, via: str = "") -> Q:
+    """``office`` and every office below it (their paths start with its path).
+
+    ``via`` is the relation from the filtered model to an office ("office", "question__office"; "" for offices).
+    """
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": office.path})
+
+
+def customs_scope(account: CustomsAccount, via: str = "office") -> Q:
+    """What an account may see (questions, their notices, audit entries, the offices themselves with ``via=""``):
+    its office's; a supervisor or an admin also its sub-offices'."""
+    if account.role in SUBTREE_ROLES:
+        return under_office(account.office, via)
+    return Q(**{f"{via}_id" if via else "id": account.office_id})
 
 
 async def access_customs_account(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccount:

@@ -24,7 +24,7 @@ from models.lifecycle import Action, Actor, Command, QuestionState, allowed_acti
 from models.lifecycle import review_required as lifecycle_review_required
 from models.offices import CustomsOffice
 from models.questions import Attachment, Question
-from services.kit.access import access_membership, access_question_for_person
+from services.kit.access import access_membership, access_question_for_person, under_office
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage
@@ -114,7 +114,7 @@ async def accepting_offices(conn: BaseDBAsyncClient, codes: Iterable[str]) -> li
 
 
 async def office_tree(conn: BaseDBAsyncClient, root: CustomsOffice) -> tuple[Choice, ...]:
-    offices = await CustomsOffice.filter(path__startswith=root.path, active=True).using_db(conn).order_by("path")
+    offices = await CustomsOffice.filter(under_office(root), active=True).using_db(conn).order_by("path")
     base = root.path.count("/")
     return tuple(Choice(o.id, o.name, o.path.count("/") - base) for o in offices)
 

@@ -15,7 +15,7 @@ from models.errors import ValidationFailed
 from models.lifecycle import Action, Actor, Command, decide
 from models.offices import CustomsOffice
 from models.questions import Question
-from services.kit.access import access_membership, access_question_for_person, lifecycle_role
+from services.kit.access import access_membership, access_question_for_person, lifecycle_role, under_office
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
 from services.questions.form import QuestionForm, check_question_form
@@ -55,8 +55,8 @@ async def check_form_references(conn: BaseDBAsyncClient, form: QuestionForm) -> 
         raise ValidationFailed("请选择受理单位", field="accepting_office_id")
     office = accepting
     if form.office_id is not None and form.office_id != accepting.id:
-        office = await CustomsOffice.filter(id=form.office_id, active=True,
-                                            path__startswith=accepting.path).using_db(conn).first()
+        office = await CustomsOffice.filter(under_office(accepting), id=form.office_id, active=True
+                                            ).using_db(conn).first()
         if office is None:
             raise ValidationFailed("受理海关/部门不属于所选受理单位", field="office_id")
     found = await QuestionType.filter(id__in=form.type_ids, active=True).using_db(conn).count()

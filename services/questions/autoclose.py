@@ -42,6 +42,7 @@ from models.lifecycle import AUTO_CLOSE_SINCE, Action, ClosedBy, Command, ReplyK
 from models.outbox import OutboxStatus
 from services.kit.context import ServiceContext
 from services.notifications.events import Event
+from services.questions.labels import SYSTEM_NAME
 from services.questions.transitions import status_fields
 
 CLOSE_TEXTS = {
@@ -52,7 +53,6 @@ CLOSE_TEXTS = {
 }
 # Replies the enterprise should act on before the close: evaluate an answer, resubmit a modification.
 REMINDED_REPLY_KINDS = (ReplyKind.ANSWER, ReplyKind.NEEDS_MODIFICATION)
-SYSTEM_NAME = "系统"
 SINCE = AUTO_CLOSE_SINCE  # the column each closing status is counted from
 # PostgreSQL: concurrent transactions (pool connections) a close uses, each for alternating blocks of ids.
 POSTGRES_SHARES = 2

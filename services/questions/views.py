@@ -35,6 +35,7 @@ from services.kit.access import access_membership, access_question_for_person, l
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
+from services.questions.labels import ROLE_LABELS
 from services.questions.state import active_executives, state_of
 
 PAGE_MAX = 50
@@ -51,10 +52,6 @@ STATUS_GROUPS: dict[str, tuple[str, tuple[Status, ...]]] = {
     "replied": ("已回复", (Status.REPLIED,)),
     "awaiting_append": ("待追加", (Status.AWAITING_APPEND,)),
     "closed": ("已办结", (Status.CLOSED,)),
-}
-ROLE_LABELS = {
-    Role.STAFF: "关务人员", Role.ADMIN: "企业管理员", Role.EXECUTIVE: "企业高管", Role.OFFICER: "海关关员",
-    Role.SUPERVISOR: "海关主管", Role.CUSTOMS_ADMIN: "海关管理员", Role.SYSTEM: "系统",
 }
 
 
