@@ -9,6 +9,7 @@ never points at a missing file.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -105,21 +106,20 @@ async def _remove(storage: FileStorage, key: str) -> None:
 
 async def image_for_person(person_id: int, attachment_id: int, storage: FileStorage) -> tuple[Attachment, Path]:
     """An image of a question of the person's enterprise, and where its bytes are; else NotFound."""
-    conn = connection()
-    attachment = await _attachment(attachment_id, conn)
-    try:
-        await access_question_for_person(person_id, attachment.question_id, conn)
-    except NotFound:
-        raise NotFound(IMAGE_NOT_FOUND) from None
-    return attachment, storage.path(attachment.storage_key)
+    return await _image_in_scope(access_question_for_person, person_id, attachment_id, storage)
 
 
 async def image_for_customs(account_id: int, attachment_id: int, storage: FileStorage) -> tuple[Attachment, Path]:
     """An image of a question in the account's customs scope (sent to customs), and its path; else NotFound."""
+    return await _image_in_scope(access_question_for_customs, account_id, attachment_id, storage)
+
+
+async def _image_in_scope(access: Callable[[int, int, BaseDBAsyncClient], Awaitable[object]], who: int,
+                          attachment_id: int, storage: FileStorage) -> tuple[Attachment, Path]:
     conn = connection()
     attachment = await _attachment(attachment_id, conn)
     try:
-        await access_question_for_customs(account_id, attachment.question_id, conn)
+        await access(who, attachment.question_id, conn)
     except NotFound:
         raise NotFound(IMAGE_NOT_FOUND) from None
     return attachment, storage.path(attachment.storage_key)
