@@ -15,13 +15,12 @@ from core.db import connection
 from handlers.kit.auth import check_csrf
 from handlers.kit.sessions import ADMIN_COOKIE, SessionStore, WebSession
 from models.errors import NotFound, NotSignedIn
+from services.accounts.labels import CUSTOMS_ROLE_LABELS as ROLE_LABELS
 from services.kit.access import access_customs_account
 from services.kit.actors import CustomsActor
-from services.kit.records import CustomsAccount, CustomsRole
+from services.kit.records import CustomsAccount
 from services.notifications.sms_alerts import OpenAlert, open_alerts_for
 from services.questions.queue import new_work_count
-
-ROLE_LABELS = {CustomsRole.OFFICER: "关员", CustomsRole.SUPERVISOR: "科长/主管", CustomsRole.ADMIN: "系统管理员"}
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,16 @@
 """The question lifecycle as one pure transition table (LIFECYCLE.md), and ``decide``.
 
 No I/O, no clock, no async: callers pass the question's state, the command, the actor and ``now``.
-Every path that changes a question (H5, API, bot, admin web, scheduler) goes through ``decide``;
-a refusal raises a ``DomainError`` whose message is the Chinese text shown to the user.
+Every path that changes a question (H5, API, bot, admin web) goes through ``decide``; the scheduler's
+set-based close is generated from ``auto_close_decisions`` (``decide`` itself) and a test checks that both
+agree at the deadline. A refusal raises a ``DomainError`` whose message is the Chinese text shown to the user.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from models.errors import Forbidden, IllegalTransition, ValidationFailed
@@ -114,7 +115,6 @@ class Role(StrEnum):
 
 
 ENTERPRISE_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.EXECUTIVE})
-CUSTOMS_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.CUSTOMS_ADMIN})
 
 
 class ReplyKind(StrEnum):
@@ -198,6 +198,15 @@ class Policy:
     @property
     def period(self) -> timedelta:
         return timedelta(days=self.auto_close_days)
+
+    def close_cutoff(self, now: datetime) -> datetime:
+        """A question whose period started strictly before this instant is due to close at ``now``."""
+        return now - self.period
+
+
+# The instant each automatically closing status is counted from: a ``QuestionState`` field, and the
+# question's column of the same name (the set-based sweep is generated from this mapping).
+AUTO_CLOSE_SINCE: Mapping[Status, str] = {Status.REPLIED: "replied_at", Status.AWAITING_APPEND: "evaluated_at"}
 
 
 @dataclass(frozen=True)
@@ -310,8 +319,15 @@ def _append_given(state: QuestionState, cmd: Command, actor: Actor, policy: Poli
         raise ValidationFailed("请填写追加问题描述", field="appended_text")
 
 
+def auto_close_due(state: QuestionState, policy: Policy, now: datetime) -> bool:
+    """LIFECYCLE.md: the reply (or the evaluation) is *older than* the period: at the deadline it is not yet due."""
+    column = AUTO_CLOSE_SINCE.get(state.status) if state.status is not None else None
+    since: datetime | None = getattr(state, column) if column is not None else None
+    return since is not None and since < policy.close_cutoff(now)
+
+
 def _within_append_period(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
-    if state.evaluated_at is not None and now > state.evaluated_at + policy.period:
+    if auto_close_due(state, policy, now):
         raise IllegalTransition(f"已超过追加期限（评价后 {policy.auto_close_days} 天内可追加）")
 
 
@@ -326,8 +342,7 @@ def _is_published(state: QuestionState, cmd: Command, actor: Actor, policy: Poli
 
 
 def _period_over(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
-    since = state.replied_at if state.status is Status.REPLIED else state.evaluated_at
-    if since is None or now <= since + policy.period:  # "older than the period"
+    if not auto_close_due(state, policy, now):
         raise IllegalTransition(f"问题{_STATUS_PHRASE[state.status]}，尚未到自动办结时间")
 
 
@@ -363,21 +378,38 @@ def _choose_executive(state: QuestionState, cmd: Command) -> int:
     raise ValidationFailed("企业有多位高管，请选择审核高管", field="executive_id")
 
 
+# The evaluation note rule (``Policy.note_required``) in words: the refusal's tail and the form's hint.
+NOTE_RULE_WORDS: Mapping[str, str] = {
+    "always": "须填写补充说明", "unless_appended": "须填写补充说明或追加问题", "never": "补充说明可不填",
+}
+CLOSING_EVALUATIONS = frozenset({Evaluation.SOLVED, Evaluation.AGREED})  # close the question; no append
+
+
+def note_missing(kind: Evaluation, note: str, appended: bool, policy: Policy) -> bool:
+    rule = policy.note_required[kind]
+    return not note.strip() and (rule == "always" or (rule == "unless_appended" and not appended))
+
+
+def note_hint(kind: Evaluation, policy: Policy) -> str:
+    """What the evaluation form says under ``kind``: its note rule and where it leads."""
+    if kind in CLOSING_EVALUATIONS:
+        leads = "；不能追加问题，问题将办结"
+    else:
+        leads = (f"；追加问题后重新提交海关，不追加则为“{Status.AWAITING_APPEND.label}”，"
+                 f"{policy.auto_close_days} 天内可追加")
+    return NOTE_RULE_WORDS.get(policy.note_required[kind], "") + leads
+
+
 def _evaluate(state: QuestionState, cmd: Command, actor: Actor, policy: Policy) -> Outcome:
     kind = cmd.evaluation
     if kind is None:
         raise ValidationFailed("请选择评价", field="evaluation")
     appended = bool(cmd.appended_text.strip())
-    if kind is Evaluation.SOLVED and appended:
-        raise ValidationFailed("评价为“完全解决问题”时不能追加问题", field="appended_text")
-    if kind is Evaluation.AGREED and appended:
-        raise ValidationFailed("评价为“同意答复意见”时不能追加问题", field="appended_text")
-    rule = policy.note_required[kind]
-    if not cmd.text.strip() and (rule == "always" or (rule == "unless_appended" and not appended)):
-        if rule == "always":
-            raise ValidationFailed(f"评价为“{kind.label}”时须填写补充说明", field="note")
-        raise ValidationFailed(f"评价为“{kind.label}”时须填写补充说明或追加问题", field="note")
-    if kind in (Evaluation.SOLVED, Evaluation.AGREED):
+    if kind in CLOSING_EVALUATIONS and appended:
+        raise ValidationFailed(f"评价为“{kind.label}”时不能追加问题", field="appended_text")
+    if note_missing(kind, cmd.text, appended, policy):
+        raise ValidationFailed(f"评价为“{kind.label}”时{NOTE_RULE_WORDS[policy.note_required[kind]]}", field="note")
+    if kind in CLOSING_EVALUATIONS:
         return Outcome(Status.CLOSED, closed_by=ClosedBy.EVALUATION)
     if appended:
         return Outcome(Status.SUBMITTED, new_round=True)
@@ -400,6 +432,22 @@ def _auto_close(state: QuestionState, cmd: Command, actor: Actor, policy: Policy
     assert state.status is not None
     reason = AUTO_CLOSE_REASONS.get((state.status, state.reply_kind), ClosedBy.DEEMED_ACCEPTED)
     return Outcome(Status.CLOSED, closed_by=reason)
+
+
+def auto_close_decisions(policy: Policy) -> dict[tuple[Status, ReplyKind | None], tuple[QuestionState, Outcome]]:
+    """``decide``'s automatic close of a due question in each closing status and reply kind.
+
+    The set-based sweep is generated from these (one SQL ``CASE`` branch per pair), so it closes exactly as
+    ``decide`` would, one question at a time.
+    """
+    since = datetime(2000, 1, 1, tzinfo=UTC)  # any instant: only "due or not" matters, and these are due
+    now = since + policy.period + timedelta(seconds=1)
+    decisions: dict[tuple[Status, ReplyKind | None], tuple[QuestionState, Outcome]] = {}
+    for status in AUTO_CLOSE_SINCE:
+        for kind in (*ReplyKind, None):
+            state = QuestionState(status=status, reply_kind=kind, replied_at=since, evaluated_at=since)
+            decisions[status, kind] = state, decide(state, Command(Action.AUTO_CLOSE), Actor(Role.SYSTEM), policy, now)
+    return decisions
 
 
 def _reply(state: QuestionState, cmd: Command, actor: Actor, policy: Policy) -> Outcome:

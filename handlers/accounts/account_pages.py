@@ -8,12 +8,12 @@ from sanic.response import HTTPResponse
 from handlers.kit.auth import set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
 from models.errors import ServiceUnavailable
+from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
 from services.accounts.qr_binding import TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid
 from services.kit.records import MemberRole
 
-ROLE_LABELS = {MemberRole.ADMIN: "企业管理员", MemberRole.EXECUTIVE: "企业高管", MemberRole.STAFF: "关务人员"}
 MSG_QR_FAILED = "暂时无法生成绑定二维码，请稍后再试"
 
 

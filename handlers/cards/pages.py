@@ -12,12 +12,12 @@ from sanic.response import HTTPResponse
 
 from handlers.kit.auth import client_ip, signed_in
 from handlers.kit.render import page, see_other
+from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
 from services.accounts.oauth_state import safe_next_path
 from services.cards.authorisations import MODULES, enterprise_people, is_authorised, list_authorisations, revoke
 from services.kit.records import MemberRole
 
 LIBRARY = "declaration_library"
-ROLE_LABELS = {MemberRole.ADMIN: "企业管理员", MemberRole.EXECUTIVE: "企业高管", MemberRole.STAFF: "关务人员"}
 
 
 def helper_url(request: Request) -> str:

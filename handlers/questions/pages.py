@@ -20,7 +20,7 @@ from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.bodies import AppendBody, ApproveBody, EvaluateBody, ReturnBody, SubmitBody
 from models.errors import ValidationFailed
-from models.lifecycle import Action, Evaluation, Policy, Status
+from models.lifecycle import Action, Evaluation, Policy, Status, note_hint
 from services.kit.context import ServiceContext
 from services.kit.records import MemberRole
 from services.questions.asking import delete_question, submit_question, withdraw_question
@@ -96,14 +96,7 @@ async def review(request: Request) -> HTTPResponse:
 
 def note_hints(policy: Policy) -> dict[str, str]:
     """The configured note rule of each evaluation kind, as a hint under its radio button."""
-    days = policy.auto_close_days
-    words = {"always": "须填写补充说明", "unless_appended": "须填写补充说明或追加问题", "never": "补充说明可不填"}
-    extra = {
-        Evaluation.SOLVED: "；不能追加问题，问题将办结", Evaluation.AGREED: "；不能追加问题，问题将办结",
-        Evaluation.NOT_SOLVED: f"；追加问题后重新提交海关，不追加则为“待追加”，{days} 天内可追加",
-        Evaluation.PARTLY_SOLVED: f"；追加问题后重新提交海关，不追加则为“待追加”，{days} 天内可追加",
-    }
-    return {kind.value: words.get(policy.note_required[kind], "") + extra[kind] for kind in Evaluation}
+    return {kind.value: note_hint(kind, policy) for kind in Evaluation}
 
 
 def _form_state(refused: Refused) -> dict[str, object]:

@@ -26,7 +26,7 @@ from models.offices import CustomsOffice
 from models.outbox import OutboxMessage
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from services.desk.audit import AuditActor, record
-from services.kit.access import access_customs_account
+from services.kit.access import access_customs_account, under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.notifications.events import Event
@@ -53,7 +53,7 @@ async def access_reviewer(account_id: int, district_codes: Iterable[str],
     account = await access_customs_account(account_id, conn)
     if account.role not in (CustomsRole.SUPERVISOR, CustomsRole.ADMIN):
         raise Forbidden(MSG_NOT_REVIEWER)
-    covered = await (CustomsOffice.filter(code__in=list(district_codes), path__startswith=account.office.path)
+    covered = await (CustomsOffice.filter(under_office(account.office), code__in=list(district_codes))
                      .using_db(conn).exists())
     if not covered:
         raise Forbidden(MSG_NOT_REVIEWER)

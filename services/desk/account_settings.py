@@ -22,6 +22,7 @@ from models.offices import CustomsOffice
 from services.accounts.customs_accounts import check_name, check_username
 from services.accounts.passwords import check_password, hash_password
 from services.desk.settings_scope import access_account_in_scope, access_admin, access_office_in_scope, audit
+from services.kit.access import under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 
@@ -62,7 +63,7 @@ async def accounts_in_scope(ctx: ServiceContext, actor: CustomsActor) -> list[Ac
     """Every account of the admin's subtree (active first, then by office and user name)."""
     conn = connection()
     admin = await access_admin(actor.account_id, conn)
-    found = await (CustomsAccount.filter(office__path__startswith=admin.office.path).using_db(conn)
+    found = await (CustomsAccount.filter(under_office(admin.office, "office")).using_db(conn)
                    .select_related("office").order_by("-active", "office__path", "username"))
     now = ctx.now()
     return [AccountRow(a, a.locked_until if a.locked_until and a.locked_until > now else None) for a in found]

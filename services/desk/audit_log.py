@@ -24,7 +24,7 @@ from models.customs_accounts import CustomsRole
 from models.errors import Forbidden, ValidationFailed
 from models.lifecycle import ReplyKind
 from models.offices import CustomsOffice
-from services.kit.access import access_customs_account
+from services.kit.access import access_customs_account, customs_scope
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_time_cursor, encode_time_cursor
 from services.questions.queue import start_of
@@ -154,7 +154,7 @@ async def audit_scope(account_id: int) -> Q:
     account = await access_customs_account(account_id, connection())
     if account.role is CustomsRole.OFFICER:
         raise Forbidden(MSG_FORBIDDEN)
-    offices = await (CustomsOffice.filter(path__startswith=account.office.path).using_db(connection())
+    offices = await (CustomsOffice.filter(customs_scope(account, via="")).using_db(connection())
                      .values_list("id", flat=True))
     scope = Q(office_id__in=list(offices))
     return scope | Q(office_id__isnull=True) if account.role is CustomsRole.ADMIN else scope

@@ -24,6 +24,7 @@ from models.lifecycle import Status
 from models.offices import CustomsOffice, OfficeKind
 from models.questions import Question
 from services.desk.settings_scope import access_admin, access_office_in_scope, audit, offices_in_scope
+from services.kit.access import under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 
@@ -56,7 +57,7 @@ async def office_tree(actor: CustomsActor) -> list[OfficeRow]:
     conn = connection()
     admin = await access_admin(actor.account_id, conn)
     offices = await offices_in_scope(admin, conn)
-    office_ids = await (CustomsAccount.filter(active=True, office__path__startswith=admin.office.path)
+    office_ids = await (CustomsAccount.filter(under_office(admin.office, "office"), active=True)
                         .using_db(conn).values_list("office_id", flat=True))
     counts = Counter(int(i) for i in office_ids)  # type: ignore[call-overload]  # flat values_list
     base = admin.office.path.count("/")

@@ -13,7 +13,7 @@ from models.customs_accounts import CustomsAccount, CustomsRole
 from models.errors import Forbidden, NotFound
 from models.offices import CustomsOffice
 from services.desk.audit import AuditActor, record
-from services.kit.access import access_customs_account
+from services.kit.access import access_customs_account, under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 
@@ -32,7 +32,7 @@ async def access_admin(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccou
 
 async def access_office_in_scope(admin: CustomsAccount, office_id: int, conn: BaseDBAsyncClient, *,
                                  for_update: bool = False) -> CustomsOffice:
-    query = CustomsOffice.filter(id=office_id, path__startswith=admin.office.path).using_db(conn)
+    query = CustomsOffice.filter(under_office(admin.office), id=office_id).using_db(conn)
     office = await (query.select_for_update() if for_update else query).first()
     if office is None:
         raise NotFound(MSG_OFFICE_NOT_FOUND)
@@ -41,7 +41,7 @@ async def access_office_in_scope(admin: CustomsAccount, office_id: int, conn: Ba
 
 async def access_account_in_scope(admin: CustomsAccount, account_id: int, conn: BaseDBAsyncClient, *,
                                   for_update: bool = False) -> CustomsAccount:
-    query = CustomsAccount.filter(id=account_id, office__path__startswith=admin.office.path).using_db(conn)
+    query = CustomsAccount.filter(under_office(admin.office, "office"), id=account_id).using_db(conn)
     account = await (query.select_for_update() if for_update else query).first()
     if account is None:
         raise NotFound(MSG_ACCOUNT_NOT_FOUND)
@@ -52,7 +52,7 @@ async def access_account_in_scope(admin: CustomsAccount, account_id: int, conn: 
 async def offices_in_scope(admin: CustomsAccount, conn: BaseDBAsyncClient, *,
                            active_only: bool = False) -> list[CustomsOffice]:
     """The admin's office and everything under it, depth-first (parents before their children)."""
-    query = CustomsOffice.filter(path__startswith=admin.office.path)
+    query = CustomsOffice.filter(under_office(admin.office))
     if active_only:
         query = query.filter(active=True)
     return await query.using_db(conn).order_by("path")

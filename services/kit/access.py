@@ -5,13 +5,16 @@ Outside their scope a question does not exist for the user (NotFound, 404), so i
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from models.customs_accounts import CustomsAccount, CustomsRole
-from models.enterprises import Enterprise, EnterpriseStatus, Membership
+from models.enterprises import EnterpriseStatus, Membership
 from models.errors import NotFound
 from models.lifecycle import Role, Status
+from models.offices import CustomsOffice
 from models.questions import Question
 
 QUESTION_NOT_FOUND = "问题不存在或无权查看"
@@ -40,11 +43,26 @@ async def access_question_for_person(
     return question, membership
 
 
-def customs_scope(account: CustomsAccount) -> Q:
-    """Questions an account may see: its office's; a supervisor (or admin, read-only) also its sub-offices'."""
-    if account.role in (CustomsRole.SUPERVISOR, CustomsRole.ADMIN):
-        return Q(office__path__startswith=account.office.path)
-    return Q(office_id=account.office_id)
+# Customs roles that see their office's sub-offices too (an admin read-only, for questions).
+SUBTREE_ROLES = frozenset({CustomsRole.SUPERVISOR, CustomsRole.ADMIN})
+
+
+def under_office(office: CustomsOffice, via: str = "") -> Q:
+    """``office`` and every office below it (their paths start with its path).
+
+    ``via`` is the relation from the filtered model to an office ("office", "question__office"; "" for offices).
+    """
+    lookup: dict[str, Any] = {f"{via}__path__startswith" if via else "path__startswith": office.path}
+    return Q(**lookup)
+
+
+def customs_scope(account: CustomsAccount, via: str = "office") -> Q:
+    """What an account may see (questions, their notices, audit entries, the offices themselves with ``via=""``):
+    its office's; a supervisor or an admin also its sub-offices'."""
+    if account.role in SUBTREE_ROLES:
+        return under_office(account.office, via)
+    lookup: dict[str, Any] = {f"{via}_id" if via else "id": account.office_id}
+    return Q(**lookup)
 
 
 async def access_customs_account(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccount:
@@ -75,6 +93,3 @@ def customs_lifecycle_role(account: CustomsAccount) -> Role:
     return {CustomsRole.OFFICER: Role.OFFICER, CustomsRole.SUPERVISOR: Role.SUPERVISOR,
             CustomsRole.ADMIN: Role.CUSTOMS_ADMIN}[account.role]
 
-
-async def enterprise_of(question: Question, conn: BaseDBAsyncClient) -> Enterprise:
-    return await Enterprise.get(id=question.enterprise_id, using_db=conn)

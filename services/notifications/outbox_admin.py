@@ -18,7 +18,7 @@ from models.customs_accounts import CustomsAccount, CustomsRole
 from models.errors import Conflict, Forbidden, NotFound
 from models.outbox import OutboxMessage, OutboxStatus
 from services.desk.audit import AuditActor, record
-from services.kit.access import access_customs_account
+from services.kit.access import access_customs_account, customs_scope
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
@@ -61,7 +61,7 @@ async def _account(account_id: int) -> CustomsAccount:
 
 
 def _scope(account: CustomsAccount) -> Q:
-    in_tree = Q(question__office__path__startswith=account.office.path)
+    in_tree = customs_scope(account, "question__office")
     return in_tree | Q(question_id=None) if account.role is CustomsRole.ADMIN else in_tree
 
 

@@ -3,8 +3,8 @@
 ``ask_options`` lists what the form offers (accepting units ordered by config, the office tree under the
 chosen one, types, categories, prefilled contact, executives when review is required) and, instead of the
 form, the lifecycle's reason when this user cannot ask now. ``ask_question`` is the form's one submission:
-create, attach the image, submit. ``edit_view`` / ``save_edit`` serve the same form for modify-and-resubmit
-and for the reviewing executive's edit; which of the two is decided by the transition table.
+create, attach the image, submit, in one transaction. ``edit_view`` / ``save_edit`` serve the same form for
+modify-and-resubmit and for the reviewing executive's edit; which of the two is decided by the transition table.
 """
 
 from __future__ import annotations
@@ -15,32 +15,26 @@ from enum import StrEnum
 from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from adapters.file_storage import FileStorage
 from core.db import connection
 from models.catalog import BusinessCategory, QuestionType
-from models.enterprises import EnterpriseStatus, MemberRole, Membership
 from models.errors import DomainError, IllegalTransition
-from models.lifecycle import Action, Actor, Command, QuestionState, Status, allowed_actions, decide, refusal
+from models.lifecycle import Action, Actor, Command, QuestionState, allowed_actions, decide, refusal
 from models.lifecycle import review_required as lifecycle_review_required
 from models.offices import CustomsOffice
 from models.questions import Attachment, Question
-from services.kit.access import access_membership, access_question_for_person
+from services.kit.access import access_membership, access_question_for_person, under_office
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage
-from services.questions.asking import (
-    create_draft,
-    delete_question,
-    edit_question,
-    person_ref,
-    resubmit_question,
-    submit_question,
-)
-from services.questions.attachments import attach_image
+from services.questions.asking import create_in, edit_in, edit_question, person_ref, person_transaction
+from services.questions.attachments import ImageUpload
 from services.questions.exec_review import exec_edit_question
 from services.questions.form import QuestionForm, check_question_form
-from services.questions.transitions import question_state
+from services.questions.state import active_executives, question_state, state_of
+from services.questions.transitions import transition
 
 
 @dataclass(frozen=True)
@@ -89,8 +83,7 @@ async def ask_options(ctx: ServiceContext, actor: PersonActor, enterprise_id: in
     by = person_ref(membership).actor
     accepting = await accepting_offices(conn, accepting_codes)
     chosen = next((o for o in accepting if o.id == accepting_office_id), accepting[0] if accepting else None)
-    state = QuestionState(status=None, review_required=membership.enterprise.exec_review_required,
-                          enterprise_active=membership.enterprise.status is EnterpriseStatus.ACTIVE)
+    state = state_of(membership.enterprise, (), status=None)
     required = lifecycle_review_required(state, by)
     return AskOptions(
         enterprise_name=membership.enterprise.name, contact_name=membership.person.name,
@@ -122,15 +115,13 @@ async def accepting_offices(conn: BaseDBAsyncClient, codes: Iterable[str]) -> li
 
 
 async def office_tree(conn: BaseDBAsyncClient, root: CustomsOffice) -> tuple[Choice, ...]:
-    offices = await CustomsOffice.filter(path__startswith=root.path, active=True).using_db(conn).order_by("path")
+    offices = await CustomsOffice.filter(under_office(root), active=True).using_db(conn).order_by("path")
     base = root.path.count("/")
     return tuple(Choice(o.id, o.name, o.path.count("/") - base) for o in offices)
 
 
 async def executives(conn: BaseDBAsyncClient, enterprise_id: int) -> tuple[Choice, ...]:
-    members = await (Membership.filter(enterprise_id=enterprise_id, role=MemberRole.EXECUTIVE, active=True,
-                                       person__active=True)
-                     .using_db(conn).select_related("person").order_by("person_id"))
+    members = await active_executives(conn, enterprise_id)
     return tuple(Choice(m.person_id, m.person.name) for m in members)
 
 
@@ -139,37 +130,16 @@ async def ask_question(ctx: ServiceContext, actor: PersonActor, enterprise_id: i
                        storage: FileStorage | None = None, submit: bool = True) -> Question:
     """The ask form's submission: a new question with its image, submitted (or kept as a draft).
 
-    Everything that can be checked before writing is (form, reviewer choice), so a refusal leaves nothing
-    behind; a refusal after the draft exists (a race) deletes the draft again. Precondition: ``image`` has
-    passed ``check_image`` and ``storage`` is given with it.
+    One transaction: a refusal at any step (the reviewer's choice, a race) leaves nothing behind, not even
+    the image's file. Precondition: ``image`` has passed ``check_image`` and ``storage`` is given with it.
     """
     form = check_question_form(form)
-    if submit:
-        await check_submit(ctx, actor, enterprise_id, executive_id)
-    question = await create_draft(ctx, actor, enterprise_id, form)
-    try:
-        if image is not None and storage is not None:
-            await attach_image(ctx, actor, question.id, image, storage)
+    async with ImageUpload(storage, image) as upload, in_transaction() as conn:
+        question, by = await create_in(ctx, conn, actor, enterprise_id, form)
+        await upload.attach(ctx, conn, question, by)
         if submit:
-            question = await submit_question(ctx, actor, question.id, executive_id)
-    except DomainError:
-        await delete_question(ctx, actor, question.id)
-        raise
+            await transition(ctx, conn, question, by, Command(Action.SUBMIT, executive_id=executive_id))
     return question
-
-
-async def check_submit(ctx: ServiceContext, actor: PersonActor, enterprise_id: int,
-                       executive_id: int | None) -> None:
-    """Would the lifecycle let this user submit a new question to ``executive_id``? Raises its reason if not."""
-    conn = connection()
-    membership = await access_membership(actor.person_id, enterprise_id, conn)
-    enterprise = membership.enterprise
-    state = QuestionState(status=Status.DRAFT, creator_id=actor.person_id,
-                          executive_ids=tuple(c.id for c in await executives(conn, enterprise_id)),
-                          review_required=enterprise.exec_review_required,
-                          enterprise_active=enterprise.status is EnterpriseStatus.ACTIVE)
-    decide(state, Command(Action.SUBMIT, executive_id=executive_id), person_ref(membership).actor, ctx.policy,
-           ctx.now())
 
 
 async def asked_question(actor: PersonActor, question_id: int) -> Question:
@@ -221,14 +191,18 @@ async def edit_view(ctx: ServiceContext, actor: PersonActor, question_id: int,
 async def save_edit(ctx: ServiceContext, actor: PersonActor, question_id: int, form: QuestionForm, *,
                     executive_id: int | None = None, image: CheckedImage | None = None,
                     storage: FileStorage | None = None) -> tuple[Question, EditMode]:
-    """The edit form's submission: modify and resubmit, or the executive's edit (the image stays as it is)."""
+    """The edit form's submission, in one transaction: modify (with the image) and resubmit, or the executive's
+    edit (the image stays as it is)."""
     form = check_question_form(form)
-    _, mode = await _mode_of(ctx, actor, question_id)
-    if mode is EditMode.EXEC_EDIT:
-        return await exec_edit_question(ctx, actor, question_id, form), mode
-    if image is not None and storage is not None:
-        await attach_image(ctx, actor, question_id, image, storage)
-    return await resubmit_question(ctx, actor, question_id, form, executive_id), mode
+    async with ImageUpload(storage, image) as upload, person_transaction(actor, question_id) as (conn, question, by):
+        mode = edit_mode(ctx, await question_state(question, conn), by.actor)
+        if mode is EditMode.EXEC_EDIT:
+            await edit_in(ctx, conn, question, by, form, Action.EXEC_EDIT)
+            return question, mode
+        await upload.attach(ctx, conn, question, by)
+        await edit_in(ctx, conn, question, by, form)
+        await transition(ctx, conn, question, by, Command(Action.SUBMIT, executive_id=executive_id))
+        return question, mode
 
 
 async def edit_asked_question(ctx: ServiceContext, actor: PersonActor, question_id: int,

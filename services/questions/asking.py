@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.catalog import BusinessCategory, QuestionType
-from models.enterprises import EnterpriseStatus, Membership
+from models.enterprises import Membership
 from models.errors import ValidationFailed
-from models.lifecycle import Action, Actor, Command, QuestionState, decide
+from models.lifecycle import Action, Actor, Command, decide
 from models.offices import CustomsOffice
 from models.questions import Question
-from services.kit.access import access_membership, access_question_for_person, lifecycle_role
+from services.kit.access import access_membership, access_question_for_person, lifecycle_role, under_office
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
 from services.questions.form import QuestionForm, check_question_form
 from services.questions.numbering import next_question_number
-from services.questions.transitions import ActorRef, record_event, transition
-
-QuestionStep = Callable[[BaseDBAsyncClient, Question], Awaitable[None]]
+from services.questions.state import state_of
+from services.questions.transitions import ActorRef, record_event, require_transaction, transition
 
 
 def person_ref(membership: Membership) -> ActorRef:
@@ -29,20 +29,21 @@ def person_ref(membership: Membership) -> ActorRef:
     return ActorRef(Actor(role, membership.person_id), membership.person.name, person_id=membership.person_id)
 
 
-async def person_action(
-    ctx: ServiceContext, actor: PersonActor, question_id: int, command: Command, *,
-    before: QuestionStep | None = None, fields: dict[str, Any] | None = None, text: str = "",
-    detail: dict[str, Any] | None = None, after: QuestionStep | None = None,
-) -> Question:
-    """Access check, transition and the action's own writes, in one transaction."""
+@asynccontextmanager
+async def person_transaction(
+    actor: PersonActor, question_id: int,
+) -> AsyncIterator[tuple[BaseDBAsyncClient, Question, ActorRef]]:
+    """One use case's transaction on a question of the actor's enterprise: locked and access-checked."""
     async with in_transaction() as conn:
         question, membership = await access_question_for_person(actor.person_id, question_id, conn, for_update=True)
-        if before is not None:
-            await before(conn, question)
-        await transition(ctx, conn, question, person_ref(membership), command, fields=fields, text=text,
-                         detail=detail)
-        if after is not None:
-            await after(conn, question)
+        yield conn, question, person_ref(membership)
+
+
+async def person_action(ctx: ServiceContext, actor: PersonActor, question_id: int, command: Command, *,
+                        text: str = "", detail: dict[str, Any] | None = None) -> Question:
+    """Access check and transition in one transaction."""
+    async with person_transaction(actor, question_id) as (conn, question, by):
+        await transition(ctx, conn, question, by, command, text=text, detail=detail)
         return question
 
 
@@ -54,8 +55,8 @@ async def check_form_references(conn: BaseDBAsyncClient, form: QuestionForm) -> 
         raise ValidationFailed("请选择受理单位", field="accepting_office_id")
     office = accepting
     if form.office_id is not None and form.office_id != accepting.id:
-        chosen = await CustomsOffice.filter(id=form.office_id, active=True,
-                                            path__startswith=accepting.path).using_db(conn).first()
+        chosen = await CustomsOffice.filter(under_office(accepting), id=form.office_id, active=True
+                                            ).using_db(conn).first()
         if chosen is None:
             raise ValidationFailed("受理海关/部门不属于所选受理单位", field="office_id")
         office = chosen
@@ -79,39 +80,49 @@ async def set_types(conn: BaseDBAsyncClient, question: Question, type_ids: tuple
     await question.types.add(*types, using_db=conn)
 
 
+async def create_in(ctx: ServiceContext, conn: BaseDBAsyncClient, actor: PersonActor, enterprise_id: int,
+                    form: QuestionForm) -> tuple[Question, ActorRef]:
+    """A new question, numbered, in the status the lifecycle's ``create`` gives, in ``conn``'s transaction."""
+    require_transaction(conn)
+    membership = await access_membership(actor.person_id, enterprise_id, conn)
+    by = person_ref(membership)
+    state = state_of(membership.enterprise, (), status=None)
+    outcome = decide(state, Command(Action.CREATE), by.actor, ctx.policy, ctx.now())
+    columns = await check_form_references(conn, form)
+    now = ctx.now()
+    question = await Question.create(
+        number=await next_question_number(conn, membership.enterprise, now, ctx.tz),
+        enterprise_id=enterprise_id, creator_id=actor.person_id, status=outcome.status,
+        created_at=now, updated_at=now, using_db=conn, **columns,
+    )
+    await set_types(conn, question, form.type_ids)
+    await record_event(conn, question, by, Action.CREATE, None, text="", detail=None, now=now)
+    return question, by
+
+
 async def create_draft(ctx: ServiceContext, actor: PersonActor, enterprise_id: int, form: QuestionForm) -> Question:
     """A new question in status draft, numbered, for a member of ``enterprise_id``."""
     form = check_question_form(form)
     async with in_transaction() as conn:
-        membership = await access_membership(actor.person_id, enterprise_id, conn)
-        by = person_ref(membership)
-        state = QuestionState(status=None, enterprise_active=membership.enterprise.status is EnterpriseStatus.ACTIVE)
-        outcome = decide(state, Command(Action.CREATE), by.actor, ctx.policy, ctx.now())
-        columns = await check_form_references(conn, form)
-        now = ctx.now()
-        question = await Question.create(
-            number=await next_question_number(conn, membership.enterprise, now, ctx.tz),
-            enterprise_id=enterprise_id, creator_id=actor.person_id, status=outcome.status,
-            created_at=now, updated_at=now, using_db=conn, **columns,
-        )
-        await set_types(conn, question, form.type_ids)
-        await record_event(conn, question, by, Action.CREATE, None, text="", detail=None, now=now)
+        question, _ = await create_in(ctx, conn, actor, enterprise_id, form)
         return question
+
+
+async def edit_in(ctx: ServiceContext, conn: BaseDBAsyncClient, question: Question, by: ActorRef,
+                  form: QuestionForm, action: Action = Action.EDIT) -> None:
+    """Change the ask form's fields (EDIT by the asker, or EXEC_EDIT by the reviewing executive)."""
+    columns = await check_form_references(conn, form)
+    await transition(ctx, conn, question, by, Command(action), fields=columns)
+    await set_types(conn, question, form.type_ids)
 
 
 async def edit_question(ctx: ServiceContext, actor: PersonActor, question_id: int, form: QuestionForm,
                         *, action: Action = Action.EDIT) -> Question:
-    """Change the ask form's fields (EDIT by the asker, or EXEC_EDIT by the reviewing executive)."""
+    """The asker's EDIT, or the reviewing executive's EXEC_EDIT, in one transaction."""
     form = check_question_form(form)
-    columns: dict[str, Any] = {}
-
-    async def load(conn: BaseDBAsyncClient, question: Question) -> None:
-        columns.update(await check_form_references(conn, form))
-
-    return await person_action(
-        ctx, actor, question_id, Command(action), before=load, fields=columns,
-        after=lambda conn, q: set_types(conn, q, form.type_ids),
-    )
+    async with person_transaction(actor, question_id) as (conn, question, by):
+        await edit_in(ctx, conn, question, by, form, action)
+        return question
 
 
 async def submit_question(ctx: ServiceContext, actor: PersonActor, question_id: int,
@@ -129,16 +140,11 @@ async def delete_question(ctx: ServiceContext, actor: PersonActor, question_id: 
     return await person_action(ctx, actor, question_id, Command(Action.DELETE))
 
 
-
 async def resubmit_question(ctx: ServiceContext, actor: PersonActor, question_id: int, form: QuestionForm,
                             executive_id: int | None = None) -> Question:
     """The manual's 修改后重新提交: edit and submit in one transaction (two timeline entries)."""
     form = check_question_form(form)
-    async with in_transaction() as conn:
-        question, membership = await access_question_for_person(actor.person_id, question_id, conn, for_update=True)
-        by = person_ref(membership)
-        columns = await check_form_references(conn, form)
-        await transition(ctx, conn, question, by, Command(Action.EDIT), fields=columns)
-        await set_types(conn, question, form.type_ids)
+    async with person_transaction(actor, question_id) as (conn, question, by):
+        await edit_in(ctx, conn, question, by, form)
         await transition(ctx, conn, question, by, Command(Action.SUBMIT, executive_id=executive_id))
         return question

@@ -38,10 +38,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.transactions import in_transaction
 
 from core.db import connection, dialect, execute, fetch
-from models.lifecycle import AUTO_CLOSE_REASONS, Action, ClosedBy, ReplyKind, Role, Status
+from models.lifecycle import AUTO_CLOSE_SINCE, Action, ClosedBy, Command, ReplyKind, Role, Status, auto_close_decisions
 from models.outbox import OutboxStatus
 from services.kit.context import ServiceContext
 from services.notifications.events import Event
+from services.questions.labels import SYSTEM_NAME
+from services.questions.transitions import status_fields
 
 CLOSE_TEXTS = {
     ClosedBy.DEEMED_ACCEPTED: "答复后 {days} 天内未评价，系统自动办结（视为接受答复）",
@@ -51,9 +53,7 @@ CLOSE_TEXTS = {
 }
 # Replies the enterprise should act on before the close: evaluate an answer, resubmit a modification.
 REMINDED_REPLY_KINDS = (ReplyKind.ANSWER, ReplyKind.NEEDS_MODIFICATION)
-SYSTEM_NAME = "系统"
-# The instant each auto-closing status is counted from.
-SINCE = {Status.REPLIED: "replied_at", Status.AWAITING_APPEND: "evaluated_at"}
+SINCE = AUTO_CLOSE_SINCE  # the column each closing status is counted from
 # PostgreSQL: concurrent transactions (pool connections) a close uses, each for alternating blocks of ids.
 POSTGRES_SHARES = 2
 SHARE_BLOCK = 1024  # ids; blocks keep each share's rows on its own heap and index pages
@@ -73,17 +73,64 @@ def _lit(value: str) -> str:
 
 
 def _due() -> str:
-    """The due predicate; two placeholders, both the cutoff."""
-    return " OR ".join(f"(status = {_lit(status.value)} AND {since} <= ?)" for status, since in SINCE.items())
+    """The due predicate (``auto_close_due`` of the lifecycle); two placeholders, both the policy's cutoff."""
+    return " OR ".join(f"(status = {_lit(status.value)} AND {since} < ?)" for status, since in SINCE.items())
 
 
-def _closed_by_case() -> str:
-    """Each due question's closing reason, from the lifecycle's own mapping (and its default)."""
+class _Now:
+    """Stands for ``now`` in ``status_fields``: the column takes the sweep's instant (a placeholder)."""
+
+
+_NOW = _Now()
+
+
+def _sql_value(value: object) -> str:
+    if value is _NOW:
+        return "?"
+    if value is None:
+        return "NULL"
+    return _lit(str(value))
+
+
+def _column_sql(values: dict[tuple[Status, ReplyKind | None], object]) -> str:
+    """One column's new value per (status, reply kind): a constant, or a CASE over the due row's own columns."""
+    if len({_sql_value(v) for v in values.values()}) == 1:
+        return _sql_value(next(iter(values.values())))
+    if _NOW in values.values():
+        raise NotImplementedError("a column set to now for some due questions only")
     whens = " ".join(
-        f"WHEN status = {_lit(status.value)} AND reply_kind = {_lit(kind.value)} THEN {_lit(reason.value)}"
-        for (status, kind), reason in AUTO_CLOSE_REASONS.items() if kind is not None
+        f"WHEN status = {_lit(status.value)} AND reply_kind "
+        f"{'IS NULL' if kind is None else '= ' + _lit(kind.value)} THEN {_sql_value(value)}"
+        for (status, kind), value in values.items()
     )
-    return f"CASE {whens} ELSE {_lit(ClosedBy.DEEMED_ACCEPTED.value)} END"
+    return f"CASE {whens} END"
+
+
+def _closing_columns(ctx: ServiceContext) -> dict[str, str]:
+    """Column → SQL of the automatic close, from ``decide`` and ``status_fields`` (the one-question path)."""
+    columns: dict[str, dict[tuple[Status, ReplyKind | None], object]] = {}
+    for key, (state, outcome) in auto_close_decisions(ctx.policy).items():
+        for column, value in status_fields(state, Command(Action.AUTO_CLOSE), outcome, _NOW).items():
+            columns.setdefault(column, {})[key] = value
+    return {column: _column_sql(values) for column, values in columns.items()}
+
+
+def _closed_by_case(ctx: ServiceContext) -> str:
+    """Each due question's closing reason."""
+    return _closing_columns(ctx)["closed_by"]
+
+
+def _due_rows(ctx: ServiceContext) -> str:
+    """The due questions with what their timeline entry and notice need; two placeholders (the cutoff)."""
+    return (f"SELECT id, round, creator_id, number, title, status AS from_status, {_closed_by_case(ctx)} AS closed_by "
+            f"FROM question WHERE ({_due()})")
+
+
+def _close_set(ctx: ServiceContext) -> tuple[str, int]:
+    """The UPDATE's SET list and how many placeholders (each ``now``) it has."""
+    assignments = {**_closing_columns(ctx), "updated_at": "?"}
+    sql = ", ".join(f"{column} = {value}" for column, value in assignments.items()) + ", version = version + 1"
+    return sql, sql.count("?")
 
 
 def _close_text_case(ctx: ServiceContext, column: str) -> str:
@@ -149,7 +196,7 @@ def _outbox_select(conn: BaseDBAsyncClient, source: str) -> str:
 async def close_overdue(ctx: ServiceContext, now: datetime | None = None) -> int:
     """Close every replied / awaiting-append question whose period is over; return how many this call closed."""
     now = _utc(now or ctx.now())
-    cutoff = now - ctx.policy.period
+    cutoff = ctx.policy.close_cutoff(now)
     if dialect() != "postgres":
         async with in_transaction() as conn:
             return await _close_sqlite(ctx, conn, now, cutoff)
@@ -172,8 +219,7 @@ async def _close_postgres(ctx: ServiceContext, now: datetime, cutoff: datetime, 
     no-op) rather than lock each freshly updated row version once more.
     """
     mine = f" AND (id / {SHARE_BLOCK}) % {shares} = {share}" if shares > 1 else ""
-    claimed = (f"SELECT id, round, creator_id, number, title, status AS from_status, {_closed_by_case()} AS closed_by "
-               f"FROM question WHERE ({_due()}){mine} FOR NO KEY UPDATE SKIP LOCKED")
+    claimed = f"{_due_rows(ctx)}{mine} FOR NO KEY UPDATE SKIP LOCKED"
     async with in_transaction() as conn:
         rows = await fetch(
             conn,
@@ -187,12 +233,9 @@ async def _close_postgres(ctx: ServiceContext, now: datetime, cutoff: datetime, 
         ids = rows[0]["ids"] or []
         if not ids:
             return 0
-        closed = await execute(
-            conn,
-            f"UPDATE question SET closed_by = {_closed_by_case()}, status = {_lit(Status.CLOSED.value)}, "
-            "closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ANY(?)",
-            now, now, ids,
-        )
+        assignments, placeholders = _close_set(ctx)
+        closed = await execute(conn, f"UPDATE question SET {assignments} WHERE id = ANY(?)",
+                               *[now] * placeholders, ids)
         if closed != len(ids):  # cannot happen while we hold the rows; never commit entries without their close
             raise RuntimeError(f"auto-close claimed {len(ids)} questions but closed {closed}")
         return closed
@@ -201,19 +244,15 @@ async def _close_postgres(ctx: ServiceContext, now: datetime, cutoff: datetime, 
 async def _close_sqlite(ctx: ServiceContext, conn: BaseDBAsyncClient, now: datetime, cutoff: datetime) -> int:
     # One write transaction, and SQLite has one writer: the rows these statements select do not change
     # between them. Entries and notices first, while the status still says where each question came from.
-    due = (f"(SELECT id, round, creator_id, number, title, status AS from_status, {_closed_by_case()} AS closed_by "
-           f"FROM question WHERE {_due()}) AS due")
+    due = f"({_due_rows(ctx)}) AS due"
     await execute(conn, f"INSERT INTO question_event ({_EVENT_COLUMNS}) {_event_select(ctx, conn, due)}",
                   now, cutoff, cutoff)
     # WHERE true: SQLite's parser needs it before an upsert clause on INSERT … SELECT
     await execute(conn, f"INSERT INTO outbox_message ({_OUTBOX_COLUMNS}) {_outbox_select(conn, due)} "
                   "WHERE true ON CONFLICT (dedupe_key) DO NOTHING", now, now, cutoff, cutoff)
-    return await execute(
-        conn,
-        f"UPDATE question SET closed_by = {_closed_by_case()}, status = {_lit(Status.CLOSED.value)}, "
-        f"closed_at = ?, updated_at = ?, version = version + 1 WHERE {_due()}",
-        now, now, cutoff, cutoff,
-    )
+    assignments, placeholders = _close_set(ctx)
+    return await execute(conn, f"UPDATE question SET {assignments} WHERE {_due()}", *[now] * placeholders,
+                         cutoff, cutoff)
 
 
 # ---- reminders ---------------------------------------------------------------------------------------------
@@ -226,7 +265,7 @@ async def queue_reminders(ctx: ServiceContext, now: datetime | None = None) -> i
     1-day reminder; each once per question, round, status, reply (or evaluation) and day.
     """
     now = _utc(now or ctx.now())
-    start = now - ctx.policy.period  # since > start: not yet due
+    start = ctx.policy.close_cutoff(now)  # since - start: the time left before the close
     kinds = ", ".join(_lit(k.value) for k in REMINDED_REPLY_KINDS)
     event = Event.AUTO_CLOSE_REMINDER.value
     queued = 0

@@ -11,7 +11,7 @@ from models.lifecycle import Action, Actor, allowed_actions
 from models.questions import Attachment, Question, QuestionEvent
 from services.kit.access import access_question_for_customs, customs_lifecycle_role
 from services.kit.context import ServiceContext
-from services.questions.transitions import question_state
+from services.questions.state import question_state
 from services.questions.views import Reply, TimelineEntry, reply_view, timeline_entry
 
 

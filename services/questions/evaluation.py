@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
 from models.errors import ValidationFailed
 from models.lifecycle import Action, Command, Evaluation
 from models.questions import Question, QuestionEvaluation
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
-from services.questions.asking import person_action
+from services.questions.asking import person_action, person_transaction
 from services.questions.form import DESCRIPTION_MAX, clean_text
+from services.questions.transitions import transition
 
 
 def _checked(text: str, field: str, label: str) -> str:
@@ -26,21 +25,16 @@ async def evaluate_question(ctx: ServiceContext, actor: PersonActor, question_id
     note = _checked(note, "note", "补充说明")
     appended_text = _checked(appended_text, "appended_text", "追加问题描述")
     command = Command(Action.EVALUATE, evaluation=evaluation, text=note, appended_text=appended_text)
-    evaluated_round: list[int] = []
-
-    async def remember_round(conn: BaseDBAsyncClient, question: Question) -> None:
-        evaluated_round.append(question.round)
-
-    async def record(conn: BaseDBAsyncClient, question: Question) -> None:
-        assert evaluation is not None  # decide refused otherwise
-        await QuestionEvaluation.create(question_id=question.id, round=evaluated_round[0], kind=evaluation,
-                                        note=note, appended_text=appended_text, person_id=actor.person_id,
-                                        created_at=ctx.now(), using_db=conn)
-
     text = "\n".join(t for t in (note, appended_text and f"追加问题：{appended_text}") if t)
     detail = {"evaluation": evaluation.value if evaluation else None, "appended": bool(appended_text)}
-    return await person_action(ctx, actor, question_id, command, before=remember_round, text=text, detail=detail,
-                               after=record)
+    async with person_transaction(actor, question_id) as (conn, question, by):
+        evaluated_round = question.round  # an appended question starts the next one
+        await transition(ctx, conn, question, by, command, text=text, detail=detail)
+        assert evaluation is not None  # decide refused otherwise
+        await QuestionEvaluation.create(question_id=question.id, round=evaluated_round, kind=evaluation,
+                                        note=note, appended_text=appended_text, person_id=actor.person_id,
+                                        created_at=ctx.now(), using_db=conn)
+        return question
 
 
 async def append_question(ctx: ServiceContext, actor: PersonActor, question_id: int, text: str) -> Question:

@@ -26,8 +26,9 @@ from models.errors import NotFound
 from models.lifecycle import Action, Importance, Status
 from models.questions import Question, QuestionEvent
 from services.kit.context import ServiceContext
+from services.questions.labels import ROLE_LABELS
 from services.questions.queue import QueueFilter, after_key, queue_scope, start_of
-from services.questions.views import ROLE_LABELS, event_title
+from services.questions.views import event_title
 
 BATCH = 2000
 QUEUE_SHEET = "问题清单"

@@ -21,7 +21,7 @@ from models.lifecycle import Action, Command
 from models.offices import CustomsOffice
 from models.questions import Question
 from services.desk.audit import AuditActor, record
-from services.kit.access import access_question_for_customs
+from services.kit.access import access_question_for_customs, under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.questions.form import clean_text
@@ -46,7 +46,7 @@ async def forward_targets(question: Question, conn: BaseDBAsyncClient | None = N
     """The offices this question may be forwarded to: active, under its accepting office, not its own."""
     conn = conn or connection()
     root = await CustomsOffice.get(id=question.accepting_office_id, using_db=conn)
-    rows = await (CustomsOffice.filter(path__startswith=root.path, active=True).exclude(id=question.office_id)
+    rows = await (CustomsOffice.filter(under_office(root), active=True).exclude(id=question.office_id)
                   .using_db(conn).order_by("path").values_list("id", "name", "path"))
     depth = root.path.count("/")
     return tuple(ForwardTarget(i, name, path.count("/") - depth) for i, name, path in rows)

@@ -25,13 +25,13 @@ from tortoise.queryset import QuerySet
 
 from core.db import connection
 from models.catalog import QuestionType
-from models.customs_accounts import CustomsAccount, CustomsRole
+from models.customs_accounts import CustomsAccount
 from models.enterprises import Enterprise
 from models.errors import ValidationFailed
 from models.lifecycle import Importance, Status
 from models.offices import CustomsOffice
 from models.questions import Question
-from services.kit.access import access_customs_account
+from services.kit.access import access_customs_account, customs_scope
 from services.kit.context import ServiceContext
 from services.kit.paging import (
     check_limit,
@@ -209,11 +209,7 @@ async def queue_scope(account_id: int, flt: QueueFilter, ctx: ServiceContext) ->
 
 async def _offices_in_scope(account: CustomsAccount) -> dict[int, tuple[str, str]]:
     """The offices of ``customs_scope(account)`` (id → name, path): the same rule, resolved at the office level."""
-    offices = CustomsOffice.all().using_db(connection())
-    if account.role in (CustomsRole.SUPERVISOR, CustomsRole.ADMIN):
-        offices = offices.filter(path__startswith=account.office.path)
-    else:
-        offices = offices.filter(id=account.office_id)
+    offices = CustomsOffice.filter(customs_scope(account, via="")).using_db(connection())
     return {i: (name, path) for i, name, path in await offices.values_list("id", "name", "path")}
 
 

@@ -7,18 +7,18 @@ inside that transaction, so the status change, its timeline entry and its notifi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.expressions import F
 
-from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership
 from models.errors import Conflict
-from models.lifecycle import Action, Actor, Command, Outcome, QuestionState, Role, Status, decide
+from models.lifecycle import Action, Actor, Command, Outcome, QuestionState, Status, decide
 from models.questions import Question, QuestionEvent
 from services.kit.context import ServiceContext
 from services.notifications.events import notices_for, queue_notices
 from services.notifications.officer_notices import brings_new_work, queue_officer_notices
+from services.questions.state import question_state
 
 
 @dataclass(frozen=True)
@@ -31,48 +31,43 @@ class ActorRef:
     customs_account_id: int | None = None
 
 
-async def question_state(question: Question, conn: BaseDBAsyncClient) -> QuestionState:
-    enterprise = await Enterprise.get(id=question.enterprise_id, using_db=conn)
-    # cast: tortoise types values_list(flat=True) as a list of row tuples; it returns the bare values
-    executives = cast(list[int], await (Membership.filter(enterprise_id=enterprise.id, role=MemberRole.EXECUTIVE,
-                                                          active=True, person__active=True)
-                                        .using_db(conn).order_by("person_id").values_list("person_id", flat=True)))
-    return QuestionState(
-        status=question.status,
-        creator_id=question.creator_id,
-        round=question.round,
-        reply_kind=question.reply_kind,
-        assigned_executive_id=question.assigned_executive_id,
-        executive_ids=tuple(executives),
-        review_required=enterprise.exec_review_required,
-        enterprise_active=enterprise.status is EnterpriseStatus.ACTIVE,
-        allow_publication=question.allow_publication,
-        published=question.published,
-        replied_at=question.replied_at,
-        evaluated_at=question.evaluated_at,
-    )
+def status_fields(before: QuestionState, command: Command, outcome: Outcome, now: Any) -> dict[str, Any]:
+    """The columns that change with the status: timestamps, round, reply kind, reviewer, closing reason.
 
-
-def status_fields(question: Question, command: Command, outcome: Outcome, now: Any) -> dict[str, Any]:
-    """The columns that change with the status: timestamps, round, reply kind, reviewer, closing reason."""
+    The automatic close's set-based sweep is generated from this function too (``autoclose``).
+    """
     values: dict[str, Any] = {"status": outcome.status}
     if outcome.assigned_executive_id is not None:
         values["assigned_executive_id"] = outcome.assigned_executive_id
-    if outcome.status is Status.SUBMITTED and question.status is not Status.SUBMITTED:
+    if outcome.status is Status.SUBMITTED and before.status is not Status.SUBMITTED:
         values.update(submitted_at=now, accepted_at=None, replied_at=None, reply_kind=None)
         if outcome.new_round:
-            values.update(round=question.round + 1, evaluated_at=None)
+            values.update(round=before.round + 1, evaluated_at=None)
     if command.action is Action.EXEC_APPROVE:
         values["importance"] = command.importance
     if command.action is Action.ACCEPT or outcome.records_accept:
         values["accepted_at"] = now
     if command.action is Action.REPLY:
         values.update(replied_at=now, reply_kind=command.reply_kind)
-    if command.action is Action.EVALUATE and question.status is Status.REPLIED:
+    if command.action is Action.EVALUATE and before.status is Status.REPLIED:
         values["evaluated_at"] = now  # re-evaluating while awaiting an append keeps the first date
-    if outcome.status is Status.CLOSED and question.status is not Status.CLOSED:
+    if outcome.status is Status.CLOSED and before.status is not Status.CLOSED:
         values.update(closed_at=now, closed_by=outcome.closed_by)
     return values
+
+
+def require_transaction(conn: BaseDBAsyncClient) -> None:
+    """A status change commits with its timeline entry and notices, so it runs only inside a transaction.
+
+    Tortoise hands out a ``TransactionalDBClient`` inside ``in_transaction()`` (SQLite and PostgreSQL alike)
+    and a plain client outside; a test pins this.
+    """
+    if not isinstance(conn, TransactionalDBClient):
+        raise NotInTransaction("transition() needs the connection of an open transaction (in_transaction())")
+
+
+class NotInTransaction(RuntimeError):
+    """A programming error: a write that must commit with others was given a connection outside a transaction."""
 
 
 async def transition(
@@ -87,10 +82,11 @@ async def transition(
     detail: dict[str, Any] | None = None,
 ) -> Outcome:
     """Apply ``command`` to ``question`` (already access-checked, in ``conn``'s transaction)."""
+    require_transaction(conn)
     now = ctx.now()
     state = await question_state(question, conn)
     outcome = decide(state, command, by.actor, ctx.policy, now)
-    values = {**status_fields(question, command, outcome, now), **(fields or {}), "updated_at": now}
+    values = {**status_fields(state, command, outcome, now), **(fields or {}), "updated_at": now}
     changed = await (Question.filter(id=question.id, version=question.version).using_db(conn)
                      .update(version=F("version") + 1, **values))
     if changed != 1:
@@ -128,6 +124,3 @@ async def _refuse_after_race(ctx: ServiceContext, conn: BaseDBAsyncClient, quest
     decide(await question_state(fresh, conn), command, by.actor, ctx.policy, ctx.now())
     raise Conflict("问题刚刚被他人更新，请刷新后重试")
 
-
-def system_actor() -> ActorRef:
-    return ActorRef(Actor(Role.SYSTEM), "系统")

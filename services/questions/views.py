@@ -14,7 +14,7 @@ from pathlib import Path
 
 from adapters.file_storage import FileStorage
 from core.db import connection
-from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership
+from models.enterprises import Enterprise, Membership
 from models.errors import NotFound, ValidationFailed
 from models.lifecycle import (
     Action,
@@ -35,6 +35,8 @@ from services.kit.access import access_membership, access_question_for_person, l
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
+from services.questions.labels import ROLE_LABELS
+from services.questions.state import active_executives, state_of
 
 PAGE_MAX = 50
 QUEUE_MAX = 100
@@ -50,10 +52,6 @@ STATUS_GROUPS: dict[str, tuple[str, tuple[Status, ...]]] = {
     "replied": ("已回复", (Status.REPLIED,)),
     "awaiting_append": ("待追加", (Status.AWAITING_APPEND,)),
     "closed": ("已办结", (Status.CLOSED,)),
-}
-ROLE_LABELS = {
-    Role.STAFF: "关务人员", Role.ADMIN: "企业管理员", Role.EXECUTIVE: "企业高管", Role.OFFICER: "海关关员",
-    Role.SUPERVISOR: "海关主管", Role.CUSTOMS_ADMIN: "海关管理员", Role.SYSTEM: "系统",
 }
 
 
@@ -159,21 +157,11 @@ class _Scope:
     executives: tuple[Choice, ...]
 
     def state(self, question: Question) -> QuestionState:
-        return QuestionState(
-            status=question.status, creator_id=question.creator_id, round=question.round,
-            reply_kind=question.reply_kind, assigned_executive_id=question.assigned_executive_id,
-            executive_ids=tuple(e.id for e in self.executives),
-            review_required=self.enterprise.exec_review_required,
-            enterprise_active=self.enterprise.status is EnterpriseStatus.ACTIVE,
-            allow_publication=question.allow_publication, published=question.published,
-            replied_at=question.replied_at, evaluated_at=question.evaluated_at,
-        )
+        return state_of(self.enterprise, tuple(e.id for e in self.executives), question)
 
 
 async def _scope(membership: Membership) -> _Scope:
-    rows = await (Membership.filter(enterprise_id=membership.enterprise_id, role=MemberRole.EXECUTIVE, active=True,
-                                    person__active=True)
-                  .using_db(connection()).select_related("person").order_by("person_id"))
+    rows = await active_executives(connection(), membership.enterprise_id)
     executives = tuple(Choice(m.person_id, m.person.name) for m in rows)
     return _Scope(Actor(lifecycle_role(membership), membership.person_id), membership.enterprise, executives)
 

@@ -29,8 +29,10 @@ from models.lifecycle import (
     Role,
     Status,
     allowed_actions,
+    auto_close_decisions,
     decide,
     mermaid,
+    note_hint,
     refusal,
 )
 
@@ -790,3 +792,43 @@ def test_mermaid_has_every_status_change() -> None:
     assert len(expected) == 25
     assert expected - drawn == set(), "edges missing from mermaid()"
     assert drawn - expected == set(), "edges in mermaid() that the spec does not have"
+
+
+DEADLINE = T0 + timedelta(days=DAYS)  # exactly the period after the reply / the evaluation
+
+
+@pytest.mark.parametrize(("status", "kind", "closed_by"), AUTO_CLOSE_CASES)
+def test_at_the_deadline_itself_nothing_closes(status: Status, kind: ReplyKind, closed_by: ClosedBy) -> None:
+    """LIFECYCLE.md: "older than the period": at the very instant the period ends it is not yet older."""
+    check(Expect(error=IllegalTransition), base_state(status, kind), Command(A.AUTO_CLOSE), CAP["system"].actor,
+          now=DEADLINE)
+
+
+def test_at_the_deadline_itself_an_append_is_still_accepted() -> None:
+    """The append period and the timer end at the same instant: one or the other, never both or neither."""
+    command = Command(A.APPEND, appended_text="追加：具体需要哪些材料？")
+    check(Expect(S.SUBMITTED, new_round=True), base_state(S.AWAITING_APPEND), command, CAP["staff_creator"].actor,
+          now=DEADLINE)
+    check(Expect(error=IllegalTransition), base_state(S.AWAITING_APPEND), command, CAP["staff_creator"].actor,
+          now=DEADLINE + timedelta(seconds=1))
+
+
+def test_auto_close_decisions_are_the_spec_reasons() -> None:
+    """What the set-based sweep is generated from: every pair the spec names closes with its reason."""
+    decisions = auto_close_decisions(DEFAULT_POLICY)
+    for (status, kind), reason in SPEC_AUTO_CLOSE_REASON.items():
+        _, outcome = decisions[status, kind]
+        assert (outcome.status, outcome.closed_by) == (S.CLOSED, reason)
+    assert {status for status, _ in decisions} == {S.REPLIED, S.AWAITING_APPEND}
+
+
+@pytest.mark.parametrize("policy_name", ["default", "strict"])
+def test_note_hints_say_the_configured_note_rule(policy_name: str) -> None:
+    """The evaluation form's hint under each kind says what the policy requires and where the kind leads."""
+    policy = DEFAULT_POLICY if policy_name == "default" else STRICT_POLICY
+    hints = {kind: note_hint(kind, policy) for kind in Evaluation}
+    assert hints[Evaluation.SOLVED] == "补充说明可不填；不能追加问题，问题将办结"
+    assert hints[Evaluation.AGREED] == "须填写补充说明；不能追加问题，问题将办结"
+    leads = f"；追加问题后重新提交海关，不追加则为“待追加”，{DAYS} 天内可追加"
+    expected3 = "须填写补充说明" if policy_name == "strict" else "须填写补充说明或追加问题"
+    assert hints[Evaluation.NOT_SOLVED] == hints[Evaluation.PARTLY_SOLVED] == expected3 + leads

@@ -12,12 +12,14 @@ from PIL import Image
 
 from core.config import DatabaseSettings
 from models.lifecycle import Evaluation, ReplyKind
+from models.questions import Question
 from services.kit.context import ServiceContext
 from services.kit.images import check_image
 from services.questions.asking import create_draft, submit_question
 from services.questions.attachments import attach_image
 from services.questions.evaluation import evaluate_question
 from services.questions.handling import accept_question, reply_question
+from services.questions.numbering import format_number
 from tests.factories import World
 from tests.http.support import Site, running_site, web_settings
 
@@ -68,8 +70,10 @@ async def test_the_list_pages_with_a_cursor_and_filters_by_status(site: Site, wo
     assert [i["id"] for i in first["items"] + second["items"]] == ids[::-1]
     assert second["next_cursor"] is None
     item = second["items"][-1]
-    assert (item["number"], item["types"], item["status"], item["status_label"]) == (
-        item["number"], ["通关运行"], "submitted", "已提交")
+    first_asked = await Question.get(id=ids[0])  # acme's first question of the year: sequence 0001
+    number = format_number(world.acme.credit_code, first_asked.created_at.astimezone(ctx.tz).year, 1)
+    assert (item["id"], item["number"], item["types"], item["status"], item["status_label"]) == (
+        ids[0], number, ["通关运行"], "submitted", "已提交")
     assert item["submitted_at"] and item["accepted_at"] is None and item["actions"] == []
     drafts = (await api.get("/api/v1/questions", params={"status": "draft"})).json()["items"]
     assert [(i["id"], i["actions"]) for i in drafts] == [(ids[3], ["submit", "edit", "delete"])]

@@ -9,11 +9,12 @@ import pytest
 from PIL import Image
 
 from adapters.file_storage import FileStorage
-from models.errors import Forbidden, IllegalTransition, NotFound
-from models.lifecycle import ReplyKind
+from models.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
+from models.lifecycle import ReplyKind, Status
 from models.questions import Attachment, Question
 from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage, check_image
+from services.questions.ask_options import EditMode, ask_question, save_edit
 from services.questions.asking import create_draft, delete_question, submit_question, withdraw_question
 from services.questions.attachments import attach_image, image_for_customs, image_for_person
 from services.questions.handling import reply_question
@@ -168,3 +169,32 @@ def test_storage_refuses_keys_it_could_not_have_made(storage: FileStorage, key: 
 async def test_storage_refuses_a_bad_suffix(storage: FileStorage) -> None:
     with pytest.raises(ValueError):
         await storage.put(b"x", suffix="/../../x")
+
+
+async def test_asking_with_an_image_and_a_refused_submit_leaves_nothing(world: World, storage: FileStorage) -> None:
+    """One transaction: the reviewer is not an executive, so no question, no image row and no file remain."""
+    before = await Question.all().count()
+    with pytest.raises(ValidationFailed, match="所选审核高管不是本企业的企业高管"):
+        await ask_question(ctx, world.staff, world.acme.id, world.form(), executive_id=world.staff2.person_id,
+                           image=image(), storage=storage)
+    assert await Question.all().count() == before
+    assert await Attachment.all().count() == 0 and stored_files(storage) == []
+
+
+async def test_asking_with_an_image_submits_the_question_with_it(world: World, storage: FileStorage) -> None:
+    q = await ask_question(ctx, world.solo_staff, world.solo.id, world.form(), image=image(), storage=storage)
+    [attachment] = await Attachment.filter(question_id=q.id)
+    assert (await Question.get(id=q.id)).status is Status.SUBMITTED and attachment.round == 1
+    assert stored_files(storage) == [storage.path(attachment.storage_key)]
+
+
+async def test_the_executives_edit_keeps_the_image_and_stores_no_new_file(world: World,
+                                                                         storage: FileStorage) -> None:
+    q = await ask_question(ctx, world.staff, world.acme.id, world.form(), executive_id=world.executive.person_id,
+                           image=image(), storage=storage)
+    [kept] = await Attachment.filter(question_id=q.id)
+    _, mode = await save_edit(ctx, world.executive, q.id, world.form("高管修改后的标题"), image=image("blue"),
+                              storage=storage)
+    assert mode is EditMode.EXEC_EDIT
+    assert [a.id for a in await Attachment.filter(question_id=q.id)] == [kept.id]
+    assert stored_files(storage) == [storage.path(kept.storage_key)]

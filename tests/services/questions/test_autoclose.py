@@ -15,8 +15,9 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from core.config import DatabaseSettings
+from core.db import connection
 from models.errors import IllegalTransition
-from models.lifecycle import ClosedBy, Evaluation, ReplyKind, Role, Status
+from models.lifecycle import Action, Actor, ClosedBy, Command, Evaluation, ReplyKind, Role, Status, decide
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvent
 from services.kit.actors import PersonActor
@@ -26,6 +27,8 @@ from services.questions.asking import create_draft, edit_question, submit_questi
 from services.questions.autoclose import SweepResult, close_overdue, queue_reminders, sweep
 from services.questions.evaluation import append_question, evaluate_question
 from services.questions.handling import accept_question, reply_question
+from services.questions.state import question_state
+from services.questions.transitions import status_fields
 from tests.conftest import BACKENDS
 from tests.factories import World
 
@@ -130,15 +133,16 @@ async def test_exactly_the_due_questions_close_with_their_reason(make: Make) -> 
     answer = await make.replied(ReplyKind.ANSWER, BASE)
     returned = await make.replied(ReplyKind.RETURN, BASE)
     modify = await make.replied(ReplyKind.NEEDS_MODIFICATION, BASE)
-    append = await make.awaiting_append(BASE + timedelta(hours=1), replied_at=BASE - timedelta(days=3))
-    on_the_dot = await make.replied(ReplyKind.ANSWER, now - PERIOD)  # exactly the period: due
+    append = await make.awaiting_append(BASE, replied_at=BASE - timedelta(days=3))
+    one_second_over = await make.replied(ReplyKind.ANSWER, now - PERIOD - timedelta(seconds=1))
     due = {answer: (ClosedBy.DEEMED_ACCEPTED, Status.REPLIED), returned: (ClosedBy.CUSTOMS_RETURN, Status.REPLIED),
            modify: (ClosedBy.MODIFICATION_EXPIRED, Status.REPLIED),
            append: (ClosedBy.APPEND_EXPIRED, Status.AWAITING_APPEND),
-           on_the_dot: (ClosedBy.DEEMED_ACCEPTED, Status.REPLIED)}
+           one_second_over: (ClosedBy.DEEMED_ACCEPTED, Status.REPLIED)}
 
     untouched = [
         await make.replied(ReplyKind.ANSWER, now - PERIOD + timedelta(seconds=1)),  # one second short
+        await make.replied(ReplyKind.ANSWER, now - PERIOD),  # exactly the period: not yet "older than" it
         await make.replied(ReplyKind.RETURN, BASE + timedelta(days=2)),
         # the reply is old but the evaluation is recent: the evaluation's date counts
         await make.awaiting_append(BASE + timedelta(days=3), replied_at=BASE - timedelta(days=20)),
@@ -164,6 +168,31 @@ async def test_exactly_the_due_questions_close_with_their_reason(make: Make) -> 
     for qid in untouched:
         assert await snapshot(qid) == before[qid]
         assert await auto_close_events(qid) == [] and await outbox_rows(qid, "auto_closed") == []
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1], ids=["deadline-1s", "deadline", "deadline+1s"])
+async def test_the_sweep_closes_exactly_what_decide_closes(make: Make, offset: int) -> None:
+    """The set-based close is generated from ``decide`` and ``status_fields``: per question, they agree."""
+    questions = [await make.replied(kind, BASE) for kind in ReplyKind] + [await make.awaiting_append(BASE)]
+    now = BASE + PERIOD + timedelta(seconds=offset)
+    expected = {}
+    for qid in questions:
+        question = await Question.get(id=qid)
+        state = await question_state(question, connection())
+        try:
+            outcome = decide(state, Command(Action.AUTO_CLOSE), Actor(Role.SYSTEM), make.ctx.policy, now)
+        except IllegalTransition:
+            expected[qid] = (question.status, None, None)
+        else:
+            fields = status_fields(state, Command(Action.AUTO_CLOSE), outcome, now)
+            expected[qid] = (fields["status"], fields["closed_by"], fields["closed_at"])
+
+    closed = await close_overdue(make.ctx, now)
+
+    got = {qid: (q.status, q.closed_by, q.closed_at) for qid in questions for q in [await Question.get(id=qid)]}
+    assert got == expected
+    assert closed == sum(status is Status.CLOSED for status, _, _ in expected.values())
+    assert closed == (len(questions) if offset > 0 else 0)  # LIFECYCLE.md: "older than the period"
 
 
 async def test_a_second_sweep_changes_nothing(make: Make) -> None:
