@@ -94,9 +94,13 @@ def _end_when_stuck(manager: Any) -> None:
         elif time.monotonic() - quiet_since >= STUCK_AFTER:
             break
     log.warning("the server did not finish its shutdown: ending it")
+    # The main thread may still be running Sanic's loop: once the children (Sanic's state manager among them)
+    # are killed it would print their broken pipes as tracebacks. Nothing it says now is news.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     for child in multiprocessing.active_children():
         child.kill()
-        child.join(1)
     os._exit(0)
 
 
