@@ -201,8 +201,9 @@ class Settings:
 
     def override(self, **sections: dict[str, Any]) -> Settings:
         """A copy with some keys replaced, e.g. ``override(database={"url": ...})``."""
-        changed = {name: self.server.moved(**values) if name == "server" else replace(getattr(self, name), **values)
-                   for name, values in sections.items()}
+        changed: dict[str, Any] = {
+            name: self.server.moved(**values) if name == "server" else replace(getattr(self, name), **values)
+            for name, values in sections.items()}
         return replace(self, **changed)
 
 
@@ -257,12 +258,13 @@ def _build_section(name: str, cls: type, raw: dict[str, Any], layers: list[dict[
         is_secret = _is_secret(hints[f.name])
         if is_secret and raw.get(f.name) is not None:
             raise ConfigError(f"配置项 {dotted}：密钥不能写在配置文件里，请用环境变量 {env_name}")
+        value: Any
         if f.name in forced:
             value, source = forced[f.name], ""
         elif env_name in environ:
             # Text keys are taken verbatim: as YAML, "qingling:" or "::" would turn into maps.
             verbatim = is_secret or hints[f.name] is str
-            value: Any = environ[env_name] if verbatim else _parse_env(dotted, environ[env_name])
+            value = environ[env_name] if verbatim else _parse_env(dotted, environ[env_name])
             source = f"（来自环境变量 {env_name}）"
         elif f.name in preset:
             value, source = preset[f.name], ""

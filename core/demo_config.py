@@ -16,6 +16,7 @@ from core.config import Layer, Settings, load_settings
 from services.notifications.events import Event
 
 DEMO_DATABASE = Path("var/demo.sqlite3")  # relative to the working directory, like every var/ path
+DEMO_IDP_CLIENT = "qingling-demo"  # the client the identity-provider simulator knows
 CARD_DEMO = Path("var/card-demo")  # virtual IC cards and their CA (card_desktop_helper/README.md)
 FORCED: Layer = {
     "database": {"url": f"sqlite://{DEMO_DATABASE}"},
@@ -39,7 +40,7 @@ def demo_settings(configured: Settings) -> Settings:
                 "templates": {"verify_code": "SMS_900000001", "notice": "SMS_900000002"},
                 "access_key_secret": secrets.token_urlsafe(24)},
         # 单一窗口账号快捷登录 against the identity-provider simulator at /sim/idp.
-        "identity_provider": {"enabled": True, "issuer": f"{base}/sim/idp", "client_id": "qingling-demo",
+        "identity_provider": {"enabled": True, "issuer": f"{base}/sim/idp", "client_id": DEMO_IDP_CLIENT,
                               "client_secret": secrets.token_urlsafe(24)},
         "card": {"ca_cert_paths": demo_ca_paths(CARD_DEMO, base)},  # IC card / IKey sign-in with a virtual card
         "security": {"secret_key": secrets.token_urlsafe(32)},

@@ -26,8 +26,12 @@ log = logging.getLogger("qingling.worker")
 STOP_GRACE_SECONDS = 5  # a stop waits this long for running jobs (within the 10 s a supervisor allows)
 
 
-def _tracked(job: Callable[..., Awaitable[None]], running: set[asyncio.Task[object]]) -> Callable[..., Awaitable[None]]:
+Job = Callable[..., Awaitable[object]]
+
+
+def _tracked(job: Job, running: set[asyncio.Task[object]]) -> Job:
     """The job, its task kept in ``running`` while it runs."""
+
     @functools.wraps(job)
     async def run(*args: Any) -> None:
         task = asyncio.current_task()
