@@ -8,9 +8,11 @@ import json
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 from cryptography.hazmat.primitives import serialization
 
+from core.config import CardSettings
 from models.cards import CardBinding, CardType
 from models.enterprises import Enterprise, Membership
 from simulators.card.pki import CardIdentity, issue_card, load_card, make_ca, save_card
@@ -33,7 +35,8 @@ def prepare(folder: Path, *, credit_code: str, enterprise_name: str, customs_cod
         ca_pem.write_bytes(ca.pem)
     helper = folder / "helper.json"
     config = (json.loads(helper.read_text(encoding="utf-8")) if helper.exists() else
-              {"pairing_token": secrets.token_urlsafe(12), "allowed_origins": [], "port": 17380})
+              {"pairing_token": secrets.token_urlsafe(12), "allowed_origins": [],
+               "port": urlparse(CardSettings().helper_url).port})  # where the app's pages look for it
     if site_origin not in config["allowed_origins"]:  # a new demo, or the demo moved to another port
         config["allowed_origins"].append(site_origin)
         helper.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
