@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import menu, texts
-from bot.router import Router
+from bot.router import Router, event_name
 from core.cache import Cache
 from core.config import Settings
 from models.errors import DomainError
@@ -17,6 +18,7 @@ from services.kit.context import ServiceContext
 from services.notifications.outbox_results import record_template_result
 from services.questions.status_lookup import QUESTION_NUMBER, question_status_for_openid
 
+log = logging.getLogger("qingling.bot")
 router = Router("qingling")
 
 
@@ -27,10 +29,7 @@ async def on_binding_scan(openid: str, key: str, cache: Cache, services: Service
     person_id = await take_scene(cache, key)
     if person_id is None:
         return texts.BIND_QR_EXPIRED
-    try:
-        person = await bind_scanned(services, person_id, openid)
-    except DomainError as error:
-        return texts.BIND_FAILED.format(reason=error.message)
+    person = await bind_scanned(services, person_id, openid)
     return texts.BIND_DONE.format(name=person.name)
 
 
@@ -41,10 +40,7 @@ async def on_customs_binding_scan(openid: str, key: str, cache: Cache, services:
     account_id = await take_customs_scene(cache, key)
     if account_id is None:
         return texts.BIND_QR_EXPIRED
-    try:
-        account = await bind_customs_scanned(services, account_id, openid)
-    except DomainError as error:
-        return texts.BIND_FAILED.format(reason=error.message)
+    account = await bind_customs_scanned(services, account_id, openid)
     return texts.CUSTOMS_BIND_DONE.format(name=account.name)
 
 
@@ -103,3 +99,23 @@ async def on_other_event() -> None:
 @router.fallback()
 async def on_anything_else(settings: Settings) -> str:
     return texts.link_text(texts.HELP, settings.server.public_url)
+
+
+@router.errors(DomainError)
+async def on_refusal(error: DomainError) -> str:
+    """A service refused (already bound, not a member …): its Chinese reason is the answer."""
+    return error.message
+
+
+@router.errors()
+async def on_failure(error: Exception, handler: Any, message: Any) -> str:
+    """Anything else: logged with what was asked (never the text sent, which may hold a phone number)."""
+    log.error("wechat handler %s failed: %s %s key=%s from %s", getattr(handler, "__name__", handler),
+              getattr(message, "type", "?"), event_name(message) or "-", getattr(message, "key", None) or "-",
+              _openid_hint(getattr(message, "source", "")), exc_info=error)
+    return texts.BUSY
+
+
+def _openid_hint(openid: str) -> str:
+    """Enough of an openid to find the follower in WeChat's console logs, not the whole identifier."""
+    return f"{openid[:6]}…" if openid else "-"

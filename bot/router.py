@@ -6,6 +6,10 @@ Routes are tried in registration order (included routers after their own routes)
 A handler receives only the arguments its signature names, from: ``message``, ``openid``, ``content``,
 ``key`` (menu key or QR scene), ``match`` and whatever the caller passes to ``dispatch`` (``settings``,
 ``services``, ``cache``).
+
+Errors, as aiogram's ``router.errors``: an exception a handler raises goes to the first error handler whose
+types match, those of the handler's own router first, then its parents'; an error handler may also name
+``error`` and ``handler`` (the handler that raised), and its answer is the reply. With none, it propagates.
 """
 
 from __future__ import annotations
@@ -101,10 +105,18 @@ class Route:
         return extra
 
 
+@dataclass(frozen=True)
+class ErrorRoute:
+    types: tuple[type[Exception], ...]
+    handler: Handler
+    wants: frozenset[str] | None
+
+
 class Router:
     def __init__(self, name: str = "router") -> None:
         self.name = name
         self._routes: list[Route] = []
+        self._errors: list[ErrorRoute] = []
         self._fallback: Route | None = None
         self._children: list[Router] = []
         self._click_keys: set[str] = set()
@@ -150,17 +162,30 @@ class Router:
 
         return decorator
 
+    def errors(self, *types: type[Exception]) -> Callable[[Handler], Handler]:
+        """Register an error handler for these exception types (every exception when none is given)."""
+        def decorator(handler: Handler) -> Handler:
+            self._errors.append(ErrorRoute(types or (Exception,), handler, _wanted(handler)))
+            return handler
+
+        return decorator
+
     def find(self, message: Any) -> tuple[Route, dict[str, Any]] | None:
         """The first route that matches (own routes, then included routers, then the fallback)."""
+        found = self._find(message)
+        return None if found is None else (found[0], found[1])
+
+    def _find(self, message: Any) -> tuple[Route, dict[str, Any], tuple[Router, ...]] | None:
+        """The matching route, its filters' extra values, and its router followed by that router's parents."""
         for route in self._routes_for(getattr(message, "type", "")):
             extra = route.match(message)
             if extra is not None:
-                return route, extra
+                return route, extra, (self,)
         for child in self._children:
-            found = child.find(message)
+            found = child._find(message)
             if found is not None:
-                return found
-        return (self._fallback, {}) if self._fallback else None
+                return found[0], found[1], (*found[2], self)
+        return (self._fallback, {}, (self,)) if self._fallback else None
 
     def _routes_for(self, msg_type: str) -> tuple[Route, ...]:
         """Own routes that can match a message of this type, in registration order (computed once per type)."""
@@ -175,23 +200,36 @@ class Router:
         return self._click_keys.union(*(child.click_keys() for child in self._children))
 
     async def dispatch(self, message: Any, **deps: Any) -> Any:
-        """Run the first matching handler; None when nothing matches."""
-        found = self.find(message)
+        """Run the first matching handler (its error handler if it raises); None when nothing matches."""
+        found = self._find(message)
         if found is None:
             return None
-        route, extra = found
-        if route.wants is None:
-            kwargs = {name: value(message) for name, value in _ARGUMENTS.items()} | deps | extra
-        else:  # only what the handler names: a filter's extra, else a dependency, else from the message
-            kwargs = {}
-            for name in route.wants:
-                if name in extra:
-                    kwargs[name] = extra[name]
-                elif name in deps:
-                    kwargs[name] = deps[name]
-                elif name in _ARGUMENTS:
-                    kwargs[name] = _ARGUMENTS[name](message)
-        return await route.handler(**kwargs)
+        route, extra, owners = found
+        try:
+            return await route.handler(**_arguments(route.wants, message, deps, extra))
+        except Exception as error:
+            for owner in owners:
+                for catch in owner._errors:
+                    if isinstance(error, catch.types):
+                        values = deps | {"error": error, "handler": route.handler}
+                        return await catch.handler(**_arguments(catch.wants, message, values, extra))
+            raise
+
+
+def _arguments(wants: frozenset[str] | None, message: Any, deps: dict[str, Any],
+               extra: dict[str, Any]) -> dict[str, Any]:
+    """What a handler names: a filter's extra, else a dependency, else from the message (all for **kwargs)."""
+    if wants is None:
+        return {name: value(message) for name, value in _ARGUMENTS.items()} | deps | extra
+    kwargs = {}
+    for name in wants:
+        if name in extra:
+            kwargs[name] = extra[name]
+        elif name in deps:
+            kwargs[name] = deps[name]
+        elif name in _ARGUMENTS:
+            kwargs[name] = _ARGUMENTS[name](message)
+    return kwargs
 
 
 def _wanted(handler: Handler) -> frozenset[str] | None:

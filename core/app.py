@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from pathlib import Path
 
 from sanic import Request, Sanic, json
-from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
 from adapters.file_storage import FileStorage
@@ -19,14 +19,13 @@ from admin_web.auth import ADMIN_SESSION_TTL
 from bot.callback import wechat_blueprint
 from core.blueprints import web_blueprints
 from core.cache import make_cache
-from core.config import ConfigError, Settings, load_settings
+from core.config import ConfigError, Settings
 from core.db import close_database, connection, ensure_migrated, open_database
 from core.logs import setup_logging
 from handlers.accounts.central_pages import CALLBACK as CENTRAL_CALLBACK
 from handlers.accounts.central_pages import callback as central_callback
-from handlers.kit.responses import is_page, page_error
+from handlers.kit.errors import install_error_handlers
 from handlers.kit.sessions import SessionStore
-from models.errors import DomainError
 from services.accounts.oauth_state import OAuthStates
 from services.accounts.sms_codes import SmsCodes, policy_from
 from services.kit.context import ServiceContext
@@ -35,22 +34,9 @@ from services.notifications.sms_alerts import AlertingSms
 
 log = logging.getLogger("qingling.app")
 APP_NAME = "qingling"
-# Sanic's own errors, in the user's language.
-HTTP_MESSAGES = {
-    400: "请求格式不正确",
-    401: "请先登录",
-    403: "没有权限执行此操作",
-    404: "页面或数据不存在",
-    405: "不支持该请求方法",
-    413: "上传内容过大",
-    429: "操作过于频繁，请稍后再试",
-    503: "服务暂时不可用，请稍后再试",
-}
 
-
-def create_app(settings: Settings | None = None) -> Sanic:
-    """A fresh app; settings from config.yaml + environment unless given (tests pass their own)."""
-    settings = settings or load_settings()
+def create_app(settings: Settings) -> Sanic:
+    """A fresh app built from ``settings`` (the CLI loads them once; tests pass their own)."""
     setup_logging(settings.logging.level)
     app = Sanic(APP_NAME, configure_logging=False)
     app.config.FALLBACK_ERROR_FORMAT = "json"
@@ -90,11 +76,13 @@ def create_app(settings: Settings | None = None) -> Sanic:
         await close_database()
 
     if settings.server.embedded_worker:
-        app.main_process_ready(_start_embedded_worker)
 
-    app.error_handler.add(DomainError, _domain_error)
-    app.error_handler.add(SanicException, _http_error)
-    app.error_handler.add(Exception, _unexpected_error)
+        @app.main_process_ready
+        async def start_embedded_worker(app: Sanic) -> None:
+            """The scheduler as a process managed by Sanic: started once, never once per HTTP worker."""
+            app.manager.manage("QinglingWorker", run_embedded_worker, {"settings": settings})
+
+    install_error_handlers(app)
     app.add_route(healthz, "/healthz", methods=["GET"])
     app.blueprint(wechat_blueprint())
     for blueprint in web_blueprints():
@@ -143,33 +131,10 @@ def secret_key(settings: Settings) -> str:
     return secrets.token_urlsafe(32)
 
 
-def _domain_error(request: Request, exc: DomainError) -> HTTPResponse:
-    if is_page(request):
-        return page_error(request, exc)
-    return json(exc.to_dict(), status=exc.status)
-
-
-def _http_error(request: Request, exc: SanicException) -> HTTPResponse:
-    status = exc.status_code
-    message = HTTP_MESSAGES.get(status, "请求无法处理")
-    if is_page(request):
-        return page_error(request, DomainError(message), status=status)
-    return json({"error": {"code": f"http_{status}", "message": message, "field": None}}, status=status)
-
-
-def _unexpected_error(request: Request, exc: Exception) -> HTTPResponse:
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return json({"error": {"code": "internal", "message": "服务器开小差了，请稍后再试", "field": None}}, status=500)
-
-
-def _start_embedded_worker(app: Sanic) -> None:
-    """The scheduler as a process managed by Sanic: started once, never once per HTTP worker."""
-    app.manager.manage("QinglingWorker", run_embedded_worker, {})
-
-
-def run_embedded_worker() -> None:
+def run_embedded_worker(settings: Settings) -> None:
+    """The embedded worker's process: the app's own settings object, passed (pickled), never read again."""
     from scheduler.worker import run_worker
 
-    settings = load_settings()
     setup_logging(settings.logging.level)  # a fresh process: logging is not inherited
-    asyncio.run(run_worker(settings))
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches every process of the terminal
+        asyncio.run(run_worker(settings))

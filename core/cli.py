@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
-import os
-import secrets
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from tqdm import tqdm
@@ -18,23 +16,10 @@ from adapters.wechat_api import WechatApiError
 from core.config import ConfigError, Settings, load_settings
 from core.db import UnmigratedDatabase, database, ensure_migrated, make_migrations, pending_migrations, upgrade
 from core.logs import setup_logging
+from core.serving import Stopped, stop_on_signals
 from models.customs_accounts import CustomsRole
 from models.errors import DomainError
 from services.kit.context import ServiceContext
-from services.notifications.events import Event
-
-DEMO_ENV = {
-    "QINGLING_DATABASE_URL": "sqlite://var/demo.sqlite3",
-    "QINGLING_CACHE_URL": "",
-    "QINGLING_SIMULATORS_ENABLED": "true",
-    "QINGLING_SERVER_EMBEDDED_WORKER": "true",
-}
-
-DEMO_SMS_ENV = {
-    "QINGLING_SMS_ACCESS_KEY_ID": "LTAI5tDemoQinglingSim",
-    "QINGLING_SMS_SIGN_NAME": "清零平台",
-    "QINGLING_SMS_TEMPLATES": "{verify_code: SMS_900000001, notice: SMS_900000002}",
-}
 
 
 class CommandFailed(Exception):
@@ -44,6 +29,7 @@ class CommandFailed(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stop_on_signals()
     try:
         settings = load_settings()
         setup_logging(settings.logging.level)
@@ -54,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandFailed, UnmigratedDatabase, DomainError, WechatApiError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except Stopped:
+        return 0  # stopped as asked (SIGTERM)
     except KeyboardInterrupt:
         return 130
 
@@ -67,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(run=cmd_worker)
     demo = sub.add_parser("demo", help="演示：SQLite + 进程内缓存 + 模拟器，准备演示数据并启动")
     demo.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+    demo.add_argument("--reset", action="store_true", help="清空演示数据库，从头准备演示数据")
     demo.set_defaults(run=cmd_demo)
     db = sub.add_parser("db", help="数据库迁移").add_subparsers(required=True, metavar="action")
     db.add_parser("upgrade", help="应用全部迁移").set_defaults(run=cmd_db_upgrade)
@@ -100,17 +89,10 @@ def check_migrated(settings: Settings) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from sanic import Sanic
-    from sanic.worker.loader import AppLoader
-
-    from core.app import create_app
+    from core.serving import serve
 
     check_migrated(settings)
-    loader = AppLoader(factory=create_app)
-    app = loader.load()
-    app.prepare(host=settings.server.host, port=settings.server.port, workers=settings.server.workers,
-                access_log=False, motd=False)
-    Sanic.serve(primary=app, app_loader=loader)
+    serve(settings)
     return 0
 
 
@@ -210,77 +192,18 @@ def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """The embedded default: SQLite file, in-process cache, simulators on, demo data, then serve."""
-    from pathlib import Path
+    from core.demo import print_banner, seed_everything
+    from core.demo_config import demo_settings, reset_demo_database
 
-    from adapters.file_storage import FileStorage
-    from core.app import secret_key
-    from core.demo import DEMO_CREDIT_CODE, seed_demo, seed_pending_registration
-    from simulators.card.demo import bind_demo_cards, demo_ca_paths, print_demo
-
-    card_demo = Path("var/card-demo")  # IC card / IKey sign-in with a virtual card (card_desktop_helper/README.md)
-    os.environ.setdefault("QINGLING_CARD_CA_CERT_PATHS",
-                          demo_ca_paths(card_demo, settings.server.public_url.rstrip("/")))
-    from services.desk.reference_data import load_reference_data
-
-    os.environ.update(DEMO_ENV)
-    os.environ.setdefault("QINGLING_WECHAT_API_BASE", settings.server.public_url.rstrip("/") + "/sim/wechat")
-    os.environ.setdefault("QINGLING_WECHAT_APP_ID", "wx_simulated_app")
-    for key, value in DEMO_SMS_ENV.items():  # the SMS simulator is served by the demo site itself, at "/"
-        os.environ.setdefault(key, value)
-    os.environ.setdefault("QINGLING_SMS_ENDPOINT", settings.server.public_url.rstrip("/"))
-    # 单一窗口账号快捷登录 against the identity-provider simulator the demo site serves at /sim/idp.
-    os.environ.setdefault("QINGLING_IDENTITY_PROVIDER_ENABLED", "true")
-    os.environ.setdefault("QINGLING_IDENTITY_PROVIDER_ISSUER", settings.server.public_url.rstrip("/") + "/sim/idp")
-    os.environ.setdefault("QINGLING_IDENTITY_PROVIDER_CLIENT_ID", "qingling-demo")
-    # Template ids the simulator knows (its phone page shows their titles and labels).
-    os.environ.setdefault("QINGLING_WECHAT_TEMPLATES", json.dumps({e.value: f"TPL_{e.value}" for e in Event}))
-    for key, value in (("QINGLING_SECURITY_SECRET_KEY", secrets.token_urlsafe(32)),
-                       ("QINGLING_WECHAT_TOKEN", secrets.token_hex(16)),
-                       ("QINGLING_WECHAT_ENCODING_AES_KEY", secrets.token_hex(22)[:43]),
-                       ("QINGLING_SMS_ACCESS_KEY_SECRET", secrets.token_urlsafe(24)),
-                       ("QINGLING_IDENTITY_PROVIDER_CLIENT_SECRET", secrets.token_urlsafe(24))):
-        os.environ.setdefault(key, value)
-    settings = load_settings()
+    if args.reset:
+        reset_demo_database()
+    settings = demo_settings(settings)
     cmd_db_upgrade(settings, args)
-
-    async def work() -> Any:
-        await load_reference_data(settings.district.accepting_office_codes)
-        logins = await seed_demo(ServiceContext.from_settings(settings.lifecycle),
-                                 settings.district.accepting_office_codes[0])
-        await bind_demo_cards(card_demo, DEMO_CREDIT_CODE)
-        await seed_pending_registration(ServiceContext.from_settings(settings.lifecycle),  # issue 6
-                                        FileStorage(Path(settings.web.upload_dir)), secret_key(settings))
-        return logins
-
-    logins = run_with_database(settings, work)
-    base = settings.server.public_url.rstrip("/")
-    print("\n清零演示已就绪")
-    print(f"  健康检查：{base}/healthz")
-    print(f"  手机模拟器（公众号）：{base}/sim/wechat/phone")
-    print(f"  短信模拟器（收件箱）：{base}/sim/sms/inbox")
-    print(f"  企业端页面：{base}/h5/（手机号 + 短信验证码登录；在手机模拟器中点菜单则经微信授权进入）")
-    print(f"  企业端接口文档：{base}/api/v1/openapi.json")
-    print("  海关账号（用户名 / 角色 / 密码）：")
-    for username, role, password in logins.customs:
-        print(f"    {username} / {role} / {password}")
-    print("  企业用户（姓名 / 手机号 / 角色）：")
-    for name, phone, role in logins.people:
-        print(f"    {name} / {phone} / {role}")
-    _print_central_demo(settings)
-    print_demo(card_demo, base)
+    logins = run_with_database(settings, partial(seed_everything, settings))
+    print_banner(settings, logins)
     if args.no_serve:
         return 0
     return cmd_serve(settings, args)
-
-
-def _print_central_demo(settings: Settings) -> None:
-    from simulators.idp.users import DEMO_USERS
-
-    if not settings.identity_provider.enabled:
-        return
-    print("  单一窗口账号快捷登录（模拟的单一窗口账号：用户名 / 密码 / 姓名 / 企业）：")
-    for user in DEMO_USERS:
-        print(f"    {user.username} / {user.password} / {user.name} / {user.enterprise_name}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "QINGLING_"
 NOTE_RULES = ("always", "unless_appended", "never")
+Layer = typing.Mapping[str, dict[str, typing.Any]]  # section -> key -> value, as in config.yaml
 
 
 class ConfigError(Exception):
@@ -41,8 +42,25 @@ class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = ""  # empty: derived from host and port (``local_url``)
     embedded_worker: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.public_url:
+            object.__setattr__(self, "public_url", local_url(self.host, self.port))
+
+    def moved(self, **values: Any) -> ServerSettings:
+        """A copy with some keys replaced; a derived public URL follows a new host or port."""
+        if "public_url" not in values and self.public_url == local_url(self.host, self.port):
+            values["public_url"] = ""
+        return replace(self, **values)
+
+
+def local_url(host: str, port: int) -> str:
+    """This server's own URL: an address that listens on every interface is reached on the loopback."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @dataclass(frozen=True)
@@ -183,12 +201,19 @@ class Settings:
 
     def override(self, **sections: dict[str, Any]) -> Settings:
         """A copy with some keys replaced, e.g. ``override(database={"url": ...})``."""
-        changed = {name: replace(getattr(self, name), **values) for name, values in sections.items()}
+        changed: dict[str, Any] = {
+            name: self.server.moved(**values) if name == "server" else replace(getattr(self, name), **values)
+            for name, values in sections.items()}
         return replace(self, **changed)
 
 
-def load_settings(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
-    """Build the settings from the YAML file and the environment, validating every key."""
+def load_settings(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None,
+                  preset: Layer | None = None, forced: Layer | None = None) -> Settings:
+    """Build the settings from the YAML file and the environment, validating every key.
+
+    For a command that brings its own configuration (``qingling demo``): ``preset`` is a layer between the
+    file and the environment, ``forced`` one above the environment. Both may hold secrets; the file may not.
+    """
     environ = os.environ if environ is None else environ
     path = Path(path or environ.get("QINGLING_CONFIG") or PROJECT_ROOT / "config.yaml")
     try:
@@ -211,13 +236,16 @@ def load_settings(path: str | Path | None = None, environ: typing.Mapping[str, s
         section_raw = raw.get(section_field.name) or {}
         if not isinstance(section_raw, dict):
             raise ConfigError(f"配置项 {section_field.name}：应为一组键值")
-        sections[section_field.name] = _build_section(section_field.name, section_cls, section_raw, environ)
+        layers = [(layer or {}).get(section_field.name, {}) for layer in (forced, preset)]
+        sections[section_field.name] = _build_section(section_field.name, section_cls, section_raw, layers, environ)
     settings = Settings(**sections)
     _check_rules(settings)
     return settings
 
 
-def _build_section(name: str, cls: type, raw: dict[str, Any], environ: typing.Mapping[str, str]) -> Any:
+def _build_section(name: str, cls: type, raw: dict[str, Any], layers: list[dict[str, Any]],
+                   environ: typing.Mapping[str, str]) -> Any:
+    forced, preset = layers
     hints = typing.get_type_hints(cls)
     known = {f.name for f in fields(cls)}
     for key in raw:
@@ -230,11 +258,16 @@ def _build_section(name: str, cls: type, raw: dict[str, Any], environ: typing.Ma
         is_secret = _is_secret(hints[f.name])
         if is_secret and raw.get(f.name) is not None:
             raise ConfigError(f"配置项 {dotted}：密钥不能写在配置文件里，请用环境变量 {env_name}")
-        if env_name in environ:
+        value: Any
+        if f.name in forced:
+            value, source = forced[f.name], ""
+        elif env_name in environ:
             # Text keys are taken verbatim: as YAML, "qingling:" or "::" would turn into maps.
             verbatim = is_secret or hints[f.name] is str
-            value: Any = environ[env_name] if verbatim else _parse_env(dotted, environ[env_name])
+            value = environ[env_name] if verbatim else _parse_env(dotted, environ[env_name])
             source = f"（来自环境变量 {env_name}）"
+        elif f.name in preset:
+            value, source = preset[f.name], ""
         elif f.name in raw:
             value, source = raw[f.name], ""
         else:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import set_global_context
 from tortoise.migrations.api import migrate
 from tortoise.migrations.executor import MigrationExecutor
 
@@ -49,8 +50,13 @@ def connection() -> BaseDBAsyncClient:
 
 
 async def open_database(db: DatabaseSettings) -> None:
-    # The global fallback lets request tasks, created before the start-up listener ran, see the context.
-    await Tortoise.init(config=tortoise_config(db), _enable_global_fallback=True)
+    """Open the database for this process: tasks started before (Sanic's request tasks) see it too.
+
+    Tortoise keeps its context in a context variable, set only in the task that ran ``Tortoise.init`` (the
+    start-up listener); ``set_global_context`` (public, in ``tortoise.context.__all__``) makes it the
+    fallback of every other task until ``close_database``. tests/unit/test_db_context.py pins both.
+    """
+    set_global_context(await Tortoise.init(config=tortoise_config(db)))
 
 
 async def close_database() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from adapters.file_storage import FileStorage
 from core.cache import MemoryCache
+from core.config import Settings
+from core.demo_config import CARD_DEMO
 from models.catalog import BusinessCategory, QuestionType
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
@@ -35,6 +38,47 @@ DEMO_CREDIT_CODE = "9121024267997824X5"  # the Liaoning manual's example enterpr
 class DemoLogins:
     customs: list[tuple[str, str, str]]  # username, role, password
     people: list[tuple[str, str, str]]  # name, phone, role
+
+
+async def seed_everything(settings: Settings) -> DemoLogins:
+    """Reference data, the demo enterprise and its questions, its virtual cards, a pending registration."""
+    from core.app import secret_key
+    from services.desk.reference_data import load_reference_data
+    from simulators.card.demo import bind_demo_cards
+
+    ctx = ServiceContext.from_settings(settings.lifecycle)
+    await load_reference_data(settings.district.accepting_office_codes)
+    logins = await seed_demo(ctx, settings.district.accepting_office_codes[0])
+    await bind_demo_cards(CARD_DEMO, DEMO_CREDIT_CODE)
+    await seed_pending_registration(ctx, FileStorage(Path(settings.web.upload_dir)), secret_key(settings))  # issue 6
+    return logins
+
+
+def print_banner(settings: Settings, logins: DemoLogins) -> None:
+    """Where everything is, on this demo's own address."""
+    from simulators.card.demo import print_demo
+    from simulators.idp.users import DEMO_USERS
+
+    base = settings.server.public_url.rstrip("/")
+    print("\n清零演示已就绪")
+    print(f"  健康检查：{base}/healthz")
+    print(f"  手机模拟器（公众号）：{base}/sim/wechat/phone")
+    print(f"  短信模拟器（收件箱）：{base}/sim/sms/inbox")
+    print(f"  企业端页面：{base}/h5/（手机号 + 短信验证码登录；在手机模拟器中点菜单则经微信授权进入）")
+    print(f"  企业端接口文档：{base}/api/v1/openapi.json")
+    print(f"  海关管理端：{base}/admin/")
+    print("  海关账号（用户名 / 角色 / 密码）：")
+    for username, role, password in logins.customs:
+        print(f"    {username} / {role} / {password}")
+    print("  企业用户（姓名 / 手机号 / 角色）：")
+    for name, phone, role in logins.people:
+        print(f"    {name} / {phone} / {role}")
+    if settings.identity_provider.enabled:
+        print("  单一窗口账号快捷登录（模拟的单一窗口账号：用户名 / 密码 / 姓名 / 企业）：")
+        for user in DEMO_USERS:
+            print(f"    {user.username} / {user.password} / {user.name} / {user.enterprise_name}")
+    print_demo(CARD_DEMO, base)
+    print(flush=True)
 
 
 async def seed_demo(ctx: ServiceContext, accepting_code: str) -> DemoLogins:

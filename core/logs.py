@@ -19,9 +19,16 @@ class MaskPhones(logging.Filter):
         return True
 
 
+class MaskingFormatter(logging.Formatter):
+    """The whole line masked, the traceback included: an exception's message may quote a phone number."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _MOBILE.sub(r"\1****\2", super().format(record))
+
+
 def setup_logging(level: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskPhones())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -30,3 +37,5 @@ def setup_logging(level: str) -> None:
     # httpx logs every request URL at INFO, and WeChat's token URL carries the app secret.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO (the outbox runs every 10 s): the demo's banner would scroll away.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,6 +24,26 @@ from services.notifications.outbox_dispatch import Dispatcher
 from services.notifications.sms_alerts import AlertingSms
 
 log = logging.getLogger("qingling.worker")
+STOP_GRACE_SECONDS = 5  # a stop waits this long for running jobs (within the 10 s a supervisor allows)
+
+
+Job = Callable[..., Awaitable[object]]
+
+
+def _tracked(job: Job, running: set[asyncio.Task[object]]) -> Job:
+    """The job, its task kept in ``running`` while it runs."""
+
+    @functools.wraps(job)
+    async def run(*args: Any) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        running.add(task)
+        try:
+            await job(*args)
+        finally:
+            running.discard(task)
+
+    return run
 
 
 def make_dispatcher(settings: Settings, wechat: WechatApi, tz: ZoneInfo) -> Dispatcher:
@@ -46,10 +69,12 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             await outbox_job(dispatcher, cache, lock_ttl)
             return
         scheduler = AsyncIOScheduler(timezone=UTC)
-        scheduler.add_job(autoclose_job, "interval", seconds=settings.scheduler.autoclose_interval_seconds,
-                          args=[ctx, cache, lock_ttl], id="autoclose",
+        running: set[asyncio.Task[object]] = set()
+        scheduler.add_job(_tracked(autoclose_job, running), "interval",
+                          seconds=settings.scheduler.autoclose_interval_seconds, args=[ctx, cache, lock_ttl],
+                          id="autoclose",
                           next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
-        scheduler.add_job(outbox_job, "interval", seconds=settings.scheduler.outbox_interval_seconds,
+        scheduler.add_job(_tracked(outbox_job, running), "interval", seconds=settings.scheduler.outbox_interval_seconds,
                           args=[dispatcher, cache, lock_ttl],
                           id="outbox", next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
         stop = asyncio.Event()
@@ -61,6 +86,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
                  settings.scheduler.autoclose_interval_seconds, settings.scheduler.outbox_interval_seconds)
         await stop.wait()
         scheduler.shutdown(wait=False)
+        if running:  # let a job in flight end before its database and clients close
+            await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
         log.info("worker stopped")
     finally:
         await wechat.aclose()

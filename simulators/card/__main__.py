@@ -18,6 +18,7 @@ from pathlib import Path
 from card_desktop_helper import settings as helper_settings
 from card_desktop_helper.card_reader import CardError, list_readers
 from card_desktop_helper.server import HelperServer
+from core.demo_config import CARD_DEMO
 from simulators.card.applet import CardApplet
 from simulators.card.demo import CARDS, DEMO_PIN
 from simulators.card.pki import load_card
@@ -50,7 +51,7 @@ def _ensure_pcscd() -> subprocess.Popen[bytes] | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m simulators.card", description="演示用虚拟 IC 卡 + 读卡助手")
-    parser.add_argument("--folder", type=Path, default=Path("var/card-demo"))
+    parser.add_argument("--folder", type=Path, default=CARD_DEMO)
     parser.add_argument("--card", choices=sorted(CARDS), default="legal_person")
     parser.add_argument("--pin", default=DEMO_PIN)
     args = parser.parse_args()

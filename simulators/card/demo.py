@@ -8,9 +8,11 @@ import json
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 from cryptography.hazmat.primitives import serialization
 
+from core.config import CardSettings
 from models.cards import CardBinding, CardType
 from models.enterprises import Enterprise, Membership
 from simulators.card.pki import CardIdentity, issue_card, load_card, make_ca, save_card
@@ -32,9 +34,12 @@ def prepare(folder: Path, *, credit_code: str, enterprise_name: str, customs_cod
             save_card(issue_card(ca, identity), folder / card_type)
         ca_pem.write_bytes(ca.pem)
     helper = folder / "helper.json"
-    if not helper.exists():
-        helper.write_text(json.dumps({"pairing_token": secrets.token_urlsafe(12), "allowed_origins": [site_origin],
-                                      "port": 17380}, ensure_ascii=False, indent=2), encoding="utf-8")
+    config = (json.loads(helper.read_text(encoding="utf-8")) if helper.exists() else
+              {"pairing_token": secrets.token_urlsafe(12), "allowed_origins": [],
+               "port": urlparse(CardSettings().helper_url).port})  # where the app's pages look for it
+    if site_origin not in config["allowed_origins"]:  # a new demo, or the demo moved to another port
+        config["allowed_origins"].append(site_origin)
+        helper.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
     return ca_pem
 
 
@@ -56,13 +61,13 @@ async def bind_demo_cards(folder: Path, credit_code: str) -> None:
                                  created_at=datetime.now(UTC))
 
 
-def demo_ca_paths(folder: Path, site_origin: str) -> str:
-    """``QINGLING_CARD_CA_CERT_PATHS`` for the demo (the cards of the demo enterprise, created once)."""
+def demo_ca_paths(folder: Path, site_origin: str) -> list[str]:
+    """``card.ca_cert_paths`` for the demo (the cards of the demo enterprise, created once)."""
     from core.demo import DEMO_CREDIT_CODE
 
     ca = prepare(folder, credit_code=DEMO_CREDIT_CODE, enterprise_name="大连示例进出口有限公司",
                  customs_code="2102960001", site_origin=site_origin)
-    return json.dumps([str(ca)])
+    return [str(ca)]
 
 
 def print_demo(folder: Path, base: str) -> None:

@@ -16,6 +16,7 @@ from sanic import Blueprint, HTTPResponse, Request, json, redirect
 from sanic.response import html
 
 from core.config import IdentityProviderSettings
+from core.demo_config import DEMO_IDP_CLIENT
 from simulators.idp.login_page import error_page, login_page
 from simulators.idp.platform import Client, IdpPlatform, OAuthError
 from simulators.idp.users import DEMO_USERS
@@ -29,7 +30,7 @@ NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 def blueprint_for(settings: IdentityProviderSettings, public_url: str,
                   clock: Callable[[], float] = time.time) -> Blueprint:
     """The app's own simulator: issuer ``<public_url>/sim/idp``, the configured client, the demo accounts."""
-    client = Client(settings.client_id or "qingling-demo", str(settings.client_secret or ""),
+    client = Client(settings.client_id or DEMO_IDP_CLIENT, str(settings.client_secret or ""),
                     (public_url.rstrip("/") + settings.redirect_path,))
     issuer = public_url.rstrip("/") + PREFIX
     return blueprint(IdpPlatform.with_users(issuer, [client], DEMO_USERS, clock=clock))

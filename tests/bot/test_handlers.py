@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot import menu
@@ -95,3 +97,44 @@ async def test_the_lookup_works_in_safe_mode_too(db_settings, submitted) -> None
     async with serving(build(bot_settings(db_settings))) as client:
         response = await client.post("/wechat/callback", params=query, content=body)
     assert "当前状态：已提交" in reply_fields(response)["Content"]
+
+
+async def test_a_refused_binding_scan_answers_with_the_services_reason(db_settings, db) -> None:
+    """The bot's one error handler turns a refusal (DomainError) into its Chinese reason."""
+    from core.cache import MemoryCache
+    from services.accounts.qr_binding import make_scene
+    from services.accounts.wechat_binding import MSG_OPENID_HAS_OTHER
+
+    world = await build_world()
+    await Person.filter(id=world.staff.person_id).update(wechat_openid=OPENID)  # this WeChat is someone else's
+    cache = MemoryCache("bot-test:")
+    scene = await make_scene(cache, world.solo_staff.person_id)
+    async with serving(build(bot_settings(db_settings), cache=cache)) as client:
+        text = await answer(client, event_xml("SCAN", key=scene))
+    assert text == MSG_OPENID_HAS_OTHER
+
+
+async def test_a_failing_handler_is_logged_with_context_and_answered_busy(db_settings, caplog) -> None:
+    """Anything else: a generic Chinese answer; the log names the handler and the message, not the text sent."""
+    from bot.handlers import on_failure
+    from bot.router import Router
+
+    broken = Router("broken")
+
+    @broken.text()
+    async def look_up(content: str) -> str:
+        raise RuntimeError("database is down")
+
+    broken.errors()(on_failure)  # the bot's own error handler, on a router whose handler fails
+    bot_log = logging.getLogger("qingling.bot")
+    bot_log.addHandler(caplog.handler)  # the app's start-up replaces the root logger's handlers
+    try:
+        async with serving(build(bot_settings(db_settings), bot_router=broken)) as client:
+            text = await answer(client, text_xml("13812345678 我的问题怎么样了"))
+    finally:
+        bot_log.removeHandler(caplog.handler)
+    assert text == "系统繁忙，请稍后再试"
+    failure = next(r for r in caplog.records if r.name == "qingling.bot" and "look_up failed" in r.getMessage())
+    assert "text" in failure.getMessage() and OPENID[:6] in failure.getMessage()
+    assert failure.exc_info[1].args == ("database is down",)
+    assert "13812345678" not in failure.getMessage() and OPENID not in failure.getMessage()

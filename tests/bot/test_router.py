@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from wechatpy import parse_message
 
 from bot.router import Router
@@ -116,3 +117,51 @@ async def test_included_routers_come_after_own_routes_and_before_the_fallback() 
 
 async def test_nothing_matches_without_a_fallback() -> None:
     assert await route(Router(), text_xml("你好")) is None
+
+
+class Refused(Exception):
+    """A refusal with a reason, standing in for the services' DomainError."""
+
+
+async def test_an_error_goes_to_the_first_matching_error_handler_own_router_first() -> None:
+    parent, child = Router("parent"), Router("child")
+
+    @child.text(exact="拒绝")
+    async def refuse() -> str:
+        raise Refused("不能这样做")
+
+    @child.text(exact="崩溃")
+    async def crash() -> str:
+        raise RuntimeError("boom")
+
+    @parent.text(exact="父级崩溃")
+    async def parent_crash() -> str:
+        raise KeyError("x")
+
+    @child.errors(Refused)
+    async def on_refused(error: Refused, handler, openid: str) -> str:
+        return f"child {error} ({handler.__name__}, {openid})"
+
+    @parent.errors()
+    async def on_anything(error: Exception, extra: str) -> str:
+        return f"parent {type(error).__name__} {extra}"
+
+    parent.include(child)
+    assert await route(parent, text_xml("拒绝", openid="o7")) == "child 不能这样做 (refuse, o7)"
+    assert await route(parent, text_xml("崩溃")) == "parent RuntimeError deps passed through"
+    assert await route(parent, text_xml("父级崩溃")) == "parent KeyError deps passed through"
+
+
+async def test_an_error_no_error_handler_takes_propagates() -> None:
+    router = Router()
+
+    @router.fallback()
+    async def crash() -> str:
+        raise RuntimeError("boom")
+
+    @router.errors(Refused)
+    async def on_refused() -> str:
+        return "refused"
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await route(router, text_xml("你好"))

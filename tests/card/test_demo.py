@@ -15,11 +15,11 @@ from pathlib import Path
 
 import httpx
 
-from core.config import DatabaseSettings
+from core.config import DatabaseSettings, Settings
 from tests.card.support import unavailable
 from tests.http.support import running_site, web_settings
 
-ORIGIN = "http://127.0.0.1:8000"
+ORIGIN = Settings().server.public_url  # the demo's default address
 
 
 def _run_demo(cwd: Path) -> str:

@@ -54,3 +54,56 @@ def test_a_shared_cache_without_a_secret_key_is_refused_at_start(db_settings: Da
     settings = app_settings(db_settings, "redis://127.0.0.1:6379/0").override(security={"secret_key": None})
     with pytest.raises(ConfigError, match="security.secret_key"):
         create_app(settings)
+
+
+async def boom(request) -> None:
+    raise RuntimeError("a bug, with a secret: hunter2")
+
+
+@pytest.fixture
+def failing_app(db_settings: DatabaseSettings) -> Sanic:
+    """The app with one route that raises on each edge: H5 page, admin page, JSON API."""
+    app = create_app(app_settings(db_settings))
+    for path in ("/h5/boom", "/admin/boom", "/api/v1/boom"):
+        app.add_route(boom, path, methods=["GET"], name=path.strip("/").replace("/", "_"))
+    return app
+
+
+@pytest.mark.parametrize("path", ["/h5/boom", "/admin/boom"])
+async def test_an_unexpected_error_on_a_page_is_a_chinese_html_500(failing_app: Sanic, path: str) -> None:
+    _, response = await failing_app.asgi_client.get(path)
+    assert response.status == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "服务器内部错误，请稍后再试" in response.text
+    assert "Traceback" not in response.text and "hunter2" not in response.text and "RuntimeError" not in response.text
+
+
+async def test_an_unexpected_error_in_the_api_is_a_json_500(failing_app: Sanic) -> None:
+    _, response = await failing_app.asgi_client.get("/api/v1/boom")
+    assert response.status == 500
+    assert response.json == {"error": {"code": "internal", "message": "服务器内部错误，请稍后再试", "field": None}}
+
+
+@pytest.mark.parametrize(("method", "path", "status", "message"), [
+    ("get", "/h5/no-such-page", 404, "页面或数据不存在"),
+    ("get", "/admin/no-such-page", 404, "页面或数据不存在"),
+    ("delete", "/h5/boom", 405, "不支持该请求方法"),
+    ("delete", "/admin/boom", 405, "不支持该请求方法"),
+])
+async def test_unknown_routes_on_pages_are_chinese_html(failing_app: Sanic, method: str, path: str, status: int,
+                                                        message: str) -> None:
+    _, response = await getattr(failing_app.asgi_client, method)(path)
+    assert response.status == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert message in response.text
+
+
+@pytest.mark.parametrize(("method", "path", "status", "message"), [
+    ("get", "/api/v1/no-such-thing", 404, "页面或数据不存在"),
+    ("delete", "/api/v1/boom", 405, "不支持该请求方法"),
+])
+async def test_unknown_routes_in_the_api_are_chinese_json(failing_app: Sanic, method: str, path: str, status: int,
+                                                          message: str) -> None:
+    _, response = await getattr(failing_app.asgi_client, method)(path)
+    assert response.status == status
+    assert response.json == {"error": {"code": f"http_{status}", "message": message, "field": None}}

@@ -208,3 +208,33 @@ def test_simulators_refuse_real_wechat_credentials(tmp_path) -> None:
         load_settings(path, {"QINGLING_WECHAT_APP_SECRET": "s" * 32})
     local = {"QINGLING_WECHAT_APP_SECRET": "s" * 32, "QINGLING_WECHAT_API_BASE": "http://127.0.0.1:8000/sim/wechat"}
     assert load_settings(path, local).simulators.enabled
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({}, "http://127.0.0.1:8000"),
+    ({"QINGLING_SERVER_PORT": "9000"}, "http://127.0.0.1:9000"),
+    ({"QINGLING_SERVER_HOST": "0.0.0.0", "QINGLING_SERVER_PORT": "9001"}, "http://127.0.0.1:9001"),
+    ({"QINGLING_SERVER_HOST": "::1"}, "http://[::1]:8000"),
+    ({"QINGLING_SERVER_PORT": "9000", "QINGLING_SERVER_PUBLIC_URL": "https://qingling.example.cn"},
+     "https://qingling.example.cn"),
+])
+def test_the_public_url_follows_host_and_port_unless_set(environ: dict[str, str], expected: str) -> None:
+    assert load_settings(COMMITTED, environ).server.public_url == expected
+
+
+def test_an_override_of_the_port_moves_a_derived_public_url_only() -> None:
+    assert Settings().override(server={"port": 9002}).server.public_url == "http://127.0.0.1:9002"
+    configured = Settings().override(server={"public_url": "https://qingling.example.cn"})
+    assert configured.override(server={"port": 9002}).server.public_url == "https://qingling.example.cn"
+
+
+def test_a_preset_sits_under_the_environment_and_forced_values_over_it() -> None:
+    environ = {"QINGLING_WECHAT_APP_ID": "wx_from_env", "QINGLING_DATABASE_URL": "postgres://db/qingling"}
+    settings = load_settings(COMMITTED, environ,
+                             preset={"wechat": {"app_id": "wx_preset", "token": "presetToken1"}},
+                             forced={"database": {"url": "sqlite://var/demo.sqlite3"}})
+    assert settings.wechat.app_id == "wx_from_env"  # the environment wins over a preset
+    assert settings.wechat.token == "presetToken1"  # a preset may hold a secret
+    assert settings.database.url == "sqlite://var/demo.sqlite3"  # forced wins over the environment
+    with pytest.raises(ConfigError, match="wechat.token"):
+        load_settings(COMMITTED, {}, preset={"wechat": {"token": "x"}})  # and is checked like any value

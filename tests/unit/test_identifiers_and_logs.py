@@ -1,6 +1,7 @@
 """Identifier checks and log masking (pure)."""
 
 import logging
+import sys
 
 import pytest
 
@@ -37,3 +38,15 @@ def test_log_records_never_carry_a_full_mobile_number() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "sms to %s for 13912345678", ("13800138000",), None)
     MaskPhones().filter(record)
     assert record.getMessage() == "sms to 138****8000 for 139****5678"
+
+
+def test_a_logged_traceback_never_carries_a_full_mobile_number() -> None:
+    from core.logs import MaskingFormatter
+
+    try:
+        raise ValueError("no person with phone 13912345678")
+    except ValueError:
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    line = MaskingFormatter("%(message)s").format(record)
+    assert "ValueError: no person with phone 139****5678" in line
+    assert "13912345678" not in line
