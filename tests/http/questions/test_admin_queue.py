@@ -13,11 +13,11 @@ from core.config import DatabaseSettings
 from core.db import open_database
 from models.lifecycle import Importance
 from models.questions import Question
+from services.jobs.exports import exports_folder
+from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.exec_review import exec_approve_question
-from services.jobs.exports import exports_folder
-from services.jobs.worker import JobRunner, run_due
 from tests.factories import World
 from tests.http.support import Desk, Site, desk_for, running_site, web_settings
 
