@@ -26,8 +26,8 @@ class Job(Model):
     kind = fields.CharField(max_length=32)  # see services.jobs.kinds
     params: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     # The owner: a customs account or an enterprise person; only the owner sees the job and its file.
-    customs_account: fields.ForeignKeyNullableRelation[CustomsAccount] = fields.ForeignKeyField("models.CustomsAccount", related_name="jobs", null=True,
-        on_delete=fields.CASCADE)
+    customs_account: fields.ForeignKeyNullableRelation[CustomsAccount] = fields.ForeignKeyField(
+        "models.CustomsAccount", related_name="jobs", null=True, on_delete=fields.CASCADE)
     customs_account_id: int | None
     person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="jobs", null=True, on_delete=fields.CASCADE)
