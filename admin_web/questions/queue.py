@@ -45,10 +45,8 @@ async def queue(request: Request) -> HTTPResponse:
 async def export(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
     data = Inputs.of(request)
-    args = {k: data.values.get(k, []) for k in FILTER_KEYS}
-    flt = QueueFilter.from_args(args)
-    pairs = [(k, str(v)) for k, values in args.items() for v in values if v]
-    token = await start_queue_export(request.app.ctx.services, user.account.id, flt, pairs)
+    pairs = [(k, str(v)) for k in FILTER_KEYS for v in data.values.get(k, []) if v]
+    token = await start_queue_export(request.app.ctx.services, user.account.id, pairs)
     return see_other(f"/admin/exports/{token}")
 
 

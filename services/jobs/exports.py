@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from models.jobs import Job, JobStatus
-from services.jobs.kinds import AEO_RECORD, KINDS, QUEUE_EXPORT
+from services.jobs.kinds import AEO_RECORD, KINDS, QUEUE_EXPORT, queue_filter_args
 from services.jobs.runs import MAX_ATTEMPTS, MSG_INTERRUPTED, MSG_NOT_FOUND, enqueue, owned_job
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
@@ -49,11 +49,14 @@ class ExportView:
         return int(self.done * 100 / self.total) if self.total else 0
 
 
-async def start_queue_export(ctx: ServiceContext, account_id: int, flt: QueueFilter,
-                             filter_args: Sequence[tuple[str, str]] = ()) -> str:
-    """Queue the export of the account's queue under ``flt`` (given again as its arguments); the job's token."""
-    del flt  # validated by the caller's parse; the worker parses the same arguments again
-    job = await enqueue(ctx, CustomsActor(account_id), QUEUE_EXPORT, {"filter": [list(p) for p in filter_args]})
+async def start_queue_export(ctx: ServiceContext, account_id: int, filter_args: Sequence[tuple[str, str]]) -> str:
+    """Queue the export of the account's queue under the filter given as its form arguments; the job's token.
+
+    A bad filter is ValidationFailed here, at once; the worker parses the same arguments again.
+    """
+    params = {"filter": [list(pair) for pair in filter_args]}
+    QueueFilter.from_args(queue_filter_args(params))
+    job = await enqueue(ctx, CustomsActor(account_id), QUEUE_EXPORT, params)
     return job.token
 
 

@@ -106,7 +106,8 @@ async def export_queue(account_id: int, flt: QueueFilter, path: Path | str, *, p
                 break
             if len(rows) == batch_size:  # read the next batch while this one is written
                 last = rows[-1]
-                pending = asyncio.ensure_future(_batch(scope.query, (_aware(last[7]), last[0]), batch_size))
+                key = (_aware(last[7]) or datetime.min, last[0])  # the queue has a submission time (never None)
+                pending = asyncio.ensure_future(_batch(scope.query, key, batch_size))
                 await asyncio.sleep(0)
             await _learn_names(enterprises, {row[3] for row in rows})
             for row in rows:
@@ -181,6 +182,17 @@ async def _learn_names(known: dict[int, str], ids: set[int]) -> None:
         known.update(await Enterprise.filter(id__in=missing).using_db(connection()).values_list("id", "name"))
 
 
+async def check_aeo_record(account_id: int, enterprise_id: int,
+                           ctx: ServiceContext) -> tuple[Enterprise, QuerySet[Question]]:
+    """The enterprise and its questions in the account's scope; NotFound when there are none."""
+    scope = await queue_scope(account_id, QueueFilter(), ctx)
+    enterprise = await Enterprise.filter(id=enterprise_id).using_db(connection()).first()
+    questions_query = scope.query.filter(enterprise_id=enterprise_id)
+    if enterprise is None or not await questions_query.exists():
+        raise NotFound(MSG_ENTERPRISE_NOT_FOUND)
+    return enterprise, questions_query
+
+
 async def export_aeo_record(account_id: int, enterprise_id: int, date_from: date, date_to: date,
                             path: Path | str, *, ctx: ServiceContext | None = None) -> int:
     """关企沟通记录: every exchange with customs on the enterprise's questions between two days (inclusive).
@@ -191,11 +203,7 @@ async def export_aeo_record(account_id: int, enterprise_id: int, date_from: date
     """
     ctx = ctx or ServiceContext()
     conn = connection()
-    scope = await queue_scope(account_id, QueueFilter(), ctx)
-    enterprise = await Enterprise.filter(id=enterprise_id).using_db(conn).first()
-    questions_query = scope.query.filter(enterprise_id=enterprise_id)
-    if enterprise is None or not await questions_query.exists():
-        raise NotFound(MSG_ENTERPRISE_NOT_FOUND)
+    enterprise, questions_query = await check_aeo_record(account_id, enterprise_id, ctx)
     questions = {q.id: q for q in await questions_query.only("id", "number", "title", "description")}
     start, end = start_of(date_from, ctx.tz), start_of(date_to + timedelta(days=1), ctx.tz)
     events = await (QuestionEvent.filter(question_id__in=list(questions), created_at__gte=start, created_at__lt=end,
@@ -207,9 +215,9 @@ async def export_aeo_record(account_id: int, enterprise_id: int, date_from: date
         by_question[event.question_id].append(event)
 
     workbook = new_workbook()
-    preamble = ((f"{enterprise.name} 关企沟通记录",),
-                (f"统一社会信用代码：{enterprise.credit_code}", f"期间：{date_from.isoformat()} 至 {date_to.isoformat()}",
-                 f"导出时间：{local(ctx.now(), ctx.tz):%Y-%m-%d %H:%M}"))
+    period = f"期间：{date_from.isoformat()} 至 {date_to.isoformat()}"
+    exported = f"导出时间：{local(ctx.now(), ctx.tz):%Y-%m-%d %H:%M}"
+    preamble = ((f"{enterprise.name} 关企沟通记录",), (f"统一社会信用代码：{enterprise.credit_code}", period, exported))
     sheet = SheetWriter(workbook, AEO_SHEET, AEO_COLUMNS, ctx.tz, preamble)
     for question_id, question_events in by_question.items():
         question = questions[question_id]

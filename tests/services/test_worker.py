@@ -20,7 +20,6 @@ from services.jobs.exports import start_queue_export
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.handling import reply_question
-from services.questions.queue import QueueFilter
 from tests.conftest import REDIS_URL
 from tests.factories import World, build_world
 
@@ -80,7 +79,7 @@ async def test_two_worker_processes_run_each_queued_export_once(db, tmp_path: Pa
     world = await build_world()
     q = await create_draft(ctx, world.solo_staff, world.solo.id, world.form("导出用的问题"))
     await submit_question(ctx, world.solo_staff, q.id)
-    tokens = [await start_queue_export(ctx, world.officer.account_id, QueueFilter()) for _ in range(6)]
+    tokens = [await start_queue_export(ctx, world.officer.account_id, []) for _ in range(6)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("QINGLING_")} | {
         "QINGLING_DATABASE_URL": db.url,
         "QINGLING_WEB_UPLOAD_DIR": str(tmp_path),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from models.errors import NotFound
+from models.errors import NotFound, ValidationFailed
 from models.jobs import Job, JobStatus
 from services.jobs.exports import export_file, export_view, start_queue_export
 from services.jobs.kinds import AEO_RECORD
@@ -19,7 +19,6 @@ from services.jobs.worker import JobRunner, run_due, run_next
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
-from services.questions.queue import QueueFilter
 from tests.factories import World
 
 ctx = ServiceContext()
@@ -38,7 +37,7 @@ async def submitted(world: World, title: str = "电子口岸IC卡办理") -> Non
 async def test_an_export_is_queued_claimed_run_and_downloadable_by_its_owner_only(world: World,
                                                                                  tmp_path: Path) -> None:
     await submitted(world)
-    token = await start_queue_export(ctx, world.officer.account_id, QueueFilter(), [("keyword", "IC卡")])
+    token = await start_queue_export(ctx, world.officer.account_id, [("keyword", "IC卡")])
     view = await export_view(ctx, world.officer.account_id, token)
     assert (view.state, view.done, view.total, view.filter_args) == ("running", 0, 0, (("keyword", "IC卡"),))
     runner = JobRunner(ctx, tmp_path, lease_seconds=LEASE)
@@ -78,7 +77,7 @@ async def test_concurrent_claims_never_give_one_job_to_two_workers(world: World)
 
 async def test_a_dead_workers_job_is_taken_over_after_its_lease(world: World, tmp_path: Path) -> None:
     await submitted(world)
-    token = await start_queue_export(ctx, world.officer.account_id, QueueFilter())
+    token = await start_queue_export(ctx, world.officer.account_id, [])
     dead = await claim(ctx, "dead-worker", LEASE)  # claimed, then the process was killed: no heartbeat, no finish
     assert dead is not None
     assert await claim(later(LEASE - 1), "other", LEASE) is None  # the lease still holds
@@ -94,7 +93,7 @@ async def test_a_dead_workers_job_is_taken_over_after_its_lease(world: World, tm
 
 
 async def test_a_job_whose_workers_die_too_often_reads_as_interrupted(world: World) -> None:
-    token = await start_queue_export(ctx, world.officer.account_id, QueueFilter(), [("status", "submitted")])
+    token = await start_queue_export(ctx, world.officer.account_id, [("status", "submitted")])
     for attempt in range(MAX_ATTEMPTS):
         assert await claim(later((LEASE + 1) * attempt), f"doomed-{attempt}", LEASE) is not None
     expired = later((LEASE + 1) * MAX_ATTEMPTS)
@@ -118,3 +117,10 @@ async def test_a_handler_error_fails_the_job_with_its_chinese_message(world: Wor
     assert (failed.status, failed.error) == (JobStatus.FAILED, "企业不存在或无权查看")
     assert (await Job.get(id=unknown.id)).error.startswith("导出失败")
     assert list((tmp_path / "exports").glob("*.xlsx")) == []  # the failed AEO record left no file
+
+
+async def test_a_bad_filter_is_refused_before_anything_is_queued(world: World) -> None:
+    with pytest.raises(ValidationFailed, match="日期格式应为") as refused:
+        await start_queue_export(ctx, world.officer.account_id, [("submitted_from", "yesterday")])
+    assert refused.value.field == "submitted_from"
+    assert await Job.all().count() == 0
