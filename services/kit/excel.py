@@ -87,20 +87,23 @@ def clean_text(value: str) -> str:
 def _cell_maker(column: Column[Any], sheet: Any, tz: ZoneInfo) -> Callable[[Any], Any]:
     """How a raw value becomes what ``sheet.append`` gets, decided once per column (not once per cell)."""
     fmt = column.number_format
+    # The format is set before the value: openpyxl then keeps it instead of first setting its default date format.
     if column.kind is Kind.DATETIME:
         def as_datetime(value: Any) -> Any:
             if value is None:
                 return None
-            cell = WriteOnlyCell(sheet, value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value)
+            cell = WriteOnlyCell(sheet)
             cell.number_format = DATETIME_FORMAT
+            cell.value = value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
             return cell
         return as_datetime
     if fmt is not None:
         def formatted(value: Any) -> Any:
             if value is None:
                 return None
-            cell = WriteOnlyCell(sheet, value)
+            cell = WriteOnlyCell(sheet)
             cell.number_format = fmt
+            cell.value = value
             return cell
         return formatted
     if column.kind is Kind.TEXT:
@@ -128,10 +131,27 @@ class SheetWriter(Generic[R]):
             header.append(cell)
         self.sheet.append(header)
         self._plan = [(column.value, _cell_maker(column, self.sheet, tz)) for column in columns]
+        self._texts = [i for i, column in enumerate(columns) if column.kind is Kind.TEXT]
+        self._formatted = [(i, make) for i, (column, (_, make)) in enumerate(zip(columns, self._plan, strict=True))
+                           if column.number_format is not None]
         self.rows = 0
 
     def append(self, record: R) -> None:
+        """One record, each cell from its column's getter."""
         self.sheet.append([make(get(record)) for get, make in self._plan])
+        self.rows += 1
+
+    def append_values(self, values: Sequence[Any]) -> None:
+        """One row whose values are already in column order (the fast path of large exports: the text is
+        checked once per row, and only the formatted columns are touched cell by cell)."""
+        row = list(values)
+        if _ILLEGAL.search("".join(map(str, row))):
+            for i in self._texts:
+                if isinstance(row[i], str):
+                    row[i] = clean_text(row[i])
+        for i, make in self._formatted:
+            row[i] = make(row[i])
+        self.sheet.append(row)
         self.rows += 1
 
 

@@ -111,7 +111,7 @@ async def export_queue(account_id: int, flt: QueueFilter, path: Path | str, *, p
                 await asyncio.sleep(0)
             await _learn_names(enterprises, {row[3] for row in rows})
             for row in rows:
-                sheet.append(_queue_row(row, batch, rank, enterprises, scope.offices))
+                sheet.append_values(_queue_row(row, batch, rank, enterprises, scope.offices))
             done += len(rows)
             if progress:
                 progress(done, max(total, done))
