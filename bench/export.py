@@ -44,6 +44,7 @@ from scratch_database import create_scratch, drop_scratch  # noqa: E402 (bench/ 
 from tqdm import tqdm  # noqa: E402
 
 from core.db import close_database, connection, open_database, upgrade  # noqa: E402
+from core.query_sql import parameterized  # noqa: E402
 from models.lifecycle import Status  # noqa: E402
 from services.kit.context import ServiceContext  # noqa: E402
 from services.questions.export import QUEUE_HEADERS, QUEUE_SHEET, export_queue  # noqa: E402
@@ -148,7 +149,13 @@ SELECT q.number, q.title, e.name,
     CASE q.importance WHEN 'normal' THEN '一般' WHEN 'important' THEN '重要' WHEN 'urgent' THEN '紧急' END,
     q.status,
     q.submitted_at AT TIME ZONE '{TZ}', q.accepted_at AT TIME ZONE '{TZ}',
-    q.replied_at AT TIME ZONE '{TZ}', q.closed_at AT TIME ZONE '{TZ}'
+    q.replied_at AT TIME ZONE '{TZ}', q.closed_at AT TIME ZONE '{TZ}',
+    q.description, q.contact_name, q.contact_phone,
+    (SELECT ev.text FROM question_event ev WHERE ev.question_id = q.id AND ev.action = 'reply'
+     ORDER BY ev.id DESC LIMIT 1),
+    (SELECT CASE qe.kind WHEN '1' THEN '完全解决问题' WHEN '2' THEN '同意答复意见' WHEN '3' THEN '没有解决问题'
+                         WHEN '4' THEN '解决部分问题' END || CASE WHEN qe.note <> '' THEN '：' || qe.note ELSE '' END
+     FROM question_evaluation qe WHERE qe.question_id = q.id ORDER BY qe.id DESC LIMIT 1)
 FROM question q JOIN enterprise e ON e.id = q.enterprise_id JOIN customs_office o ON o.id = q.office_id
 WHERE q.status NOT IN ('draft', 'pending_exec_review', 'returned_by_exec', 'deleted')
 ORDER BY q.submitted_at DESC, q.id DESC
@@ -222,9 +229,7 @@ async def explain(rows: int) -> None:
             pages.append(("page 2", scope.query.filter(key).order_by("-submitted_at", "-id").limit(51)
                           .values("id", "submitted_at")))
         for name, query in pages:
-            query._choose_db_if_not_chosen()
-            query._make_query()
-            sql, params = query.query.get_parameterized_sql()
+            sql, params = parameterized(query)
             _, plan = await connection().execute_query(f"EXPLAIN (ANALYZE, BUFFERS OFF) {sql}", params)
             lines = [next(iter(dict(r).values())) for r in plan]
             print(f"-- {label}, {name}: {lines[-1].strip()}")

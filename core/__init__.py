@@ -7,7 +7,9 @@ embedded worker install their own stop handling once they run.
 """
 
 import multiprocessing
+import os
 import signal
+import sys
 
 
 def _end_quietly(signum: int, frame: object) -> None:
@@ -15,5 +17,10 @@ def _end_quietly(signum: int, frame: object) -> None:
 
 
 # During those imports ``parent_process()`` is still None; the spawned process's name is already set.
-if multiprocessing.current_process().name != "MainProcess":
+_name = multiprocessing.current_process().name
+if _name != "MainProcess":
     signal.signal(signal.SIGINT, _end_quietly)
+if _name.startswith("SyncManager-"):
+    # Sanic's shared-state manager (multiprocessing.Manager) says nothing of its own; its one possible output is
+    # the BrokenPipeError traceback when the main process was stopped before the manager reported its address.
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (kept open for the process's life)

@@ -96,6 +96,8 @@ class SchedulerSettings:
     autoclose_interval_seconds: int = 300
     outbox_interval_seconds: int = 10
     lock_ttl_seconds: int = 600
+    jobs_poll_seconds: int = 1  # how often an idle worker looks for queued background jobs (exports)
+    job_lease_seconds: int = 60  # a running job's worker renews this lease; past it, another worker takes over
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""Scheduler jobs. Each takes a cache lock first, so two workers never run the same job at once
-(the job is also safe without it: the sweep's statements are compare-and-set and idempotent)."""
+"""Scheduler jobs. Each sweep takes a cache lock first, so two workers never run the same sweep at once
+(the sweep is also safe without it: its statements are compare-and-set and idempotent). Background jobs
+(exports) need no lock: every worker claims its own rows of the ``job`` table."""
 
 from __future__ import annotations
 
 import logging
 
 from core.cache import Cache, LockNotAcquired
+from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
@@ -38,3 +40,11 @@ async def outbox_job(dispatcher: Dispatcher, cache: Cache, lock_ttl: float) -> D
     if result.sent or result.retried or result.failed:
         log.info("outbox done: sent=%d retried=%d failed=%d", result.sent, result.retried, result.failed)
     return result
+
+
+async def background_jobs_job(runner: JobRunner) -> int:
+    """Run the queued background jobs (exports) until none is left; the number run."""
+    count = await run_due(runner)
+    if count:
+        log.info("background jobs done: %d", count)
+    return count

@@ -18,7 +18,9 @@ from adapters.wechat_api import WechatApi
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
-from scheduler.jobs import autoclose_job, outbox_job
+from scheduler.jobs import autoclose_job, background_jobs_job, outbox_job
+from services.jobs.exports import exports_folder
+from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
 from services.notifications.outbox_dispatch import Dispatcher
 from services.notifications.sms_alerts import AlertingSms
@@ -62,11 +64,13 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     wechat = WechatApi(settings.wechat, cache)
     dispatcher = make_dispatcher(settings, wechat, ctx.tz)
     lock_ttl = settings.scheduler.lock_ttl_seconds
+    runner = JobRunner(ctx, exports_folder(settings.web.upload_dir), settings.scheduler.job_lease_seconds)
     try:
         await ensure_migrated()
         if once:
             await autoclose_job(ctx, cache, lock_ttl)
             await outbox_job(dispatcher, cache, lock_ttl)
+            await background_jobs_job(runner)
             return
         scheduler = AsyncIOScheduler(timezone=UTC)
         running: set[asyncio.Task[object]] = set()
@@ -77,6 +81,9 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         scheduler.add_job(_tracked(outbox_job, running), "interval", seconds=settings.scheduler.outbox_interval_seconds,
                           args=[dispatcher, cache, lock_ttl],
                           id="outbox", next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
+        scheduler.add_job(background_jobs_job, "interval", seconds=settings.scheduler.jobs_poll_seconds,
+                          args=[runner], id="background_jobs", next_run_time=datetime.now(UTC), max_instances=1,
+                          coalesce=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

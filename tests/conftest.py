@@ -22,6 +22,9 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from core.cache import Cache, MemoryCache, RedisCache
 from core.config import DatabaseSettings
 from core.db import close_database, open_database, upgrade
+from services.jobs.exports import exports_folder
+from services.jobs.worker import JobRunner, run_next
+from services.kit.context import ServiceContext
 from tests.factories import World, build_world
 from tests.http.support import Site, running_site, web_settings
 
@@ -89,7 +92,7 @@ async def _migrate(url: str) -> None:
         await close_database()
 
 
-TABLES = ("outbox_message", "audit_entry", "question_event", "question_evaluation", "attachment",
+TABLES = ("job", "sms_alert", "outbox_message", "audit_entry", "question_event", "question_evaluation", "attachment",
           "question_question_type", "question", "question_number_sequence", "membership", "person",
           "enterprise", "customs_account", "customs_office", "question_type", "business_category")
 
@@ -153,3 +156,21 @@ async def site(db: DatabaseSettings, world: World) -> AsyncIterator[Site]:
     """The app running on a free port over the world's database (page, API and browser tests)."""
     async with running_site(web_settings(db)) as running:
         yield running
+
+
+@pytest.fixture
+async def job_worker(site: Site) -> AsyncIterator[JobRunner]:
+    """A worker beside the site, running its background jobs (exports) as ``qingling worker`` does; the web
+    process itself never runs one."""
+    runner = JobRunner(ServiceContext(), exports_folder(site.app.ctx.settings.web.upload_dir), lease_seconds=30)
+    stop = asyncio.Event()
+
+    async def work() -> None:
+        while not stop.is_set():
+            if await run_next(runner) is None:
+                await asyncio.sleep(0.02)
+
+    task = asyncio.create_task(work())
+    yield runner
+    stop.set()
+    await task

@@ -1,8 +1,8 @@
-"""The customs queue (the admin web's start page) and its Excel export in the background."""
+"""The customs queue (the admin web's start page) and its Excel export, run by the worker as a background job:
+start → progress page (polls) → download; the same progress page serves every export kind (the AEO record too)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlencode
 
 from sanic import Blueprint, Request
@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse, file
 from admin_web.auth import customs_signed_in
 from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
-from services.jobs.exports import export_path, export_state, start_export
+from services.jobs.exports import export_file, export_view, exports_folder, start_queue_export
 from services.questions.queue import QueueFilter, list_queue, queue_options
 
 FILTER_KEYS = ("status", "type_id", "office_id", "importance", "submitted_from", "submitted_to", "keyword")
@@ -25,10 +25,6 @@ def queue_blueprint() -> Blueprint:
     bp.add_route(progress, "/admin/exports/<token:str>", methods=["GET"])
     bp.add_route(download, "/admin/exports/<token:str>/file", methods=["GET"])
     return bp
-
-
-def _exports(request: Request) -> Path:
-    return Path(request.app.ctx.settings.web.upload_dir) / "exports"
 
 
 def _filter_query(args: dict[str, list[str]]) -> str:
@@ -49,24 +45,21 @@ async def queue(request: Request) -> HTTPResponse:
 async def export(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
     data = Inputs.of(request)
-    args = {k: data.values.get(k, []) for k in FILTER_KEYS}
-    flt = QueueFilter.from_args(args)
-    pairs = [(k, str(v)) for k, values in args.items() for v in values if v]
-    token = await start_export(request.app.ctx.services, request.app.ctx.cache, _exports(request), user.account.id,
-                               flt, pairs)
+    pairs = [(k, str(v)) for k in FILTER_KEYS for v in data.values.get(k, []) if v]
+    token = await start_queue_export(request.app.ctx.services, user.account.id, pairs)
     return see_other(f"/admin/exports/{token}")
 
 
 async def progress(request: Request, token: str) -> HTTPResponse:
     user = await customs_signed_in(request)
-    state = await export_state(request.app.ctx.cache, token, user.account.id)
-    return page(request, "admin/export.html", job=state)
+    view = await export_view(request.app.ctx.services, user.account.id, token)
+    return page(request, "admin/export.html", job=view)
 
 
 async def download(request: Request, token: str) -> HTTPResponse:
     user = await customs_signed_in(request)
-    state = await export_state(request.app.ctx.cache, token, user.account.id)
-    if state.state != "done":
+    found = await export_file(user.account.id, token, exports_folder(request.app.ctx.settings.web.upload_dir))
+    if found is None:
         return see_other(f"/admin/exports/{token}")
-    return await file(export_path(_exports(request), token), mime_type=XLSX,
-                      filename=f"qingling-questions-{token[:6]}.xlsx")
+    path, name = found
+    return await file(path, mime_type=XLSX, filename=name)

@@ -1,4 +1,5 @@
-"""The scheduler's auto-close job: its lock, and two `qingling worker` processes running it at once."""
+"""The scheduler's auto-close job: its lock, and two `qingling worker` processes running it at once; and two
+worker processes running the queued exports (each once)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from core.cache import Cache
+from models.jobs import Job, JobStatus
 from models.lifecycle import ReplyKind, Status
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvent
 from scheduler.jobs import AUTOCLOSE_LOCK, autoclose_job
+from services.jobs.exports import start_queue_export
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.handling import reply_question
@@ -70,3 +73,26 @@ async def test_two_worker_processes_close_each_question_once(db) -> None:
     assert await Question.filter(id__in=ids, status=Status.CLOSED).count() == len(ids)
     assert await QuestionEvent.filter(question_id__in=ids, action="auto_close").count() == len(ids)
     assert await OutboxMessage.filter(question_id__in=ids, event="auto_closed").count() == len(ids)
+
+
+async def test_two_worker_processes_run_each_queued_export_once(db, tmp_path: Path) -> None:  # noqa: ANN001
+    world = await build_world()
+    q = await create_draft(ctx, world.solo_staff, world.solo.id, world.form("导出用的问题"))
+    await submit_question(ctx, world.solo_staff, q.id)
+    tokens = [await start_queue_export(ctx, world.officer.account_id, []) for _ in range(6)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QINGLING_")} | {
+        "QINGLING_DATABASE_URL": db.url,
+        "QINGLING_WEB_UPLOAD_DIR": str(tmp_path),
+        "QINGLING_LOGGING_LEVEL": "INFO",
+    }
+    workers = [await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "core.cli", "worker", "--once", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    outputs = await asyncio.wait_for(asyncio.gather(*(w.communicate() for w in workers)), timeout=120)
+    logs = "".join(err.decode() for _, err in outputs)
+    assert [w.returncode for w in workers] == [0, 0], logs
+
+    jobs = await Job.filter(token__in=tokens)
+    assert {(j.status, j.attempts) for j in jobs} == {(JobStatus.DONE, 1)}, logs  # claimed once, run once
+    assert logs.count("(queue_export) done: 1 rows") == len(tokens)
+    assert all((tmp_path / "exports" / j.result_path).is_file() for j in jobs)

@@ -3,16 +3,16 @@ the WeChat binding page, and an interrupted export's page with its retry button.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
+from datetime import timedelta
 
 import pytest
 
 from models.customs_accounts import CustomsAccount, CustomsRole
 from models.lifecycle import Status
 from models.questions import Question
-from services.jobs.exports import STALE_AFTER
+from services.jobs.exports import exports_folder
+from services.jobs.runs import MAX_ATTEMPTS, claim
+from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from tests.factories import World
@@ -128,19 +128,18 @@ async def test_an_interrupted_export_offers_to_export_again(site: Site, world: W
     officer = await desk_for(site, "officer")
     started = await officer.post("/admin/exports", keyword="报关单", status="submitted")
     token = started.headers["location"].rsplit("/", 1)[-1]
-    key = f"export:{token}"
-    for _ in range(100):  # let it finish, then leave the cache as a process that died mid-way would
-        if json.loads(await site.app.ctx.cache.get(key))["state"] == "done":
-            break
-        await asyncio.sleep(0.05)
-    state = json.loads(await site.app.ctx.cache.get(key))
-    assert state["state"] == "done" and state["filter_args"] == [["status", "submitted"], ["keyword", "报关单"]]
-    state.update(state="running", done=0, beat=time.time() - STALE_AFTER - 5)
-    await site.app.ctx.cache.set(key, json.dumps(state), ttl=600)
+    runner = JobRunner(ctx, exports_folder(site.app.ctx.settings.web.upload_dir), lease_seconds=30)
+    for attempt in range(MAX_ATTEMPTS):  # a worker claims it, then dies; its lease passes; again and again
+        later = ServiceContext(clock=lambda n=attempt: ctx.now() + timedelta(seconds=31 * n))
+        assert (await claim(later, runner.name, runner.lease_seconds)) is not None
+    dead = ServiceContext(clock=lambda: ctx.now() + timedelta(seconds=31 * MAX_ATTEMPTS))
+    assert await claim(dead, runner.name, runner.lease_seconds) is None  # given up: failed as interrupted
 
     page = await officer.get(f"/admin/exports/{token}")
     assert page.status_code == 200 and "导出中断，请重新导出" in page.text and "重新导出" in page.text
+    assert "服务停止响应" in page.text
     assert '<input type="hidden" name="keyword" value="报关单">' in page.text
+    assert '<input type="hidden" name="status" value="submitted">' in page.text
     assert (await officer.get(f"/admin/exports/{token}/file")).status_code == 303
     again = await officer.post("/admin/exports", keyword="报关单", status="submitted")
     assert again.status_code == 303 and again.headers["location"] != started.headers["location"]

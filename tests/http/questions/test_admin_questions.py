@@ -3,6 +3,7 @@ each refused with the table's reason when not allowed, and scoped to the account
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 
 from models.lifecycle import Importance, Status
 from models.questions import Question
+from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.exec_review import exec_approve_question
@@ -71,17 +73,28 @@ async def test_an_action_without_the_csrf_token_is_refused(site: Site, world: Wo
     assert officer.csrf
 
 
-async def test_the_aeo_record_of_an_enterprise_downloads_as_excel(site: Site, world: World,
-                                                                  submitted: Question) -> None:
+async def test_the_aeo_record_of_an_enterprise_downloads_as_excel(site: Site, world: World, submitted: Question,
+                                                                  job_worker: JobRunner) -> None:
     officer = await desk_for(site, "officer")
+    page = await officer.get(f"/admin/questions/{submitted.id}")
+    assert f'action="/admin/enterprises/{world.acme.id}/aeo-record"' in page.text
     today = ctx.now().astimezone(ctx.tz).date().isoformat()  # the district's day, not the machine's
-    response = await officer.get(f"/admin/enterprises/{world.acme.id}/aeo-record?from=2020-01-01&to={today}")
+    url = f"/admin/enterprises/{world.acme.id}/aeo-record"
+    started = await officer.post(url, **{"from": "2020-01-01", "to": today})
+    assert started.status_code == 303
+    for _ in range(100):  # the worker writes it; the progress page offers the download
+        if "导出完成，共 " in (await officer.get(started.headers["location"])).text:
+            break
+        await asyncio.sleep(0.05)
+    response = await officer.get(f"{started.headers['location']}/file")
     assert response.status_code == 200 and response.headers["content-disposition"].startswith("attachment")
+    assert f"aeo-record-{world.acme.id}-20200101-" in response.headers["content-disposition"]
     cells = [c for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
              for c in row if c]
     assert any("关企沟通记录" in str(c) for c in cells) and submitted.number in cells
-    bad = await officer.get(f"/admin/enterprises/{world.acme.id}/aeo-record?from=x&to={today}")
+    bad = await officer.post(url, **{"from": "x", "to": today})
     assert bad.status_code == 400 and "请选择起止日期" in bad.text
     stranger = await desk_for(site, "nj_officer")
-    other = await stranger.get(f"/admin/enterprises/{world.acme.id}/aeo-record?from=2020-01-01&to={today}")
+    await stranger.get("/admin/")
+    other = await stranger.post(url, **{"from": "2020-01-01", "to": today})
     assert other.status_code == 404

@@ -9,13 +9,17 @@ from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 
+from core.config import DatabaseSettings
+from core.db import open_database
 from models.lifecycle import Importance
 from models.questions import Question
+from services.jobs.exports import exports_folder
+from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.exec_review import exec_approve_question
 from tests.factories import World
-from tests.http.support import Desk, Site, desk_for
+from tests.http.support import Desk, Site, desk_for, running_site, web_settings
 
 ctx = ServiceContext()
 
@@ -63,7 +67,8 @@ async def export_file(desk: Desk, **filters: str) -> bytes:
     return download.content
 
 
-async def test_the_export_has_the_current_filter_in_chinese_columns(site: Site, world: World) -> None:
+async def test_the_export_has_the_current_filter_in_chinese_columns(site: Site, world: World,
+                                                                    job_worker: JobRunner) -> None:
     await sent(world, "新的问题")
     await sent(world, "等了很久的问题", days_ago=3)
     officer = await desk_for(site, "officer")
@@ -80,3 +85,24 @@ async def test_another_account_cannot_see_an_export(site: Site, world: World) ->
     supervisor = await desk_for(site, "supervisor")
     response = await supervisor.get(started.headers["location"])
     assert response.status_code == 404 and "导出任务不存在" in response.text
+
+
+async def test_an_export_survives_a_web_restart_and_completes_in_the_worker(world: World,
+                                                                              db: DatabaseSettings) -> None:
+    await sent(world, "重启前提交的问题")
+    async with running_site(web_settings(db)) as site:
+        officer = await desk_for(site, "officer")
+        started = await officer.post("/admin/exports", keyword="重启前")
+        progress_url = started.headers["location"]
+        waiting = await officer.get(progress_url)
+        assert "正在导出（排队等待中）" in waiting.text  # no worker yet: the web process does not run it
+    await open_database(db)  # the web stopped; a new app starts over the same database
+    async with running_site(web_settings(db)) as again:
+        officer = await desk_for(again, "officer")
+        runner = JobRunner(ServiceContext(), exports_folder(again.app.ctx.settings.web.upload_dir))
+        assert await run_due(runner) == 1
+        page = await officer.get(progress_url)
+        assert "导出完成，共 1 条" in page.text
+        download = await officer.get(f"{progress_url}/file")
+        rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+        assert [r[1] for r in rows[1:]] == ["重启前提交的问题"]

@@ -1,15 +1,13 @@
-"""The audit log's reading side (services/desk/audit_log.py): scope by office, filters, keyset pages; and the
-export job's heartbeat (services/jobs/exports.py): an export whose process died reads as interrupted."""
+"""The audit log's reading side (services/desk/audit_log.py): scope by office, filters, keyset pages.
+
+(The export's interruption tests moved to tests/services/jobs/test_job_runs.py with the jobs table.)"""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import timedelta
 
 import pytest
 
-from core.cache import Cache
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount
 from models.errors import Forbidden, ValidationFailed
@@ -17,12 +15,10 @@ from models.lifecycle import ReplyKind
 from services.accounts.customs_sign_in import sign_in_customs
 from services.desk.audit import AuditActor, record
 from services.desk.audit_log import AuditFilter, list_audit
-from services.jobs.exports import STALE_AFTER, export_state, start_export
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.forwarding import forward_question
 from services.questions.handling import accept_question, reply_question
-from services.questions.queue import QueueFilter
 from tests.factories import World
 
 ctx = ServiceContext()
@@ -111,37 +107,3 @@ async def test_keyset_pages_walk_every_entry_once(world: World) -> None:
     with pytest.raises(ValidationFailed):
         await list_audit(ctx, world.supervisor.account_id, AuditFilter(), cursor="not-a-cursor")
     assert await AuditEntry.filter(office_id=world.dayaowan.id).count() == 7
-
-
-# ---- the export's heartbeat --------------------------------------------------------------------------------
-
-
-def export_tasks() -> list[asyncio.Task[None]]:
-    return [t for t in asyncio.all_tasks() if getattr(t.get_coro(), "__qualname__", "") == "_run"
-            and t.get_coro().cr_code.co_filename.endswith("export_jobs.py")]
-
-
-async def test_an_export_whose_process_died_reads_as_interrupted(world: World, cache: Cache, tmp_path) -> None:  # noqa: ANN001
-    q = await create_draft(ctx, world.solo_staff, world.solo.id, world.form())
-    await submit_question(ctx, world.solo_staff, q.id)
-    token = await start_export(ctx, cache, tmp_path, world.officer.account_id, QueueFilter(),
-                               [("keyword", "IC卡")])
-    for task in export_tasks():  # the process dies: its task stops without writing a final state
-        task.cancel()
-    await asyncio.sleep(0)
-    state = await export_state(cache, token, world.officer.account_id)
-    assert state.state == "running" and state.filter_args == (("keyword", "IC卡"),)
-    late = await export_state(cache, token, world.officer.account_id, now=state.beat + STALE_AFTER + 1)
-    assert late.state == "interrupted"
-    assert (await export_state(cache, token, world.officer.account_id, now=state.beat + STALE_AFTER - 1)).state \
-        == "running"
-
-
-async def test_a_finished_export_is_never_interrupted(world: World, cache: Cache, tmp_path) -> None:  # noqa: ANN001
-    token = await start_export(ctx, cache, tmp_path, world.officer.account_id, QueueFilter())
-    for _ in range(100):
-        if (await export_state(cache, token, world.officer.account_id)).state != "running":
-            break
-        await asyncio.sleep(0.05)
-    far = time.time() + 10 * STALE_AFTER
-    assert (await export_state(cache, token, world.officer.account_id, now=far)).state == "done"

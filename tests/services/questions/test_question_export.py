@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from models.errors import NotFound
 from models.lifecycle import Evaluation, Importance, ReplyKind, Status
+from models.questions import Question
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.evaluation import append_question, evaluate_question
@@ -146,3 +147,24 @@ async def test_aeo_record_of_an_enterprise_outside_the_scope_is_not_found(world:
     with pytest.raises(NotFound):
         await export_aeo_record(world.officer.account_id, 999_999, date(2026, 3, 1), date(2026, 3, 31), path)
     assert not path.exists()
+
+
+async def test_queue_export_has_description_contact_reply_and_evaluation_and_survives_control_characters(
+        world: World, asked: dict[str, int], clock: Clock, tmp_path: Path) -> None:
+    ctx = ServiceContext(clock=clock)
+    clock.now += timedelta(hours=1)
+    await evaluate_question(ctx, world.solo_staff, asked["ic"], Evaluation.NOT_SOLVED, note="还需要材料清单")
+    await Question.filter(id=asked["tariff"]).update(title="关税\x01缴纳\x1b")  # once broke the whole export
+    path = tmp_path / "queue.xlsx"
+    assert await export_queue(world.officer.account_id, QueueFilter(), path) == 2
+    sheet = load_workbook(path).worksheets[0]
+    assert sheet.freeze_panes == "A2" and all(cell.font.b for cell in sheet[1])
+    assert sheet.column_dimensions["L"].width == 50  # 问题描述
+    rows = sheet_rows(path)
+    assert rows[0][11:] == ("问题描述", "联系人", "联系电话", "回复内容", "企业评价")
+    tariff, ic = rows[1], rows[2]
+    assert tariff[1] == "关税缴纳" and tariff[14:] == (None, None)
+    assert ic[11] == "我司新设立，请问电子口岸IC卡在哪里办理、需要哪些材料？"
+    assert ic[12:] == ("王经理", "13800138000", "请到综合业务窗口办理。", "没有解决问题：还需要材料清单")
+    submitted_cell = sheet.cell(row=3, column=8)
+    assert submitted_cell.is_date and submitted_cell.number_format == "yyyy-mm-dd hh:mm"

@@ -11,6 +11,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from core.db import execute, fetch
+from core.query_sql import parameterized
 from models.enterprises import Enterprise
 from models.questions import Question
 from services.kit.context import ServiceContext
@@ -48,11 +49,7 @@ async def fill(world: World) -> None:
 
 def queue_sql(query: QuerySet[Question]) -> tuple[str, list[object]]:
     """The SQL and parameters tortoise sends for the queue's first page."""
-    page = query.order_by("-submitted_at", "-id").limit(51)
-    page._choose_db_if_not_chosen()
-    page._make_query()
-    sql, params = page.query.get_parameterized_sql()
-    return sql, list(params)
+    return parameterized(query.order_by("-submitted_at", "-id").limit(51))
 
 
 async def plan(query: QuerySet[Question], *, seqscan: bool) -> str:
@@ -85,9 +82,7 @@ async def test_a_title_keyword_uses_the_trigram_index(world: World) -> None:
 async def test_an_enterprise_name_keyword_uses_its_trigram_index(world: World) -> None:
     await fill(world)
     lookup = Enterprise.filter(name__icontains="保税物流").limit(501).values_list("id", flat=True)
-    lookup._choose_db_if_not_chosen()
-    lookup._make_query()
-    sql, params = lookup.query.get_parameterized_sql()
+    sql, params = parameterized(lookup)
     async with in_transaction() as conn:  # 3,000 names fit a few pages: prove the index usable
         await execute(conn, "SET LOCAL enable_seqscan = off")
         _, rows = await conn.execute_query(f"EXPLAIN {sql}", list(params))

@@ -1,0 +1,69 @@
+"""The registry of job kinds: what a worker runs for each ``job.kind``, and the name its file downloads as.
+
+A handler gets the job's params and owner, the path to write, a progress callback and the service context; it
+returns the number of rows written. A DomainError it raises fails the job with its (Chinese) message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from models.errors import Forbidden
+from models.jobs import Job
+from services.jobs.runs import Owner
+from services.kit.actors import CustomsActor
+from services.kit.context import ServiceContext
+from services.questions.export import Progress, export_aeo_record, export_queue
+from services.questions.queue import QueueFilter
+
+QUEUE_EXPORT = "queue_export"
+AEO_RECORD = "aeo_record"
+
+Handler = Callable[[dict[str, Any], Owner, Path, Progress, ServiceContext], Awaitable[int]]
+MSG_CUSTOMS_ONLY = "仅海关账号可以导出"
+
+
+@dataclass(frozen=True)
+class JobKind:
+    run: Handler
+    filename: Callable[[Job], str]  # the download's name
+
+
+def queue_filter_args(params: dict[str, Any]) -> dict[str, list[str]]:
+    """The queue filter's arguments as a form or query string has them (key → values)."""
+    args: dict[str, list[str]] = {}
+    for key, value in params.get("filter", []):
+        args.setdefault(str(key), []).append(str(value))
+    return args
+
+
+def _account(owner: Owner) -> int:
+    if not isinstance(owner, CustomsActor):
+        raise Forbidden(MSG_CUSTOMS_ONLY)
+    return owner.account_id
+
+
+async def _queue_export(params: dict[str, Any], owner: Owner, path: Path, progress: Progress,
+                        ctx: ServiceContext) -> int:
+    flt = QueueFilter.from_args(queue_filter_args(params))
+    return await export_queue(_account(owner), flt, path, progress=progress, ctx=ctx)
+
+
+async def _aeo_record(params: dict[str, Any], owner: Owner, path: Path, progress: Progress,
+                      ctx: ServiceContext) -> int:
+    first, last = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
+    rows = await export_aeo_record(_account(owner), int(params["enterprise_id"]), first, last, path, ctx=ctx)
+    progress(rows, rows)
+    return rows
+
+
+KINDS: dict[str, JobKind] = {
+    QUEUE_EXPORT: JobKind(_queue_export, lambda job: f"qingling-questions-{job.token[:6]}.xlsx"),
+    AEO_RECORD: JobKind(_aeo_record, lambda job: "aeo-record-{enterprise_id}-{f}-{t}.xlsx".format(
+        enterprise_id=job.params["enterprise_id"], f=job.params["from"].replace("-", ""),
+        t=job.params["to"].replace("-", ""))),
+}

@@ -1,0 +1,1 @@
+"""The background jobs: claims, leases, the worker, the Excel kit."""
