@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.registrations",
     "models.identities",
     "models.cards",
+    "models.wechat",
 ]
