@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from core.cache import Cache, LockNotAcquired
 from services.kit.context import ServiceContext
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
+from services.wechat.push_claims import sweep_claims
 
 log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"
@@ -38,3 +40,11 @@ async def outbox_job(dispatcher: Dispatcher, cache: Cache, lock_ttl: float) -> D
     if result.sent or result.retried or result.failed:
         log.info("outbox done: sent=%d retried=%d failed=%d", result.sent, result.retried, result.failed)
     return result
+
+
+async def push_claims_job() -> int:
+    """Forget claims of WeChat pushes older than their retention (idempotent: no lock needed)."""
+    deleted = await sweep_claims(datetime.now(UTC))
+    if deleted:
+        log.info("push claims swept: %d", deleted)
+    return deleted

@@ -15,11 +15,12 @@ from adapters.wechat_api import WechatApi
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
-from scheduler.jobs import autoclose_job, outbox_job
+from scheduler.jobs import autoclose_job, outbox_job, push_claims_job
 from services.kit.context import ServiceContext
 from services.notifications.outbox_dispatch import Dispatcher
 
 log = logging.getLogger("qingling.worker")
+PUSH_CLAIMS_INTERVAL_SECONDS = 3600  # claims are kept a day: an hourly sweep keeps the table small
 
 
 def make_dispatcher(settings: Settings, wechat: WechatApi, tz: ZoneInfo) -> Dispatcher:
@@ -41,6 +42,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         if once:
             await autoclose_job(ctx, cache, lock_ttl)
             await outbox_job(dispatcher, cache, lock_ttl)
+            await push_claims_job()
             return
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(autoclose_job, "interval", seconds=settings.scheduler.autoclose_interval_seconds,
@@ -49,6 +51,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         scheduler.add_job(outbox_job, "interval", seconds=settings.scheduler.outbox_interval_seconds,
                           args=[dispatcher, cache, lock_ttl],
                           id="outbox", next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
+        scheduler.add_job(push_claims_job, "interval", seconds=PUSH_CLAIMS_INTERVAL_SECONDS, id="push_claims",
+                          next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
