@@ -129,10 +129,11 @@ class RedisCache:
         pool = aredis.BlockingConnectionPool.from_url(
             url, max_connections=max_connections, timeout=pool_timeout, decode_responses=True,
             socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
-        return cls(aredis.Redis(connection_pool=pool), prefix)
+        return cls(aredis.Redis(connection_pool=pool, decode_responses=True), prefix)
 
     async def get(self, key: str) -> str | None:
-        return await self._r.get(self._prefix + key)
+        value = await self._r.get(self._prefix + key)
+        return value if value is None or isinstance(value, str) else value.decode()
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         await self._r.set(self._prefix + key, value, px=None if ttl is None else int(ttl * 1000))
