@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.sms_aliyun import sms_sender_for
-from adapters.wechat_api import WechatApi
+from adapters.wechat_api import WechatApi, wechat_api_for
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
@@ -34,7 +34,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     await open_database(settings.database)
     cache = make_cache(settings.cache)
     ctx = ServiceContext.from_settings(settings.lifecycle)
-    wechat = WechatApi(settings.wechat, cache)
+    wechat = wechat_api_for(settings, cache)
     dispatcher = make_dispatcher(settings, wechat, ctx.tz)
     lock_ttl = settings.scheduler.lock_ttl_seconds
     try:
