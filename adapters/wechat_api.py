@@ -1,10 +1,11 @@
 """The app's client of the WeChat HTTP API: a small async client (aiohttp) for the endpoints the app uses.
 
-access_token lives in the shared cache, so every process uses the same one. Only one process fetches a
-new token at a time: the fetch happens under a cache lock, and the cache is read again after the lock is
-taken (a token fetched meanwhile by someone else is used as is). When WeChat rejects a token (40001 /
-42001) the cached token is replaced only if it is still the one that failed; the call is then retried
-once. ``stable_token`` in the settings switches token fetching to ``/cgi-bin/stable_token``.
+access_token has one holder (WeChat's rule: each fetch invalidates the previous token): the shared cache
+with Redis, the database without it (adapters/wechat_tokens.py), so every process uses the same one. Only
+one process fetches a new token at a time: the fetch happens under the store's lock, and the store is read
+again after the lock is taken (a token fetched meanwhile by someone else is used as is). When WeChat
+rejects a token (40001 / 42001) the stored token is replaced only if it is still the one that failed; the
+call is then retried once. ``stable_token`` in the settings switches token fetching to ``/cgi-bin/stable_token``.
 
 The HTTP client is aiohttp's: httpx's dominated the outbox dispatcher's time (bench/outbox.py, 50,000
 template messages: 852 msgs/s with httpx, 4,157 with aiohttp). Its session belongs to an event loop, so it
@@ -23,8 +24,9 @@ from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 
-from core.cache import Cache, LockNotAcquired
-from core.config import WechatSettings
+from adapters.wechat_tokens import CacheTokenStore, DatabaseTokenStore, TokenBusy, TokenStore
+from core.cache import Cache
+from core.config import Settings, WechatSettings
 
 log = logging.getLogger("qingling.wechat_api")
 
@@ -69,15 +71,15 @@ class WechatApi:
     """One official account (and its mini-program) as seen by the app; share one per process."""
 
     def __init__(self, settings: WechatSettings, cache: Cache, *, timeout: float = 5.0,
-                 max_connections: int = 100) -> None:
+                 max_connections: int = 100, tokens: TokenStore | None = None) -> None:
         self._settings = settings
-        self._cache = cache
+        self.tokens = tokens or CacheTokenStore(cache, settings.app_id)
         self._base = settings.api_base.rstrip("/")
         self._timeout = timeout
         self._max_connections = max_connections
         self._http: aiohttp.ClientSession | None = None
         self._proxy: str | None = None
-        self.token_key = f"wechat:access_token:{settings.app_id}"
+        self.token_key = f"wechat:access_token:{settings.app_id}"  # in the cache, with a CacheTokenStore
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
@@ -97,22 +99,22 @@ class WechatApi:
     # ---- access_token ---------------------------------------------------------------------------
 
     async def access_token(self) -> str:
-        """The shared token, fetched (by one process only) when the cache has none."""
-        return await self._cache.get(self.token_key) or await self.token_rejected(None)
+        """The shared token, fetched (by one process only) when the store has none."""
+        return await self.tokens.get() or await self.token_rejected(None)
 
     async def token_rejected(self, failed: str | None) -> str:
-        """A usable token after ``failed`` was refused: the cached one if it differs, else a fresh one."""
+        """A usable token after ``failed`` was refused: the stored one if it differs, else a fresh one."""
         try:
-            async with self._cache.lock(self.token_key, ttl=LOCK_TTL_SECONDS, wait=self._timeout * 2):
-                cached = await self._cache.get(self.token_key)
-                if cached and cached != failed:
-                    return cached
+            async with self.tokens.refreshing(ttl=LOCK_TTL_SECONDS, wait=self._timeout * 2):
+                stored = await self.tokens.get()
+                if stored and stored != failed:
+                    return stored
                 token, expires_in = await self._fetch_token(force=False)
                 if failed is not None and token == failed:  # stable_token hands back a valid token
                     token, expires_in = await self._fetch_token(force=True)
-                await self._cache.set(self.token_key, token, ttl=max(expires_in - TOKEN_EARLY_SECONDS, 60))
+                await self.tokens.put(token, ttl=max(expires_in - TOKEN_EARLY_SECONDS, 60))
                 return token
-        except LockNotAcquired:
+        except TokenBusy:
             raise WechatApiError("access_token", None, "token refresh lock busy") from None
 
     async def _fetch_token(self, force: bool) -> tuple[str, int]:
@@ -225,6 +227,22 @@ class WechatApi:
 
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def wechat_api_for(settings: Settings, cache: Cache) -> WechatApi:
+    """The account's client for this deployment: its token in Redis when there is one, else in the database."""
+    tokens: TokenStore = (CacheTokenStore(cache, settings.wechat.app_id) if settings.cache.url
+                          else DatabaseTokenStore(settings.wechat.app_id))
+    return WechatApi(settings.wechat, cache, tokens=tokens)
+
+
+def token_holder_warnings(settings: Settings) -> list[str]:
+    """Settings that break WeChat's one-token-holder rule (each fetch invalidates the previous token)."""
+    warnings = []
+    if not settings.cache.url and settings.database.url.startswith("sqlite://:memory:"):
+        warnings.append("database.url is an in-memory SQLite and cache.url is empty: every process keeps its own "
+                        "access_token and each fetch invalidates the others'")
+    return warnings
 
 
 def _env_proxy(base: str) -> str | None:

@@ -2,9 +2,12 @@
 
 POST in plain mode, and in compatible / safe mode (``encrypt_type=aes``, the body's Encrypt field decrypted
 and the reply encrypted with wechatpy). Forged, stale, oversized or malformed requests get 403/413/400 and a
-log line, never a 500. A retried push is handled once (bot/dedupe.py). The answer always leaves within
-``wechat.reply_deadline_seconds``: a slower handler gets "success" at once and its reply is sent later as a
-customer-service message through ``app.ctx.customer_service``.
+log line, never a 500. A pushed message is handled once: its claim is the first write of the handler's
+transaction (services/wechat/push_claims.py), the cache only a fast path for retries (bot/dedupe.py). The
+answer always leaves within ``wechat.reply_deadline_seconds`` of the request's start, dedupe included: a
+slower handler gets "success" at once and its reply is sent later as a customer-service message through
+``app.ctx.customer_service``; a message the database could not claim by then gets a 503, so that WeChat
+pushes it again (never "success" for a message nobody handled).
 
 ``app.ctx.bot_router`` and ``app.ctx.customer_service`` may be set before start-up to replace the defaults
 (the handlers of bot/handlers.py, and the WeChat API adapter the app sets at start-up).
@@ -13,22 +16,19 @@ customer-service message through ``app.ctx.customer_service``.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import secrets
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, raw, text
-from wechatpy.crypto import PrpCrypto, WeChatCrypto
-from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import BaseReply, create_reply
 
+from adapters.wechat_crypto import InvalidAppIdException, InvalidSignatureException, crypto_for
 from bot import handlers, texts
 from bot.customer_service import CustomerService
-from bot.dedupe import claim
+from bot.dedupe import dedupe_key, mark_in_cache, seen_in_cache, unmark_in_cache
 from bot.verification import (
     MAX_BODY_BYTES,
     Refused,
@@ -39,9 +39,11 @@ from bot.verification import (
     parse_wechat_message,
 )
 from core.config import WechatSettings
+from services.wechat.push_claims import ClaimUnavailable, claimed
 
 log = logging.getLogger("qingling.bot")
 SUCCESS = "success"  # WeChat's "received, nothing to say" (no retry)
+RETRY_LATER = "retry later"  # any answer but "success" / a reply: WeChat pushes the message again
 
 
 def wechat_blueprint() -> Blueprint:
@@ -87,13 +89,13 @@ async def receive_push(request: Request) -> HTTPResponse:
         log.exception("wechat push could not be read")
         return text("refused", status=400)
     try:
-        if not await claim(request.app.ctx.cache, message):
-            log.info("wechat push already handled or in progress: dropped a retry")
-            return text(SUCCESS)
-        reply = await _reply_in_time(request.app, message, wechat.reply_deadline_seconds, started)
+        reply = await _reply_once(request.app, message, wechat.reply_deadline_seconds, started)
+    except ClaimUnavailable as exc:
+        log.warning("wechat push not claimed, WeChat will retry it: %s", exc)
+        return text(RETRY_LATER, status=503)
     except Exception:  # noqa: BLE001 - WeChat must never see a 500
         log.exception("wechat push failed before a reply")
-        return text(SUCCESS)
+        return text(RETRY_LATER, status=503)
     return _render(reply, message, crypto, args)
 
 
@@ -136,43 +138,7 @@ def _crypto(wechat: WechatSettings, args: dict[str, Any]) -> WeChatCrypto | None
         raise Refused(400, f"unknown encrypt_type {encrypt_type[:10]!r}")
     if not wechat.encoding_aes_key:
         raise Refused(403, "encrypted push but wechat.encoding_aes_key is not configured")
-    return _crypto_for(wechat.token, wechat.encoding_aes_key, wechat.app_id)
-
-
-class AccountCrypto(WeChatCrypto):
-    """wechatpy's ``WeChatCrypto`` for one account, its ``PrpCrypto`` (the AES cipher) built once.
-
-    wechatpy builds a new ``PrpCrypto`` (and cipher) for every message, and its 16 random leading bytes
-    one character at a time; here the same wechatpy code runs (``_encrypt_message`` / ``_decrypt_message``,
-    ``PrpCrypto._encrypt`` / ``_decrypt``, the same signature) with one ``PrpCrypto`` per account whose
-    random prefix comes from ``secrets`` (any 16 bytes will do: the receiver drops them).
-    """
-
-    def __init__(self, token: str, encoding_aes_key: str, app_id: str,
-                 random_prefix: Callable[[], str] | None = None) -> None:
-        super().__init__(token, encoding_aes_key, app_id)
-        prp = PrpCrypto(self.key)
-        prp.get_random_string = random_prefix or _random_prefix  # type: ignore[method-assign]
-        self._prp = prp
-
-    def _prp_for(self, key: bytes) -> PrpCrypto:
-        return self._prp
-
-    def encrypt_message(self, msg: Any, nonce: str, timestamp: str | None = None) -> str:
-        return self._encrypt_message(msg, nonce, timestamp, self._prp_for)
-
-    def decrypt_message(self, msg: Any, signature: str, timestamp: str, nonce: str) -> str:
-        return self._decrypt_message(msg, signature, timestamp, nonce, self._prp_for)
-
-
-def _random_prefix() -> str:
-    return secrets.token_hex(8)  # 16 characters
-
-
-@functools.lru_cache(maxsize=4)
-def _crypto_for(token: str, encoding_aes_key: str, app_id: str) -> WeChatCrypto:
-    """One crypto per account (it decodes the AES key and builds the cipher once), not one per request."""
-    return AccountCrypto(token, encoding_aes_key, app_id)
+    return crypto_for(wechat.token, wechat.encoding_aes_key, wechat.app_id)
 
 
 def _decrypt(crypto: WeChatCrypto, args: dict[str, Any], body: bytes) -> str:
@@ -189,40 +155,90 @@ def _decrypt(crypto: WeChatCrypto, args: dict[str, Any], body: bytes) -> str:
     return check_plain_xml(plain)
 
 
-async def _reply_in_time(app: Sanic, message: Any, deadline: float, started: float) -> Any:
-    """The handler's reply, or None when it is not ready by the deadline (it goes on, and answers later).
+class _Push:
+    """What the request knows of its handling task: whether the message is claimed (or found claimed) yet."""
 
-    One waiter woken by whichever comes first, the handler's end or the deadline: what
-    ``wait_for(shield(task))`` does, without its two extra futures per request.
+    __slots__ = ("decided",)
+
+    def __init__(self) -> None:
+        self.decided = False
+
+
+async def _reply_once(app: Sanic, message: Any, deadline: float, started: float) -> Any:
+    """The handler's reply; None for a retry of a claimed message, or when the reply is not ready by the
+    deadline (the handler goes on, and answers later). ``ClaimUnavailable`` when the database could not
+    claim the message by the deadline: nothing was handled, WeChat must retry.
+    """
+    ctx = app.ctx
+    key = dedupe_key(message)
+    if await seen_in_cache(ctx.cache, key):
+        log.info("wechat push already handled or in progress: dropped a retry")
+        return None
+    loop = asyncio.get_running_loop()
+    push = _Push()
+    task = loop.create_task(_handle_once(app, message, key, push))
+    await _until(task, started + deadline)
+    if not task.done():
+        if not push.decided:  # the database is slow or down: give up the claim, let WeChat retry
+            task.cancel()
+            _keep(app, task)
+            raise ClaimUnavailable(f"{key} not claimed within {deadline} s")
+        _keep(app, loop.create_task(_deliver_late(task, message.source, ctx.customer_service)))
+        log.info("wechat handler slower than %s s: answered success, reply follows as a customer-service message",
+                 deadline)
+        return None
+    if not task.cancelled() and isinstance(task.exception(), ClaimUnavailable):
+        raise task.exception()  # type: ignore[misc]
+    if task.cancelled() or task.exception() is not None:  # a failing handler still gets the user an answer
+        log.error("wechat handler failed", exc_info=None if task.cancelled() else task.exception())
+        return texts.BUSY
+    return task.result()
+
+
+async def _handle_once(app: Sanic, message: Any, key: str, push: _Push) -> Any:
+    """Claim the message and run its handler in one transaction (services/wechat/push_claims.py)."""
+    ctx = app.ctx
+    try:
+        async with claimed(key) as fresh:
+            push.decided = True
+            if not fresh:
+                log.info("wechat push already handled: dropped a retry")
+                return None
+            _keep(app, asyncio.create_task(mark_in_cache(ctx.cache, key)))  # off the transaction's path
+            return await ctx.bot_router.dispatch(message, settings=ctx.settings, services=ctx.services,
+                                                 cache=ctx.cache)
+    except ClaimUnavailable:
+        if push.decided:
+            _keep(app, asyncio.create_task(unmark_in_cache(ctx.cache, key)))
+        raise
+
+
+async def _until(task: asyncio.Task[Any], when: float) -> None:
+    """Wait for ``task`` or the loop time ``when``, whichever comes first, without cancelling ``task``.
+
+    One waiter woken by whichever comes first: what ``wait_for(shield(task))`` does, without its two
+    extra futures per request.
     """
     loop = asyncio.get_running_loop()
-    ctx = app.ctx
-    task = loop.create_task(ctx.bot_router.dispatch(message, settings=ctx.settings, services=ctx.services,
-                                                    cache=ctx.cache))
     waiter = loop.create_future()
 
     def wake(_: Any = None) -> None:
         if not waiter.done():
             waiter.set_result(None)
 
-    timer = loop.call_at(started + deadline, wake)
+    timer = loop.call_at(when, wake)
     task.add_done_callback(wake)
     try:
         await waiter
     finally:
         timer.cancel()
         task.remove_done_callback(wake)
-    if not task.done():
-        late = loop.create_task(_deliver_late(task, message.source, ctx.customer_service))
-        ctx.bot_tasks.add(late)
-        late.add_done_callback(ctx.bot_tasks.discard)
-        log.info("wechat handler slower than %s s: answered success, reply follows as a customer-service message",
-                 deadline)
-        return None
-    if task.cancelled() or task.exception() is not None:  # a failing handler still gets the user an answer
-        log.error("wechat handler failed", exc_info=None if task.cancelled() else task.exception())
-        return texts.BUSY
-    return task.result()
+
+
+def _keep(app: Sanic, task: asyncio.Task[Any]) -> None:
+    """Hold a strong reference to a task nobody awaits until it ends."""
+    app.ctx.bot_tasks.add(task)
+    task.add_done_callback(app.ctx.bot_tasks.discard)
 
 
 async def _deliver_late(task: asyncio.Task[Any], openid: str, customer_service: CustomerService) -> None:

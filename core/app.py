@@ -14,7 +14,7 @@ from sanic.response import HTTPResponse
 from adapters.file_storage import FileStorage
 from adapters.identity_provider import IdentityProviderClient
 from adapters.sms_aliyun import sms_sender_for
-from adapters.wechat_api import WechatApi
+from adapters.wechat_api import token_holder_warnings, wechat_api_for
 from admin_web.auth import ADMIN_SESSION_TTL
 from bot.callback import wechat_blueprint
 from core.blueprints import web_blueprints
@@ -55,7 +55,9 @@ def create_app(settings: Settings) -> Sanic:
             await close_database()
             raise
         app.ctx.cache = cache = make_cache(settings.cache)
-        app.ctx.wechat = WechatApi(settings.wechat, cache)
+        app.ctx.wechat = wechat_api_for(settings, cache)  # one access_token holder (adapters/wechat_tokens.py)
+        for warning in token_holder_warnings(settings):
+            log.warning("%s", warning)
         if not hasattr(app.ctx, "customer_service"):  # tests may set a recording fake
             app.ctx.customer_service = app.ctx.wechat
         if not hasattr(app.ctx, "sms"):  # tests may set a recording fake

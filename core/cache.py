@@ -119,12 +119,21 @@ class RedisCache:
         self._incr = client.register_script(_INCR_SCRIPT)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "") -> RedisCache:
-        client = aredis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5)
-        return cls(client, prefix)
+    def from_url(cls, url: str, prefix: str = "", *, max_connections: int = 64, pool_timeout: float = 0.5,
+                 socket_timeout: float = 1.0) -> RedisCache:
+        """A client on a bounded pool that makes a caller wait (``pool_timeout``) for a busy connection.
+
+        redis-py's default pool raises at once when its connections are all in use: a burst of pushes lost
+        messages that way. Short socket timeouts keep a hung Redis from holding a WeChat answer.
+        """
+        pool = aredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=pool_timeout, decode_responses=True,
+            socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+        return cls(aredis.Redis(connection_pool=pool, decode_responses=True), prefix)
 
     async def get(self, key: str) -> str | None:
-        return await self._r.get(self._prefix + key)
+        value = await self._r.get(self._prefix + key)
+        return value if value is None or isinstance(value, str) else value.decode()
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         await self._r.set(self._prefix + key, value, px=None if ttl is None else int(ttl * 1000))
@@ -155,10 +164,12 @@ class RedisCache:
         return bool(await self._r.ping())
 
     async def close(self) -> None:
-        await self._r.aclose()
+        await self._r.aclose(close_connection_pool=True)
 
 
 def make_cache(settings: CacheSettings) -> Cache:
     if settings.url:
-        return RedisCache.from_url(settings.url, settings.prefix)
+        return RedisCache.from_url(settings.url, settings.prefix, max_connections=settings.max_connections,
+                                   pool_timeout=settings.pool_timeout_ms / 1000,
+                                   socket_timeout=settings.socket_timeout_ms / 1000)
     return MemoryCache(settings.prefix)

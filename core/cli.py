@@ -130,15 +130,17 @@ def cmd_db_makemigrations(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_push_menu(settings: Settings, args: argparse.Namespace) -> int:
-    from adapters.wechat_api import WechatApi
+    from adapters.wechat_api import wechat_api_for
     from bot.menu import menu_definition
     from core.cache import make_cache
 
     async def work() -> None:
         cache = make_cache(settings.cache)
-        api = WechatApi(settings.wechat, cache)
+        api = wechat_api_for(settings, cache)  # the deployment's one access_token, not a token of its own
         try:
-            await api.create_menu(menu_definition())
+            async with database(settings.database):
+                await ensure_migrated()
+                await api.create_menu(menu_definition())
         finally:
             await api.aclose()
             await cache.close()

@@ -73,6 +73,9 @@ class DatabaseSettings:
 class CacheSettings:
     url: str = ""
     prefix: str = "qingling:"
+    max_connections: int = 64  # per process; a busy pool makes callers wait (pool_timeout_ms), not fail at once
+    pool_timeout_ms: int = 500  # wait at most this long for a free connection
+    socket_timeout_ms: int = 1000  # connect and each command: a hung Redis fails fast (the WeChat deadline is 5 s)
 
 
 @dataclass(frozen=True)
@@ -346,6 +349,9 @@ def _check_rules(s: Settings) -> None:
     need(s.database.max_connections >= 1, "database.max_connections", "至少为 1")
     need(s.cache.url == "" or s.cache.url.startswith(("redis://", "rediss://", "unix://")), "cache.url",
          "应为空（进程内缓存）或 redis:// 地址")
+    need(1 <= s.cache.max_connections <= 10_000, "cache.max_connections", "应在 1–10000 之间")
+    need(10 <= s.cache.pool_timeout_ms <= 4000, "cache.pool_timeout_ms", "应在 10–4000 毫秒之间")
+    need(10 <= s.cache.socket_timeout_ms <= 4000, "cache.socket_timeout_ms", "应在 10–4000 毫秒之间")
     need(bool(s.district.accepting_office_codes), "district.accepting_office_codes", "至少指定一个受理单位")
     need(1 <= s.lifecycle.auto_close_days <= 365, "lifecycle.auto_close_days", "应在 1–365 天之间")
     need(all(0 < d < s.lifecycle.auto_close_days for d in s.lifecycle.reminder_days_before),

@@ -15,4 +15,5 @@ MODEL_MODULES = [
     "models.identities",
     "models.cards",
     "models.jobs",
+    "models.wechat",
 ]

@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from core.cache import Cache, LockNotAcquired
 from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
+from services.wechat.push_claims import sweep_claims
 
 log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"
@@ -48,3 +50,11 @@ async def background_jobs_job(runner: JobRunner) -> int:
     if count:
         log.info("background jobs done: %d", count)
     return count
+
+
+async def push_claims_job() -> int:
+    """Forget claims of WeChat pushes older than their retention (idempotent: no lock needed)."""
+    deleted = await sweep_claims(datetime.now(UTC))
+    if deleted:
+        log.info("push claims swept: %d", deleted)
+    return deleted

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.sms_aliyun import sms_sender_for
-from adapters.wechat_api import WechatApi
+from adapters.wechat_api import WechatApi, wechat_api_for
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
-from scheduler.jobs import autoclose_job, background_jobs_job, outbox_job
+from scheduler.jobs import autoclose_job, background_jobs_job, outbox_job, push_claims_job
 from services.jobs.exports import exports_folder
 from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
@@ -26,6 +26,7 @@ from services.notifications.outbox_dispatch import Dispatcher
 from services.notifications.sms_alerts import AlertingSms
 
 log = logging.getLogger("qingling.worker")
+PUSH_CLAIMS_INTERVAL_SECONDS = 3600  # claims are kept a day: an hourly sweep keeps the table small
 STOP_GRACE_SECONDS = 5  # a stop waits this long for running jobs (within the 10 s a supervisor allows)
 
 
@@ -61,7 +62,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     await open_database(settings.database)
     cache = make_cache(settings.cache)
     ctx = ServiceContext.from_settings(settings.lifecycle)
-    wechat = WechatApi(settings.wechat, cache)
+    wechat = wechat_api_for(settings, cache)
     dispatcher = make_dispatcher(settings, wechat, ctx.tz)
     lock_ttl = settings.scheduler.lock_ttl_seconds
     runner = JobRunner(ctx, exports_folder(settings.web.upload_dir), settings.scheduler.job_lease_seconds)
@@ -71,6 +72,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             await autoclose_job(ctx, cache, lock_ttl)
             await outbox_job(dispatcher, cache, lock_ttl)
             await background_jobs_job(runner)
+            await push_claims_job()
             return
         scheduler = AsyncIOScheduler(timezone=UTC)
         running: set[asyncio.Task[object]] = set()
@@ -84,6 +86,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         scheduler.add_job(background_jobs_job, "interval", seconds=settings.scheduler.jobs_poll_seconds,
                           args=[runner], id="background_jobs", next_run_time=datetime.now(UTC), max_instances=1,
                           coalesce=True)
+        scheduler.add_job(push_claims_job, "interval", seconds=PUSH_CLAIMS_INTERVAL_SECONDS, id="push_claims",
+                          next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

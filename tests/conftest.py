@@ -94,7 +94,8 @@ async def _migrate(url: str) -> None:
 
 TABLES = ("job", "sms_alert", "outbox_message", "audit_entry", "question_event", "question_evaluation", "attachment",
           "question_question_type", "question", "question_number_sequence", "membership", "person",
-          "enterprise", "customs_account", "customs_office", "question_type", "business_category")
+          "enterprise", "customs_account", "customs_office", "question_type", "business_category",
+          "wechat_push_claim", "wechat_access_token")
 
 
 @pytest.fixture(params=BACKENDS)

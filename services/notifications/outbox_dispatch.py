@@ -11,6 +11,10 @@ WeChat never shows one row twice: every send carries ``client_msg_id = "outbox-<
 de-duplicates per openid for 10 minutes — a retry after a timeout whose send did go through is a no-op.
 The SMS fallback passes the same id as the SMS provider's ``OutId``.
 
+A result write that fails (the database restarting) is retried with backoff; results still unwritten after
+``save_budget`` are kept and written before the next claim — a row whose send succeeded is recorded ``sent``
+and never sent again. Rows claimed but not read back are released at once, not after their lease.
+
 Results: success → ``sent`` (WeChat's msgid kept in ``wechat_msgid``); -1, 45009, 45011 and
 network errors → back to ``pending`` with exponential backoff, ``failed`` after ``max_attempts``; 43004,
 40003 or no bound openid → SMS; no SMS sender, no phone, any other WeChat error or no template id → ``failed``
@@ -43,6 +47,7 @@ WECHAT, SMS = "wechat", "sms"
 ERR_NO_SMS = "未配置短信通道，无法改发短信"
 ERR_NO_PHONE = "收件人没有手机号，无法改发短信"
 ERR_NO_RECIPIENT = "收件人不存在"
+RELEASED = "数据库连接中断，未发送，稍后重试"
 
 
 class TemplateSender(Protocol):
@@ -64,6 +69,9 @@ class DispatchPolicy:
     first_retry: timedelta = timedelta(seconds=30)  # doubled after every failed attempt
     max_retry: timedelta = timedelta(minutes=30)
     lease: timedelta = timedelta(minutes=5)  # < WeChat's 10-minute client_msg_id window
+    save_budget: timedelta = timedelta(minutes=1)  # retry a failed result write this long (< lease) in one cycle
+    first_save_retry: float = 0.1  # seconds, doubled up to max_save_retry
+    max_save_retry: float = 5.0
 
     def retry_delay(self, attempts: int) -> timedelta:
         delay: timedelta = self.first_retry * 2 ** max(attempts - 1, 0)
@@ -115,19 +123,50 @@ class Dispatcher:
     sms: SmsSender | None = None
     policy: DispatchPolicy = field(default_factory=DispatchPolicy)
     clock: Callable[[], datetime] = utc_now
+    # Results whose write failed even after retries (the database is down): written before anything new is
+    # claimed, so a row whose send succeeded is recorded "sent", never sent again after its lease.
+    unsaved: list[Outcome] = field(default_factory=list)
 
     async def dispatch_due(self, max_rows: int | None = None) -> DispatchResult:
         """Claim and send due rows batch after batch until none is due (or ``max_rows`` were handled)."""
         result = DispatchResult()
+        if self.unsaved and not await self._save(self.unsaved):
+            return result
         semaphore = asyncio.Semaphore(self.policy.concurrency)
         while max_rows is None or result.sent + result.retried + result.failed < max_rows:
             rows = await self.claim(self.policy.batch_size)
             if not rows:
                 break
             outcomes = await asyncio.gather(*(self._guarded(row, semaphore) for row in rows))
-            await record_outcomes(outcomes, self.clock())
             result.add(outcomes)
+            if not await self._save(outcomes):
+                break
         return result
+
+    async def _save(self, outcomes: list[Outcome]) -> bool:
+        """Write ``outcomes``, retrying with backoff while the database is unreachable (a restart).
+
+        The writes are compare-and-set, so a retry after a partial write changes only the rows still
+        unwritten. False when the budget ran out: the outcomes stay in ``unsaved`` for the next cycle.
+        """
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.policy.save_budget.total_seconds()
+        delay = self.policy.first_save_retry
+        while True:
+            try:
+                await record_outcomes(outcomes, self.clock())
+            except Exception as exc:  # noqa: BLE001 - connection lost, server restarting, pool closed …
+                if loop.time() + delay > give_up_at:
+                    log.error("outbox: %d results not written, kept for the next cycle: %s", len(outcomes), exc)
+                    self.unsaved = list(outcomes)
+                    return False
+                log.warning("outbox: writing %d results failed (%s); retrying in %.1f s",
+                            len(outcomes), type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.policy.max_save_retry)
+            else:
+                self.unsaved = []
+                return True
 
     async def claim(self, limit: int) -> list[ClaimedRow]:
         """Mark up to ``limit`` due rows ``sending`` for this dispatcher and return them with their recipients."""
@@ -140,7 +179,13 @@ class Dispatcher:
                f"AND {due} RETURNING id, event, question_id, person_id, customs_account_id, payload, attempts, "
                "channel, created_at")
         rows = await conn.execute_query_dict(portable_sql(sql, conn), [now + self.policy.lease, now, limit, now])
-        return await _with_recipients(rows)
+        try:
+            return await _with_recipients(rows)
+        except Exception:
+            # Claimed but not readable (the connection broke): the rows come back at once, not after the lease.
+            await self._save([Outcome(int(r["id"]), int(r["attempts"]), OutboxStatus.PENDING, r["channel"],
+                                      RELEASED, retry_at=now) for r in rows])
+            raise
 
     async def _guarded(self, row: ClaimedRow, semaphore: asyncio.Semaphore) -> Outcome:
         async with semaphore:

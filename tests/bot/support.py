@@ -121,7 +121,7 @@ async def serving(app: Sanic, sock: socket.socket | None = None) -> AsyncIterato
     """Serve ``app`` on ``sock`` (a fresh free port by default) for the length of the block."""
     sock = sock or free_socket()
     port = sock.getsockname()[1]
-    server = await app.create_server(sock=sock, return_asyncio_server=True)
+    server = await app.create_server(sock=sock, return_asyncio_server=True, backlog=1024)  # bursts of 400
     assert server is not None
     await server.startup()
     await server.before_start()

@@ -112,8 +112,8 @@ async def test_the_sample_push_replayed_through_the_callback_gets_an_encrypted_r
 
 
 def test_the_callbacks_account_crypto_matches_the_vectors_byte_exactly() -> None:
-    """bot.callback.AccountCrypto (one PrpCrypto per account) is wechatpy's crypto: same bytes, same checks."""
-    from bot.callback import AccountCrypto
+    """adapters.wechat_crypto.AccountCrypto (wechatpy private API, one PrpCrypto per account): same bytes, checks."""
+    from adapters.wechat_crypto import AccountCrypto
 
     crypto = AccountCrypto(TOKEN, AES_KEY, APP_ID, random_prefix=lambda: "aaaabbbbccccdddd")
     for plain, encrypted, msg_signature in ((REPLY_MSG, AFTER_AES, MSG_SIGNATURE),

@@ -100,6 +100,9 @@ def test_environment_wins_over_the_file_which_wins_over_the_default(tmp_path: Pa
         ("", {"QINGLING_SERVER_PORT": "70000"}, "server.port"),
         ("", {"QINGLING_SERVER_EMBEDDED_WORKER": "maybe"}, "server.embedded_worker"),
         ("", {"QINGLING_CACHE_URL": "memcached://cache:11211"}, "cache.url"),
+        ("", {"QINGLING_CACHE_MAX_CONNECTIONS": "0"}, "cache.max_connections"),
+        ("", {"QINGLING_CACHE_POOL_TIMEOUT_MS": "5000"}, "cache.pool_timeout_ms"),  # past WeChat's 5 s
+        ("", {"QINGLING_CACHE_SOCKET_TIMEOUT_MS": "5"}, "cache.socket_timeout_ms"),
         ("servre: {port: 8000}\n", {}, "servre"),
         ("server: {prot: 8000}\n", {}, "server.prot"),
         ("", {"QINGLING_LIFECYCLE_TIMEZONE": "Mars/Olympus_Mons"}, "lifecycle.timezone"),
