@@ -24,6 +24,7 @@ from core.db import close_database, connection, ensure_migrated, open_database
 from core.logs import setup_logging
 from handlers.accounts.central_pages import CALLBACK as CENTRAL_CALLBACK
 from handlers.accounts.central_pages import callback as central_callback
+from handlers.kit.fields import PATH_ID, path_id
 from handlers.kit.responses import is_page, page_error
 from handlers.kit.sessions import SessionStore
 from models.errors import DomainError
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app.error_handler.add(DomainError, _domain_error)
     app.error_handler.add(SanicException, _http_error)
     app.error_handler.add(Exception, _unexpected_error)
+    # Before any route: an ``<id:int>`` beyond the database's range is no route (404), not an overflow (500).
+    app.router.register_pattern("int", path_id, PATH_ID)
     app.add_route(healthz, "/healthz", methods=["GET"])
     app.blueprint(wechat_blueprint())
     for blueprint in web_blueprints():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import Body, PageQuery, PeriodQuery
 from handlers.kit.fields import Flag, OptionalId, Refusal, Secret, Text
 from models.errors import ValidationFailed
 from services.desk.account_settings import AccountForm
+from services.desk.audit_log import AuditFilter
 
 MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
 
@@ -56,3 +57,21 @@ class AccountBody(NameBody):
 
 class NewAccountBody(AccountBody, PasswordBody):
     username: Text = ""
+
+
+class AuditQuery(PageQuery):
+    """The audit log's filter; the service parses it (``AuditFilter.from_args``), here unreadable text is refused."""
+
+    actor: Text = ""
+    action: Text = ""
+    object_type: Text = ""
+    object_id: Text = ""
+    date_from: Text = ""
+    date_to: Text = ""
+
+    def filter(self) -> AuditFilter:
+        return AuditFilter.from_args(self.model_dump(exclude={"cursor"}))
+
+
+class StatisticsQuery(PeriodQuery):
+    """The period of the statistics (either end may be open)."""

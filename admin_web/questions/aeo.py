@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from admin_web.auth import customs_signed_in
-from models.errors import ValidationFailed
+from admin_web.questions.bodies import AeoQuery
+from handlers.kit.bodies import read_query
 from services.questions.export import export_aeo_record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,18 +22,11 @@ def aeo_blueprint() -> Blueprint:
     return bp
 
 
-def _day(request: Request, name: str) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        raise ValidationFailed("请选择起止日期（年-月-日）", field=name) from None
-
-
 async def download(request: Request, enterprise_id: int) -> HTTPResponse:
     user = await customs_signed_in(request)
-    first, last = _day(request, "from"), _day(request, "to")
-    if first > last:
-        raise ValidationFailed("开始日期不能晚于结束日期", field="from")
+    query = read_query(request, AeoQuery)
+    query.period()
+    first, last = query.date_from, query.date_to
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "aeo.xlsx"
         await export_aeo_record(user.account.id, enterprise_id, first, last, path, ctx=request.app.ctx.services)

@@ -9,12 +9,12 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from admin_web.auth import customs_signed_in
-from handlers.kit.inputs import Inputs
+from admin_web.questions.bodies import QueueFilterBody, QueueQuery
+from handlers.kit.bodies import read_body, read_query
 from handlers.kit.render import page, see_other
 from services.jobs.exports import export_path, export_state, start_export
-from services.questions.queue import QueueFilter, list_queue, queue_options
+from services.questions.queue import list_queue, queue_options
 
-FILTER_KEYS = ("status", "type_id", "office_id", "importance", "submitted_from", "submitted_to", "keyword")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -31,29 +31,22 @@ def _exports(request: Request) -> Path:
     return Path(request.app.ctx.settings.web.upload_dir) / "exports"
 
 
-def _filter_query(args: dict[str, list[str]]) -> str:
-    return urlencode([(k, v) for k in FILTER_KEYS for v in args.get(k, []) if v])
-
-
 async def queue(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
-    flt = QueueFilter.from_args(request.args)
-    settings = request.app.ctx.settings.customs
-    found = await list_queue(user.account.id, flt, cursor=request.args.get("cursor") or None,
+    query = read_query(request, QueueQuery)
+    flt, settings = query.filter(), request.app.ctx.settings.customs
+    found = await list_queue(user.account.id, flt, cursor=query.cursor or None,
                              ctx=request.app.ctx.services, accept_within_days=settings.accept_within_days,
                              reply_within_days=settings.reply_within_days)
     return page(request, "admin/queue.html", found=found, flt=flt, options=await queue_options(user.account.id),
-                filter_query=_filter_query(dict(request.args)), forwarded=request.args.get("forwarded", "")[:24])
+                filter_query=urlencode(query.pairs()), forwarded=query.forwarded[:24])
 
 
 async def export(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
-    data = Inputs.of(request)
-    args = {k: data.values.get(k, []) for k in FILTER_KEYS}
-    flt = QueueFilter.from_args(args)
-    pairs = [(k, str(v)) for k, values in args.items() for v in values if v]
+    body = read_body(request, QueueFilterBody)
     token = await start_export(request.app.ctx.services, request.app.ctx.cache, _exports(request), user.account.id,
-                               flt, pairs)
+                               body.filter(), body.pairs())
     return see_other(f"/admin/exports/{token}")
 
 
