@@ -214,7 +214,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     from adapters.file_storage import FileStorage
     from core.app import secret_key
-    from core.demo import DEMO_CREDIT_CODE, seed_demo, seed_pending_registration
+    from core.demo import DEMO_CREDIT_CODE, DEMO_MINIPROGRAM_ENV, seed_demo, seed_pending_registration
     from simulators.card.demo import bind_demo_cards, demo_ca_paths, print_demo
 
     card_demo = Path("var/card-demo")  # IC card / IKey sign-in with a virtual card (card_desktop_helper/README.md)
@@ -225,6 +225,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     os.environ.update(DEMO_ENV)
     os.environ.setdefault("QINGLING_WECHAT_API_BASE", settings.server.public_url.rstrip("/") + "/sim/wechat")
     os.environ.setdefault("QINGLING_WECHAT_APP_ID", "wx_simulated_app")
+    for key, value in DEMO_MINIPROGRAM_ENV.items():
+        os.environ.setdefault(key, value)
     for key, value in DEMO_SMS_ENV.items():  # the SMS simulator is served by the demo site itself, at "/"
         os.environ.setdefault(key, value)
     os.environ.setdefault("QINGLING_SMS_ENDPOINT", settings.server.public_url.rstrip("/"))

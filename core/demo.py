@@ -26,9 +26,13 @@ from services.questions.evaluation import evaluate_question
 from services.questions.exec_review import exec_approve_question
 from services.questions.form import QuestionForm
 from services.questions.handling import accept_question, publish_question, reply_question
+from simulators.wechat.platform import SIMULATED_MINIPROGRAM_APP_ID
 
 DEMO_PASSWORD = "qingling2026demo"
 DEMO_CREDIT_CODE = "9121024267997824X5"  # the Liaoning manual's example enterprise
+# The mini-program sign-in against the WeChat simulator: a code from POST /sim/wechat/miniprogram/wx-login,
+# then POST /api/v1/auth/miniprogram {"code": …}.
+DEMO_MINIPROGRAM_ENV = {"QINGLING_WECHAT_MINIPROGRAM_APP_ID": SIMULATED_MINIPROGRAM_APP_ID}
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from handlers.kit.bodies import Body, PageQuery, PeriodQuery
+from handlers.kit.bodies import Body, PageQuery, PeriodQuery, same_password
 from handlers.kit.fields import Flag, OptionalId, Refusal, Secret, Text
-from models.errors import ValidationFailed
 from services.desk.account_settings import AccountForm
 from services.desk.audit_log import AuditFilter
-
-MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
 
 
 class NameBody(Body):
@@ -42,9 +39,7 @@ class PasswordBody(Body):
     password2: Secret = ""
 
     def checked_password(self) -> str:
-        if self.password and self.password != self.password2:
-            raise ValidationFailed(MSG_PASSWORDS_DIFFER, field="password2")
-        return self.password
+        return same_password(self.password, self.password2) if self.password else ""
 
 
 class AccountBody(NameBody):

@@ -30,8 +30,9 @@ from models.errors import ValidationFailed
 MSG_BAD_BODY = "请求格式不正确，应为 JSON 对象"
 MSG_TOO_DEEP = "请求内容嵌套过深"
 MSG_PERIOD = "开始日期不能晚于结束日期"
+MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
 
-B = TypeVar("B", bound="Body")
+B = TypeVar("B", bound="Body")  # any body class: ``read_body(request, SomeBody)`` answers a SomeBody
 
 
 class NotANumber:
@@ -73,6 +74,14 @@ class PeriodQuery(Body):
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValidationFailed(MSG_PERIOD, field="from")
         return self.date_from, self.date_to
+
+
+def same_password(password: str, again: str) -> str:
+    """A new password typed twice (fields ``password`` and ``password2``): the same both times, else refused
+    beside the second."""
+    if password != again:
+        raise ValidationFailed(MSG_PASSWORDS_DIFFER, field="password2")
+    return password
 
 
 def read_body(request: Request, body: type[B]) -> B:

@@ -21,7 +21,7 @@ from services.accounts.passwords import hash_password
 from services.kit.actors import PersonActor
 from services.notifications.events import Event
 from simulators.sms.platform import SmsPlatform
-from simulators.wechat.platform import WechatPlatform
+from simulators.wechat.platform import SIMULATED_MINIPROGRAM_APP_ID, WechatPlatform
 from templates_msg.sms_templates import TEMPLATES as SMS_TEMPLATES
 from tests.bot.support import AES_KEY, TOKEN, free_socket, make_app, serving
 from tests.services.sms_fake import SECRET, RecordingSender
@@ -121,6 +121,7 @@ async def simulated_site(db: DatabaseSettings, **sections: dict[str, Any]) -> As
     settings = web_settings(db, **sections).override(
         server={"embedded_worker": False, "public_url": base}, simulators={"enabled": True},
         wechat={"app_id": "wx_simulated_app", "app_secret": Secret("simulated-app-secret"), "token": Secret(TOKEN),
+                "miniprogram_app_id": SIMULATED_MINIPROGRAM_APP_ID,
                 "encoding_aes_key": Secret(AES_KEY), "api_base": f"{base}/sim/wechat",
                 "templates": {event.value: f"TPL_{event.value}" for event in Event}},
         sms={**SIM_SMS, "endpoint": base},
