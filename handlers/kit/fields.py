@@ -53,6 +53,7 @@ MESSAGES = {
     "missing": "必填",
     "string_type": "请输入文字",
     "string_too_long": "长度不能超过 {max_length} 个字符",
+    "too_long": "长度不能超过 {max_length} 个字符",  # a length limit on a house text type (after its checks)
     "control_character": "含有不允许的控制字符",
     "unreadable_character": "含有无法识别的字符",
     "int_type": "请输入整数",
