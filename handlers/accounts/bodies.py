@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from handlers.kit.bodies import Body
-from handlers.kit.fields import Id, Refusal, Secret, Text, Upload
+from handlers.kit.fields import Id, OptionalId, Refusal, Secret, Text, Upload
 from services.accounts.local_accounts import USERNAME_MAX
 from services.accounts.registration import Applicant, RegistrationForm
 
@@ -103,3 +103,9 @@ class ApplicantBody(Body):
 
     def applicant(self) -> Applicant:
         return Applicant(self.name, self.phone)
+
+
+class PeopleQuery(Body):
+    """人员管理: the member whose row is open for editing (``?edit=<membership id>``)."""
+
+    edit: Annotated[OptionalId, Refusal("人员编号无效")] = None

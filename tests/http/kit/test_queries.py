@@ -86,3 +86,10 @@ async def test_query_parameters_are_documented_from_their_class(site: Site) -> N
     assert params["type_id"]["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     assert params["limit"]["schema"]["maximum"] == 50 and params["limit"]["required"] is False
     assert params["cursor"]["description"].startswith("上一页返回的 next_cursor")
+
+
+async def test_a_bad_member_to_edit_is_a_chinese_400_page(site: Site, world: World) -> None:
+    browser = await site.browser(world.solo_staff)  # the enterprise's admin
+    assert (await browser.get("/h5/people?edit=1")).status_code == 200
+    response = await browser.get("/h5/people?edit=%C2%B2")  # "²": a digit to str.isdigit, not to int()
+    assert response.status_code == 400 and "人员编号无效" in response.text
