@@ -3,7 +3,9 @@
 ``read_body(request, SomeBody)`` takes the JSON object of an ``application/json`` request, else the form
 (URL-encoded or multipart; a field of a list type gets every repeated value, any other the first; files stay
 in ``request.files``), validates it with the class, and answers the body or raises ValidationFailed naming
-every refused field at once, in Chinese. ``read_query`` does the same for a query string.
+every refused field at once, in Chinese. ``read_query`` does the same for a query string (a query class is a
+``Body`` too; ``PageQuery`` and ``PeriodQuery`` are the shared cursor and from/to parts; the API documents a
+query class as its parameters).
 
 Fields not declared are ignored (``extra="ignore"``): forms carry ``csrf_token``, ``next`` and their buttons,
 and an API client that sends a field we do not know yet must not be refused for it. Text fields whose
