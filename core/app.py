@@ -25,6 +25,7 @@ from core.logs import setup_logging
 from handlers.accounts.central_pages import CALLBACK as CENTRAL_CALLBACK
 from handlers.accounts.central_pages import callback as central_callback
 from handlers.kit.errors import install_error_handlers
+from handlers.kit.fields import PATH_ID, path_id
 from handlers.kit.sessions import SessionStore
 from services.accounts.oauth_state import OAuthStates
 from services.accounts.sms_codes import SmsCodes, policy_from
@@ -85,6 +86,8 @@ def create_app(settings: Settings) -> Sanic:
             app.manager.manage("QinglingWorker", run_embedded_worker, {"settings": settings})
 
     install_error_handlers(app)
+    # Before any route: an ``<id:int>`` beyond the database's range is no route (404), not an overflow (500).
+    app.router.register_pattern("int", path_id, PATH_ID)
     app.add_route(healthz, "/healthz", methods=["GET"])
     app.blueprint(wechat_blueprint())
     for blueprint in web_blueprints():

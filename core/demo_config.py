@@ -29,15 +29,19 @@ FORCED: Layer = {
 def demo_settings(configured: Settings) -> Settings:
     """The demo's settings, its simulators reached through the configured public URL (host and port)."""
     from simulators.card.demo import demo_ca_paths
+    from simulators.sms.platform import SIMULATED_TEMPLATE_CODES
+    from simulators.wechat.platform import SIMULATED_MINIPROGRAM_APP_ID
 
     base = configured.server.public_url.rstrip("/")
     preset: dict[str, dict[str, Any]] = {
         # The WeChat, SMS and identity-provider simulators are served by the demo site itself.
         "wechat": {"api_base": f"{base}/sim/wechat", "app_id": "wx_simulated_app",
+                   # the mini-program sign-in: a code from POST /sim/wechat/miniprogram/wx-login
+                   "miniprogram_app_id": SIMULATED_MINIPROGRAM_APP_ID,
                    "templates": {e.value: f"TPL_{e.value}" for e in Event},  # ids the phone simulator knows
                    "token": secrets.token_hex(16), "encoding_aes_key": secrets.token_hex(22)[:43]},
         "sms": {"endpoint": base, "access_key_id": "LTAI5tDemoQinglingSim", "sign_name": "清零平台",
-                "templates": {"verify_code": "SMS_900000001", "notice": "SMS_900000002"},
+                "templates": SIMULATED_TEMPLATE_CODES,
                 "access_key_secret": secrets.token_urlsafe(24)},
         # 单一窗口账号快捷登录 against the identity-provider simulator at /sim/idp.
         "identity_provider": {"enabled": True, "issuer": f"{base}/sim/idp", "client_id": DEMO_IDP_CLIENT,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 from admin_web.auth import ROLE_LABELS, AdminUser
 from admin_web.desk.bodies import AccountBody, ActiveBody, NewAccountBody, PasswordBody
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import B, Body
 from handlers.kit.render import page
 from services.accounts.passwords import PASSWORD_MIN
 from services.desk.account_settings import (
@@ -26,7 +26,6 @@ from services.desk.account_settings import (
 from services.desk.office_settings import office_tree
 from services.kit.actors import CustomsActor
 
-B = TypeVar("B", bound=Body)
 ACCOUNTS = "/admin/settings/accounts"
 ACCOUNT = ACCOUNTS + "/<account_id:int>"
 DONE = {"created": "账号已新建", "saved": "账号信息已保存", "password": "密码已重置，请当面告知本人",

@@ -8,11 +8,13 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import customs_signed_in
+from admin_web.desk.bodies import AuditQuery
+from handlers.kit.bodies import read_query
 from handlers.kit.render import page
 from models.errors import ValidationFailed
-from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS, AuditFilter, AuditPage, list_audit
+from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS, AuditPage, list_audit
 
-FILTER_KEYS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
+FILTER_KEYS = tuple(name for name in AuditQuery.model_fields if name != "cursor")
 
 
 def audit_blueprint() -> Blueprint:
@@ -23,13 +25,13 @@ def audit_blueprint() -> Blueprint:
 
 async def audit(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
-    args = {k: request.args.get(k, "") for k in FILTER_KEYS}
+    args = {k: request.args.get(k, "") for k in FILTER_KEYS}  # shown again as typed
     try:
-        flt = AuditFilter.from_args(args)
-        found = await list_audit(request.app.ctx.services, user.account.id, flt,
-                                 cursor=request.args.get("cursor") or None)
+        query = read_query(request, AuditQuery)
+        found = await list_audit(request.app.ctx.services, user.account.id, query.filter(),
+                                 cursor=query.cursor or None)
     except ValidationFailed as error:
-        found, status, errors = AuditPage((), None), 400, {error.field or "actor": error.message}
+        found, status, errors = AuditPage((), None), 400, error.errors or {"actor": error.message}
     else:
         status, errors = 200, {}
     return page(request, "admin/audit.html", status=status, found=found, values=args, errors=errors,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import Body, PageQuery, PeriodQuery, same_password
 from handlers.kit.fields import Flag, OptionalId, Refusal, Secret, Text
-from models.errors import ValidationFailed
 from services.desk.account_settings import AccountForm
-
-MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
+from services.desk.audit_log import AuditFilter
 
 
 class NameBody(Body):
@@ -41,9 +39,7 @@ class PasswordBody(Body):
     password2: Secret = ""
 
     def checked_password(self) -> str:
-        if self.password and self.password != self.password2:
-            raise ValidationFailed(MSG_PASSWORDS_DIFFER, field="password2")
-        return self.password
+        return same_password(self.password, self.password2) if self.password else ""
 
 
 class AccountBody(NameBody):
@@ -56,3 +52,21 @@ class AccountBody(NameBody):
 
 class NewAccountBody(AccountBody, PasswordBody):
     username: Text = ""
+
+
+class AuditQuery(PageQuery):
+    """The audit log's filter; the service parses it (``AuditFilter.from_args``), here unreadable text is refused."""
+
+    actor: Text = ""
+    action: Text = ""
+    object_type: Text = ""
+    object_id: Text = ""
+    date_from: Text = ""
+    date_to: Text = ""
+
+    def filter(self) -> AuditFilter:
+        return AuditFilter.from_args(self.model_dump(exclude={"cursor"}))
+
+
+class StatisticsQuery(PeriodQuery):
+    """The period of the statistics (either end may be open)."""

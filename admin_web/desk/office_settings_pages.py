@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 from admin_web.auth import AdminUser
 from admin_web.desk.bodies import AcceptsBody, ActiveBody, CodeNameBody, NameBody
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import B
 from handlers.kit.render import page
 from services.desk.office_settings import (
     add_department,
@@ -27,7 +27,6 @@ OFFICES = "/admin/settings/offices"
 OFFICE = OFFICES + "/<office_id:int>"
 DONE = {"added": "部门已新增", "renamed": "名称已保存", "accepts": "受理设置已保存", "active": "状态已更改"}
 
-B = TypeVar("B", bound=Body)
 
 
 def office_settings_blueprint() -> Blueprint:

@@ -7,7 +7,7 @@ forms' shared handling is in ``settings_support.py``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
@@ -15,7 +15,7 @@ from sanic.response import HTTPResponse
 from admin_web.auth import AdminUser
 from admin_web.desk.bodies import ActiveBody, CodeNameBody, MoveBody, NameBody
 from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import B
 from handlers.kit.render import page
 from models.errors import NotFound
 from services.desk.account_settings import accounts_in_scope
@@ -34,7 +34,6 @@ CATALOG = "/admin/settings/catalog"
 ITEM = CATALOG + "/<kind:str>/<item_id:int>"
 DONE = {"added": "已新增", "renamed": "名称已保存", "moved": "顺序已调整", "active": "状态已更改"}
 
-B = TypeVar("B", bound=Body)
 
 
 def settings_blueprint() -> Blueprint:

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from sanic import Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser, customs_signed_in
 from handlers.kit.auth import client_ip
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import B
 from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import see_other
 from models.errors import Forbidden
 from services.desk.settings_scope import MSG_ADMINS_ONLY
 from services.kit.actors import CustomsActor
 from services.kit.records import CustomsRole
-
-B = TypeVar("B", bound=Body)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from markupsafe import Markup
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from admin_web.auth import customs_signed_in
+from admin_web.desk.bodies import StatisticsQuery
 from admin_web.desk.charts import bar_chart, line_chart, share_bar
+from handlers.kit.bodies import read_query
 from handlers.kit.render import page
-from models.errors import ValidationFailed
 from services.desk.statistics import DEEMED_ACCEPTED_LABEL, Statistics, question_statistics, statistics_csv
 
 
@@ -22,25 +21,9 @@ def statistics_blueprint() -> Blueprint:
     return bp
 
 
-def _period(request: Request) -> tuple[date | None, date | None]:
-    def day(name: str) -> date | None:
-        value = request.args.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValidationFailed("日期格式应为 年-月-日，如 2026-01-31", field=name) from None
-
-    first, last = day("from"), day("to")
-    if first and last and first > last:
-        raise ValidationFailed("开始日期不能晚于结束日期", field="from")
-    return first, last
-
-
 async def _statistics(request: Request) -> Statistics:
     user = await customs_signed_in(request)
-    first, last = _period(request)
+    first, last = read_query(request, StatisticsQuery).period()
     return await question_statistics(user.account.id, date_from=first, date_to=last, ctx=request.app.ctx.services)
 
 

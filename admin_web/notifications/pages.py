@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 
 from admin_web.auth import customs_signed_in
 from handlers.kit.auth import client_ip
+from handlers.kit.bodies import PageQuery, read_query
 from handlers.kit.render import page, see_other
 from services.kit.actors import CustomsActor
 from services.notifications.outbox_admin import failed_notices, retry_notice
@@ -24,7 +25,7 @@ def notification_blueprint() -> Blueprint:
 
 async def show(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
-    found = await failed_notices(user.account.id, cursor=request.args.get("cursor") or None)
+    found = await failed_notices(user.account.id, cursor=read_query(request, PageQuery).cursor or None)
     return page(request, "admin/notifications.html", notices=found, retried=request.args.get("retried", ""),
                 resolved=request.args.get("resolved", ""))
 

@@ -3,15 +3,13 @@ download as the queue's export)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from admin_web.auth import customs_signed_in
-from handlers.kit.inputs import Inputs
+from admin_web.questions.bodies import AeoQuery
+from handlers.kit.bodies import read_body
 from handlers.kit.render import see_other
-from models.errors import ValidationFailed
 from services.jobs.exports import start_aeo_record
 
 
@@ -21,18 +19,10 @@ def aeo_blueprint() -> Blueprint:
     return bp
 
 
-def _day(data: Inputs, name: str) -> date:
-    try:
-        return date.fromisoformat(data.text(name))
-    except ValueError:
-        raise ValidationFailed("请选择起止日期（年-月-日）", field=name) from None
-
-
 async def start(request: Request, enterprise_id: int) -> HTTPResponse:
     user = await customs_signed_in(request)
-    data = Inputs.of(request)
-    first, last = _day(data, "from"), _day(data, "to")
-    if first > last:
-        raise ValidationFailed("开始日期不能晚于结束日期", field="from")
+    body = read_body(request, AeoQuery)
+    body.period()
+    first, last = body.date_from, body.date_to
     token = await start_aeo_record(request.app.ctx.services, user.account.id, enterprise_id, first, last)
     return see_other(f"/admin/exports/{token}")

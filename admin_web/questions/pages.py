@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
@@ -16,7 +16,7 @@ from sanic.response import HTTPResponse, file
 from admin_web.auth import AdminUser, customs_signed_in
 from admin_web.questions.bodies import ForwardBody, PublishBody, ReplyBody
 from handlers.kit.auth import client_ip
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import B, Body
 from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import page, see_other
 from models.errors import ValidationFailed
@@ -31,7 +31,6 @@ DONE = {"accepted": "已受理", "replied": "已回复企业", "published": "已
 Q = "/admin/questions/<question_id:int>"
 CUSTOMS_ACTIONS = frozenset({Action.ACCEPT, Action.REPLY, Action.PUBLISH, Action.UNPUBLISH, Action.FORWARD})
 
-B = TypeVar("B", bound=Body)
 
 
 def question_blueprint() -> Blueprint:

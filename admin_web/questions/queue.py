@@ -9,12 +9,12 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from admin_web.auth import customs_signed_in
-from handlers.kit.inputs import Inputs
+from admin_web.questions.bodies import QueueFilterBody, QueueQuery
+from handlers.kit.bodies import read_body, read_query
 from handlers.kit.render import page, see_other
 from services.jobs.exports import export_file, export_view, exports_folder, start_queue_export
-from services.questions.queue import QueueFilter, list_queue, queue_options
+from services.questions.queue import list_queue, queue_options
 
-FILTER_KEYS = ("status", "type_id", "office_id", "importance", "submitted_from", "submitted_to", "keyword")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -27,26 +27,21 @@ def queue_blueprint() -> Blueprint:
     return bp
 
 
-def _filter_query(args: dict[str, list[str]]) -> str:
-    return urlencode([(k, v) for k in FILTER_KEYS for v in args.get(k, []) if v])
-
-
 async def queue(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
-    flt = QueueFilter.from_args(request.args)
-    settings = request.app.ctx.settings.customs
-    found = await list_queue(user.account.id, flt, cursor=request.args.get("cursor") or None,
+    query = read_query(request, QueueQuery)
+    flt, settings = query.filter(), request.app.ctx.settings.customs
+    found = await list_queue(user.account.id, flt, cursor=query.cursor or None,
                              ctx=request.app.ctx.services, accept_within_days=settings.accept_within_days,
                              reply_within_days=settings.reply_within_days)
     return page(request, "admin/queue.html", found=found, flt=flt, options=await queue_options(user.account.id),
-                filter_query=_filter_query(dict(request.args)), forwarded=request.args.get("forwarded", "")[:24])
+                filter_query=urlencode(query.pairs()), forwarded=query.forwarded[:24])
 
 
 async def export(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
-    data = Inputs.of(request)
-    pairs = [(k, str(v)) for k in FILTER_KEYS for v in data.values.get(k, []) if v]
-    token = await start_queue_export(request.app.ctx.services, user.account.id, pairs)
+    body = read_body(request, QueueFilterBody)
+    token = await start_queue_export(request.app.ctx.services, user.account.id, body.pairs())
     return see_other(f"/admin/exports/{token}")
 
 

@@ -62,7 +62,8 @@ def auth_api_blueprint() -> Blueprint:
     @api_route(bp, "POST", "/api/v1/auth/miniprogram", summary="小程序登录（wx.login 的 code）", tag=TAG,
                auth=False, body=MiniProgramBody, response=TOKEN)
     async def miniprogram(request: Request) -> HTTPResponse:
-        found = await miniprogram_sign_in(request.app.ctx.wechat, read_body(request, MiniProgramBody).code)
+        found = await miniprogram_sign_in(request.app.ctx.wechat, read_body(request, MiniProgramBody).code,
+                                          enabled=bool(request.app.ctx.settings.wechat.miniprogram_app_id))
         membership = await first_membership(found.person.id) if found.person else None
         session = await begin_session(request, membership=membership, openid=found.openid, via="miniprogram")
         return ok(await _token(request, session, membership))

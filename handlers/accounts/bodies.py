@@ -11,7 +11,8 @@ from typing import Annotated
 from pydantic import Field
 
 from handlers.kit.bodies import Body
-from handlers.kit.fields import Id, Refusal, Secret, Text, Upload
+from handlers.kit.fields import Id, OptionalId, Refusal, Secret, Text, Upload
+from services.accounts.local_accounts import USERNAME_MAX
 from services.accounts.registration import Applicant, RegistrationForm
 
 Phone = Annotated[Text, Field(description="11 位手机号", json_schema_extra={"pattern": "^1[3-9][0-9]{9}$"})]
@@ -47,7 +48,8 @@ class PasswordBody(Body):
 
     documented_required = ("username", "password")
 
-    username: Annotated[Text, Field(description="地方用户名（快速注册时设置，不区分大小写）")] = ""
+    username: Annotated[Text, Field(description="地方用户名（快速注册时设置，不区分大小写）",
+                                    max_length=USERNAME_MAX)] = ""
     password: Annotated[Secret, Field(json_schema_extra={"format": "password"})] = ""
     next: NextPath = ""
 
@@ -101,3 +103,9 @@ class ApplicantBody(Body):
 
     def applicant(self) -> Applicant:
         return Applicant(self.name, self.phone)
+
+
+class PeopleQuery(Body):
+    """人员管理: the member whose row is open for editing (``?edit=<membership id>``)."""
+
+    edit: Annotated[OptionalId, Refusal("人员编号无效")] = None

@@ -15,10 +15,10 @@ from sanic.response import HTTPResponse, redirect
 
 from handlers.accounts.bodies import CentralFirstBody, PasswordBody
 from handlers.kit.auth import begin_session, check_csrf, client_ip, current_session, set_session_cookie, signed_in
-from handlers.kit.bodies import read_body, typed_values
+from handlers.kit.bodies import read_body, same_password, typed_values
 from handlers.kit.forms import Refused, anyone, form_action
 from handlers.kit.render import page, see_other
-from models.errors import DomainError, Forbidden, ValidationFailed
+from models.errors import DomainError, Forbidden
 from services.accounts import central_sign_in as flow
 from services.accounts.central_accounts import (
     bind_central,
@@ -33,7 +33,6 @@ from services.kit.records import Membership
 
 FLOW_COOKIE = "ql_central"
 CALLBACK = "/h5/central/callback"  # identity_provider.redirect_path by default; core/app.py adds another one
-MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
 MSG_UNLINKED = "已解除单一窗口账号绑定"
 
 
@@ -127,9 +126,8 @@ async def _finish_first(request: Request, mode: str) -> HTTPResponse:
     try:
         body = read_body(request, CentralFirstBody)
         if mode == "register":
-            if body.password != body.password2:
-                raise ValidationFailed(MSG_PASSWORDS_DIFFER, field="password2")
-            membership = await register_from_central(ctx.services, profile, body.username, body.password,
+            password = same_password(body.password, body.password2)
+            membership = await register_from_central(ctx.services, profile, body.username, password,
                                                      ip=client_ip(request))
         else:
             membership = await bind_central(ctx.services, profile, body.username, body.password, ip=client_ip(request))

@@ -10,9 +10,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.accounts.account_pages import ROLE_LABELS
-from handlers.accounts.bodies import EnterpriseBody, PersonBody
+from handlers.accounts.bodies import EnterpriseBody, PeopleQuery, PersonBody
 from handlers.kit.auth import WebUser, signed_in
-from handlers.kit.bodies import read_body
+from handlers.kit.bodies import read_body, read_query
 from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import page, see_other
 from models.errors import DomainError
@@ -46,8 +46,7 @@ async def _people_page(request: Request, user: WebUser, *, status: int = 200, er
 
 async def people(request: Request) -> HTTPResponse:
     user = await signed_in(request)
-    editing = request.args.get("edit", "")
-    return await _people_page(request, user, editing=int(editing) if editing.isdigit() else None)
+    return await _people_page(request, user, editing=read_query(request, PeopleQuery).edit)
 
 
 async def add(request: Request) -> HTTPResponse:

@@ -3,7 +3,9 @@
 ``read_body(request, SomeBody)`` takes the JSON object of an ``application/json`` request, else the form
 (URL-encoded or multipart; a field of a list type gets every repeated value, any other the first; files stay
 in ``request.files``), validates it with the class, and answers the body or raises ValidationFailed naming
-every refused field at once, in Chinese. ``read_query`` does the same for a query string.
+every refused field at once, in Chinese. ``read_query`` does the same for a query string (a query class is a
+``Body`` too; ``PageQuery`` and ``PeriodQuery`` are the shared cursor and from/to parts; the API documents a
+query class as its parameters).
 
 Fields not declared are ignored (``extra="ignore"``): forms carry ``csrf_token``, ``next`` and their buttons,
 and an API client that sends a field we do not know yet must not be refused for it. Text fields whose
@@ -16,20 +18,23 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, ClassVar, TypeVar, get_args, get_origin
+from datetime import date
+from typing import Annotated, Any, ClassVar, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 from sanic import Request
 from sanic.request import RequestParameters
 
-from handlers.kit.fields import FALSE_WORDS, NotEchoed, Refusal, chinese
+from handlers.kit.fields import FALSE_WORDS, Cursor, NotEchoed, OptionalDay, Refusal, chinese
 from models.errors import ValidationFailed
 
 MSG_BAD_BODY = "请求格式不正确，应为 JSON 对象"
 MSG_TOO_DEEP = "请求内容嵌套过深"
+MSG_PERIOD = "开始日期不能晚于结束日期"
+MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
 
-B = TypeVar("B", bound="Body")
+B = TypeVar("B", bound="Body")  # any body class: ``read_body(request, SomeBody)`` answers a SomeBody
 
 
 class NotANumber:
@@ -55,6 +60,32 @@ class Body(BaseModel):
     documented_required: ClassVar[tuple[str, ...]] = ()
 
 
+class PageQuery(Body):
+    """A page of a list: the cursor the previous page handed out (none: the first page)."""
+
+    cursor: Cursor = ""
+
+
+class PeriodQuery(Body):
+    """A period of calendar days in a query string, ``?from=2026-01-01&to=2026-01-31`` (either end may be open)."""
+
+    date_from: Annotated[OptionalDay, Field(alias="from")] = None
+    date_to: Annotated[OptionalDay, Field(alias="to")] = None
+
+    def period(self) -> tuple[date | None, date | None]:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValidationFailed(MSG_PERIOD, field="from")
+        return self.date_from, self.date_to
+
+
+def same_password(password: str, again: str) -> str:
+    """A new password typed twice (fields ``password`` and ``password2``): the same both times, else refused
+    beside the second."""
+    if password != again:
+        raise ValidationFailed(MSG_PASSWORDS_DIFFER, field="password2")
+    return password
+
+
 def read_body(request: Request, body: type[B]) -> B:
     if request.content_type.startswith("application/json"):
         return validated(body, decoded_json(request.body))
@@ -77,11 +108,12 @@ def validated(body: type[B], raw: dict[str, Any]) -> B:
 def field_errors(body: type[Body], error: ValidationError) -> dict[str, str]:
     """Each refused field's first error, in Chinese (a field's ``Refusal`` wins over the generic message)."""
     errors: dict[str, str] = {}
+    by_key = {info.alias or name: info for name, info in body.model_fields.items()}
     for item in error.errors(include_url=False, include_input=False):
         name = str(item["loc"][0]) if item["loc"] else "_form"
         if name in errors:
             continue
-        info = body.model_fields.get(name)
+        info = by_key.get(name)
         refusal = next((m for m in info.metadata if isinstance(m, Refusal)), None) if info else None
         errors[name] = refusal.message if refusal else chinese(item["type"], item.get("ctx"))
     return errors
@@ -109,10 +141,11 @@ def form_values(body: type[Body], form: RequestParameters) -> dict[str, Any]:
     """A form's declared fields: every value of a list field, the first of any other."""
     values: dict[str, Any] = {}
     for name, info in body.model_fields.items():
-        items = form.getlist(name)
+        key = info.alias or name  # a query parameter named like a Python keyword (``from``)
+        items = form.getlist(key)
         if not items:
             continue
-        values[name] = list(items) if is_many(info) else items[0]
+        values[key] = list(items) if is_many(info) else items[0]
     return values
 
 

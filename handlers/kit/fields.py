@@ -8,13 +8,19 @@
 - ``Id`` is a database id (1 … 2^31-1, the range of an INTEGER column); ``OptionalId`` is empty → None;
   ``Ids`` is a list of ids (checkboxes repeat the field; a JSON scalar counts as a list of one).
 - ``Flag`` is a checkbox or a JSON boolean.
+- ``Day`` is a calendar day written 2026-01-31; ``OptionalDay`` is empty → None.
+- ``Limit`` is a page size (the list's service checks its range); ``Cursor`` is a paging cursor handed out by
+  a list (the service decodes it and refuses a tampered one).
+- ``path_id`` is the same rule for an id in a route (``<question_id:int>``): out of range, no route matches (404).
 A field may carry ``Refusal("…")``: every error on that field then reads as that one message.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
@@ -23,6 +29,7 @@ from pydantic_core import PydanticCustomError
 MAX_TEXT = 20000  # characters in any one field: far above every field's own limit
 MAX_ID = 2**31 - 1  # INTEGER primary keys
 MAX_BIG = 2**63 - 1  # BIGINT columns
+PATH_ID = re.compile(r"[0-9]{1,10}")  # the digits of an id in a route; its range is checked by ``path_id``
 LONG_TEXT_CONTROLS = frozenset("\n\r\t")
 FALSE_WORDS = frozenset({"", "0", "false", "off", "no"})
 
@@ -46,6 +53,7 @@ MESSAGES = {
     "missing": "必填",
     "string_type": "请输入文字",
     "string_too_long": "长度不能超过 {max_length} 个字符",
+    "too_long": "长度不能超过 {max_length} 个字符",  # a length limit on a house text type (after its checks)
     "control_character": "含有不允许的控制字符",
     "unreadable_character": "含有无法识别的字符",
     "int_type": "请输入整数",
@@ -60,6 +68,7 @@ MESSAGES = {
     "dict_type": "格式不正确",
     "literal_error": "选项无效，请重新选择",
     "enum": "选项无效，请重新选择",
+    "day": "日期格式应为 年-月-日，如 2026-01-31",
 }
 MSG_OTHER = "格式不正确"
 
@@ -113,11 +122,34 @@ def _many(value: Any) -> Any:
     return [item for item in items if item not in ("", None)]
 
 
+def _day(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            if len(value.strip()) == 10:
+                return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise PydanticCustomError("day", "not a day")
+
+
 def _flag(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return bool(value)
     if isinstance(value, str):
         return value.strip().lower() not in FALSE_WORDS
+    return value
+
+
+def path_id(segment: str) -> int:
+    """The cast of Sanic's ``int`` route parameter (registered by the app factory): a database id, else
+    ``ValueError``, which makes the router try the next route and answer 404 — never a database overflow."""
+    if not PATH_ID.fullmatch(segment):
+        raise ValueError(segment)
+    value = int(segment)
+    if not 1 <= value <= MAX_ID:
+        raise ValueError(segment)
     return value
 
 
@@ -129,5 +161,9 @@ BigInt = Annotated[int, Field(ge=-MAX_BIG, le=MAX_BIG), BeforeValidator(_no_bool
 OptionalId = Annotated[Id | None, BeforeValidator(_empty_is_none)]
 Ids = Annotated[list[Id], BeforeValidator(_many)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
+Day = Annotated[date, BeforeValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+OptionalDay = Annotated[Day | None, BeforeValidator(_empty_is_none)]
+Limit = Annotated[BigInt, Field(description="每页条数")]
+Cursor = Annotated[Text, Field(description="上一页返回的 next_cursor；不传为第一页")]
 # A multipart file: documented here, read by the handler from ``request.files`` (never from the form).
 Upload = Annotated[Any, WithJsonSchema({"type": "string", "format": "binary"})]

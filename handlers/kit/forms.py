@@ -16,12 +16,11 @@ from typing import Any, TypeVar
 from sanic import Request
 from sanic.response import HTTPResponse
 
-from handlers.kit.bodies import Body, read_body, typed_values
+from handlers.kit.bodies import B, read_body, typed_values
 from models.errors import Conflict, DomainError, IllegalTransition, ValidationFailed
 
 REFUSALS: tuple[type[DomainError], ...] = (ValidationFailed, IllegalTransition, Conflict)
 U = TypeVar("U")
-B = TypeVar("B", bound=Body)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Every API handler is registered with ``api_route(bp, method, path, summary=…, 
 the route and its documentation are one declaration, so the document cannot forget an endpoint (a test
 compares it with the router). A request body is a ``Body`` class (``handlers/kit/bodies.py``): the same class
 parses the request and gives its schema (``model_json_schema``) under ``components/schemas``, referenced by
-``$ref``. Responses are plain JSON Schema dicts.
+``$ref``. A query string is a ``Body`` class too (read with ``read_query``): ``query_parameters`` turns its fields
+into the operation's ``parameters``. Responses are plain JSON Schema dicts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sanic import Blueprint
 
 from handlers.kit.bodies import Body
+from handlers.kit.fields import MAX_ID
 
 API_PREFIX = "/api/v1"
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -26,6 +28,7 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
                    "fields": {"type": "object", "additionalProperties": {"type": "string"},
                               "description": "请求体校验时：每个出错字段及其提示"}}}}}
 REF = "#/components/schemas/{model}"
+PATH_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class Operation:
     tag: str
     body: type[Body] | None
     response: dict[str, Any] | None
-    query: dict[str, dict[str, Any]]
+    query: type[Body] | None
     auth: bool
     status: int
     multipart: bool = False
@@ -49,11 +52,11 @@ _PARAM = re.compile(r"<(\w+)(?::[^>]+)?>")
 
 def api_route(bp: Blueprint, method: str, path: str, *, summary: str, tag: str,
               body: type[Body] | None = None, response: dict[str, Any] | None = None,
-              query: dict[str, dict[str, Any]] | None = None, auth: bool = True, status: int = 200,
+              query: type[Body] | None = None, auth: bool = True, status: int = 200,
               multipart: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``path`` (Sanic syntax, under /api/v1) on ``bp`` and document it."""
     documented = _PARAM.sub(r"{\1}", path.removeprefix(API_PREFIX))
-    op = Operation(method.upper(), documented, summary, tag, body, response, query or {}, auth, status, multipart)
+    op = Operation(method.upper(), documented, summary, tag, body, response, query, auth, status, multipart)
     if op not in OPERATIONS:
         OPERATIONS.append(op)
 
@@ -85,10 +88,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
 
 
 def _operation(op: Operation) -> dict[str, Any]:
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    params = [{"name": name, "in": "path", "required": True, "schema": PATH_ID}
               for name in re.findall(r"{(\w+)}", op.path)]
-    params += [{"name": name, "in": "query", "required": False, "schema": schema}
-               for name, schema in op.query.items()]
+    params += query_parameters(op.query) if op.query else []
     ok: dict[str, Any] = {"description": "成功"}
     if op.response is not None:
         ok["content"] = {"application/json": {"schema": op.response}}
@@ -106,11 +108,37 @@ def _operation(op: Operation) -> dict[str, Any]:
     return doc
 
 
+def query_parameters(query: type[Body]) -> list[dict[str, Any]]:
+    """A query class's fields as OpenAPI query parameters (a field's description moves to the parameter)."""
+    schema = query.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    params = []
+    for name, field_schema in schema.get("properties", {}).items():
+        field_schema = _without_null(field_schema)
+        param = {"name": name, "in": "query", "required": name in required, "schema": field_schema}
+        if "description" in field_schema:
+            param["description"] = field_schema.pop("description")
+        params.append(param)
+    return params
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query string cannot carry null: an optional parameter is simply left out."""
+    schema = {k: v for k, v in schema.items() if k not in ("title", "default") or v is not None}
+    schema.pop("title", None)
+    options = [o for o in schema.get("anyOf", []) if o != {"type": "null"}]
+    if len(options) == 1:
+        schema = {**{k: v for k, v in schema.items() if k != "anyOf"}, **options[0]}
+    return schema
+
+
 def body_schemas() -> dict[str, Any]:
-    """Every documented body class's schema, and the schemas it refers to, by class name."""
+    """Every documented body class's schema, and the schemas it (or a query class) refers to, by class name."""
     schemas: dict[str, Any] = {}
     for body in {op.body for op in OPERATIONS if op.body is not None}:
         schema = body.model_json_schema(ref_template=REF)
         schemas |= schema.pop("$defs", {})
         schemas[body.__name__] = schema
+    for query in {op.query for op in OPERATIONS if op.query is not None}:
+        schemas |= query.model_json_schema(ref_template=REF).get("$defs", {})
     return dict(sorted(schemas.items()))

@@ -10,12 +10,19 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from handlers.kit.auth import WebUser, signed_in
-from handlers.kit.bodies import read_body
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body, read_query
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import ok
-from handlers.questions.bodies import AppendBody, ApproveBody, EvaluateBody, ReturnBody, SubmitBody
-from handlers.questions.schemas import DELETED, DETAIL, LIST_QUERY, PAGE, QUEUE, as_json
+from handlers.questions.bodies import (
+    AppendBody,
+    ApproveBody,
+    EvaluateBody,
+    ImageQuery,
+    MyQuestionsQuery,
+    ReturnBody,
+    SubmitBody,
+)
+from handlers.questions.schemas import DELETED, DETAIL, PAGE, QUEUE, as_json
 from services.kit.context import ServiceContext
 from services.questions.asking import delete_question, submit_question, withdraw_question
 from services.questions.evaluation import append_question, evaluate_question
@@ -25,7 +32,6 @@ from services.questions.views import list_questions, question_detail, question_i
 TAG = "我的问题"
 TAG_REVIEW = "高管审核"
 Q = "/api/v1/questions/<question_id:int>"
-MSG_BAD_ATTACHMENT = "图片编号无效"
 
 
 def ctx(request: Request) -> ServiceContext:
@@ -41,12 +47,11 @@ def questions_api_blueprint() -> Blueprint:
     bp = Blueprint("api_questions")
 
     @api_route(bp, "GET", "/api/v1/questions", summary="我的问题：本企业的问题列表（按状态分组筛选、分页）",
-               tag=TAG, query=LIST_QUERY, response=PAGE)
+               tag=TAG, query=MyQuestionsQuery, response=PAGE)
     async def questions(request: Request) -> HTTPResponse:
-        user, q = await signed_in(request), Inputs.query(request)
-        limit = q.integer("limit", "每页条数应为整数", required=False)
-        found = await list_questions(ctx(request), user.person.id, user.enterprise.id, status=q.text("status"),
-                                     cursor=q.text("cursor") or None, limit=20 if limit is None else limit)
+        user, q = await signed_in(request), read_query(request, MyQuestionsQuery)
+        found = await list_questions(ctx(request), user.person.id, user.enterprise.id, status=q.status,
+                                     cursor=q.cursor or None, limit=q.limit)
         return ok(as_json(found))
 
     @api_route(bp, "GET", Q, summary="问题详情：内容、回复、评价、全部办理记录和可进行的操作", tag=TAG,
@@ -55,10 +60,10 @@ def questions_api_blueprint() -> Blueprint:
         return await current(request, await signed_in(request), question_id)
 
     @api_route(bp, "GET", f"{Q}/image", summary="问题的图片附件（默认最新一张）", tag=TAG,
-               query={"attachment_id": {"type": "integer"}})
+               query=ImageQuery)
     async def image(request: Request, question_id: int) -> HTTPResponse:
         user = await signed_in(request)
-        attachment_id = Inputs.query(request).integer("attachment_id", MSG_BAD_ATTACHMENT, required=False)
+        attachment_id = read_query(request, ImageQuery).attachment_id
         found, path = await question_image(user.person.id, question_id, attachment_id, request.app.ctx.storage)
         return await file(path, mime_type=found.content_type,
                           headers={"cache-control": "private, max-age=3600", "x-content-type-options": "nosniff"})

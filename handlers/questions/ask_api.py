@@ -12,19 +12,17 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.kit.auth import signed_in
-from handlers.kit.bodies import read_body
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body, read_query
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import ok
 from handlers.questions.ask_schemas import ASK_OPTIONS, IMAGE_REF, QUESTION_REF, uploaded_image
-from handlers.questions.bodies import AskBody, ImageBody, QuestionBody, ResubmitBody
+from handlers.questions.bodies import AskBody, AskOptionsQuery, ImageBody, QuestionBody, ResubmitBody
 from services.kit.records import Question
 from services.questions.ask_options import ask_options, ask_question, edit_asked_question
 from services.questions.asking import resubmit_question
 from services.questions.attachments import attach_image
 
 TAG = "提问"
-OPTIONS_QUERY = {"accepting_office_id": {"type": "integer", "description": "所选受理单位；缺省为第一个"}}
 
 
 def question_ref(question: Question) -> dict[str, Any]:
@@ -36,10 +34,10 @@ def ask_api_blueprint() -> Blueprint:
     bp = Blueprint("ask_api")
 
     @api_route(bp, "GET", "/api/v1/ask/options", summary="提问表单的选项", tag=TAG, response=ASK_OPTIONS,
-               query=OPTIONS_QUERY)
+               query=AskOptionsQuery)
     async def options(request: Request) -> HTTPResponse:
         user = await signed_in(request)
-        chosen = Inputs.query(request).integer("accepting_office_id", "受理单位无效", required=False)
+        chosen = read_query(request, AskOptionsQuery).accepting_office_id
         found = await ask_options(request.app.ctx.services, user.actor, user.enterprise.id,
                                   request.app.ctx.settings.district.accepting_office_codes, chosen)
         return ok(asdict(found))

@@ -12,11 +12,11 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.kit.auth import WebUser, signed_in
+from handlers.kit.bodies import read_query
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
-from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.ask_schemas import uploaded_image, values_of
-from handlers.questions.bodies import ResubmitBody
+from handlers.questions.bodies import AskPageQuery, ResubmitBody
 from services.questions.ask_options import (
     AskOptions,
     EditMode,
@@ -71,11 +71,11 @@ def ask_pages_blueprint() -> Blueprint:
     @bp.get("/h5/ask")
     async def ask_form(request: Request) -> HTTPResponse:
         user = await signed_in(request)
-        query = Inputs.query(request)
-        options = await options_for(request, user, query.integer("unit", "受理单位无效", required=False))
+        query = read_query(request, AskPageQuery)
+        options = await options_for(request, user, query.unit)
         if options.refusal:
             return page(request, "ask_refused.html", message=options.refusal)
-        if len(options.accepting_offices) > 1 and (query.has("choose") or not query.has("unit")):
+        if len(options.accepting_offices) > 1 and (query.choose or query.unit is None):
             return page(request, "ask_units.html", options=options)
         return form_page(request, options, new_values(options), mode="ask", action="/h5/ask")
 

@@ -10,14 +10,18 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from handlers.kit.bodies import Body
-from handlers.kit.fields import Flag, Id, Ids, LongText, OptionalId, Refusal, Text, Upload
+from handlers.kit.bodies import Body, PageQuery
+from handlers.kit.fields import Flag, Id, Ids, Limit, LongText, OptionalId, Refusal, Text, Upload
 from models.lifecycle import Evaluation, Importance
 from services.questions.form import DESCRIPTION_MAX, NAME_MAX, REMARKS_MAX, TITLE_MAX, QuestionForm
+from services.questions.public import MAX_LIMIT as PUBLIC_MAX
+from services.questions.views import PAGE_MAX, STATUS_GROUPS
 
 MSG_EVALUATION = "请选择评价：1 完全解决问题、2 同意答复意见、3 没有解决问题或 4 解决部分问题"
 MSG_IMPORTANCE = "请选择问题重要性：一般、重要或紧急"
 MSG_EXECUTIVE = "请选择审核高管"
+MSG_UNIT = "受理单位无效"
+PAGE_SIZE = 20
 
 
 def _choice(value: Any) -> Any:
@@ -106,3 +110,46 @@ class ApproveBody(Body):
 
     importance: Annotated[Importance | None, Refusal(MSG_IMPORTANCE), BeforeValidator(_choice),
                           Field(description="normal 一般 / important 重要 / urgent 紧急（也接受中文）")] = None
+
+
+# Query strings: one class each, read with ``read_query`` and documented as the operation's parameters.
+MSG_LIMIT = "每页条数应为整数"
+PageSize = Annotated[Limit, Refusal(MSG_LIMIT)]
+
+
+def page_size(maximum: int) -> Any:
+    """The documented range of a list's page size (its service refuses one outside with the range)."""
+    return Field(json_schema_extra={"minimum": 1, "maximum": maximum, "default": PAGE_SIZE})
+
+
+class MyQuestionsQuery(PageQuery):
+    """我的问题: a status tab and a page."""
+
+    status: Annotated[Text, Field(description="状态分组（空为全部）",
+                                  json_schema_extra={"enum": ["", *STATUS_GROUPS]})] = ""
+    limit: Annotated[PageSize, page_size(PAGE_MAX)] = PAGE_SIZE
+
+
+class ImageQuery(Body):
+    attachment_id: Annotated[OptionalId, Refusal("图片编号无效"), Field(description="图片编号；缺省为最新一张")] = None
+
+
+class AskOptionsQuery(Body):
+    accepting_office_id: Annotated[OptionalId, Refusal(MSG_UNIT),
+                                   Field(description="所选受理单位；缺省为第一个")] = None
+
+
+class AskPageQuery(Body):
+    """我要提问: the chosen accepting unit; ``choose`` asks for the list of units again."""
+
+    unit: Annotated[OptionalId, Refusal(MSG_UNIT)] = None
+    choose: Flag = False
+
+
+class PublicQuestionsQuery(PageQuery):
+    type_id: Annotated[OptionalId, Refusal("问题类型不正确"), Field(description="问题类型")] = None
+    limit: Annotated[PageSize, page_size(PUBLIC_MAX)] = PAGE_SIZE
+
+
+class SimilarQuery(Body):
+    q: Annotated[Text, Field(description="正在输入的标题")] = ""

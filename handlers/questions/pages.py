@@ -14,11 +14,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.kit.auth import WebUser, signed_in
-from handlers.kit.bodies import Body
+from handlers.kit.bodies import Body, read_query
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
-from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
-from handlers.questions.bodies import AppendBody, ApproveBody, EvaluateBody, ReturnBody, SubmitBody
+from handlers.questions.bodies import AppendBody, ApproveBody, EvaluateBody, MyQuestionsQuery, ReturnBody, SubmitBody
 from models.errors import ValidationFailed
 from models.lifecycle import Action, Evaluation, Policy, Status, note_hint
 from services.kit.context import ServiceContext
@@ -56,12 +55,11 @@ def questions_pages_blueprint() -> Blueprint:
 
 
 async def questions(request: Request) -> HTTPResponse:
-    user, q = await signed_in(request), Inputs.query(request)
-    status = q.text("status")
-    found = await list_questions(ctx(request), user.person.id, user.enterprise.id, status=status,
-                                 cursor=q.text("cursor") or None)
-    return page(request, "questions_list.html", found=found, current=status, groups=STATUS_GROUPS,
-                is_executive=user.role is MemberRole.EXECUTIVE, done=DONE.get(q.text("done"), ""))
+    user, q = await signed_in(request), read_query(request, MyQuestionsQuery)
+    found = await list_questions(ctx(request), user.person.id, user.enterprise.id, status=q.status,
+                                 cursor=q.cursor or None)
+    return page(request, "questions_list.html", found=found, current=q.status, groups=STATUS_GROUPS,
+                is_executive=user.role is MemberRole.EXECUTIVE, done=DONE.get(request.args.get("done", ""), ""))
 
 
 async def question(request: Request, question_id: int) -> HTTPResponse:
@@ -73,7 +71,7 @@ async def detail_page(request: Request, user: WebUser, question_id: int,
                       refused: Refused = NOTHING_REFUSED) -> HTTPResponse:
     detail = await question_detail(ctx(request), user.person.id, question_id)
     return page(request, "questions_detail.html", status=refused.status, q=detail,
-                done=DONE.get(Inputs.query(request).text("done"), ""), **_form_state(refused))
+                done=DONE.get(request.args.get("done", ""), ""), **_form_state(refused))
 
 
 async def evaluation_form(request: Request, question_id: int) -> HTTPResponse:

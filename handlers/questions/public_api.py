@@ -7,11 +7,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_query
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import ok
+from handlers.questions.bodies import PublicQuestionsQuery, SimilarQuery
 from services.questions.public import (
-    MAX_LIMIT,
     PublicType,
     PublishedPage,
     PublishedQuestion,
@@ -22,8 +22,6 @@ from services.questions.public import (
 )
 
 TAG = "已公开问题"
-MSG_TYPE = "问题类型不正确"
-MSG_LIMIT = "每页条数应为整数"
 
 _TYPE = {"type": "object", "required": ["id", "name"],
          "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
@@ -44,10 +42,6 @@ SIMILAR = {"type": "object", "required": ["items"], "properties": {"items": {"ty
     "type": "object", "required": ["id", "title"],
     "properties": {"id": {"type": "integer"}, "title": {"type": "string"}}}}}}
 TYPES = {"type": "object", "required": ["items"], "properties": {"items": _TYPES}}
-LIST_QUERY: dict[str, dict[str, Any]] = {
-    "type_id": {"type": "integer", "description": "问题类型"},
-    "cursor": {"type": "string", "description": "上一页返回的 next_cursor"},
-    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}}
 
 
 def type_json(item: PublicType) -> dict[str, Any]:
@@ -73,19 +67,17 @@ def public_api_blueprint() -> Blueprint:
     bp = Blueprint("public_api")
 
     @api_route(bp, "GET", "/api/v1/public/questions", summary="已公开问题列表（按公开时间倒序，可按类型筛选）",
-               tag=TAG, response=LIST, query=LIST_QUERY, auth=False)
+               tag=TAG, response=LIST, query=PublicQuestionsQuery, auth=False)
     async def public_questions(request: Request) -> HTTPResponse:
-        args = Inputs.query(request)
-        limit = args.integer("limit", MSG_LIMIT, required=False)
-        page = await list_published(type_id=args.integer("type_id", MSG_TYPE, required=False),
-                                    cursor=args.text("cursor") or None, limit=20 if limit is None else limit)
+        args = read_query(request, PublicQuestionsQuery)
+        page = await list_published(type_id=args.type_id, cursor=args.cursor or None, limit=args.limit)
         return ok(page_json(page))
 
     @api_route(bp, "GET", "/api/v1/public/questions/similar", summary="与输入标题相似的已公开问题（提问时提示）",
-               tag=TAG, response=SIMILAR, query={"q": {"type": "string", "description": "正在输入的标题"}},
+               tag=TAG, response=SIMILAR, query=SimilarQuery,
                auth=False)
     async def similar_questions(request: Request) -> HTTPResponse:
-        found = await similar_published(Inputs.query(request).text("q"))
+        found = await similar_published(read_query(request, SimilarQuery).q)
         return ok({"items": [{"id": s.id, "title": s.title} for s in found]})
 
     @api_route(bp, "GET", "/api/v1/public/questions/<question_id:int>", summary="已公开问题详情（问题与海关答复）",

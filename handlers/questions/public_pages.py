@@ -12,13 +12,13 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from handlers.kit.auth import current_session, signed_in
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_query
 from handlers.kit.render import page
+from handlers.questions.bodies import PublicQuestionsQuery
 from models.errors import NotSignedIn
 from services.questions.public import PublishedPage, active_types, list_published, published_detail
 
 PAGE_SIZE = 10
-MSG_TYPE = "问题类型不正确"
 
 
 async def note_viewer(request: Request) -> None:
@@ -41,8 +41,8 @@ def public_pages_blueprint() -> Blueprint:
     @bp.get("/h5/public")
     async def public_list(request: Request) -> HTTPResponse:
         await note_viewer(request)
-        args = Inputs.query(request)
-        type_id, cursor = args.integer("type_id", MSG_TYPE, required=False), args.text("cursor") or None
+        args = read_query(request, PublicQuestionsQuery)
+        type_id, cursor = args.type_id, args.cursor or None
         listed = await list_published(type_id=type_id, cursor=cursor, limit=PAGE_SIZE)
         return page(request, "public_list.html", types=await active_types(), type_id=type_id, items=listed.items,
                     more_url=more_url(type_id, listed), later_page=cursor is not None)

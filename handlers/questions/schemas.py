@@ -48,13 +48,6 @@ DETAIL = {"type": "object", "properties": {
                    "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": TEXT}}}}}
 DELETED = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"const": "deleted"}}}
 
-LIST_QUERY = {
-    "status": {"type": "string", "enum": ["draft", "review", "submitted", "withdrawn", "accepted", "replied",
-                                          "awaiting_append", "closed"], "description": "状态分组"},
-    "cursor": {"type": "string", "description": "上一页返回的 next_cursor"},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20},
-}
-
 
 def as_json(value: Any) -> Any:
     """A read model as JSON: dataclasses to objects, enums to their values, times to ISO 8601."""

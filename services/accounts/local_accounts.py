@@ -19,11 +19,12 @@ from services.accounts.sign_in import first_membership
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
 
-MSG_USERNAME = "用户名为 4–50 位字母、数字或 _ . - @，不区分大小写"
+USERNAME_MAX = 50  # the column of local and customs account names
+MSG_USERNAME = f"用户名为 4–{USERNAME_MAX} 位字母、数字或 _ . - @，不区分大小写"
 MSG_USERNAME_TAKEN = "用户名 {username} 已被使用，请换一个"
 MSG_NEED_BOTH = "请输入用户名和密码"
 MSG_NO_ENTERPRISE = "您的账号已停用或已不属于任何企业，请联系企业管理员"
-_USERNAME = re.compile(r"[a-z0-9_.@-]{4,50}")
+_USERNAME = re.compile(rf"[a-z0-9_.@-]{{4,{USERNAME_MAX}}}")
 
 
 def check_username(username: str) -> str:

@@ -32,6 +32,7 @@ MSG_BIND_FIRST = "请先绑定手机号"
 MSG_LOGIN_CODE_INVALID = "登录凭证无效或已过期，请重新进入小程序"
 MSG_LOGIN_CODE_USED = "登录凭证已使用，请重新进入小程序"
 MSG_WECHAT_DOWN = "微信服务暂时不可用，请稍后再试"
+MSG_MINIPROGRAM_OFF = "本系统未开通小程序登录"
 
 
 class SessionExchanger(Protocol):
@@ -124,8 +125,12 @@ async def person_for_openid(openid: str) -> Person | None:
     return await Person.filter(wechat_openid=openid, active=True).first()
 
 
-async def miniprogram_sign_in(api: SessionExchanger, code: str) -> MiniProgramSignIn:
-    """Exchange a ``wx.login`` code for the openid and the person bound to it (if any)."""
+async def miniprogram_sign_in(api: SessionExchanger, code: str, *, enabled: bool = True) -> MiniProgramSignIn:
+    """Exchange a ``wx.login`` code for the openid and the person bound to it (if any).
+
+    ``enabled`` is false where no mini-program is configured: the sign-in is then not there at all (404)."""
+    if not enabled:
+        raise NotFound(MSG_MINIPROGRAM_OFF)
     if not code:
         raise ValidationFailed(MSG_LOGIN_CODE_INVALID, field="code")
     try:

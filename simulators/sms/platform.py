@@ -27,6 +27,9 @@ from templates_msg.sms_rules import SmsTemplateText, check_registrable, is_code,
 from templates_msg.sms_templates import TEMPLATES
 
 CHINA = ZoneInfo("Asia/Shanghai")
+# The approved template codes the simulator hands out in the demo and the tests: one per template of
+# templates_msg/sms_templates.py, in its order (verify_code is SMS_900000001).
+SIMULATED_TEMPLATE_CODES = {kind: f"SMS_9{n:08d}" for n, kind in enumerate(TEMPLATES, 1)}
 REQUEST_WINDOW = 15 * 60  # a request's timestamp may be this far off; a nonce is remembered this long
 # Default flow control for verification codes, same signature → same number (§9.3): window, permits, name.
 VERIFY_LIMITS = ((60, 1, "分钟"), (3600, 5, "小时"), (86400, 10, "天"))

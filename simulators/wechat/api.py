@@ -25,7 +25,14 @@ from core.config import WechatSettings
 from simulators.wechat.callback_driver import CallbackDriver, callback_target
 from simulators.wechat.payloads import check_custom, check_menu, check_template, qr_png, qr_request
 from simulators.wechat.phone_page import register_phone_page
-from simulators.wechat.platform import TOKEN_TTL, QrCode, WechatError, WechatPlatform
+from simulators.wechat.platform import (
+    SIMULATED_APP_ID,
+    SIMULATED_MINIPROGRAM_APP_ID,
+    TOKEN_TTL,
+    QrCode,
+    WechatError,
+    WechatPlatform,
+)
 
 PREFIX = "/sim/wechat"
 OK = {"errcode": 0, "errmsg": "ok"}
@@ -45,9 +52,9 @@ def blueprint_for(settings: WechatSettings, clock: Callable[[], float] = time.ti
     from simulators.wechat.templates import register_app_templates
 
     platform = WechatPlatform(
-        app_id=settings.app_id or "wx_simulated_app",
+        app_id=settings.app_id or SIMULATED_APP_ID,
         app_secret=str(settings.app_secret or ""),
-        miniprogram_app_id=settings.miniprogram_app_id or "wx_simulated_miniprogram",
+        miniprogram_app_id=settings.miniprogram_app_id or SIMULATED_MINIPROGRAM_APP_ID,
         miniprogram_app_secret=str(settings.miniprogram_app_secret or ""),
         clock=clock,
     )
@@ -114,6 +121,12 @@ def blueprint(platform: WechatPlatform) -> Blueprint:
     @bp.get("/connect/oauth2/authorize", name="oauth2_authorize")
     async def authorize(request: Request) -> HTTPResponse:
         return _authorize(request, platform)
+
+    @bp.post("/miniprogram/wx-login", name="miniprogram_wx_login")
+    async def wx_login(request: Request) -> HTTPResponse:
+        """The simulated mini-program's ``wx.login``: a one-time code for ``openid`` (a new user if none)."""
+        openid = request.args.get("openid") or None
+        return json({"code": platform.wx_login(openid)})
 
     register_phone_page(bp, platform, PREFIX)
     return bp

@@ -19,6 +19,9 @@ TOKEN_GRACE = 300  # a refreshed token's predecessor stays valid for 5 minutes
 STABLE_REFRESH_BEFORE = 300  # stable_token hands out a new token 5 minutes before expiry
 STABLE_FORCE_SPACING = 30  # force_refresh calls closer than this return the current token
 CODE_TTL = 300  # OAuth and wx.login codes: single use, 5 minutes
+# The simulated official account and mini-program when the app configures none of its own (the demo).
+SIMULATED_APP_ID = "wx_simulated_app"
+SIMULATED_MINIPROGRAM_APP_ID = "wx_simulated_miniprogram"
 CLIENT_MSG_ID_TTL = 600  # template send de-duplication window per openid + client_msg_id
 MINUTE_QUOTAS = {"cgi-bin/stable_token": 10_000}
 DAILY_QUOTAS = {"cgi-bin/token": 2000, "cgi-bin/menu/create": 1000, "cgi-bin/qrcode/create": 100_000,

@@ -20,9 +20,8 @@ from scheduler.worker import make_dispatcher
 from services.accounts.passwords import hash_password
 from services.kit.actors import PersonActor
 from services.notifications.events import Event
-from simulators.sms.platform import SmsPlatform
-from simulators.wechat.platform import WechatPlatform
-from templates_msg.sms_templates import TEMPLATES as SMS_TEMPLATES
+from simulators.sms.platform import SIMULATED_TEMPLATE_CODES, SmsPlatform
+from simulators.wechat.platform import SIMULATED_MINIPROGRAM_APP_ID, WechatPlatform
 from tests.bot.support import AES_KEY, TOKEN, free_socket, make_app, serving
 from tests.services.sms_fake import SECRET, RecordingSender
 
@@ -106,8 +105,7 @@ async def running_site(settings: Settings, sock: socket.socket | None = None, **
             await site.close()
 
 
-# One approved template code per SMS template (verify_code is SMS_900000001).
-SMS_TEMPLATE_CODES = {kind: f"SMS_9{n:08d}" for n, kind in enumerate(SMS_TEMPLATES, 1)}
+SMS_TEMPLATE_CODES = SIMULATED_TEMPLATE_CODES
 SIM_SMS = {"access_key_id": "LTAI5tTestKeyId", "access_key_secret": Secret("test-ak-secret"),
            "sign_name": "清零平台", "templates": SMS_TEMPLATE_CODES}
 
@@ -121,6 +119,7 @@ async def simulated_site(db: DatabaseSettings, **sections: dict[str, Any]) -> As
     settings = web_settings(db, **sections).override(
         server={"embedded_worker": False, "public_url": base}, simulators={"enabled": True},
         wechat={"app_id": "wx_simulated_app", "app_secret": Secret("simulated-app-secret"), "token": Secret(TOKEN),
+                "miniprogram_app_id": SIMULATED_MINIPROGRAM_APP_ID,
                 "encoding_aes_key": Secret(AES_KEY), "api_base": f"{base}/sim/wechat",
                 "templates": {event.value: f"TPL_{event.value}" for event in Event}},
         sms={**SIM_SMS, "endpoint": base},

@@ -15,7 +15,7 @@ from models.enterprises import Person
 from tests.bot.support import AES_KEY, TOKEN, event_xml, reply_fields, signed_query
 from tests.contract.conftest import APP_ID, APP_SECRET, MINI_ID, MINI_SECRET, Simulator, simulator  # noqa: F401
 from tests.factories import World
-from tests.http.support import PUBLIC_URL, WECHAT_UA, Site, running_site, web_settings
+from tests.http.support import PUBLIC_URL, WECHAT_UA, Site, running_site, simulated_site, web_settings
 
 STAFF_PHONE = "13900000004"  # world.staff
 
@@ -231,3 +231,17 @@ async def test_a_bad_mini_program_code_is_a_chinese_400(wx_site: Site) -> None:
     response = await wx_site.client.post("/api/v1/auth/miniprogram", json={"code": "not-a-code"})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "登录凭证无效或已过期，请重新进入小程序"
+
+
+async def test_the_demo_mini_program_signs_in_through_the_simulators_wx_login(db: DatabaseSettings) -> None:
+    async with simulated_site(db) as site:  # configured as ``qingling demo`` is (core/demo.py)
+        login = await site.client.post("/sim/wechat/miniprogram/wx-login", params={"openid": "o_demo_mini"})
+        signed = await site.client.post("/api/v1/auth/miniprogram", json={"code": login.json()["code"]})
+    assert signed.status_code == 200 and signed.json()["needs_binding"] is True and signed.json()["token"]
+
+
+async def test_without_a_configured_mini_program_its_sign_in_is_a_chinese_404(db: DatabaseSettings) -> None:
+    async with running_site(web_settings(db)) as site:
+        response = await site.client.post("/api/v1/auth/miniprogram", json={"code": "any"})
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "本系统未开通小程序登录"
