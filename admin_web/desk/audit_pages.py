@@ -10,7 +10,8 @@ from sanic.response import HTTPResponse
 from admin_web.auth import customs_signed_in
 from handlers.kit.render import page
 from models.errors import ValidationFailed
-from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS, AuditFilter, AuditPage, list_audit
+from services.desk.audit_log import AuditFilter, AuditPage, list_audit
+from services.desk.labels import ACTION_LABELS, OBJECT_LABELS
 
 FILTER_KEYS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
 

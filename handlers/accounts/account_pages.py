@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse
 from handlers.kit.auth import set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
 from models.errors import ServiceUnavailable
+from services.accounts.labels import ENTERPRISE_STATUS_LABELS
 from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
 from services.accounts.qr_binding import TTL, make_scene
 from services.accounts.sign_in import memberships_of
@@ -35,7 +36,8 @@ async def home(request: Request) -> HTTPResponse:
 async def account(request: Request) -> HTTPResponse:
     user = await signed_in(request)
     return page(request, "account.html", role_label=ROLE_LABELS[user.role], done=request.args.get("done", ""),
-                memberships=await memberships_of(user.person.id), role_labels=ROLE_LABELS)
+                memberships=await memberships_of(user.person.id), role_labels=ROLE_LABELS,
+                enterprise_status=ENTERPRISE_STATUS_LABELS[user.enterprise.status])
 
 
 async def wechat_qr(request: Request) -> HTTPResponse:

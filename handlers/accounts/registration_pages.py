@@ -28,6 +28,7 @@ from handlers.kit.render import page, see_other
 from handlers.kit.sessions import WebSession
 from handlers.questions.ask_schemas import uploaded_image
 from models.errors import DomainError
+from services.accounts.labels import REGISTRATION_STATUS_LABELS
 from services.accounts.registration import applicant_membership, register_without_card, registration_status
 from services.kit.records import RegistrationChannel
 
@@ -100,4 +101,4 @@ async def status(request: Request) -> HTTPResponse:
     """The enterprise's registration: pending, rejected (with the reason) or approved."""
     user = await signed_in(request)
     return page(request, "register_status.html", registration=await registration_status(user.enterprise.id),
-                done=request.args.get("done", ""))
+                status_labels=REGISTRATION_STATUS_LABELS, done=request.args.get("done", ""))

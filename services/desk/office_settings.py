@@ -23,13 +23,13 @@ from models.errors import IllegalTransition, ValidationFailed
 from models.lifecycle import Status
 from models.offices import CustomsOffice, OfficeKind
 from models.questions import Question
+from services.desk.labels import OFFICE_KIND_LABELS
 from services.desk.settings_scope import access_admin, access_office_in_scope, audit, offices_in_scope
 from services.kit.access import under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{1,15}")
-KIND_LABELS = {OfficeKind.DIRECT: "直属海关", OfficeKind.SUBORDINATE: "隶属海关", OfficeKind.DEPARTMENT: "部门"}
 # A question in these states is finished with (or never reached customs): it does not keep an office in use.
 SETTLED = (Status.DRAFT, Status.WITHDRAWN, Status.CLOSED, Status.DELETED)
 
@@ -42,7 +42,7 @@ class OfficeRow:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.office.kind]
+        return OFFICE_KIND_LABELS[self.office.kind]
 
 
 def check_office_name(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS
+from services.desk.labels import ACTION_LABELS, OBJECT_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 # `record(ctx, who, "action", "object_type", ...)` and the settings pages' `audit(ctx, actor, admin, ...)`.
