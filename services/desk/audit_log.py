@@ -27,11 +27,11 @@ from models.offices import CustomsOffice
 from services.desk.labels import ACTION_LABELS, ACTOR_KIND_LABELS, DETAIL_LABELS, OBJECT_LABELS
 from services.kit.access import access_customs_account, customs_scope
 from services.kit.context import ServiceContext
-from services.kit.paging import check_limit, decode_time_cursor, encode_time_cursor
+from services.kit.filters import day_arg, one_arg
+from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
 from services.questions.queue import start_of
 
 MSG_FORBIDDEN = "只有科长/主管和系统管理员可以查看审计日志"
-MSG_BAD_DATE = "日期格式应为 YYYY-MM-DD"
 MSG_BAD_RANGE = "结束日期不能早于开始日期"
 MSG_BAD_ACTION = "操作类型筛选无效"
 MSG_BAD_OBJECT_TYPE = "对象类型筛选无效"
@@ -58,7 +58,7 @@ class AuditFilter:
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> AuditFilter:
         """Parse query arguments; bad values are ValidationFailed naming the field."""
-        values = {k: _one(args, k) for k in ("actor", "action", "object_type", "object_id")}
+        values = {k: one_arg(args, k) for k in ("actor", "action", "object_type", "object_id")}
         for key, value in values.items():
             if len(value) > 64:
                 raise ValidationFailed(MSG_LONG, field=key)
@@ -66,29 +66,11 @@ class AuditFilter:
             raise ValidationFailed(MSG_BAD_ACTION, field="action")
         if values["object_type"] and values["object_type"] not in OBJECT_LABELS:
             raise ValidationFailed(MSG_BAD_OBJECT_TYPE, field="object_type")
-        flt = cls(**values, date_from=_date(_one(args, "date_from"), "date_from"),
-                  date_to=_date(_one(args, "date_to"), "date_to"))
+        flt = cls(**values, date_from=day_arg(one_arg(args, "date_from"), "date_from"),
+                  date_to=day_arg(one_arg(args, "date_to"), "date_to"))
         if flt.date_from and flt.date_to and flt.date_to < flt.date_from:
             raise ValidationFailed(MSG_BAD_RANGE, field="date_to")
         return flt
-
-
-def _one(args: Mapping[str, Any], key: str) -> str:
-    value = args.get(key)
-    if isinstance(value, list | tuple):
-        value = value[0] if value else ""
-    return " ".join(str(value or "").split())
-
-
-def _date(text: str, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValidationFailed(MSG_BAD_DATE, field=field)
 
 
 @dataclass(frozen=True)
@@ -143,7 +125,7 @@ async def list_audit(ctx: ServiceContext, account_id: int, flt: AuditFilter, *, 
         query = query.filter(created_at__lt=start_of(flt.date_to + timedelta(days=1), ctx.tz))
     if key is not None:
         at, last_id = key
-        query = query.filter(Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(created_at=at, id__lt=last_id)))
+        query = query.filter(after_time_key("created_at", at, last_id))
     rows = await query.order_by("-created_at", "-id").limit(limit + 1)
     more, rows = len(rows) > limit, rows[:limit]
     items = tuple(_item(row) for row in rows)

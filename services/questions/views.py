@@ -33,6 +33,7 @@ from models.lifecycle import (
 from models.questions import Attachment, Question, QuestionEvaluation, QuestionEvent
 from services.kit.access import access_membership, access_question_for_person, lifecycle_role
 from services.kit.context import ServiceContext
+from services.kit.filters import MSG_BAD_STATUS
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
 from services.questions.labels import ACTION_TITLES, EXEC_REVIEW_GROUP, ROLE_LABELS
@@ -40,7 +41,6 @@ from services.questions.state import active_executives, state_of
 
 PAGE_MAX = 50
 QUEUE_MAX = 100
-MSG_BAD_FILTER = "状态筛选无效"
 
 # The manual's status groups for the filter tabs of 我的问题, in display order (key → label, statuses).
 STATUS_GROUPS: dict[str, tuple[str, tuple[Status, ...]]] = {
@@ -178,7 +178,7 @@ def statuses_of(group: str | None) -> tuple[Status, ...] | None:
     if not group:
         return None
     if group not in STATUS_GROUPS:
-        raise ValidationFailed(MSG_BAD_FILTER, field="status")
+        raise ValidationFailed(MSG_BAD_STATUS, field="status")
     return STATUS_GROUPS[group][1]
 
 
