@@ -25,6 +25,8 @@ from services.kit.actors import CustomsActor
 from services.kit.records import CustomsRole
 
 B = TypeVar("B", bound=Body)
+# The notices after a change every settings list offers (``?done=…``); each page adds its own.
+DONE_COMMON = {"renamed": "名称已保存", "active": "状态已更改"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ COMPOSED = {f"question.{a}" for a in ("accept", "reply", "forward", "publish", "
     f"registration.{s}" for s in ("approved", "rejected", "card", "form", "wechat")} | {
     f"{kind}.{a}" for kind in ("question_type", "business_category")
     for a in ("create", "rename", "move", "activate", "deactivate")} | {
-    f"customs_office.{a}" for a in ("activate", "deactivate")} | {
+    f"customs_office.{a}" for a in ("activate", "deactivate", "accepts_questions")} | {
     f"customs_account.{a}" for a in ("activate", "deactivate")}
 
 
