@@ -7,7 +7,7 @@ from typing import Annotated
 from handlers.kit.bodies import Body
 from handlers.kit.fields import Flag, OptionalId, Refusal, Secret, Text
 from models.errors import ValidationFailed
-from services.desk.account_settings import AccountForm
+from services.desk.account_settings import MSG_CHOOSE_OFFICE, AccountForm
 
 MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
 
@@ -48,7 +48,7 @@ class PasswordBody(Body):
 
 class AccountBody(NameBody):
     role: Text = ""
-    office_id: Annotated[OptionalId, Refusal("请选择所属海关或部门")] = None
+    office_id: Annotated[OptionalId, Refusal(MSG_CHOOSE_OFFICE)] = None
 
     def form(self) -> AccountForm:
         return AccountForm(self.name, self.role, self.office_id)

@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse, raw
 
 from admin_web.auth import customs_signed_in
 from models.errors import ValidationFailed
+from services.kit.filters import MSG_FROM_AFTER_TO
 from services.questions.export import export_aeo_record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,7 +34,7 @@ async def download(request: Request, enterprise_id: int) -> HTTPResponse:
     user = await customs_signed_in(request)
     first, last = _day(request, "from"), _day(request, "to")
     if first > last:
-        raise ValidationFailed("开始日期不能晚于结束日期", field="from")
+        raise ValidationFailed(MSG_FROM_AFTER_TO, field="from")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "aeo.xlsx"
         await export_aeo_record(user.account.id, enterprise_id, first, last, path, ctx=request.app.ctx.services)

@@ -10,12 +10,10 @@ from handlers.kit.render import page, see_other
 from models.errors import ServiceUnavailable
 from services.accounts.labels import ENTERPRISE_STATUS_LABELS
 from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
-from services.accounts.qr_binding import TTL, make_scene
+from services.accounts.qr_binding import MSG_QR_FAILED, TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid
 from services.kit.records import MemberRole
-
-MSG_QR_FAILED = "暂时无法生成绑定二维码，请稍后再试"
 
 
 def account_blueprint() -> Blueprint:

@@ -30,9 +30,9 @@ from handlers.questions.ask_schemas import uploaded_image
 from models.errors import DomainError
 from services.accounts.labels import REGISTRATION_STATUS_LABELS
 from services.accounts.registration import applicant_membership, register_without_card, registration_status
+from services.accounts.sms_codes import MSG_CODE_SENT
 from services.kit.records import RegistrationChannel
 
-MSG_CODE_SENT = "验证码已发送，5 分钟内有效"
 FIELDS = ("enterprise_name", "credit_code", "legal_person", "address", "name", "phone")  # kept on the page
 
 

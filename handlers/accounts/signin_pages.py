@@ -25,9 +25,9 @@ from models.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
 from services.accounts.local_accounts import MSG_NO_ENTERPRISE
 from services.accounts.oauth_state import safe_next_path
 from services.accounts.sign_in import first_membership, sign_in_with_code
+from services.accounts.sms_codes import MSG_CODE_SENT
 from services.accounts.wechat_binding import MSG_WECHAT_DOWN, bind_openid, person_for_openid
 
-MSG_CODE_SENT = "验证码已发送，5 分钟内有效"
 MSG_OAUTH_EXPIRED = "微信授权已失效，请从公众号菜单重新进入"
 CALLBACK = "/h5/oauth/callback"
 

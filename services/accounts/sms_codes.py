@@ -27,6 +27,7 @@ from templates_msg.sms_templates import sms_message
 log = logging.getLogger("qingling.sms_codes")
 
 MSG_BAD_PHONE = "请输入正确的 11 位手机号"
+MSG_CODE_SENT = "验证码已发送，5 分钟内有效"  # the default code_ttl
 MSG_BAD_CODE = "请输入 6 位数字验证码"
 MSG_EXPIRED = "验证码已过期，请重新获取"
 MSG_TOO_MANY_TRIES = "验证码错误次数过多，请重新获取"

@@ -14,6 +14,7 @@ from models.errors import ValidationFailed
 
 MSG_BAD_DATE = "日期格式应为 YYYY-MM-DD"
 MSG_BAD_STATUS = "状态筛选无效"
+MSG_FROM_AFTER_TO = "开始日期不能晚于结束日期"
 
 
 def all_args(args: Mapping[str, Any], key: str) -> list[str]:
