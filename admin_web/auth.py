@@ -12,7 +12,7 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from core.db import connection
-from handlers.kit.auth import check_csrf
+from handlers.kit.auth import MSG_SIGN_IN, check_csrf
 from handlers.kit.sessions import ADMIN_COOKIE, SessionStore, WebSession
 from models.errors import NotFound, NotSignedIn
 from services.accounts.labels import CUSTOMS_ROLE_LABELS as ROLE_LABELS
@@ -58,7 +58,7 @@ async def customs_signed_in(request: Request) -> AdminUser:
     """The signed-in customs account; NotSignedIn otherwise (pages redirect to /admin/login)."""
     session = await admin_session(request)
     if session is None or session.account_id is None:
-        raise NotSignedIn("请先登录")
+        raise NotSignedIn(MSG_SIGN_IN)
     try:
         account = await access_customs_account(session.account_id, connection())
     except NotFound:

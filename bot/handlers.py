@@ -22,26 +22,34 @@ log = logging.getLogger("qingling.bot")
 router = Router("qingling")
 
 
-@router.event("subscribe", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
-@router.event("SCAN", lambda message: is_binding_scene(getattr(message, "scene_id", None)))
+def _scene(is_kind: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A filter: the event (subscribe or SCAN) carries a QR scene of the kind ``is_kind`` recognises."""
+    return lambda message: is_kind(getattr(message, "scene_id", None))
+
+
+async def _bind_scene(holder_id: int | None, bind: Callable[[int], Awaitable[Any]], done: str) -> str:
+    """Bind this WeChat to whoever showed the QR code (``holder_id`` from its scene; None: it expired)."""
+    if holder_id is None:
+        return texts.BIND_QR_EXPIRED
+    holder = await bind(holder_id)
+    return done.format(name=holder.name)
+
+
+@router.event("subscribe", _scene(is_binding_scene))
+@router.event("SCAN", _scene(is_binding_scene))
 async def on_binding_scan(openid: str, key: str, cache: Cache, services: ServiceContext) -> str:
     """A binding QR code from the web (services/accounts/qr_binding.py): bind this WeChat to whoever showed it."""
-    person_id = await take_scene(cache, key)
-    if person_id is None:
-        return texts.BIND_QR_EXPIRED
-    person = await bind_scanned(services, person_id, openid)
-    return texts.BIND_DONE.format(name=person.name)
+    return await _bind_scene(await take_scene(cache, key), lambda person_id: bind_scanned(services, person_id, openid),
+                             texts.BIND_DONE)
 
 
-@router.event("subscribe", lambda message: is_customs_binding_scene(getattr(message, "scene_id", None)))
-@router.event("SCAN", lambda message: is_customs_binding_scene(getattr(message, "scene_id", None)))
+@router.event("subscribe", _scene(is_customs_binding_scene))
+@router.event("SCAN", _scene(is_customs_binding_scene))
 async def on_customs_binding_scan(openid: str, key: str, cache: Cache, services: ServiceContext) -> str:
     """A customs account's binding QR code (admin web): new-question notices go to this WeChat from now on."""
-    account_id = await take_customs_scene(cache, key)
-    if account_id is None:
-        return texts.BIND_QR_EXPIRED
-    account = await bind_customs_scanned(services, account_id, openid)
-    return texts.CUSTOMS_BIND_DONE.format(name=account.name)
+    return await _bind_scene(await take_customs_scene(cache, key),
+                             lambda account_id: bind_customs_scanned(services, account_id, openid),
+                             texts.CUSTOMS_BIND_DONE)
 
 
 @router.event("subscribe")

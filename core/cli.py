@@ -172,6 +172,7 @@ def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.kit.bodies import MSG_PASSWORDS_DIFFER
     from services.accounts.customs_accounts import create_customs_account
 
     if args.password_stdin:
@@ -179,7 +180,7 @@ def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int
     else:
         password = getpass.getpass("密码：")
         if getpass.getpass("再次输入密码：") != password:
-            raise CommandFailed("两次输入的密码不一致")
+            raise CommandFailed(MSG_PASSWORDS_DIFFER)
 
     async def work() -> Any:
         await ensure_migrated()

@@ -290,6 +290,13 @@ def _answered(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, 
         raise IllegalTransition("海关要求修改问题，请修改后重新提交，不能评价")
 
 
+# Refusals the edges' form checks give too, for the same missing input.
+MSG_CHOOSE_FORWARD_OFFICE = "请选择转交的部门"
+MSG_CHOOSE_IMPORTANCE = "请选择问题重要性：一般、重要或紧急"
+MSG_CHOOSE_REPLY_KIND = "请选择回复类型：答复、退回或需修改"
+MSG_REPLY_TEXT = "请填写回复内容"
+
+
 def _reason_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
     if not cmd.text.strip():
         raise ValidationFailed("请填写退回原因", field="reason")
@@ -297,21 +304,21 @@ def _reason_given(state: QuestionState, cmd: Command, actor: Actor, policy: Poli
 
 def _forward_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
     if cmd.office_id is None:
-        raise ValidationFailed("请选择转交的部门", field="office_id")
+        raise ValidationFailed(MSG_CHOOSE_FORWARD_OFFICE, field="office_id")
     if not cmd.text.strip():
         raise ValidationFailed("请填写转交原因", field="reason")
 
 
 def _importance_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
     if cmd.importance is None:
-        raise ValidationFailed("请选择问题重要性：一般、重要或紧急", field="importance")
+        raise ValidationFailed(MSG_CHOOSE_IMPORTANCE, field="importance")
 
 
 def _reply_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
     if cmd.reply_kind is None:
-        raise ValidationFailed("请选择回复类型：答复、退回或需修改", field="reply_kind")
+        raise ValidationFailed(MSG_CHOOSE_REPLY_KIND, field="reply_kind")
     if not cmd.text.strip():
-        raise ValidationFailed("请填写回复内容", field="text")
+        raise ValidationFailed(MSG_REPLY_TEXT, field="text")
 
 
 def _append_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:

@@ -15,6 +15,7 @@ from handlers.kit.auth import client_ip
 from handlers.kit.forms import Refused, form_action
 from handlers.kit.render import page, see_other
 from models.errors import ValidationFailed
+from services.accounts.labels import REGISTRATION_CHANNEL_LABELS, REVIEW_STATUS_LABELS
 from services.accounts.registration_review import (
     approve_registration,
     licence_for_review,
@@ -25,7 +26,6 @@ from services.accounts.registration_review import (
 from services.kit.actors import CustomsActor
 
 DONE = {"approved": "已审核通过，已通知企业管理员", "rejected": "已驳回，已通知企业管理员"}
-CHANNELS = {"form": "网页（无卡）", "wechat": "微信", "card": "有卡"}
 
 
 def registration_review_blueprint() -> Blueprint:
@@ -49,15 +49,15 @@ def _actor(request: Request, user: AdminUser) -> CustomsActor:
 async def index(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
     lists = await review_lists(user.account.id, _district(request))
-    return page(request, "admin/registrations.html", lists=lists, channels=CHANNELS,
-                notice=DONE.get(request.args.get("done", ""), ""))
+    return page(request, "admin/registrations.html", lists=lists, channels=REGISTRATION_CHANNEL_LABELS,
+                statuses=REVIEW_STATUS_LABELS, notice=DONE.get(request.args.get("done", ""), ""))
 
 
 async def _detail(request: Request, user: AdminUser, registration_id: int, *, status: int = 200,
                   errors: dict[str, str] | None = None, reason: str = "") -> HTTPResponse:
     found = await registration_for_review(user.account.id, _district(request), registration_id)
-    return page(request, "admin/registration.html", status=status, r=found, channels=CHANNELS,
-                errors=errors or {}, reason=reason)
+    return page(request, "admin/registration.html", status=status, r=found, channels=REGISTRATION_CHANNEL_LABELS,
+                statuses=REVIEW_STATUS_LABELS, errors=errors or {}, reason=reason)
 
 
 async def show(request: Request, registration_id: int) -> HTTPResponse:

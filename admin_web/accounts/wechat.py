@@ -14,10 +14,9 @@ from admin_web.auth import customs_signed_in
 from handlers.kit.auth import client_ip
 from handlers.kit.render import page, see_other
 from services.accounts.customs_wechat import unbind_customs_openid
-from services.accounts.qr_binding import TTL, make_customs_scene
+from services.accounts.qr_binding import MSG_QR_FAILED, TTL, make_customs_scene
 
 log = logging.getLogger("qingling.admin_account")
-MSG_QR_FAILED = "暂时无法生成绑定二维码，请稍后再试"
 DONE = {"unbound": "已解除微信绑定，不再接收新问题提醒"}
 
 

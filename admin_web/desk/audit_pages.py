@@ -12,7 +12,8 @@ from admin_web.desk.bodies import AuditQuery
 from handlers.kit.bodies import read_query
 from handlers.kit.render import page
 from models.errors import ValidationFailed
-from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS, AuditPage, list_audit
+from services.desk.audit_log import AuditPage, list_audit
+from services.desk.labels import ACTION_LABELS, OBJECT_LABELS
 
 FILTER_KEYS = tuple(name for name in AuditQuery.model_fields if name != "cursor")
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from handlers.kit.bodies import Body, PageQuery, PeriodQuery, same_password
 from handlers.kit.fields import Flag, OptionalId, Refusal, Secret, Text
-from services.desk.account_settings import AccountForm
+from services.desk.account_settings import MSG_CHOOSE_OFFICE, AccountForm
 from services.desk.audit_log import AuditFilter
 
 
@@ -44,7 +44,7 @@ class PasswordBody(Body):
 
 class AccountBody(NameBody):
     role: Text = ""
-    office_id: Annotated[OptionalId, Refusal("请选择所属海关或部门")] = None
+    office_id: Annotated[OptionalId, Refusal(MSG_CHOOSE_OFFICE)] = None
 
     def form(self) -> AccountForm:
         return AccountForm(self.name, self.role, self.office_id)

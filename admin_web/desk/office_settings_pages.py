@@ -10,7 +10,7 @@ from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser
 from admin_web.desk.bodies import AcceptsBody, ActiveBody, CodeNameBody, NameBody
-from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
+from admin_web.desk.settings_support import DONE_COMMON, NOTHING_FAILED, Failed, settings_actor, settings_user, submit
 from handlers.kit.bodies import B
 from handlers.kit.render import page
 from services.desk.office_settings import (
@@ -25,7 +25,7 @@ from services.kit.actors import CustomsActor
 
 OFFICES = "/admin/settings/offices"
 OFFICE = OFFICES + "/<office_id:int>"
-DONE = {"added": "部门已新增", "renamed": "名称已保存", "accepts": "受理设置已保存", "active": "状态已更改"}
+DONE = DONE_COMMON | {"added": "部门已新增", "accepts": "受理设置已保存"}
 
 
 

@@ -14,7 +14,7 @@ from sanic.response import HTTPResponse
 
 from admin_web.auth import AdminUser
 from admin_web.desk.bodies import ActiveBody, CodeNameBody, MoveBody, NameBody
-from admin_web.desk.settings_support import NOTHING_FAILED, Failed, settings_actor, settings_user, submit
+from admin_web.desk.settings_support import DONE_COMMON, NOTHING_FAILED, Failed, settings_actor, settings_user, submit
 from handlers.kit.bodies import B
 from handlers.kit.render import page
 from models.errors import NotFound
@@ -32,7 +32,7 @@ from services.kit.actors import CustomsActor
 
 CATALOG = "/admin/settings/catalog"
 ITEM = CATALOG + "/<kind:str>/<item_id:int>"
-DONE = {"added": "已新增", "renamed": "名称已保存", "moved": "顺序已调整", "active": "状态已更改"}
+DONE = DONE_COMMON | {"added": "已新增", "moved": "顺序已调整"}
 
 
 

@@ -24,6 +24,9 @@ from services.desk.settings_scope import MSG_ADMINS_ONLY
 from services.kit.actors import CustomsActor
 from services.kit.records import CustomsRole
 
+# The notices after a change every settings list offers (``?done=…``); each page adds its own.
+DONE_COMMON = {"renamed": "名称已保存", "active": "状态已更改"}
+
 
 @dataclasses.dataclass(frozen=True)
 class Failed:

@@ -11,7 +11,7 @@ from admin_web.desk.bodies import StatisticsQuery
 from admin_web.desk.charts import bar_chart, line_chart, share_bar
 from handlers.kit.bodies import read_query
 from handlers.kit.render import page
-from services.desk.statistics import DEEMED_ACCEPTED_LABEL, Statistics, question_statistics, statistics_csv
+from services.desk.statistics import DEEMED_ACCEPTED_LABEL, Statistics, breakdowns, question_statistics, statistics_csv
 
 
 def statistics_blueprint() -> Blueprint:
@@ -32,8 +32,7 @@ def charts(stats: Statistics) -> list[Markup]:
     weekly = {"提交": [(w.week, w.asked) for w in stats.weekly], "回复": [(w.week, w.replied) for w in stats.weekly],
               "办结": [(w.week, w.closed) for w in stats.weekly]}
     svgs = [
-        bar_chart("按状态", list(stats.by_status)), bar_chart("按问题类型", list(stats.by_type)),
-        bar_chart("按受理海关/部门", list(stats.by_office)), bar_chart("按重要性", list(stats.by_importance)),
+        *(bar_chart(title, list(items)) for title, items in breakdowns(stats)),
         share_bar("企业评价", [*stats.evaluations, (DEEMED_ACCEPTED_LABEL, stats.deemed_accepted)]),
         line_chart("每周趋势", weekly),
     ]

@@ -9,7 +9,7 @@ from pydantic import Field
 from handlers.kit.bodies import Body, PageQuery, PeriodQuery
 from handlers.kit.fields import Day, LongText, OptionalId, Refusal, Text
 from models.errors import ValidationFailed
-from models.lifecycle import ReplyKind
+from models.lifecycle import MSG_CHOOSE_REPLY_KIND, MSG_REPLY_TEXT, ReplyKind
 from services.questions.queue import QueueFilter
 
 MSG_AEO_DAY = "请选择起止日期（年-月-日）"
@@ -21,9 +21,9 @@ class ReplyBody(Body):
 
     def checked(self) -> tuple[ReplyKind, str]:
         if self.kind not in {k.value for k in ReplyKind}:
-            raise ValidationFailed("请选择回复类型：答复、退回或需修改", field="kind")
+            raise ValidationFailed(MSG_CHOOSE_REPLY_KIND, field="kind")
         if not self.text:
-            raise ValidationFailed("请填写回复内容", field="text")
+            raise ValidationFailed(MSG_REPLY_TEXT, field="text")
         return ReplyKind(self.kind), self.text
 
 

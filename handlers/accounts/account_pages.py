@@ -8,13 +8,12 @@ from sanic.response import HTTPResponse
 from handlers.kit.auth import set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
 from models.errors import ServiceUnavailable
+from services.accounts.labels import ENTERPRISE_STATUS_LABELS
 from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
-from services.accounts.qr_binding import TTL, make_scene
+from services.accounts.qr_binding import MSG_QR_FAILED, TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid
 from services.kit.records import MemberRole
-
-MSG_QR_FAILED = "暂时无法生成绑定二维码，请稍后再试"
 
 
 def account_blueprint() -> Blueprint:
@@ -35,7 +34,8 @@ async def home(request: Request) -> HTTPResponse:
 async def account(request: Request) -> HTTPResponse:
     user = await signed_in(request)
     return page(request, "account.html", role_label=ROLE_LABELS[user.role], done=request.args.get("done", ""),
-                memberships=await memberships_of(user.person.id), role_labels=ROLE_LABELS)
+                memberships=await memberships_of(user.person.id), role_labels=ROLE_LABELS,
+                enterprise_status=ENTERPRISE_STATUS_LABELS[user.enterprise.status])
 
 
 async def wechat_qr(request: Request) -> HTTPResponse:

@@ -20,6 +20,7 @@ from handlers.kit.responses import no_content, ok
 from handlers.kit.sessions import WebSession
 from models.errors import NotFound, NotSignedIn
 from models.identifiers import mask_phone
+from services.accounts.local_accounts import MSG_NO_ENTERPRISE
 from services.accounts.sign_in import first_membership, memberships_of, sign_in_with_code
 from services.accounts.wechat_binding import bind_openid, miniprogram_sign_in, unbind_openid
 from services.kit.records import Membership
@@ -79,7 +80,7 @@ def auth_api_blueprint() -> Blueprint:
                                    session.openid)
         membership = await first_membership(person.id)
         if membership is None:
-            raise NotFound("您的账号已停用或已不属于任何企业，请联系企业管理员")
+            raise NotFound(MSG_NO_ENTERPRISE)
         new = await begin_session(request, membership=membership, openid=session.openid, via=session.via)
         return ok(await _token(request, new, membership))
 

@@ -28,10 +28,11 @@ from handlers.kit.render import page, see_other
 from handlers.kit.sessions import WebSession
 from handlers.questions.ask_schemas import uploaded_image
 from models.errors import DomainError
+from services.accounts.labels import REGISTRATION_STATUS_LABELS
 from services.accounts.registration import applicant_membership, register_without_card, registration_status
+from services.accounts.sms_codes import MSG_CODE_SENT
 from services.kit.records import RegistrationChannel
 
-MSG_CODE_SENT = "验证码已发送，5 分钟内有效"
 FIELDS = ("enterprise_name", "credit_code", "legal_person", "address", "name", "phone")  # kept on the page
 
 
@@ -100,4 +101,4 @@ async def status(request: Request) -> HTTPResponse:
     """The enterprise's registration: pending, rejected (with the reason) or approved."""
     user = await signed_in(request)
     return page(request, "register_status.html", registration=await registration_status(user.enterprise.id),
-                done=request.args.get("done", ""))
+                status_labels=REGISTRATION_STATUS_LABELS, done=request.args.get("done", ""))

@@ -22,14 +22,13 @@ from handlers.kit.render import page, see_other
 from handlers.kit.responses import page_error
 from handlers.kit.sessions import WebSession
 from models.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
+from services.accounts.local_accounts import MSG_NO_ENTERPRISE
 from services.accounts.oauth_state import safe_next_path
 from services.accounts.sign_in import first_membership, sign_in_with_code
-from services.accounts.wechat_binding import bind_openid, person_for_openid
+from services.accounts.sms_codes import MSG_CODE_SENT
+from services.accounts.wechat_binding import MSG_WECHAT_DOWN, bind_openid, person_for_openid
 
-MSG_CODE_SENT = "验证码已发送，5 分钟内有效"
 MSG_OAUTH_EXPIRED = "微信授权已失效，请从公众号菜单重新进入"
-MSG_WECHAT_DOWN = "微信服务暂时不可用，请稍后再试"
-MSG_ACCOUNT_OFF = "您的账号已停用或已不属于任何企业，请联系企业管理员"
 CALLBACK = "/h5/oauth/callback"
 
 
@@ -123,7 +122,7 @@ async def oauth_callback(request: Request) -> HTTPResponse:
         return set_session_cookie(request, see_other(f"/h5/bind?{urlencode({'next': next_path})}"), session)
     membership = await first_membership(person.id)
     if membership is None:
-        raise NotFound(MSG_ACCOUNT_OFF)
+        raise NotFound(MSG_NO_ENTERPRISE)
     session = await begin_session(request, membership=membership, openid=grant.openid, via="wechat")
     return set_session_cookie(request, see_other(next_path), session)
 
@@ -155,7 +154,7 @@ async def bind(request: Request) -> HTTPResponse:
                                    session.openid)
         membership = await first_membership(person.id)
         if membership is None:  # not a refusal of the form: the error page, as for any other visit
-            return page_error(request, NotFound(MSG_ACCOUNT_OFF))
+            return page_error(request, NotFound(MSG_NO_ENTERPRISE))
         new = await begin_session(request, membership=membership, openid=session.openid, via="wechat")
         return set_session_cookie(request, see_other(safe_next_path(body.next)), new)
 

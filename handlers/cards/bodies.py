@@ -9,7 +9,7 @@ from pydantic import Field
 from handlers.accounts.bodies import ApplicantBody
 from handlers.kit.bodies import Body
 from handlers.kit.fields import Ids, Refusal, Text
-from services.cards.authorisations import MODULES
+from services.cards.authorisations import MODULES, MSG_PEOPLE
 from services.cards.certificates import CardProof
 
 MSG_PROOF = "读卡结果不完整，请重新读卡"
@@ -46,4 +46,4 @@ class GrantBody(ProofBody):
     documented_required = (*ProofBody.documented_required, "module", "person_ids")
 
     module: Annotated[Text, Field(json_schema_extra={"enum": list(MODULES)})] = ""
-    person_ids: Annotated[Ids, Refusal("请选择本企业的人员")] = []
+    person_ids: Annotated[Ids, Refusal(MSG_PEOPLE)] = []

@@ -23,6 +23,7 @@ from services.kit.actors import PersonActor
 from services.kit.records import Enterprise, MemberRole, Membership, Person
 
 MSG_CSRF = "页面已过期，请刷新后重试"
+MSG_SIGN_IN = "请先登录"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -71,7 +72,7 @@ async def signed_in(request: Request) -> WebUser:
     """The signed-in user; NotSignedIn without a (still valid) sign-in, Forbidden for a missing CSRF token."""
     session = await current_session(request)
     if session is None or session.person_id is None or session.enterprise_id is None:
-        raise NotSignedIn("请先登录")
+        raise NotSignedIn(MSG_SIGN_IN)
     try:
         membership = await access_membership(session.person_id, session.enterprise_id, connection())
     except NotFound:

@@ -28,10 +28,10 @@ from sanic.request import RequestParameters
 
 from handlers.kit.fields import FALSE_WORDS, Cursor, NotEchoed, OptionalDay, Refusal, chinese
 from models.errors import ValidationFailed
+from services.kit.filters import MSG_FROM_AFTER_TO
 
 MSG_BAD_BODY = "请求格式不正确，应为 JSON 对象"
 MSG_TOO_DEEP = "请求内容嵌套过深"
-MSG_PERIOD = "开始日期不能晚于结束日期"
 MSG_PASSWORDS_DIFFER = "两次输入的密码不一致"
 
 B = TypeVar("B", bound="Body")  # any body class: ``read_body(request, SomeBody)`` answers a SomeBody
@@ -74,7 +74,7 @@ class PeriodQuery(Body):
 
     def period(self) -> tuple[date | None, date | None]:
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValidationFailed(MSG_PERIOD, field="from")
+            raise ValidationFailed(MSG_FROM_AFTER_TO, field="from")
         return self.date_from, self.date_to
 
 

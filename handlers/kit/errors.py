@@ -14,6 +14,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse, html
 
+from handlers.kit.auth import MSG_SIGN_IN
 from handlers.kit.responses import is_page, ok, page_error
 from models.errors import DomainError
 
@@ -22,7 +23,7 @@ INTERNAL = "服务器内部错误，请稍后再试"
 # Sanic's own errors, in the user's language.
 HTTP_MESSAGES = {
     400: "请求格式不正确",
-    401: "请先登录",
+    401: MSG_SIGN_IN,
     403: "没有权限执行此操作",
     404: "页面或数据不存在",
     405: "不支持该请求方法",

@@ -49,6 +49,10 @@ class Refusal:
 
 
 # pydantic error type → the Chinese message; ``{…}`` are the error's context values.
+MSG_OTHER = "格式不正确"
+MSG_INTEGER = "请输入整数"
+MSG_YES_NO = "请选择是或否"
+MSG_CHOICE = "选项无效，请重新选择"
 MESSAGES = {
     "missing": "必填",
     "string_type": "请输入文字",
@@ -56,21 +60,20 @@ MESSAGES = {
     "too_long": "长度不能超过 {max_length} 个字符",  # a length limit on a house text type (after its checks)
     "control_character": "含有不允许的控制字符",
     "unreadable_character": "含有无法识别的字符",
-    "int_type": "请输入整数",
-    "int_parsing": "请输入整数",
-    "int_from_float": "请输入整数",
+    "int_type": MSG_INTEGER,
+    "int_parsing": MSG_INTEGER,
+    "int_from_float": MSG_INTEGER,
     "int_parsing_size": "数值超出范围",
     "greater_than_equal": "不能小于 {ge}",
     "less_than_equal": "不能大于 {le}",
-    "bool_type": "请选择是或否",
-    "bool_parsing": "请选择是或否",
+    "bool_type": MSG_YES_NO,
+    "bool_parsing": MSG_YES_NO,
     "list_type": "应为多个值的列表",
-    "dict_type": "格式不正确",
-    "literal_error": "选项无效，请重新选择",
-    "enum": "选项无效，请重新选择",
+    "dict_type": MSG_OTHER,
+    "literal_error": MSG_CHOICE,
+    "enum": MSG_CHOICE,
     "day": "日期格式应为 年-月-日，如 2026-01-31",
 }
-MSG_OTHER = "格式不正确"
 
 
 def chinese(error_type: str, context: dict[str, Any] | None) -> str:

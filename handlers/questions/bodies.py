@@ -12,13 +12,21 @@ from pydantic import BeforeValidator, Field
 
 from handlers.kit.bodies import Body, PageQuery
 from handlers.kit.fields import Flag, Id, Ids, Limit, LongText, OptionalId, Refusal, Text, Upload
-from models.lifecycle import Evaluation, Importance
-from services.questions.form import DESCRIPTION_MAX, NAME_MAX, REMARKS_MAX, TITLE_MAX, QuestionForm
+from models.lifecycle import MSG_CHOOSE_IMPORTANCE, Evaluation, Importance
+from services.questions.form import (
+    DESCRIPTION_MAX,
+    MSG_BAD_CATEGORY,
+    MSG_BAD_TYPES,
+    MSG_CHOOSE_ACCEPTING_OFFICE,
+    NAME_MAX,
+    REMARKS_MAX,
+    TITLE_MAX,
+    QuestionForm,
+)
 from services.questions.public import MAX_LIMIT as PUBLIC_MAX
 from services.questions.views import PAGE_MAX, STATUS_GROUPS
 
 MSG_EVALUATION = "请选择评价：1 完全解决问题、2 同意答复意见、3 没有解决问题或 4 解决部分问题"
-MSG_IMPORTANCE = "请选择问题重要性：一般、重要或紧急"
 MSG_EXECUTIVE = "请选择审核高管"
 MSG_UNIT = "受理单位无效"
 PAGE_SIZE = 20
@@ -41,12 +49,12 @@ class QuestionBody(Body):
 
     documented_required = ("title", "contact_name", "contact_phone", "description")
 
-    accepting_office_id: Annotated[Id, Refusal("请选择受理单位"), Field(description="受理单位")]
+    accepting_office_id: Annotated[Id, Refusal(MSG_CHOOSE_ACCEPTING_OFFICE), Field(description="受理单位")]
     office_id: Annotated[OptionalId, Refusal("请选择受理海关/部门"),
                          Field(description="受理海关/部门，须在受理单位之下；空为受理单位本身")] = None
     title: Annotated[Text, Field(description=f"标题，不超过 {TITLE_MAX} 个字")] = ""
-    type_ids: Annotated[Ids, Refusal("问题类型无效，请重新选择"), Field(description="问题类型，可多选")] = []
-    business_category_id: Annotated[OptionalId, Refusal("业务类别无效，请重新选择"),
+    type_ids: Annotated[Ids, Refusal(MSG_BAD_TYPES), Field(description="问题类型，可多选")] = []
+    business_category_id: Annotated[OptionalId, Refusal(MSG_BAD_CATEGORY),
                                     Field(description="业务类别")] = None
     contact_name: Annotated[Text, Field(description=f"联系人，不超过 {NAME_MAX} 个字")] = ""
     contact_phone: Annotated[Text, Field(description="联系电话：手机号或带区号的座机号")] = ""
@@ -108,7 +116,7 @@ class ReturnBody(Body):
 class ApproveBody(Body):
     documented_required = ("importance",)
 
-    importance: Annotated[Importance | None, Refusal(MSG_IMPORTANCE), BeforeValidator(_choice),
+    importance: Annotated[Importance | None, Refusal(MSG_CHOOSE_IMPORTANCE), BeforeValidator(_choice),
                           Field(description="normal 一般 / important 重要 / urgent 紧急（也接受中文）")] = None
 
 

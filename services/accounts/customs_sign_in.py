@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from models.customs_accounts import CustomsAccount
 from models.errors import ValidationFailed
+from services.accounts.local_accounts import MSG_NEED_BOTH
 from services.accounts.passwords import attempt_password
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
@@ -16,7 +17,7 @@ async def sign_in_customs(ctx: ServiceContext, username: str, password: str, *, 
     """The active account when the password is right; ValidationFailed / RateLimited (locked) otherwise."""
     username = username.strip()
     if not username or not password:
-        raise ValidationFailed("请输入用户名和密码", field="username" if not username else "password")
+        raise ValidationFailed(MSG_NEED_BOTH, field="username" if not username else "password")
     account = await CustomsAccount.filter(username=username, active=True).select_related("office").first()
     attempt = await attempt_password(account, password, ctx.now())
     await _audit(ctx, f"customs.{attempt.event}", username, ip, account)

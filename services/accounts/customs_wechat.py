@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.customs_accounts import CustomsAccount
-from models.errors import Conflict, NotFound
+from models.errors import NotFound
+from services.accounts.openids import clear_openid, set_openid
 from services.desk.audit import AuditActor, record
+from services.kit.access import MSG_NO_CUSTOMS_ACCOUNT
 from services.kit.context import ServiceContext
 
 log = logging.getLogger("qingling.customs_wechat")
 
-MSG_NO_ACCOUNT = "海关账号不存在或已停用"
 MSG_ACCOUNT_HAS_OTHER = "该海关账号已绑定其他微信，请先在工作台解除绑定"
 MSG_OPENID_HAS_OTHER = "该微信已绑定其他海关账号，请先在原账号中解除绑定"
 
@@ -29,20 +29,10 @@ async def bind_customs_scanned(ctx: ServiceContext, account_id: int, openid: str
     async with in_transaction() as conn:
         account = await CustomsAccount.filter(id=account_id, active=True).using_db(conn).first()
         if account is None:
-            raise NotFound(MSG_NO_ACCOUNT)
-        if account.wechat_openid == openid:
+            raise NotFound(MSG_NO_CUSTOMS_ACCOUNT)
+        if not await set_openid(conn, account, openid, holder_taken=MSG_ACCOUNT_HAS_OTHER,
+                                openid_taken=MSG_OPENID_HAS_OTHER):
             return account
-        if account.wechat_openid is not None:
-            raise Conflict(MSG_ACCOUNT_HAS_OTHER)
-        if await CustomsAccount.filter(wechat_openid=openid).using_db(conn).exists():
-            raise Conflict(MSG_OPENID_HAS_OTHER)
-        try:
-            changed = await (CustomsAccount.filter(id=account_id, wechat_openid__isnull=True).using_db(conn)
-                             .update(wechat_openid=openid))
-        except IntegrityError:  # bound to another account meanwhile
-            raise Conflict(MSG_OPENID_HAS_OTHER) from None
-        if changed != 1:
-            raise Conflict(MSG_ACCOUNT_HAS_OTHER)
         await record(ctx, AuditActor.customs(account), "customs_account.wechat_bind", "customs_account",
                      account.username, detail={"openid": openid}, conn=conn)
     account.wechat_openid = openid
@@ -55,14 +45,10 @@ async def unbind_customs_openid(ctx: ServiceContext, account_id: int, ip: str | 
     async with in_transaction() as conn:
         account = await CustomsAccount.filter(id=account_id).using_db(conn).first()
         if account is None:
-            raise NotFound(MSG_NO_ACCOUNT)
-        old = account.wechat_openid
+            raise NotFound(MSG_NO_CUSTOMS_ACCOUNT)
+        old = await clear_openid(conn, account)
         if old is None:
             return False
-        changed = await (CustomsAccount.filter(id=account_id, wechat_openid=old).using_db(conn)
-                         .update(wechat_openid=None))
-        if changed != 1:
-            raise Conflict("绑定状态已变化，请刷新后重试")
         await record(ctx, AuditActor.customs(account), "customs_account.wechat_unbind", "customs_account",
                      account.username, detail={"openid": old}, ip=ip, conn=conn)
     log.info("openid unbound from customs account %s", account_id)

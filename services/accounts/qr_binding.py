@@ -12,6 +12,7 @@ from core.cache import Cache
 
 PREFIX = "bind:"
 TTL = 600  # seconds: the QR code's expire_seconds
+MSG_QR_FAILED = "暂时无法生成绑定二维码，请稍后再试"
 
 
 async def make_scene(cache: Cache, person_id: int) -> str:

@@ -23,6 +23,7 @@ from models.errors import Conflict, ValidationFailed
 from models.identifiers import credit_code_problem, is_mobile, mask_phone, normalise_credit_code
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from services.accounts.sms_codes import MSG_BAD_PHONE, SmsCodes
+from services.accounts.wechat_binding import MSG_OPENID_HAS_OTHER, MSG_PERSON_HAS_OTHER
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage
@@ -36,8 +37,6 @@ MSG_CUSTOMS_CODE_TAKEN = "该海关注册编码已被其他企业使用，请联
 MSG_NAME = "请输入姓名"
 MSG_ENTERPRISE_NAME = "请输入企业名称"
 MSG_LICENCE = "请上传营业执照图片"
-MSG_OPENID_TAKEN = "该微信已绑定其他手机号，请先解除绑定"
-MSG_PERSON_HAS_OTHER_OPENID = "该手机号已绑定其他微信，请先在原微信中解除绑定"
 MSG_TOO_LONG = "{label}不能超过 {limit} 个字"
 
 
@@ -245,9 +244,9 @@ async def _bind_openid(conn: BaseDBAsyncClient, person: Person, openid: str) -> 
     if person.wechat_openid == openid:
         return
     if person.wechat_openid is not None:
-        raise Conflict(MSG_PERSON_HAS_OTHER_OPENID, field="phone")
+        raise Conflict(MSG_PERSON_HAS_OTHER, field="phone")
     if await Person.filter(wechat_openid=openid).using_db(conn).exists():
-        raise Conflict(MSG_OPENID_TAKEN, field="phone")
+        raise Conflict(MSG_OPENID_HAS_OTHER, field="phone")
     await Person.filter(id=person.id).using_db(conn).update(wechat_openid=openid)
     person.wechat_openid = openid
 

@@ -27,12 +27,14 @@ from templates_msg.sms_templates import sms_message
 log = logging.getLogger("qingling.sms_codes")
 
 MSG_BAD_PHONE = "请输入正确的 11 位手机号"
+MSG_CODE_SENT = "验证码已发送，5 分钟内有效"  # the default code_ttl
 MSG_BAD_CODE = "请输入 6 位数字验证码"
 MSG_EXPIRED = "验证码已过期，请重新获取"
 MSG_TOO_MANY_TRIES = "验证码错误次数过多，请重新获取"
 MSG_WRONG = "验证码错误，还可以再试 {left} 次"
 MSG_SEND_FAILED = "短信发送失败，请稍后再试"
 MSG_SMS_MISCONFIGURED = "短信服务暂时无法使用，已通知系统管理员处理，请稍后再试"
+MSG_NETWORK_LIMIT = "当前网络获取验证码过于频繁，请稍后再试"
 MSG_NUMBER_REFUSED = "该手机号无法接收短信，请核对后重试"
 
 
@@ -52,13 +54,13 @@ class SmsCodePolicy:
         Limit("phone", 60, 1, "验证码发送过于频繁，请 60 秒后再试"),
         Limit("phone", 3600, 5, "验证码发送次数过多，请 1 小时后再试"),
         Limit("phone", 86400, 10, "该手机号今日获取验证码次数已达上限，请明天再试"),
-        Limit("ip", 3600, 20, "当前网络获取验证码过于频繁，请稍后再试"),
+        Limit("ip", 3600, 20, MSG_NETWORK_LIMIT),
     )
 
 
 def policy_from(settings: SmsSettings) -> SmsCodePolicy:
     """The configured expiry, try limit and per-IP limit; the per-phone limits are Alibaba Cloud's defaults."""
-    per_ip = Limit("ip", 3600, settings.codes_per_ip_per_hour, "当前网络获取验证码过于频繁，请稍后再试")
+    per_ip = Limit("ip", 3600, settings.codes_per_ip_per_hour, MSG_NETWORK_LIMIT)
     phone_limits = tuple(limit for limit in SmsCodePolicy().limits if limit.scope == "phone")
     return SmsCodePolicy(code_ttl=settings.code_ttl_seconds, max_tries=settings.code_max_tries,
                          limits=(*phone_limits, per_ip))

@@ -11,20 +11,20 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from adapters.wechat_api import WechatApiError
 from models.enterprises import Person
-from models.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from models.errors import NotFound, ServiceUnavailable, ValidationFailed
 from models.identifiers import mask_phone
+from services.accounts.openids import clear_openid, set_openid
+from services.accounts.sign_in import MSG_NOT_REGISTERED
 from services.accounts.sms_codes import SmsCodes
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
 
 log = logging.getLogger("qingling.wechat_binding")
 
-MSG_NOT_REGISTERED = "该手机号未登记，请联系企业管理员添加"
 MSG_PERSON_HAS_OTHER = "该手机号已绑定其他微信，请先在原微信中解除绑定"
 MSG_OPENID_HAS_OTHER = "该微信已绑定其他手机号，请先解除绑定"
 MSG_NO_PERSON = "用户不存在"
@@ -82,19 +82,9 @@ async def _bind(ctx: ServiceContext, person_id: int, openid: str, *, via: str) -
         person = await Person.filter(id=person_id, active=True).using_db(conn).first()
         if person is None:
             raise NotFound(MSG_NO_PERSON)
-        if person.wechat_openid == openid:
+        if not await set_openid(conn, person, openid, holder_taken=MSG_PERSON_HAS_OTHER,
+                                openid_taken=MSG_OPENID_HAS_OTHER, field="phone"):
             return person
-        if person.wechat_openid is not None:
-            raise Conflict(MSG_PERSON_HAS_OTHER, field="phone")
-        if await Person.filter(wechat_openid=openid).using_db(conn).exists():
-            raise Conflict(MSG_OPENID_HAS_OTHER)
-        try:
-            changed = await (Person.filter(id=person.id, wechat_openid__isnull=True)
-                             .using_db(conn).update(wechat_openid=openid))
-        except IntegrityError:  # the openid was bound to someone else meanwhile
-            raise Conflict(MSG_OPENID_HAS_OTHER) from None
-        if changed != 1:
-            raise Conflict(MSG_PERSON_HAS_OTHER, field="phone")
         await _audit(ctx, conn, person, "wechat.bind", openid, via=via)
     person.wechat_openid = openid
     log.info("openid bound to person %s (%s) via %s", person.id, mask_phone(person.phone), via)
@@ -107,12 +97,9 @@ async def unbind_openid(ctx: ServiceContext, person_id: int) -> bool:
         person = await Person.filter(id=person_id).using_db(conn).first()
         if person is None:
             raise NotFound(MSG_NO_PERSON)
-        old = person.wechat_openid
+        old = await clear_openid(conn, person)
         if old is None:
             return False
-        changed = await Person.filter(id=person_id, wechat_openid=old).using_db(conn).update(wechat_openid=None)
-        if changed != 1:
-            raise Conflict("绑定状态已变化，请刷新后重试")
         await _audit(ctx, conn, person, "wechat.unbind", old)
     log.info("openid unbound from person %s", person_id)
     return True

@@ -26,6 +26,7 @@ from services.kit.access import under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 
+MSG_CHOOSE_OFFICE = "请选择所属海关或部门"
 MSG_SELF_DEMOTE = "不能降低自己的角色，请由其他系统管理员操作"
 MSG_SELF_DEACTIVATE = "不能停用自己的账号，请由其他系统管理员操作"
 
@@ -52,7 +53,7 @@ def _role(value: str) -> CustomsRole:
 
 async def _office(admin: CustomsAccount, office_id: int | None, conn: BaseDBAsyncClient) -> CustomsOffice:
     if office_id is None:
-        raise ValidationFailed("请选择所属海关或部门", field="office_id")
+        raise ValidationFailed(MSG_CHOOSE_OFFICE, field="office_id")
     office = await access_office_in_scope(admin, office_id, conn)
     if not office.active:
         raise ValidationFailed("该单位已停用，请选择其他单位", field="office_id")

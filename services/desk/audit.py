@@ -8,6 +8,7 @@ from typing import Any
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsAccount
 from models.enterprises import Person
+from services.desk.labels import SYSTEM_NAME
 from services.kit.context import ServiceContext
 
 
@@ -29,7 +30,7 @@ class AuditActor:
         return cls("person", person.id, person.name)
 
     @classmethod
-    def system(cls, name: str = "系统") -> AuditActor:
+    def system(cls, name: str = SYSTEM_NAME) -> AuditActor:
         return cls("system", None, name[:50])
 
 

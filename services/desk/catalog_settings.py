@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from core.db import connection
 from models.catalog import BusinessCategory, QuestionType
 from models.errors import NotFound, ValidationFailed
-from services.desk.settings_scope import access_admin, audit
+from services.desk.settings_scope import MSG_CODE_TAKEN, access_admin, audit, check_setting_name
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 
@@ -45,13 +45,6 @@ class CatalogKind(StrEnum):
 CatalogItem = QuestionType | BusinessCategory
 
 
-def check_catalog_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写名称（不超过 50 个字）", field="name")
-    return name
-
-
 async def catalog(actor: CustomsActor, kind: CatalogKind) -> list[CatalogItem]:
     """Every entry of the list, active and not, in form order."""
     await access_admin(actor.account_id, connection())
@@ -61,13 +54,13 @@ async def catalog(actor: CustomsActor, kind: CatalogKind) -> list[CatalogItem]:
 async def add_catalog_item(ctx: ServiceContext, actor: CustomsActor, kind: CatalogKind, code: str,
                            name: str) -> CatalogItem:
     """A new active entry at the end of the list; a code already used (even by a deactivated one) is refused."""
-    code, name = code.strip().lower(), check_catalog_name(name)
+    code, name = code.strip().lower(), check_setting_name(name)
     if not _CODE.fullmatch(code):
         raise ValidationFailed("代码为 2–32 位小写字母、数字或下划线", field="code")
     async with in_transaction() as conn:
         admin = await access_admin(actor.account_id, conn)
         if await kind.model.filter(code=code).using_db(conn).exists():
-            raise ValidationFailed(f"代码 {code} 已被使用，请换一个", field="code")
+            raise ValidationFailed(MSG_CODE_TAKEN.format(code=code), field="code")
         last = await kind.model.all().using_db(conn).order_by("-sort").first()
         item = await kind.model.create(code=code, name=name, sort=(last.sort if last else 0) + SORT_STEP,
                                        using_db=conn)
@@ -85,7 +78,7 @@ async def _item(kind: CatalogKind, item_id: int, conn: BaseDBAsyncClient) -> Cat
 async def rename_catalog_item(ctx: ServiceContext, actor: CustomsActor, kind: CatalogKind, item_id: int,
                               name: str) -> None:
     """A new name; questions that carry the entry show the new name."""
-    name = check_catalog_name(name)
+    name = check_setting_name(name)
     async with in_transaction() as conn:
         admin = await access_admin(actor.account_id, conn)
         item = await _item(kind, item_id, conn)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
@@ -23,13 +25,20 @@ from models.errors import IllegalTransition, ValidationFailed
 from models.lifecycle import Status
 from models.offices import CustomsOffice, OfficeKind
 from models.questions import Question
-from services.desk.settings_scope import access_admin, access_office_in_scope, audit, offices_in_scope
+from services.desk.labels import OFFICE_KIND_LABELS
+from services.desk.settings_scope import (
+    MSG_CODE_TAKEN,
+    access_admin,
+    access_office_in_scope,
+    audit,
+    check_setting_name,
+    offices_in_scope,
+)
 from services.kit.access import under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{1,15}")
-KIND_LABELS = {OfficeKind.DIRECT: "直属海关", OfficeKind.SUBORDINATE: "隶属海关", OfficeKind.DEPARTMENT: "部门"}
 # A question in these states is finished with (or never reached customs): it does not keep an office in use.
 SETTLED = (Status.DRAFT, Status.WITHDRAWN, Status.CLOSED, Status.DELETED)
 
@@ -42,14 +51,7 @@ class OfficeRow:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.office.kind]
-
-
-def check_office_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写名称（不超过 50 个字）", field="name")
-    return name
+        return OFFICE_KIND_LABELS[self.office.kind]
 
 
 async def office_tree(actor: CustomsActor) -> list[OfficeRow]:
@@ -78,7 +80,7 @@ async def office_in_scope(actor: CustomsActor, office_id: int) -> tuple[OfficeRo
 async def add_department(ctx: ServiceContext, actor: CustomsActor, parent_id: int, code: str,
                          name: str) -> CustomsOffice:
     """A new active department under ``parent_id`` (an active office in the admin's scope)."""
-    code, name = code.strip(), check_office_name(name)
+    code, name = code.strip(), check_setting_name(name)
     if not _CODE.fullmatch(code):
         raise ValidationFailed("代码为 2–16 位字母、数字或连字符，如 0901-05", field="code")
     async with in_transaction() as conn:
@@ -89,7 +91,7 @@ async def add_department(ctx: ServiceContext, actor: CustomsActor, parent_id: in
         if len(parent.path) + len(code) + 1 > 255:
             raise ValidationFailed("层级过深，不能再新增下级部门", field="parent_id")
         if await CustomsOffice.filter(code=code).using_db(conn).exists():
-            raise ValidationFailed(f"代码 {code} 已被使用，请换一个", field="code")
+            raise ValidationFailed(MSG_CODE_TAKEN.format(code=code), field="code")
         office = await CustomsOffice.create(code=code, name=name, short_name=name, kind=OfficeKind.DEPARTMENT,
                                             parent=parent, path=f"{parent.path}{code}/", using_db=conn)
         await audit(ctx, actor, admin, "customs_office.create", "customs_office", code, conn, name=name,
@@ -98,7 +100,7 @@ async def add_department(ctx: ServiceContext, actor: CustomsActor, parent_id: in
 
 
 async def rename_office(ctx: ServiceContext, actor: CustomsActor, office_id: int, name: str) -> None:
-    name = check_office_name(name)
+    name = check_setting_name(name)
     async with in_transaction() as conn:
         admin = await access_admin(actor.account_id, conn)
         office = await access_office_in_scope(admin, office_id, conn, for_update=True)
@@ -114,32 +116,33 @@ async def rename_office(ctx: ServiceContext, actor: CustomsActor, office_id: int
 
 async def set_accepts_questions(ctx: ServiceContext, actor: CustomsActor, office_id: int, accepts: bool) -> None:
     """Switch 受理问题 on or off for an office in scope."""
-    async with in_transaction() as conn:
-        admin = await access_admin(actor.account_id, conn)
-        office = await access_office_in_scope(admin, office_id, conn, for_update=True)
-        if office.accepts_questions == accepts:
-            return
-        office.accepts_questions = accepts
-        await office.save(using_db=conn, update_fields=["accepts_questions"])
-        await audit(ctx, actor, admin, "customs_office.accepts_questions", "customs_office", office.code, conn,
-                    accepts_questions=accepts)
+    await _switch(ctx, actor, office_id, "accepts_questions", accepts, "customs_office.accepts_questions",
+                  detail={"accepts_questions": accepts})
 
 
 async def set_office_active(ctx: ServiceContext, actor: CustomsActor, office_id: int, active: bool) -> None:
     """Deactivate an office no longer in use, or reactivate one whose parent is active."""
+    action = "activate" if active else "deactivate"
+    await _switch(ctx, actor, office_id, "active", active, f"customs_office.{action}",
+                  check=_check_parent_active if active else _check_unused)
+
+
+Check = Callable[[CustomsOffice, BaseDBAsyncClient], Awaitable[None]]
+
+
+async def _switch(ctx: ServiceContext, actor: CustomsActor, office_id: int, field: str, value: bool, action: str,
+                  *, check: Check | None = None, detail: dict[str, Any] | None = None) -> None:
+    """Set one switch of an office in scope; the same value again is a no-op, a change is audited."""
     async with in_transaction() as conn:
         admin = await access_admin(actor.account_id, conn)
         office = await access_office_in_scope(admin, office_id, conn, for_update=True)
-        if office.active == active:
+        if getattr(office, field) == value:
             return
-        if active:
-            await _check_parent_active(office, conn)
-        else:
-            await _check_unused(office, conn)
-        office.active = active
-        await office.save(using_db=conn, update_fields=["active"])
-        action = "activate" if active else "deactivate"
-        await audit(ctx, actor, admin, f"customs_office.{action}", "customs_office", office.code, conn)
+        if check is not None:
+            await check(office, conn)
+        setattr(office, field, value)
+        await office.save(using_db=conn, update_fields=[field])
+        await audit(ctx, actor, admin, action, "customs_office", office.code, conn, **(detail or {}))
 
 
 async def _check_parent_active(office: CustomsOffice, conn: BaseDBAsyncClient) -> None:

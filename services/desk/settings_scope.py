@@ -10,7 +10,7 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.customs_accounts import CustomsAccount, CustomsRole
-from models.errors import Forbidden, NotFound
+from models.errors import Forbidden, NotFound, ValidationFailed
 from models.offices import CustomsOffice
 from services.desk.audit import AuditActor, record
 from services.kit.access import access_customs_account, under_office
@@ -20,6 +20,17 @@ from services.kit.context import ServiceContext
 MSG_ADMINS_ONLY = "只有系统管理员可以修改设置"
 MSG_OFFICE_NOT_FOUND = "海关或部门不存在或不在您的管理范围内"
 MSG_ACCOUNT_NOT_FOUND = "账号不存在或不在您的管理范围内"
+MSG_NAME = "请填写名称（不超过 50 个字）"
+MSG_CODE_TAKEN = "代码 {code} 已被使用，请换一个"
+NAME_MAX = 50
+
+
+def check_setting_name(name: str) -> str:
+    """The name of an office, a question type or a business category: 1–50 characters."""
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise ValidationFailed(MSG_NAME, field="name")
+    return name
 
 
 async def access_admin(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccount:

@@ -219,12 +219,17 @@ def _days(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+def breakdowns(stats: Statistics) -> tuple[tuple[str, Items], ...]:
+    """The counts by status, type, office and importance, each under its title (the charts and the form)."""
+    return (("按状态", stats.by_status), ("按问题类型", stats.by_type), ("按受理海关/部门", stats.by_office),
+            ("按重要性", stats.by_importance))
+
+
 def statistics_rows(stats: Statistics) -> list[tuple[str, ...]]:
     """The same figures as the charts, as (类别, 项目, 数值) rows after a header row (CSV / XLSX)."""
     period = f"{stats.date_from or '不限'} 至 {stats.date_to or '不限'}"
     rows: list[tuple[str, ...]] = [CSV_HEADER, ("统计期间", period, ""), ("合计", "问题数", str(stats.total))]
-    for category, items in (("按状态", stats.by_status), ("按问题类型", stats.by_type),
-                            ("按受理海关/部门", stats.by_office), ("按重要性", stats.by_importance)):
+    for category, items in breakdowns(stats):
         rows += [(category, label, str(count)) for label, count in items]
     for category, durations in (("受理用时（工作日）", stats.time_to_accept),
                                 ("回复用时（工作日）", stats.time_to_reply)):

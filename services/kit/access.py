@@ -17,6 +17,7 @@ from models.lifecycle import Role, Status
 from models.offices import CustomsOffice
 from models.questions import Question
 
+MSG_NO_CUSTOMS_ACCOUNT = "海关账号不存在或已停用"
 QUESTION_NOT_FOUND = "问题不存在或无权查看"
 
 
@@ -68,7 +69,7 @@ def customs_scope(account: CustomsAccount, via: str = "office") -> Q:
 async def access_customs_account(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccount:
     account = await CustomsAccount.filter(id=account_id, active=True).using_db(conn).select_related("office").first()
     if account is None:
-        raise NotFound("海关账号不存在或已停用")
+        raise NotFound(MSG_NO_CUSTOMS_ACCOUNT)
     return account
 
 

@@ -12,6 +12,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Q
+
 from models.errors import ValidationFailed
 
 MSG_BAD_CURSOR = "分页参数无效，请从第一页重新加载"
@@ -53,6 +55,18 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, int]:
     if at.tzinfo is None:
         raise ValidationFailed(MSG_BAD_CURSOR, field="cursor")
     return at, row_id(last_id)
+
+
+def after_time_key(field: str, at: datetime, last_id: int) -> Q:
+    """Rows after (at, last_id) in (``field`` desc, id desc) order: the page after a time cursor.
+
+    The leading ``field <= at`` is implied by the OR, but it is what lets the index scan start at the cursor
+    instead of filtering every newer row out.
+    """
+    up_to: dict[str, Any] = {f"{field}__lte": at}
+    before: dict[str, Any] = {f"{field}__lt": at}
+    same_time_lower_id: dict[str, Any] = {field: at, "id__lt": last_id}
+    return Q(**up_to) & (Q(**before) | Q(**same_time_lower_id))
 
 
 def check_limit(limit: int, maximum: int) -> int:

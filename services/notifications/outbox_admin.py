@@ -22,17 +22,10 @@ from services.kit.access import access_customs_account, customs_scope
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
-from services.notifications.events import Event
+from services.notifications.labels import CHANNEL_LABELS, EVENT_LABELS
 
 MSG_OFFICERS = "只有科长或系统管理员可以查看发送失败的通知"
 MSG_NOT_FOUND = "通知不存在或无权查看"
-EVENT_LABELS = {
-    Event.EXEC_REVIEW_REQUESTED: "待高管审核", Event.EXEC_RETURNED: "高管退回", Event.CUSTOMS_ACCEPTED: "海关受理",
-    Event.CUSTOMS_REPLIED: "海关答复", Event.CUSTOMS_RETURNED: "海关退回", Event.MODIFICATION_REQUESTED: "需修改",
-    Event.AUTO_CLOSE_REMINDER: "即将自动办结", Event.AUTO_CLOSED: "已自动办结",
-    Event.REGISTRATION_APPROVED: "注册通过", Event.REGISTRATION_REJECTED: "注册未通过",
-    Event.LIBRARY_MONTHLY: "问题库月报",
-}
 
 
 @dataclass(frozen=True)
@@ -42,6 +35,7 @@ class FailedNotice:
     question_number: str | None
     recipient: str
     channel: str | None
+    channel_label: str
     attempts: int
     last_error: str
     created_at: datetime
@@ -82,7 +76,8 @@ def _notice(row: OutboxMessage) -> FailedNotice:
     who = row.person or row.customs_account
     label = EVENT_LABELS.get(row.event, row.event)  # type: ignore[call-overload]  # Event is a StrEnum
     return FailedNotice(row.id, label, row.question.number if row.question else None,
-                        who.name if who else "—", row.channel, row.attempts, row.last_error, row.created_at)
+                        who.name if who else "—", row.channel,
+                        CHANNEL_LABELS.get(row.channel or "", "—"), row.attempts, row.last_error, row.created_at)
 
 
 async def retry_notice(ctx: ServiceContext, actor: CustomsActor, notice_id: int) -> None:

@@ -18,7 +18,13 @@ from models.questions import Question
 from services.kit.access import access_membership, access_question_for_person, lifecycle_role, under_office
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
-from services.questions.form import QuestionForm, check_question_form
+from services.questions.form import (
+    MSG_BAD_CATEGORY,
+    MSG_BAD_TYPES,
+    MSG_CHOOSE_ACCEPTING_OFFICE,
+    QuestionForm,
+    check_question_form,
+)
 from services.questions.numbering import next_question_number
 from services.questions.state import state_of
 from services.questions.transitions import ActorRef, record_event, require_transaction, transition
@@ -52,7 +58,7 @@ async def check_form_references(conn: BaseDBAsyncClient, form: QuestionForm) -> 
     accepting = await CustomsOffice.filter(id=form.accepting_office_id, accepts_questions=True, active=True
                                            ).using_db(conn).first()
     if accepting is None:
-        raise ValidationFailed("请选择受理单位", field="accepting_office_id")
+        raise ValidationFailed(MSG_CHOOSE_ACCEPTING_OFFICE, field="accepting_office_id")
     office = accepting
     if form.office_id is not None and form.office_id != accepting.id:
         chosen = await CustomsOffice.filter(under_office(accepting), id=form.office_id, active=True
@@ -62,10 +68,10 @@ async def check_form_references(conn: BaseDBAsyncClient, form: QuestionForm) -> 
         office = chosen
     found = await QuestionType.filter(id__in=form.type_ids, active=True).using_db(conn).count()
     if found != len(form.type_ids):
-        raise ValidationFailed("问题类型无效，请重新选择", field="type_ids")
+        raise ValidationFailed(MSG_BAD_TYPES, field="type_ids")
     if form.business_category_id is not None and not await BusinessCategory.filter(
             id=form.business_category_id, active=True).using_db(conn).exists():
-        raise ValidationFailed("业务类别无效，请重新选择", field="business_category_id")
+        raise ValidationFailed(MSG_BAD_CATEGORY, field="business_category_id")
     return {
         "accepting_office_id": accepting.id, "office_id": office.id, "title": form.title,
         "business_category_id": form.business_category_id, "contact_name": form.contact_name,

@@ -27,12 +27,11 @@ from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage
 from services.questions.asking import person_ref
 from services.questions.state import question_state
-from services.questions.transitions import ActorRef
+from services.questions.transitions import CHANGED_MEANWHILE, ActorRef
 
 log = logging.getLogger("qingling.attachments")
 
 IMAGE_NOT_FOUND = "图片不存在或无权查看"
-CHANGED_MEANWHILE = "问题刚刚被他人更新，请刷新后重试"
 
 
 class ImageUpload:

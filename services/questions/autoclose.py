@@ -40,9 +40,9 @@ from tortoise.transactions import in_transaction
 from core.db import connection, dialect, execute, fetch
 from models.lifecycle import AUTO_CLOSE_SINCE, Action, ClosedBy, Command, ReplyKind, Role, Status, auto_close_decisions
 from models.outbox import OutboxStatus
+from services.desk.labels import SYSTEM_NAME
 from services.kit.context import ServiceContext
 from services.notifications.events import Event
-from services.questions.labels import SYSTEM_NAME
 from services.questions.transitions import status_fields
 
 CLOSE_TEXTS = {

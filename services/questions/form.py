@@ -12,6 +12,10 @@ TITLE_MAX = 20
 DESCRIPTION_MAX = 5000
 REMARKS_MAX = 1000
 NAME_MAX = 50
+# The form's choices among reference data: refused alike by the edge's parsing and the service's look-up.
+MSG_CHOOSE_ACCEPTING_OFFICE = "请选择受理单位"
+MSG_BAD_TYPES = "问题类型无效，请重新选择"
+MSG_BAD_CATEGORY = "业务类别无效，请重新选择"
 
 
 @dataclass(frozen=True)

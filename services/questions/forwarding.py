@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from core.db import connection
 from models.errors import NotFound, ValidationFailed
-from models.lifecycle import Action, Command
+from models.lifecycle import MSG_CHOOSE_FORWARD_OFFICE, Action, Command
 from models.offices import CustomsOffice
 from models.questions import Question
 from services.desk.audit import AuditActor, record
@@ -29,7 +29,6 @@ from services.questions.handling import customs_ref
 from services.questions.transitions import transition
 
 REASON_MAX = 500
-MSG_NO_OFFICE = "请选择转交的部门"
 MSG_BAD_OFFICE = "所选部门不属于本问题的受理单位，或已停用"
 MSG_SAME_OFFICE = "问题已在该部门，请选择其他部门"
 MSG_LONG_REASON = f"转交原因不能超过 {REASON_MAX} 个字"
@@ -74,7 +73,7 @@ async def forward_question(ctx: ServiceContext, actor: CustomsActor, question_id
 
 async def _target(question: Question, office_id: int | None, conn: BaseDBAsyncClient) -> CustomsOffice:
     if office_id is None:
-        raise ValidationFailed(MSG_NO_OFFICE, field="office_id")
+        raise ValidationFailed(MSG_CHOOSE_FORWARD_OFFICE, field="office_id")
     if office_id == question.office_id:
         raise ValidationFailed(MSG_SAME_OFFICE, field="office_id")
     if office_id not in {t.id for t in await forward_targets(question, conn)}:

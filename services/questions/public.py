@@ -18,11 +18,7 @@ from models.catalog import QuestionType
 from models.errors import NotFound
 from models.lifecycle import Status
 from models.questions import Question
-from services.kit.paging import (
-    check_limit,
-    decode_time_cursor,
-    encode_time_cursor,
-)
+from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
 from services.questions.form import clean_text
 
 MAX_LIMIT = 50
@@ -99,7 +95,7 @@ async def list_published(*, type_id: int | None = None, cursor: str | None = Non
         query = query.filter(types__id=type_id)
     if cursor:
         at, last_id = decode_time_cursor(cursor)
-        query = query.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=last_id))
+        query = query.filter(after_time_key("published_at", at, last_id))
     rows = await query.order_by("-published_at", "-id").limit(limit + 1).values(
         "id", "public_title", "public_description", "published_at")
     more, rows = len(rows) > limit, rows[:limit]

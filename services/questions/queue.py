@@ -33,11 +33,8 @@ from models.offices import CustomsOffice
 from models.questions import Question
 from services.kit.access import access_customs_account, customs_scope
 from services.kit.context import ServiceContext
-from services.kit.paging import (
-    check_limit,
-    decode_time_cursor,
-    encode_time_cursor,
-)
+from services.kit.filters import MSG_BAD_STATUS, all_args, day_arg, one_arg
+from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
 
 MAX_LIMIT = 100
 KEYWORD_MAX = 50
@@ -51,11 +48,9 @@ REPLY_WITHIN_DAYS = 5
 NOT_IN_QUEUE = (Status.DRAFT, Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC, Status.DELETED)
 QUEUE_STATUSES = tuple(s for s in Status if s not in NOT_IN_QUEUE)
 
-MSG_BAD_STATUS = "状态筛选无效"
 MSG_BAD_TYPE = "问题类型筛选无效"
 MSG_BAD_OFFICE = "受理海关/部门筛选无效"
 MSG_BAD_IMPORTANCE = "重要性筛选无效，应为一般、重要或紧急"
-MSG_BAD_DATE = "日期格式应为 YYYY-MM-DD"
 MSG_BAD_RANGE = "提交日期的结束日期不能早于开始日期"
 MSG_LONG_KEYWORD = f"关键词不能超过 {KEYWORD_MAX} 个字"
 _NUMBER_LIKE = re.compile(r"[0-9A-Za-z]+")
@@ -79,34 +74,22 @@ class QueueFilter:
 
         ``status`` may repeat or be comma-separated. Bad values are ValidationFailed naming the field.
         """
-        statuses = tuple(dict.fromkeys(_status(s) for v in _all(args, "status") for s in v.split(",") if s.strip()))
-        keyword = " ".join(_one(args, "keyword").split())
+        statuses = tuple(dict.fromkeys(_status(s) for v in all_args(args, "status") for s in v.split(",") if s.strip()))
+        keyword = one_arg(args, "keyword")
         if len(keyword) > KEYWORD_MAX:
             raise ValidationFailed(MSG_LONG_KEYWORD, field="keyword")
         flt = cls(
             statuses=statuses,
-            type_id=_id(_one(args, "type_id"), "type_id", MSG_BAD_TYPE),
-            office_id=_id(_one(args, "office_id"), "office_id", MSG_BAD_OFFICE),
-            importance=_importance(_one(args, "importance")),
-            submitted_from=_date(_one(args, "submitted_from"), "submitted_from"),
-            submitted_to=_date(_one(args, "submitted_to"), "submitted_to"),
+            type_id=_id(one_arg(args, "type_id"), "type_id", MSG_BAD_TYPE),
+            office_id=_id(one_arg(args, "office_id"), "office_id", MSG_BAD_OFFICE),
+            importance=_importance(one_arg(args, "importance")),
+            submitted_from=day_arg(one_arg(args, "submitted_from"), "submitted_from"),
+            submitted_to=day_arg(one_arg(args, "submitted_to"), "submitted_to"),
             keyword=keyword,
         )
         if flt.submitted_from and flt.submitted_to and flt.submitted_to < flt.submitted_from:
             raise ValidationFailed(MSG_BAD_RANGE, field="submitted_to")
         return flt
-
-
-def _all(args: Mapping[str, Any], key: str) -> list[str]:
-    value = args.get(key)
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
-
-
-def _one(args: Mapping[str, Any], key: str) -> str:
-    values = _all(args, key)
-    return values[0].strip() if values else ""
 
 
 def _status(text: str) -> Status:
@@ -134,19 +117,6 @@ def _importance(text: str) -> Importance | None:
         return Importance(text)
     except ValueError:
         raise ValidationFailed(MSG_BAD_IMPORTANCE, field="importance") from None
-
-
-def _date(text: str, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else _bad_date(field)
-    except ValueError:
-        return _bad_date(field)
-
-
-def _bad_date(field: str) -> date:
-    raise ValidationFailed(MSG_BAD_DATE, field=field)
 
 
 @dataclass(frozen=True)
@@ -257,12 +227,8 @@ async def _keyword(keyword: str) -> Q:
 
 
 def after_key(at: datetime, last_id: int) -> Q:
-    """Rows after (at, last_id) in (submitted_at desc, id desc) order.
-
-    The leading ``submitted_at <= at`` is implied by the OR, but it is what lets the index scan start at the
-    cursor instead of filtering every newer row out.
-    """
-    return Q(submitted_at__lte=at) & (Q(submitted_at__lt=at) | Q(submitted_at=at, id__lt=last_id))
+    """Rows after (at, last_id) in (submitted_at desc, id desc) order: the queue's keyset."""
+    return after_time_key("submitted_at", at, last_id)
 
 
 async def list_queue(account_id: int, flt: QueueFilter, *, cursor: str | None = None, limit: int = 50,

@@ -20,6 +20,8 @@ from services.notifications.events import notices_for, queue_notices
 from services.notifications.officer_notices import brings_new_work, queue_officer_notices
 from services.questions.state import question_state
 
+CHANGED_MEANWHILE = "问题刚刚被他人更新，请刷新后重试"  # a compare-and-set lost the race
+
 
 @dataclass(frozen=True)
 class ActorRef:
@@ -122,5 +124,5 @@ async def _refuse_after_race(ctx: ServiceContext, conn: BaseDBAsyncClient, quest
     """Someone changed the question since we read it: refuse with the reason its new state gives."""
     fresh = await Question.get(id=question_id, using_db=conn)
     decide(await question_state(fresh, conn), command, by.actor, ctx.policy, ctx.now())
-    raise Conflict("问题刚刚被他人更新，请刷新后重试")
+    raise Conflict(CHANGED_MEANWHILE)
 

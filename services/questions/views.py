@@ -33,25 +33,21 @@ from models.lifecycle import (
 from models.questions import Attachment, Question, QuestionEvaluation, QuestionEvent
 from services.kit.access import access_membership, access_question_for_person, lifecycle_role
 from services.kit.context import ServiceContext
+from services.kit.filters import MSG_BAD_STATUS
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
-from services.questions.labels import ROLE_LABELS
+from services.questions.labels import ACTION_TITLES, EXEC_REVIEW_GROUP, ROLE_LABELS
 from services.questions.state import active_executives, state_of
 
 PAGE_MAX = 50
 QUEUE_MAX = 100
-MSG_BAD_FILTER = "状态筛选无效"
 
 # The manual's status groups for the filter tabs of 我的问题, in display order (key → label, statuses).
 STATUS_GROUPS: dict[str, tuple[str, tuple[Status, ...]]] = {
-    "draft": ("草稿", (Status.DRAFT,)),
-    "review": ("高管审核", (Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC)),
-    "submitted": ("已提交", (Status.SUBMITTED,)),
-    "withdrawn": ("已撤回", (Status.WITHDRAWN,)),
-    "accepted": ("已受理", (Status.ACCEPTED,)),
-    "replied": ("已回复", (Status.REPLIED,)),
-    "awaiting_append": ("待追加", (Status.AWAITING_APPEND,)),
-    "closed": ("已办结", (Status.CLOSED,)),
+    "draft": (Status.DRAFT.label, (Status.DRAFT,)),
+    "review": (EXEC_REVIEW_GROUP, (Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC)),
+    **{s.value: (s.label, (s,)) for s in (Status.SUBMITTED, Status.WITHDRAWN, Status.ACCEPTED, Status.REPLIED,
+                                          Status.AWAITING_APPEND, Status.CLOSED)},
 }
 
 
@@ -182,7 +178,7 @@ def statuses_of(group: str | None) -> tuple[Status, ...] | None:
     if not group:
         return None
     if group not in STATUS_GROUPS:
-        raise ValidationFailed(MSG_BAD_FILTER, field="status")
+        raise ValidationFailed(MSG_BAD_STATUS, field="status")
     return STATUS_GROUPS[group][1]
 
 
@@ -283,11 +279,8 @@ def event_title(event: QuestionEvent) -> str:
         return f"评价：{Evaluation(detail['evaluation']).label}"
     if action is Action.FORWARD and detail.get("to_office"):
         return f"转交 {detail.get('from_office', '')} → {detail['to_office']}"
-    return _TITLES.get(action, action.label)
+    return ACTION_TITLES.get(action, action.label)
 
-
-_TITLES = {Action.EXEC_RETURN: "高管退回", Action.ACCEPT: "海关受理", Action.EXEC_EDIT: "高管修改",
-           Action.PUBLISH: "海关公开问题", Action.UNPUBLISH: "海关取消公开"}
 
 
 def image_url(question_id: int, attachment_id: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from services.desk.audit_log import ACTION_LABELS, OBJECT_LABELS
+from services.desk.labels import ACTION_LABELS, OBJECT_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 # `record(ctx, who, "action", "object_type", ...)` and the settings pages' `audit(ctx, actor, admin, ...)`.
@@ -15,7 +15,7 @@ COMPOSED = {f"question.{a}" for a in ("accept", "reply", "forward", "publish", "
     f"registration.{s}" for s in ("approved", "rejected", "card", "form", "wechat")} | {
     f"{kind}.{a}" for kind in ("question_type", "business_category")
     for a in ("create", "rename", "move", "activate", "deactivate")} | {
-    f"customs_office.{a}" for a in ("activate", "deactivate")} | {
+    f"customs_office.{a}" for a in ("activate", "deactivate", "accepts_questions")} | {
     f"customs_account.{a}" for a in ("activate", "deactivate")}
 
 

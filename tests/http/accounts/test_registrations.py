@@ -82,6 +82,7 @@ async def test_an_admin_waiting_for_review_signs_in_with_phone_and_code(site: Si
     assert "待海关审核" in status.text and "大连演示待审核贸易有限公司" in status.text
     account = await site.client.get("/h5/account")
     assert "企业注册审核" in account.text and 'id="people-link"' in account.text
+    assert '<span class="weui-cell__ft">待海关审核</span>' in account.text
     home = await site.client.get("/h5/")
     assert 'id="registration-notice"' in home.text and "审核通过前暂不能提问" in home.text
 
@@ -188,6 +189,7 @@ async def test_the_licence_is_served_to_customs_reviewers_only(site: Site) -> No
     desk = await desk_for(site, "supervisor")
     detail = await desk.get(f"/admin/registrations/{registration.id}")
     assert detail.status_code == 200 and FORM["enterprise_name"] in detail.text and NEW_CODE in detail.text
+    assert 'id="reg-status">待审核</dd>' in detail.text and "<dd>网页（无卡）</dd>" in detail.text
     image = await desk.get(f"/admin/registrations/{registration.id}/licence")
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert image.content.startswith(b"\x89PNG")
@@ -240,10 +242,11 @@ async def test_a_rejection_needs_a_reason_which_the_admin_then_sees(site: Site) 
     assert await AuditEntry.filter(action="registration.rejected").exists()
     listing = await desk.get("/admin/registrations")
     assert "营业执照图片不清晰" in listing.text and "暂无待审核" in listing.text
+    assert "<td>不通过</td>" in listing.text
 
     admin = await site.browser(await _admin_actor(registration))
     status = await admin.get("/h5/registration")
-    assert "未通过" in status.text and "营业执照图片不清晰" in status.text
+    assert 'id="review-status">未通过</span>' in status.text and "营业执照图片不清晰" in status.text
     again = await register(site, admin.client, phone="13700000008")  # a rejected enterprise may register again
     assert again.status_code == 303
     assert (await Enterprise.get(id=registration.enterprise_id)).status is EnterpriseStatus.PENDING_REVIEW

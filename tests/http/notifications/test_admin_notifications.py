@@ -31,6 +31,7 @@ async def test_a_supervisor_sees_a_failed_notice_and_sends_it_again(site: Site, 
     desk = await desk_for(site, "supervisor")
     page = await desk.get("/admin/notifications")
     assert page.status_code == 200 and "isv.MOBILE_NUMBER_ILLEGAL" in page.text and "关务丁" in page.text
+    assert "<td>短信</td>" in page.text and "海关答复" in page.text
     retried = await desk.post(f"/admin/notifications/{row.id}/retry")
     assert retried.status_code == 303
     again = await OutboxMessage.get(id=row.id)

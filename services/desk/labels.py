@@ -1,0 +1,50 @@
+"""Chinese labels of the desk feature: the audit log's objects, actions, actors and details; office kinds.
+
+Audit actions are the keys ``services.desk.audit.record`` writes (tests/unit/test_audit_labels.py scans the code
+so that every one of them has a label here).
+"""
+
+from __future__ import annotations
+
+from models.offices import OfficeKind
+
+SYSTEM_NAME = "系统"  # the scheduler or the command line, as the actor of an audit entry or a timeline entry
+OFFICE_KIND_LABELS = {OfficeKind.DIRECT: "直属海关", OfficeKind.SUBORDINATE: "隶属海关", OfficeKind.DEPARTMENT: "部门"}
+OBJECT_LABELS = {
+    "question": "问题", "registration": "注册申请", "customs_account": "海关账号", "customs_office": "海关/部门",
+    "question_type": "问题类型", "business_category": "业务类别", "outbox_message": "通知", "person": "企业用户",
+    "enterprise": "企业", "membership": "企业成员", "local_account": "本地账号", "central_link": "单一窗口账号",
+    "card_binding": "卡介质", "module_authorisation": "模块授权", "sms_alert": "短信配置错误",
+}
+ACTION_LABELS = {
+    "question.accept": "受理问题", "question.reply": "回复问题", "question.forward": "转交问题",
+    "question.publish": "公开问题", "question.unpublish": "取消公开",
+    "registration.approved": "注册审核通过", "registration.rejected": "注册审核驳回",
+    "registration.card": "凭卡注册", "registration.form": "提交注册申请", "registration.wechat": "微信内提交注册申请",
+    "customs.sign_in": "登录工作台", "customs.sign_in_failed": "登录失败", "customs.locked": "账号锁定",
+    "customs_account.create": "新建海关账号", "customs_account.update": "修改海关账号",
+    "customs_account.reset_password": "重置密码", "customs_account.unlock": "解锁账号",
+    "customs_account.wechat_bind": "绑定微信提醒", "customs_account.wechat_unbind": "解除微信提醒",
+    "customs_office.create": "新建海关/部门", "customs_office.rename": "修改海关/部门名称",
+    "customs_office.accepts_questions": "设置受理单位", "customs_office.activate": "启用海关/部门",
+    "customs_office.deactivate": "停用海关/部门",
+    "question_type.create": "新建问题类型", "question_type.rename": "修改问题类型",
+    "question_type.move": "调整问题类型顺序", "question_type.activate": "启用问题类型",
+    "question_type.deactivate": "停用问题类型",
+    "business_category.create": "新建业务类别", "business_category.rename": "修改业务类别",
+    "business_category.move": "调整业务类别顺序", "business_category.activate": "启用业务类别",
+    "business_category.deactivate": "停用业务类别",
+    "sms_alert.resolve": "标记短信配置错误已处理",
+    "outbox.retry": "重发通知", "wechat.bind": "企业用户绑定微信", "wechat.unbind": "企业用户解除微信绑定",
+    "customs_account.activate": "启用海关账号", "customs_account.deactivate": "停用海关账号",
+    "people.add": "企业添加人员", "people.edit": "企业修改人员", "people.remove": "企业移除人员",
+    "membership.join": "加入企业", "local_account.create": "注册本地账号", "local_account.sign_in": "本地账号登录",
+    "local_account.sign_in_failed": "本地账号登录失败", "local_account.locked": "本地账号锁定",
+    "central_link.link": "绑定单一窗口账号", "central_link.unlink": "解除单一窗口账号绑定",
+    "card.bind": "绑定卡介质", "card.authorise": "法人卡授权", "card.revoke": "撤销授权",
+}
+ACTOR_KIND_LABELS = {"customs": "海关", "person": "企业", "system": SYSTEM_NAME}
+DETAIL_LABELS = {"reply_kind": "回复类型", "reason": "原因", "from_office": "原部门", "to_office": "转至",
+                 "title": "标题", "name": "名称", "old": "原名称", "via": "方式", "role": "角色", "office": "单位",
+                 "new": "新值", "module": "模块", "credit_code": "统一社会信用代码", "card_no": "卡号",
+                 "card_type": "卡类型", "username": "用户名"}
