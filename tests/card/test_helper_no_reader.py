@@ -50,6 +50,8 @@ def helper_without_readers(tmp_path: Path) -> Iterator[httpx.Client]:
         client.close()
         os.killpg(process.pid, signal.SIGTERM)  # the helper and the private pcscd: this test's own group
         process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _wait_until_up(client: httpx.Client, process: subprocess.Popen[bytes]) -> None:
