@@ -56,12 +56,16 @@
     if (inflight) { return; }
     if (busy || document.hidden) { timer = setTimeout(poll, POLL_MS); return; }
     inflight = true;
+    var sent = token();  // an answer to a pairing code since changed is stale: ask again at once
     helper("/v1/status").then(function (s) {
-      if (busy) { return; }
+      if (sent !== token()) { return; }
       var said = describe(s);
       status(said[0], said[1]);
       setLocked(!s.error && s.card_present && s.tries_left === 0);
-    }).then(null, function () {}).then(function () { inflight = false; timer = setTimeout(poll, POLL_MS); });
+    }).then(null, function () {}).then(function () {
+      inflight = false;
+      timer = setTimeout(poll, sent !== token() ? 0 : POLL_MS);
+    });
   }
   function fail(body) {
     message(body.error.message, true);

@@ -103,7 +103,10 @@ async def test_legal_person_authorisation_in_the_browser(chromium: Browser, rig:
 
     page = await open_page(chromium, rig)
     await sign_in(page, rig, world.admin)
-    await page.goto("/h5/card/authorisations")
+    await page.goto("/h5/")  # the admin's home leads to the card features
+    await shoot(page, "card_links_on_home")
+    await page.click("#home-card-links a[href='/h5/card/authorisations']")
+    await page.wait_for_url(re.compile(r"/h5/card/authorisations$"))
     await page.fill("#pairing-token", PAIRING_TOKEN)
     await page.click(f"label:has(input[name=person_ids][value='{world.staff.person_id}'])")
     await page.fill("input[name=pin]", PIN)
@@ -201,4 +204,5 @@ async def test_a_registered_enterprise_is_told_before_an_sms_code_is_sent(chromi
     await page.wait_for_selector("#code-status:has-text('该企业已注册，请联系本企业管理员为您添加账号')")
     assert await page.is_disabled("[data-send-code]") and await page.is_disabled("#card-register button[type=submit]")
     assert not rig.sms.sent
+    await page.wait_for_selector("#card-status:has-text('已检测到卡片')")
     await shoot(page, "card_register_already_registered")
