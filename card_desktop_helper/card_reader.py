@@ -16,11 +16,12 @@ from smartcard.System import readers as pcsc_readers
 
 from card_desktop_helper import protocol as p
 
-MSG_NO_SERVICE = "智能卡服务未运行，请启动 Windows 的“智能卡”服务（Linux：pcscd）后重试"
+MSG_NO_SERVICE = "读卡服务未运行，请按《读卡助手安装说明》重新安装或重启电脑"
 MSG_NO_READER = "未检测到读卡器，请连接读卡器或插入 IKey 后重试"
 MSG_NO_CARD = "未检测到卡片，请插入 IC 卡或 IKey 后重试"
 MSG_NOT_OUR_CARD = "无法识别该卡，请插入电子口岸 IC 卡或 IKey"
 MSG_WRONG_PIN = "卡密码错误，还可尝试 {tries} 次"
+MSG_LAST_TRY = "卡密码错误，还可尝试 1 次：最后一次机会，输错将锁定卡片"
 MSG_BLOCKED = "卡密码错误次数过多，卡已锁定，请联系发卡机构解锁"
 MSG_REMOVED = "读卡过程中卡片被拔出，请重新插卡后重试"
 MSG_CARD_FAILED = "读卡失败（{sw:04X}），请重新插卡后重试"
@@ -99,7 +100,9 @@ class CardSession:
         if sw == p.SW_PIN_BLOCKED or sw == 0x63C0:
             raise CardError("card_blocked", MSG_BLOCKED, tries_left=0)
         if sw & 0xFFF0 == 0x63C0:
-            raise CardError("wrong_pin", MSG_WRONG_PIN.format(tries=sw & 0x0F), tries_left=sw & 0x0F)
+            tries = sw & 0x0F
+            raise CardError("wrong_pin", MSG_LAST_TRY if tries == 1 else MSG_WRONG_PIN.format(tries=tries),
+                            tries_left=tries)
         raise CardError("card_failed", MSG_CARD_FAILED.format(sw=sw))
 
     def read_file(self, fid: int) -> bytes:

@@ -25,8 +25,8 @@ from card_desktop_helper.operations import read_card, status
 from card_desktop_helper.settings import HelperSettings
 
 log = logging.getLogger("card_helper")
-MSG_ORIGIN = "该网站未被允许使用读卡助手（请在读卡助手配置中添加该网站地址）"
-MSG_TOKEN = "缺少配对码或配对码不正确，请在页面中填写读卡助手显示的配对码"
+MSG_ORIGIN = "读卡助手不认识本网站：请从本网站的《读卡助手安装说明》页面重新下载并运行读卡助手"
+MSG_TOKEN = "配对码不正确：请在页面上填写读卡助手窗口中显示的配对码"
 MSG_HOST = "请通过 127.0.0.1 访问读卡助手"
 MSG_NOT_FOUND = "没有这个接口"
 MSG_BAD_JSON = "请求格式不正确"

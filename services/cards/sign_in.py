@@ -79,6 +79,16 @@ async def bind_card(ctx: ServiceContext, membership: Membership, card: VerifiedC
     return binding
 
 
+async def card_registrable(credit_code: str) -> str:
+    """Why the enterprise of a card just read cannot register ("" when it can). The page asks before it lets the
+    applicant spend an SMS code; ``register_by_card`` applies the same check again."""
+    try:
+        await check_not_registered(check_credit_code(credit_code))
+    except Conflict as refusal:
+        return refusal.message
+    return ""
+
+
 async def register_by_card(ctx: ServiceContext, card: VerifiedCard, applicant: Applicant, *, codes: SmsCodes,
                            code: str, ip: str | None = None) -> Membership:
     """Register the card's enterprise (active at once, seed 001 三(一)1) with ``applicant`` as admin, after

@@ -66,11 +66,11 @@ async def test_card_login_in_the_browser(chromium: Browser, rig: Site, world: Wo
     card_slot.insert(card_identity("legal_person", holder="企业管理员甲", credit_code=world.acme.credit_code,
                                    enterprise_name=world.acme.name))
     admin = await rig.browser(world.admin)  # bind the card to the admin first (the API, as the card page does)
-    await page.reload()
-    await page.wait_for_selector("#card-status:has-text('还可尝试 3 次')")
+    await page.wait_for_selector("#card-status:has-text('还可尝试 3 次')")  # no reload: the page follows the helper
     await page.fill("input[name=pin]", "000000")
     await page.click("#card-login button[type=submit]")
-    await page.wait_for_selector("#card-status:has-text('卡密码错误，还可尝试 2 次')")
+    await page.wait_for_selector("#card-message:has-text('卡密码错误，还可尝试 2 次')")
+    await page.wait_for_selector("#card-status:has-text('卡密码还可尝试 2 次')")
     await shoot(page, "card_login_wrong_pin")
     assert await scroll_width(page) <= 390
 
@@ -103,7 +103,10 @@ async def test_legal_person_authorisation_in_the_browser(chromium: Browser, rig:
 
     page = await open_page(chromium, rig)
     await sign_in(page, rig, world.admin)
-    await page.goto("/h5/card/authorisations")
+    await page.goto("/h5/")  # the admin's home leads to the card features
+    await shoot(page, "card_links_on_home")
+    await page.click("#home-card-links a[href='/h5/card/authorisations']")
+    await page.wait_for_url(re.compile(r"/h5/card/authorisations$"))
     await page.fill("#pairing-token", PAIRING_TOKEN)
     await page.click(f"label:has(input[name=person_ids][value='{world.staff.person_id}'])")
     await page.fill("input[name=pin]", PIN)
@@ -143,3 +146,63 @@ async def test_card_registration_page_reads_the_card(chromium: Browser, rig: Sit
     await page.wait_for_url(re.compile(r"127\.0\.0\.1:\d+/h5/$"))
     me = await page.evaluate("fetch('/api/v1/me').then(r => r.json())")
     assert me["enterprise"]["name"] == "大连新卡贸易有限公司" and me["role"] == "admin"
+
+
+async def test_the_status_line_follows_the_helper_live(chromium: Browser, rig: Site,  # noqa: F811
+                                                       card_slot: CardSlot) -> None:
+    page = await open_page(chromium, rig, **DESKTOP)
+    await page.goto("/h5/card/login")
+    await page.fill("#pairing-token", "not-the-token")
+    await page.wait_for_selector("#card-status:has-text('配对码不正确')")
+    await page.fill("#pairing-token", PAIRING_TOKEN)
+    await page.wait_for_selector("#card-status:has-text('读卡器已连接，请插入 IC 卡或 IKey')")
+    card_slot.insert()
+    await page.wait_for_selector("#card-status:has-text('已检测到卡片，卡密码还可尝试 3 次')")
+    await shoot(page, "card_status_live")
+    card_slot.pull()
+    await page.wait_for_selector("#card-status:has-text('读卡器已连接，请插入 IC 卡或 IKey')")
+    status = await page.inner_text("#card-status")
+    assert "pcscd" not in status and "qingling-card-helper" not in status
+
+    await page.click("#helper-install-link")
+    await page.wait_for_url(re.compile(r"/h5/card/helper$"))
+    assert "Add python.exe to PATH" in await page.inner_text("#helper-steps")
+    await shoot(page, "card_helper_install")
+    phone = await open_page(chromium, rig)
+    await phone.goto("/h5/card/helper")
+    assert await scroll_width(phone) <= 390
+    await shoot(phone, "card_helper_install_phone")
+
+
+async def test_the_last_try_is_warned_and_a_locked_card_shows_as_locked(chromium: Browser, rig: Site,  # noqa: F811
+                                                                        card_slot: CardSlot) -> None:
+    card_slot.insert(tries=1)
+    page = await open_page(chromium, rig)
+    await page.goto("/h5/card/login")
+    await page.fill("#pairing-token", PAIRING_TOKEN)
+    await page.wait_for_selector("#card-status:has-text('最后一次机会，输错将锁定')")
+    await shoot(page, "card_last_try")
+    await page.fill("input[name=pin]", "000000")
+    await page.click("#card-login button[type=submit]")
+    await page.wait_for_selector("#card-message:has-text('卡已锁定')")
+    await page.wait_for_selector("#card-status:has-text('卡已锁定（卡密码错误次数过多），请联系发卡机构解锁')")
+    assert "还可尝试 0 次" not in await page.inner_text("main")
+    assert await page.is_disabled("#card-login button[type=submit]")
+    await shoot(page, "card_locked")
+
+
+async def test_a_registered_enterprise_is_told_before_an_sms_code_is_sent(chromium: Browser, rig: Site,  # noqa: F811
+                                                                          world: World, card_slot: CardSlot) -> None:
+    card_slot.insert(card_identity("legal_person", holder="王法人", credit_code=world.acme.credit_code,
+                                   enterprise_name=world.acme.name))
+    page = await open_page(chromium, rig)
+    await page.goto("/h5/card/register")
+    assert await page.is_disabled("[data-send-code]")
+    await page.fill("#pairing-token", PAIRING_TOKEN)
+    await page.fill("input[name=pin]", PIN)
+    await page.click("[data-card-read]")
+    await page.wait_for_selector("#code-status:has-text('该企业已注册，请联系本企业管理员为您添加账号')")
+    assert await page.is_disabled("[data-send-code]") and await page.is_disabled("#card-register button[type=submit]")
+    assert not rig.sms.sent
+    await page.wait_for_selector("#card-status:has-text('已检测到卡片')")
+    await shoot(page, "card_register_already_registered")

@@ -70,3 +70,5 @@ async def test_the_printed_command_lets_the_demo_admin_sign_in_with_the_card(pcs
     finally:
         card.send_signal(signal.SIGINT)  # the command pulls its card and stops its helper
         card.wait(10)
+        if card.stdout is not None:
+            card.stdout.close()

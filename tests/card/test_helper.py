@@ -50,13 +50,16 @@ def test_wrong_pin_counts_down_then_the_card_blocks(helper: httpx.Client, card_s
     assert first.status_code == 401
     assert first.json()["error"] == {"code": "wrong_pin", "message": "卡密码错误，还可尝试 2 次", "tries_left": 2}
     assert helper.get("/v1/status").json()["tries_left"] == 2
-    assert helper.post("/v1/card/sign", json={"pin": "000000", "challenge": "x"}).json()["error"]["tries_left"] == 1
+    last_try = helper.post("/v1/card/sign", json={"pin": "000000", "challenge": "x"}).json()["error"]
+    assert last_try == {"code": "wrong_pin", "message": "卡密码错误，还可尝试 1 次：最后一次机会，输错将锁定卡片",
+                        "tries_left": 1}
     third = helper.post("/v1/card/sign", json={"pin": "000000", "challenge": "x"})
     assert third.status_code == 423 and third.json()["error"]["code"] == "card_blocked"
     assert "卡已锁定" in third.json()["error"]["message"]
     right_pin_too_late = helper.post("/v1/card/sign", json={"pin": PIN, "challenge": "x"})
     assert right_pin_too_late.status_code == 423
     assert applet.tries_left == 0 and p.INS_SIGN not in applet.commands
+    assert helper.get("/v1/status").json()["tries_left"] == 0  # what the page shows as 卡已锁定
 
 
 def test_the_right_pin_resets_the_counter(helper: httpx.Client, card_slot: CardSlot) -> None:

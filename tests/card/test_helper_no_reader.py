@@ -50,6 +50,8 @@ def helper_without_readers(tmp_path: Path) -> Iterator[httpx.Client]:
         client.close()
         os.killpg(process.pid, signal.SIGTERM)  # the helper and the private pcscd: this test's own group
         process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _wait_until_up(client: httpx.Client, process: subprocess.Popen[bytes]) -> None:
@@ -80,7 +82,7 @@ def test_pcsc_service_not_running(tmp_path: Path) -> None:
     result = subprocess.run([*HELPER, "readers", "--config", str(_config(tmp_path, 0))], env=env,
                             capture_output=True, text=True, timeout=30, cwd=Path(__file__).parents[2])
     assert result.returncode == 1
-    assert "智能卡服务未运行" in result.stdout
+    assert result.stdout.strip() == "读卡服务未运行，请按《读卡助手安装说明》重新安装或重启电脑"
 
 
 def test_the_console_script_prints_the_pairing_token_it_created(tmp_path: Path) -> None:
