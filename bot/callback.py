@@ -24,7 +24,7 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, raw, text
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
-from wechatpy.replies import BaseReply, create_reply
+from wechatpy.replies import ArticlesReply, BaseReply, create_reply
 
 from bot import handlers, texts
 from bot.customer_service import CustomerService
@@ -235,8 +235,11 @@ async def _deliver_late(task: asyncio.Task[Any], openid: str, customer_service: 
 
 
 def _reply_text(reply: Any) -> str | None:
+    """A late answer goes as text: a link card becomes its description and link on their own lines."""
     if reply is None or isinstance(reply, str):
         return reply
+    if isinstance(reply, ArticlesReply):
+        return "\n".join(f"{a['title']}：{a['description']}\n{a['url']}" for a in reply.articles)
     return getattr(reply, "content", None)
 
 
