@@ -13,6 +13,7 @@ from services.accounts.qr_binding import TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid
 from services.kit.records import MemberRole
+from services.questions.views import home_counts
 
 MSG_QR_FAILED = "暂时无法生成绑定二维码，请稍后再试"
 
@@ -29,7 +30,8 @@ def account_blueprint() -> Blueprint:
 async def home(request: Request) -> HTTPResponse:
     user = await signed_in(request)
     return page(request, "account_home.html", role_label=ROLE_LABELS[user.role],
-                is_executive=user.role is MemberRole.EXECUTIVE)
+                is_executive=user.role is MemberRole.EXECUTIVE,
+                counts=await home_counts(user.person.id, user.enterprise.id))
 
 
 async def account(request: Request) -> HTTPResponse:

@@ -16,7 +16,8 @@ from handlers.kit.bodies import read_body
 from handlers.kit.inputs import Inputs
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import ok
-from handlers.questions.ask_schemas import ASK_OPTIONS, IMAGE_REF, QUESTION_REF, uploaded_image
+from handlers.kit.uploads import uploaded_image
+from handlers.questions.ask_schemas import ASK_OPTIONS, IMAGE_REF, QUESTION_REF
 from handlers.questions.bodies import AskBody, ImageBody, QuestionBody, ResubmitBody
 from services.kit.records import Question
 from services.questions.ask_options import ask_options, ask_question, edit_asked_question
