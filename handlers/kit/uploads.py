@@ -11,6 +11,7 @@ thumbnail to whoever chose it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
@@ -49,9 +50,17 @@ def kept_token(request: Request) -> str:
     return str((request.form or {}).get(IMAGE_TOKEN) or "").strip() if request.form else ""
 
 
-async def form_image(request: Request, owner: int | None) -> tuple[CheckedImage | None, str]:
-    """The form's image — a new file, else the kept one — and the kept one's token (release it after success)."""
-    image = await uploaded_image(request)
+async def form_image(request: Request, owner: int | None,
+                     check: Callable[[], object] | None = None) -> tuple[CheckedImage | None, str]:
+    """The form's image — a new file, else the kept one — and the kept one's token (release it after success).
+
+    A bad new image: ``check`` (the form's own check) runs first, so its refusals come with the image's."""
+    try:
+        image = await uploaded_image(request)
+    except ValidationFailed:
+        if check is not None:
+            check()
+        raise
     token = kept_token(request)
     if image is not None or not token:
         return image, ""

@@ -29,6 +29,7 @@ from services.questions.ask_options import (
     edit_view,
     save_edit,
 )
+from services.questions.form import check_question_form
 
 FIELDS = frozenset({*ResubmitBody.model_fields, "image"})
 HEADINGS = {"ask": ("我要提问", "提交"), EditMode.RESUBMIT: ("修改问题", "重新提交"),
@@ -79,7 +80,7 @@ def ask_pages_blueprint() -> Blueprint:
     @bp.post("/h5/ask")
     async def ask(request: Request) -> HTTPResponse:
         async def change(user: WebUser, body: ResubmitBody) -> HTTPResponse:
-            image, token = await form_image(request, user.person.id)
+            image, token = await form_image(request, user.person.id, lambda: check_question_form(body.form()))
             question = await ask_question(
                 request.app.ctx.services, user.actor, user.enterprise.id, body.form(), executive_id=body.executive_id,
                 image=image, storage=request.app.ctx.storage)
@@ -113,7 +114,7 @@ def ask_pages_blueprint() -> Blueprint:
         ctx = request.app.ctx
 
         async def change(user: WebUser, body: ResubmitBody) -> HTTPResponse:
-            image, token = await form_image(request, user.person.id)
+            image, token = await form_image(request, user.person.id, lambda: check_question_form(body.form()))
             question, mode = await save_edit(
                 ctx.services, user.actor, question_id, body.form(), executive_id=body.executive_id,
                 image=image, storage=ctx.storage)
