@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
+
+from core.config import DatabaseSettings
 from models.questions import Attachment, Question
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
 from services.questions.exec_review import exec_return_question
 from tests.factories import World, credit_code, licence_image
 from tests.http.accounts.test_registrations import FORM
-from tests.http.questions.test_ask_pages import fields, jpeg, post_ask, site  # noqa: F401
-from tests.http.support import Site, csrf_of
+from tests.http.questions.test_ask_pages import fields, jpeg, post_ask
+from tests.http.support import Site, csrf_of, running_site, web_settings
 
 TOKEN = re.compile(r'name="image_token" value="([^"]+)"')
+
+
+@pytest.fixture
+async def site(db: DatabaseSettings, world: World, tmp_path: Path) -> AsyncIterator[Site]:
+    async with running_site(web_settings(db, web={"upload_dir": str(tmp_path / "uploads")})) as running:
+        yield running
 
 
 def summary_links(html: str) -> list[str]:
