@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse
 
 from handlers.kit.auth import set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
+from handlers.kit.responses import ok
 from models.errors import ServiceUnavailable
 from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
 from services.accounts.qr_binding import TTL, make_scene
@@ -23,6 +24,7 @@ def account_blueprint() -> Blueprint:
     bp.add_route(home, "/h5/", methods=["GET"])
     bp.add_route(account, "/h5/account", methods=["GET"])
     bp.add_route(wechat_qr, "/h5/account/wechat", methods=["GET"])
+    bp.add_route(wechat_bound, "/h5/account/wechat/status", methods=["GET"])
     bp.add_route(unbind, "/h5/account/unbind", methods=["POST"])
     return bp
 
@@ -52,6 +54,12 @@ async def wechat_qr(request: Request) -> HTTPResponse:
         raise ServiceUnavailable(MSG_QR_FAILED) from error
     image = request.app.ctx.wechat.qrcode_image_url(qrcode["ticket"])
     return page(request, "account_wechat_qr.html", image=image, minutes=TTL // 60)
+
+
+async def wechat_bound(request: Request) -> HTTPResponse:
+    """Whether the QR code was scanned yet: the QR page asks every 2 s and then moves on by itself."""
+    user = await signed_in(request)
+    return ok({"bound": bool(user.person.wechat_openid)})
 
 
 async def unbind(request: Request) -> HTTPResponse:

@@ -48,6 +48,17 @@
       if (kept && input.files.length) { kept.remove(); }
     });
   });
+  // The binding QR code: ask every 2 s whether it was scanned, then go on by itself.
+  document.querySelectorAll("[data-poll]").forEach(function (box) {
+    if (!window.fetch) { return; }
+    var timer = setInterval(function () {
+      fetch(box.getAttribute("data-poll"), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (body) {
+          if (body.bound) { clearInterval(timer); window.location.href = box.getAttribute("data-next"); }
+        });
+    }, 2000);
+  });
   // Character counters on fields with a limit ("标题 12/20").
   document.querySelectorAll("[data-count]").forEach(function (input) {
     var out = document.getElementById(input.getAttribute("data-count"));
