@@ -146,6 +146,10 @@ async def test_the_customs_question_page_is_one_column_on_a_phone(chromium: Brow
     assert main and side and side["y"] >= main["y"] + main["height"]  # below, not beside
     assert side["width"] >= 300
     await shoot(officer, "phone_customs_question")
+    date = officer.locator("form.aeo input[name=from]")  # empty: a Chinese placeholder, not "mm/dd/yyyy"
+    assert (await date.get_attribute("type"), await date.get_attribute("placeholder")) == ("text", "年-月-日")
+    await date.focus()
+    assert await date.get_attribute("type") == "date"
 
 
 @pytest.mark.parametrize(("path", "name"), [
