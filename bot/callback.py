@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, raw, text
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.replies import BaseReply, create_reply
+from wechatpy.replies import ArticlesReply, BaseReply, create_reply
 
 from adapters.wechat_crypto import InvalidAppIdException, InvalidSignatureException, crypto_for
 from bot import handlers, texts
@@ -251,8 +251,11 @@ async def _deliver_late(task: asyncio.Task[Any], openid: str, customer_service: 
 
 
 def _reply_text(reply: Any) -> str | None:
+    """A late answer goes as text: a link card becomes its description and link on their own lines."""
     if reply is None or isinstance(reply, str):
         return reply
+    if isinstance(reply, ArticlesReply):
+        return "\n".join(f"{a['title']}：{a['description']}\n{a['url']}" for a in reply.articles)
     return getattr(reply, "content", None)
 
 

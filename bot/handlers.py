@@ -6,6 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from wechatpy.replies import ArticlesReply
+
 from bot import menu, texts
 from bot.router import Router, event_name
 from core.cache import Cache
@@ -57,7 +59,7 @@ async def on_subscribe(settings: Settings) -> str:
     return texts.link_text(texts.WELCOME, settings.server.public_url, district=settings.district.name)
 
 
-# Menu clicks that answer with one page's link: menu key -> text of texts.py.
+# Menu clicks that answer with one page's link card: menu key -> card of texts.py.
 MENU_LINKS = {
     menu.ASK: texts.ASK,
     menu.MY_QUESTIONS: texts.MY_QUESTIONS,
@@ -66,15 +68,16 @@ MENU_LINKS = {
 }
 
 
-def _menu_link(template: str) -> Callable[[Settings], Awaitable[str]]:
-    async def on_click(settings: Settings) -> str:
-        return texts.link_text(template, settings.server.public_url)
+def _menu_link(card: texts.LinkCard) -> Callable[[Settings, Any], Awaitable[ArticlesReply]]:
+    async def on_click(settings: Settings, message: Any) -> ArticlesReply:
+        return ArticlesReply(message=message, articles=[
+            {"title": card.title, "description": card.description, "url": card.url(settings.server.public_url)}])
 
     return on_click
 
 
-for _key, _template in MENU_LINKS.items():
-    router.click(_key)(_menu_link(_template))
+for _key, _card in MENU_LINKS.items():
+    router.click(_key)(_menu_link(_card))
 
 
 @router.click(menu.HELP)

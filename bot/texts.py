@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,10 +11,25 @@ from services.questions.status_lookup import QuestionStatus
 WELCOME = ("您好，欢迎关注{district}“清零”问答服务！\n"
            "首次使用请先绑定账号：{base}/h5/bind\n"
            "绑定后可在线提问、查看问题进度，也可直接发送问题编号查询处理状态。")
-ASK = "点击进入提问页面：{base}/h5/ask\n（尚未绑定账号的，请先绑定：{base}/h5/bind）"
-MY_QUESTIONS = "点击查看我的问题：{base}/h5/questions\n也可直接发送 24 位问题编号查询处理状态。"
-PUBLIC_QUESTIONS = "点击查看已公开的问题与海关答复：{base}/h5/public"
-BIND = "点击绑定账号（需验证手机号）：{base}/h5/bind"
+
+
+@dataclass(frozen=True)
+class LinkCard:
+    """A menu click's answer: one link card (WeChat's news reply) — a title, a short text and the page."""
+
+    title: str
+    description: str
+    path: str
+
+    def url(self, public_url: str) -> str:
+        return public_url.rstrip("/") + self.path
+
+
+ASK = LinkCard("我要提问", "在线向海关提问，点击进入提问页面。尚未绑定账号的请先绑定。", "/h5/ask")
+MY_QUESTIONS = LinkCard("我的问题", "查看问题进度、评价与追加。也可直接发送 24 位问题编号查询处理状态。",
+                        "/h5/questions")
+PUBLIC_QUESTIONS = LinkCard("已公开问题", "查看已公开的问题与海关答复。", "/h5/public")
+BIND = LinkCard("绑定账号", "验证手机号，将此微信与企业账号绑定，之后打开页面自动登录。", "/h5/bind")
 HELP = ("“清零”问答服务使用帮助：\n"
         "1. 我要提问：{base}/h5/ask\n"
         "2. 我的问题：{base}/h5/questions\n"

@@ -30,6 +30,7 @@ from handlers.cards.pages import card_pages_blueprint
 from handlers.kit.assets import assets_blueprint
 from handlers.kit.openapi import API_PREFIX, openapi_document
 from handlers.kit.responses import ok
+from handlers.kit.uploads import kept_image_blueprint
 from handlers.questions.api import questions_api_blueprint
 from handlers.questions.ask_api import ask_api_blueprint
 from handlers.questions.ask_pages import ask_pages_blueprint
@@ -51,7 +52,7 @@ def openapi_blueprint() -> Blueprint:
 def web_blueprints() -> list[Blueprint]:
     """Pages and API, in one list: a feature adds its blueprint factory here."""
     factories = [
-        assets_blueprint, openapi_blueprint,
+        assets_blueprint, openapi_blueprint, kept_image_blueprint,
         signin_blueprint, account_blueprint, auth_api_blueprint,
         central_blueprint, central_api_blueprint,
         registration_pages_blueprint, registration_api_blueprint, people_pages_blueprint,

@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse
 
 from handlers.kit.auth import set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
+from handlers.kit.responses import ok
 from models.errors import ServiceUnavailable
 from services.accounts.labels import ENTERPRISE_STATUS_LABELS
 from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
@@ -14,6 +15,7 @@ from services.accounts.qr_binding import MSG_QR_FAILED, TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid
 from services.kit.records import MemberRole
+from services.questions.views import home_counts
 
 
 def account_blueprint() -> Blueprint:
@@ -21,6 +23,7 @@ def account_blueprint() -> Blueprint:
     bp.add_route(home, "/h5/", methods=["GET"])
     bp.add_route(account, "/h5/account", methods=["GET"])
     bp.add_route(wechat_qr, "/h5/account/wechat", methods=["GET"])
+    bp.add_route(wechat_bound, "/h5/account/wechat/status", methods=["GET"])
     bp.add_route(unbind, "/h5/account/unbind", methods=["POST"])
     return bp
 
@@ -28,7 +31,8 @@ def account_blueprint() -> Blueprint:
 async def home(request: Request) -> HTTPResponse:
     user = await signed_in(request)
     return page(request, "account_home.html", role_label=ROLE_LABELS[user.role],
-                is_executive=user.role is MemberRole.EXECUTIVE)
+                is_executive=user.role is MemberRole.EXECUTIVE,
+                counts=await home_counts(user.person.id, user.enterprise.id))
 
 
 async def account(request: Request) -> HTTPResponse:
@@ -50,6 +54,12 @@ async def wechat_qr(request: Request) -> HTTPResponse:
         raise ServiceUnavailable(MSG_QR_FAILED) from error
     image = request.app.ctx.wechat.qrcode_image_url(qrcode["ticket"])
     return page(request, "account_wechat_qr.html", image=image, minutes=TTL // 60)
+
+
+async def wechat_bound(request: Request) -> HTTPResponse:
+    """Whether the QR code was scanned yet: the QR page asks every 2 s and then moves on by itself."""
+    user = await signed_in(request)
+    return ok({"bound": bool(user.person.wechat_openid)})
 
 
 async def unbind(request: Request) -> HTTPResponse:

@@ -16,7 +16,7 @@ from handlers.kit.auth import begin_session, check_csrf, current_session, signed
 from handlers.kit.bodies import read_body
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
-from handlers.questions.ask_schemas import uploaded_image
+from handlers.kit.uploads import uploaded_image
 from models.identifiers import mask_phone
 from services.accounts.people import add_person, edit_person, list_people, remove_person, switch_enterprise
 from services.accounts.registration import applicant_membership, register_without_card, registration_status

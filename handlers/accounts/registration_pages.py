@@ -2,9 +2,11 @@
 
 The same page serves both: inside WeChat the visitor first goes through OAuth (``/h5/oauth``), so the session
 carries the openid, which the service binds to the new admin (channel ``wechat``); elsewhere it is a plain
-form (channel ``form``). Phone ownership is the SMS code: "获取验证码" posts the form to ``/h5/register/code``
-(no JavaScript needed; the chosen file is picked again after that). A successful registration signs the new
-admin in and shows the review status.
+form (channel ``form``). Phone ownership is the SMS code: "获取验证码" sends it through the JSON API from the
+page's script, and without JavaScript posts the form to ``/h5/register/code``. Either way, and on a refused
+registration, nothing typed or chosen is lost: the licence image is kept (handlers/kit/uploads.py, owned by no
+person: the visitor is not signed in). A successful registration signs the new admin in and shows the review
+status.
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from handlers.kit.auth import (
     signed_in,
 )
 from handlers.kit.bodies import typed_values
-from handlers.kit.forms import Refused, form_action
+from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.render import page, see_other
 from handlers.kit.sessions import WebSession
-from handlers.questions.ask_schemas import uploaded_image
+from handlers.kit.uploads import form_image, keep_on_refusal, release_kept
 from models.errors import DomainError
 from services.accounts.labels import REGISTRATION_STATUS_LABELS
 from services.accounts.registration import applicant_membership, register_without_card, registration_status
 from services.accounts.sms_codes import MSG_CODE_SENT
+from services.kit.pending_images import PendingImage
 from services.kit.records import RegistrationChannel
 
 FIELDS = ("enterprise_name", "credit_code", "legal_person", "address", "name", "phone")  # kept on the page
@@ -46,10 +49,11 @@ def registration_pages_blueprint() -> Blueprint:
 
 
 def _form_page(request: Request, values: dict[str, str] | None = None, *, status: int = 200,
-               errors: dict[str, str] | None = None, notice: str = "") -> HTTPResponse:
+               errors: dict[str, str] | None = None, notice: str = "", kept: PendingImage | None = None
+               ) -> HTTPResponse:
     session = getattr(request.ctx, "web_session", None)
     return page(request, "register_form.html", status=status, v={n: (values or {}).get(n, "") for n in FIELDS},
-                errors=errors or {}, notice=notice, wechat=bool(session and session.openid))
+                errors=errors or {}, notice=notice, wechat=bool(session and session.openid), kept=kept)
 
 
 async def register_form(request: Request) -> HTTPResponse:
@@ -70,10 +74,14 @@ async def checked_session(request: Request) -> WebSession | None:
 async def register_code(request: Request) -> HTTPResponse:
     async def change(session: WebSession | None, body: RegistrationBody) -> HTTPResponse:
         await request.app.ctx.sms_codes.issue_code(body.phone, ip=client_ip(request))
-        return _form_page(request, typed_values(request, RegistrationBody), notice=MSG_CODE_SENT)
+        refused, kept = await keep_on_refusal(request, None, NOTHING_REFUSED)
+        return _form_page(request, typed_values(request, RegistrationBody), notice=MSG_CODE_SENT,
+                          errors=refused.beside(), kept=kept)
 
     async def again(session: WebSession | None, refused: Refused) -> HTTPResponse:
-        return _form_page(request, dict(refused.values), status=refused.status, errors=refused.beside(whole="phone"))
+        refused, kept = await keep_on_refusal(request, None, refused)
+        return _form_page(request, dict(refused.values), status=refused.status, errors=refused.beside(whole="phone"),
+                          kept=kept)
 
     return await form_action(request, checked_session, RegistrationBody, change, again, catch=(DomainError,))
 
@@ -84,15 +92,18 @@ async def register(request: Request) -> HTTPResponse:
     async def change(session: WebSession | None, body: RegistrationBody) -> HTTPResponse:
         openid = session.openid if session is not None else None
         channel = RegistrationChannel.WECHAT if openid else RegistrationChannel.FORM
+        licence, token = await form_image(request, None)
         registration = await register_without_card(
-            ctx.services, body.form(), await uploaded_image(request), codes=ctx.sms_codes, code=body.code,
+            ctx.services, body.form(), licence, codes=ctx.sms_codes, code=body.code,
             storage=ctx.storage, openid=openid, channel=channel)
+        await release_kept(request, None, token)
         membership = await applicant_membership(registration)
         new = await begin_session(request, membership=membership, openid=openid, via="wechat" if openid else "sms")
         return set_session_cookie(request, see_other("/h5/registration?done=1"), new)
 
     async def again(session: WebSession | None, refused: Refused) -> HTTPResponse:
-        return _form_page(request, dict(refused.values), status=refused.status, errors=refused.beside())
+        refused, kept = await keep_on_refusal(request, None, refused)
+        return _form_page(request, dict(refused.values), status=refused.status, errors=refused.beside(), kept=kept)
 
     return await form_action(request, checked_session, RegistrationBody, change, again, catch=(DomainError,))
 

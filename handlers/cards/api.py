@@ -12,10 +12,9 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.cards.bodies import CardRegisterBody, ChallengeBody, GrantBody, ProofBody
+from handlers.cards.bodies import CardRegisterBody, ChallengeBody, GrantBody, ProofBody, RegistrableQuery
 from handlers.kit.auth import WebUser, begin_session, client_ip, set_session_cookie, signed_in
-from handlers.kit.bodies import read_body
-from handlers.kit.inputs import Inputs
+from handlers.kit.bodies import read_body, read_query
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import no_content, ok
 from services.cards.authorisations import MODULES, authorise, list_authorisations, revoke
@@ -87,11 +86,11 @@ def card_api_blueprint() -> Blueprint:
         return await session_answer(request, await login_with_card(card), "card")
 
     @api_route(bp, "GET", "/api/v1/card/registrable", summary="卡内企业能否注册（读卡后、发验证码前检查）", tag=TAG,
-               auth=False, query={"credit_code": {"type": "string", "description": "卡内统一社会信用代码"}},
+               auth=False, query=RegistrableQuery,
                response={"type": "object", "properties": {"registrable": {"type": "boolean"},
                                                           "reason": {"type": "string"}}})
     async def registrable(request: Request) -> HTTPResponse:
-        reason = await card_registrable(Inputs.query(request).text("credit_code"))
+        reason = await card_registrable(read_query(request, RegistrableQuery).credit_code)
         return ok({"registrable": not reason, "reason": reason})
 
     @api_route(bp, "POST", "/api/v1/card/register", summary="有卡用户注册（企业信息取自卡）", tag=TAG, auth=False,

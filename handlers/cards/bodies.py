@@ -16,6 +16,12 @@ MSG_PROOF = "读卡结果不完整，请重新读卡"
 PURPOSES = ["login", "register", "bind", "authorise"]
 
 
+class RegistrableQuery(Body):
+    """The credit code read from a card, asked about before the SMS code is sent."""
+
+    credit_code: Annotated[Text, Field(description="卡内统一社会信用代码")] = ""
+
+
 class ChallengeBody(Body):
     documented_required = ("purpose",)
 

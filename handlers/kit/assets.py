@@ -53,8 +53,8 @@ def _asset(body: bytes, content_type: str) -> Asset:
 
 @cache
 def bundle(name: str) -> Asset:
-    """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client) or ``admin.css``;
-    RuntimeError naming the fix when WeUI is not installed."""
+    """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client), ``admin.css``, ``admin.js``,
+    ``favicon.svg`` (the site's icon, drawn in the repo); RuntimeError naming the fix when WeUI is not installed."""
     if name == "h5.css":
         if not WEUI.is_dir():
             raise RuntimeError(MISSING)
@@ -62,8 +62,12 @@ def bundle(name: str) -> Asset:
         return _asset(b"\n".join(parts), "text/css; charset=utf-8")
     if name in ("h5.js", "card.js"):
         return _asset((OWN / name).read_bytes(), "text/javascript; charset=utf-8")
+    if name == "favicon.svg":
+        return _asset((OWN / name).read_bytes(), "image/svg+xml")
     if name == "admin.css":
         return _asset((ADMIN / "admin.css").read_bytes(), "text/css; charset=utf-8")
+    if name == "admin.js":
+        return _asset((ADMIN / "admin.js").read_bytes(), "text/javascript; charset=utf-8")
     raise KeyError(name)
 
 
@@ -74,7 +78,7 @@ def asset_url(name: str) -> str:
 def assets_blueprint() -> Blueprint:
     bp = Blueprint("assets")
 
-    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|admin\\.css)>")
+    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|admin\\.css|admin\\.js|favicon\\.svg)>")
     async def serve(request: Request, name: str) -> HTTPResponse:
         asset = bundle(name)
         headers = {"cache-control": "public, max-age=31536000, immutable" if request.args.get("v") else
@@ -84,5 +88,10 @@ def assets_blueprint() -> Blueprint:
         if "gzip" in request.headers.get("accept-encoding", ""):
             return raw(asset.gzipped, content_type=asset.content_type, headers={**headers, "content-encoding": "gzip"})
         return raw(asset.body, content_type=asset.content_type, headers=headers)
+
+    @bp.get("/favicon.ico")
+    async def favicon(request: Request) -> HTTPResponse:
+        """Browsers ask for it on their own, whatever the page links: the same icon."""
+        return await serve(request, "favicon.svg")
 
     return bp

@@ -47,6 +47,10 @@ class Refused:
             out.setdefault(key, message)
         return out
 
+    def adding(self, name: str, message: str) -> Refused:
+        """The same refusal with one more field's message (a field already refused keeps its own)."""
+        return Refused({**self.errors, name: self.errors.get(name, message)}, self.values, self.status)
+
     @property
     def first(self) -> tuple[str | None, str]:
         return next(iter(self.errors.items()))

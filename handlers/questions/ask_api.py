@@ -15,7 +15,8 @@ from handlers.kit.auth import signed_in
 from handlers.kit.bodies import read_body, read_query
 from handlers.kit.openapi import api_route
 from handlers.kit.responses import ok
-from handlers.questions.ask_schemas import ASK_OPTIONS, IMAGE_REF, QUESTION_REF, uploaded_image
+from handlers.kit.uploads import uploaded_image
+from handlers.questions.ask_schemas import ASK_OPTIONS, IMAGE_REF, QUESTION_REF
 from handlers.questions.bodies import AskBody, AskOptionsQuery, ImageBody, QuestionBody, ResubmitBody
 from services.kit.records import Question
 from services.questions.ask_options import ask_options, ask_question, edit_asked_question

@@ -1,7 +1,8 @@
 """我要提问 pages: the ask form, its success page, and the same form to modify and resubmit or to review-edit.
 
 Plain HTML forms (multipart, the image in the same form) that work without JavaScript. A refused form is
-shown again with status 400, the message beside its field and every typed value kept.
+shown again with status 400, the message beside its field, every typed value kept and the chosen image kept
+(a thumbnail; handlers/kit/uploads.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from handlers.kit.auth import WebUser, signed_in
 from handlers.kit.bodies import read_query
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.render import page, see_other
-from handlers.questions.ask_schemas import uploaded_image, values_of
+from handlers.kit.uploads import form_image, keep_on_refusal, release_kept
+from handlers.questions.ask_schemas import values_of
 from handlers.questions.bodies import AskPageQuery, ResubmitBody
+from services.kit.pending_images import PendingImage
 from services.questions.ask_options import (
     AskOptions,
     EditMode,
@@ -26,6 +29,7 @@ from services.questions.ask_options import (
     edit_view,
     save_edit,
 )
+from services.questions.form import check_question_form
 
 FIELDS = frozenset({*ResubmitBody.model_fields, "image"})
 HEADINGS = {"ask": ("我要提问", "提交"), EditMode.RESUBMIT: ("修改问题", "重新提交"),
@@ -33,18 +37,12 @@ HEADINGS = {"ask": ("我要提问", "提交"), EditMode.RESUBMIT: ("修改问题
 
 
 def form_page(request: Request, options: AskOptions, values: dict[str, Any], *, mode: str, action: str,
-              refused: Refused = NOTHING_REFUSED, image_name: str = "") -> HTTPResponse:
-    errors = refused.beside(FIELDS)
+              refused: Refused = NOTHING_REFUSED, image_name: str = "", kept: PendingImage | None = None
+              ) -> HTTPResponse:
     heading, button = HEADINGS[mode]
-    lost_image = bool(errors) and "image" not in errors and bool(upload_name(request))
     return page(request, "ask_form.html", status=refused.status, options=options, v=values,
-                errors=errors, mode=str(mode), action=action, heading=heading, button=button, image_name=image_name,
-                chose_image=lost_image)
-
-
-def upload_name(request: Request) -> str:
-    upload = request.files.get("image") if request.files else None
-    return upload.name or "" if upload is not None else ""
+                errors=refused.beside(FIELDS), mode=str(mode), action=action, heading=heading, button=button,
+                image_name=image_name, kept=kept)
 
 
 def chosen_unit(values: dict[str, Any]) -> int | None:
@@ -82,14 +80,18 @@ def ask_pages_blueprint() -> Blueprint:
     @bp.post("/h5/ask")
     async def ask(request: Request) -> HTTPResponse:
         async def change(user: WebUser, body: ResubmitBody) -> HTTPResponse:
+            image, token = await form_image(request, user.person.id, lambda: check_question_form(body.form()))
             question = await ask_question(
                 request.app.ctx.services, user.actor, user.enterprise.id, body.form(), executive_id=body.executive_id,
-                image=await uploaded_image(request), storage=request.app.ctx.storage)
+                image=image, storage=request.app.ctx.storage)
+            await release_kept(request, user.person.id, token)
             return see_other(f"/h5/ask/done/{question.id}")
 
         async def again(user: WebUser, refused: Refused) -> HTTPResponse:
+            refused, kept = await keep_on_refusal(request, user.person.id, refused)
             options = await options_for(request, user, chosen_unit(refused.values))
-            return form_page(request, options, dict(refused.values), mode="ask", action="/h5/ask", refused=refused)
+            return form_page(request, options, dict(refused.values), mode="ask", action="/h5/ask", refused=refused,
+                             kept=kept)
 
         return await form_action(request, signed_in, ResubmitBody, change, again)
 
@@ -112,17 +114,20 @@ def ask_pages_blueprint() -> Blueprint:
         ctx = request.app.ctx
 
         async def change(user: WebUser, body: ResubmitBody) -> HTTPResponse:
+            image, token = await form_image(request, user.person.id, lambda: check_question_form(body.form()))
             question, mode = await save_edit(
                 ctx.services, user.actor, question_id, body.form(), executive_id=body.executive_id,
-                image=await uploaded_image(request), storage=ctx.storage)
+                image=image, storage=ctx.storage)
+            await release_kept(request, user.person.id, token)
             if mode is EditMode.EXEC_EDIT:
                 return see_other(f"/h5/questions/{question.id}")
             return see_other(f"/h5/ask/done/{question.id}")
 
         async def again(user: WebUser, refused: Refused) -> HTTPResponse:
+            refused, kept = await keep_on_refusal(request, user.person.id, refused)
             view = await edit_view(ctx.services, user.actor, question_id, ctx.settings.district.accepting_office_codes)
             return form_page(request, view.options, dict(refused.values), mode=view.mode, action=request.path,
-                             refused=refused, image_name=view.image_name)
+                             refused=refused, image_name=view.image_name, kept=kept)
 
         return await form_action(request, signed_in, ResubmitBody, change, again)
 

@@ -1,17 +1,13 @@
-"""The ask form's answers on the wire (response schemas), its values for the template, and the one image.
+"""The ask form's answers on the wire (response schemas) and its values for the template.
 
-The request bodies are classes in ``handlers/questions/bodies.py``; ``uploaded_image`` checks the multipart
-field ``image`` (decoding runs in a thread: it is CPU-bound).
+The request bodies are classes in ``handlers/questions/bodies.py``; the image is checked by
+``handlers/kit/uploads.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from sanic import Request
-
-from services.kit.images import CheckedImage, check_image
 from services.questions.form import QuestionForm
 
 TEXT_FIELDS = ("title", "contact_name", "contact_phone", "description", "remarks")
@@ -56,16 +52,3 @@ def values_of(form: QuestionForm, executive_id: int | None = None) -> dict[str, 
     values |= {"executive_id": "" if executive_id is None else str(executive_id),
                "type_ids": [str(i) for i in form.type_ids], "allow_publication": form.allow_publication}
     return values
-
-
-async def uploaded_image(request: Request, *, required: bool = False) -> CheckedImage | None:
-    """The checked image of the multipart field ``image``; None when no file was chosen (and none required)."""
-    upload = request.files.get("image") if request.files else None
-    if upload is None or (not upload.body and not upload.name):
-        if not required:
-            return None
-        upload_body, upload_name = b"", ""
-    else:
-        upload_body, upload_name = upload.body, upload.name or ""
-    limit = request.app.ctx.settings.web.upload_max_bytes
-    return await asyncio.to_thread(check_image, upload_body, upload_name, max_bytes=limit)

@@ -7,6 +7,58 @@
     var msg = e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
   });
+  // A refused form: bring its errors into view — the summary at the top when the first error is near it,
+  // else the first error itself (an executive's review at the page's end shows the error beside its button).
+  var summary = document.getElementById("error-summary");
+  var firstError = document.querySelector(".field-error");
+  if (firstError) {
+    var near = summary && firstError.getBoundingClientRect().top - summary.getBoundingClientRect().top <
+      window.innerHeight * 0.6;
+    (near ? summary : firstError).scrollIntoView({block: near ? "start" : "center"});
+  }
+  // A summary link goes to its field and focuses it.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("[data-field]");
+    var field = link && document.querySelector('[name="' + link.getAttribute("data-field") + '"]');
+    var error = link && document.getElementById("err-" + link.getAttribute("data-field"));
+    if (!link || !error) { return; }
+    e.preventDefault();
+    error.scrollIntoView({block: "center"});
+    if (field && field.type !== "hidden") { field.focus({preventScroll: true}); }
+  });
+  // A field's error goes once the field is changed (the server checks it again on the next submit).
+  var clearError = function (e) {
+    var name = e.target.name, error = name && document.getElementById("err-" + name);
+    if (!error) { return; }
+    error.remove();
+    var cell = e.target.closest(".weui-cell_warn");
+    if (cell) { cell.classList.remove("weui-cell_warn"); }
+    var item = summary && summary.querySelector('[data-field="' + name + '"]');
+    if (item) { item.parentNode.remove(); }
+    if (summary && !summary.querySelector("li")) { summary.remove(); }
+  };
+  document.addEventListener("input", clearError);
+  document.addEventListener("change", clearError);
+  // The Chinese file picker: show the chosen file's name (the native input is hidden behind its label).
+  document.querySelectorAll(".picker__input").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var name = document.getElementById(input.id + "-name");
+      if (name) { name.textContent = input.files.length ? input.files[0].name : name.getAttribute("data-none"); }
+      var kept = document.getElementById(input.id + "-kept");
+      if (kept && input.files.length) { kept.remove(); }
+    });
+  });
+  // The binding QR code: ask every 2 s whether it was scanned, then go on by itself.
+  document.querySelectorAll("[data-poll]").forEach(function (box) {
+    if (!window.fetch) { return; }
+    var timer = setInterval(function () {
+      fetch(box.getAttribute("data-poll"), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (body) {
+          if (body.bound) { clearInterval(timer); window.location.href = box.getAttribute("data-next"); }
+        });
+    }, 2000);
+  });
   // Character counters on fields with a limit ("标题 12/20").
   document.querySelectorAll("[data-count]").forEach(function (input) {
     var out = document.getElementById(input.getAttribute("data-count"));

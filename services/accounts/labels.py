@@ -1,4 +1,5 @@
-"""Chinese labels of the accounts feature: member and customs roles, enterprise and registration states, channels."""
+"""Chinese labels of the accounts feature: member and customs roles, enterprise and registration states,
+channels, sign-in ways."""
 
 from __future__ import annotations
 
@@ -27,3 +28,6 @@ REVIEW_STATUS_LABELS = {
 REGISTRATION_CHANNEL_LABELS = {
     RegistrationChannel.FORM: "网页（无卡）", RegistrationChannel.WECHAT: "微信", RegistrationChannel.CARD: "有卡",
 }
+# How a WeChat was bound or an account joined (the ``via`` of audit entries and sessions).
+VIA_LABELS = {"sms": "短信验证码", "qrcode": "扫码", "central": "单一窗口", "wechat": "微信", "card": "卡介质",
+              "password": "密码", "form": "网页表单", "miniprogram": "小程序"}

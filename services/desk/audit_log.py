@@ -21,9 +21,11 @@ from tortoise.expressions import Q
 from core.db import connection
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsRole
+from models.enterprises import MemberRole
 from models.errors import Forbidden, ValidationFailed
 from models.lifecycle import ReplyKind
 from models.offices import CustomsOffice
+from services.accounts.labels import CUSTOMS_ROLE_LABELS, MEMBER_ROLE_LABELS, VIA_LABELS
 from services.desk.labels import ACTION_LABELS, ACTOR_KIND_LABELS, DETAIL_LABELS, OBJECT_LABELS
 from services.kit.access import access_customs_account, customs_scope
 from services.kit.context import ServiceContext
@@ -132,14 +134,22 @@ async def list_audit(ctx: ServiceContext, account_id: int, flt: AuditFilter, *, 
     return AuditPage(items, encode_time_cursor(items[-1].at, items[-1].id) if more else None)
 
 
-def _value(key: str, value: Any) -> str:
+def _value(key: str, value: Any, action: str) -> str:
+    """A detail's value in Chinese where it is a code: a reply kind, a role (a customs account's or a member's), a
+    channel; anything else as stored."""
     if key == "reply_kind" and value in ReplyKind._value2member_map_:
         return ReplyKind(value).label
+    if key == "role" and action.startswith("customs_account.") and value in CustomsRole._value2member_map_:
+        return CUSTOMS_ROLE_LABELS[CustomsRole(value)]
+    if key == "role" and value in MemberRole._value2member_map_:
+        return MEMBER_ROLE_LABELS[MemberRole(value)]
+    if key == "via":
+        return VIA_LABELS.get(str(value), str(value))
     return str(value)
 
 
 def _item(row: AuditEntry) -> AuditItem:
-    detail = "；".join(f"{DETAIL_LABELS.get(k, k)}：{_value(k, v)}" for k, v in (row.detail or {}).items()
+    detail = "；".join(f"{DETAIL_LABELS.get(k, k)}：{_value(k, v, row.action)}" for k, v in (row.detail or {}).items()
                       if k not in HIDDEN_DETAIL and not k.endswith("_id"))
     return AuditItem(row.id, row.created_at, ACTOR_KIND_LABELS.get(row.actor_kind, row.actor_kind), row.actor_name,
                      row.action, action_label(row.action), row.object_type,

@@ -38,29 +38,26 @@ def clean_text(value: str) -> str:
 
 
 def check_question_form(form: QuestionForm) -> QuestionForm:
-    """The cleaned form, or ValidationFailed naming the first bad field."""
-    title = clean_text(form.title)
-    if not title:
-        raise ValidationFailed("请填写标题", field="title")
-    if len(title) > TITLE_MAX:
-        raise ValidationFailed(f"标题不能超过 {TITLE_MAX} 个字（现为 {len(title)} 个）", field="title")
-    if not form.type_ids:
-        raise ValidationFailed("请至少选择一个问题类型", field="type_ids")
-    contact_name = clean_text(form.contact_name)
-    if not contact_name:
-        raise ValidationFailed("请填写联系人", field="contact_name")
-    if len(contact_name) > NAME_MAX:
-        raise ValidationFailed(f"联系人不能超过 {NAME_MAX} 个字", field="contact_name")
+    """The cleaned form, or ValidationFailed naming every bad field at once (the first leads)."""
+    title, contact_name = clean_text(form.title), clean_text(form.contact_name)
+    description, remarks = clean_text(form.description), clean_text(form.remarks)
     phone = clean_text(form.contact_phone).replace(" ", "")
-    if not is_contact_phone(phone):
-        raise ValidationFailed("联系电话格式不正确（手机号或带区号的座机号）", field="contact_phone")
-    description = clean_text(form.description)
-    if not description:
-        raise ValidationFailed("请填写问题描述", field="description")
-    if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed(f"问题描述不能超过 {DESCRIPTION_MAX} 个字", field="description")
-    remarks = clean_text(form.remarks)
-    if len(remarks) > REMARKS_MAX:
-        raise ValidationFailed(f"备注不能超过 {REMARKS_MAX} 个字", field="remarks")
+    problems = {
+        "title": ("请填写标题" if not title else
+                  f"标题不能超过 {TITLE_MAX} 个字（现为 {len(title)} 个）" if len(title) > TITLE_MAX else ""),
+        "type_ids": "" if form.type_ids else "请至少选择一个问题类型",
+        "contact_name": ("请填写联系人" if not contact_name else
+                         f"联系人不能超过 {NAME_MAX} 个字" if len(contact_name) > NAME_MAX else ""),
+        "contact_phone": "" if is_contact_phone(phone) else "联系电话格式不正确（手机号或带区号的座机号）",
+        "description": ("请填写问题描述" if not description else
+                        f"问题描述不能超过 {DESCRIPTION_MAX} 个字" if len(description) > DESCRIPTION_MAX else ""),
+        "remarks": f"备注不能超过 {REMARKS_MAX} 个字" if len(remarks) > REMARKS_MAX else "",
+    }
+    errors = {name: message for name, message in problems.items() if message}
+    if len(errors) == 1:
+        name, message = next(iter(errors.items()))
+        raise ValidationFailed(message, field=name)
+    if errors:
+        raise ValidationFailed.of(errors)
     return replace(form, title=title, type_ids=tuple(dict.fromkeys(form.type_ids)), contact_name=contact_name,
                    contact_phone=phone, description=description, remarks=remarks)

@@ -17,8 +17,8 @@ from models.lifecycle import Action, Status
 from models.questions import Question, QuestionEvent
 from services.kit.access import access_membership
 
-# 18-character unified social credit code + 2-digit year + 4-digit sequence.
-QUESTION_NUMBER = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\d{6}")
+# 18-character unified social credit code + 2-digit year + 4-digit sequence; typed in either case on a phone.
+QUESTION_NUMBER = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\d{6}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,10 @@ class QuestionStatus:
 
 
 async def question_status_for_openid(openid: str, number: str) -> QuestionStatus | None:
-    """None unless ``openid`` is bound to an active person who is an active member of the question's enterprise."""
+    """None unless ``openid`` is bound to an active person who is an active member of the question's enterprise.
+
+    Numbers are stored in upper case (credit codes are); one sent in lower case is the same number."""
+    number = number.strip().upper()
     conn = connection()
     person = await Person.filter(wechat_openid=openid, active=True).using_db(conn).first()
     question = await Question.filter(number=number).exclude(status=Status.DELETED).using_db(conn).first()

@@ -8,9 +8,12 @@ Each read runs a fixed number of queries, however many questions or timeline ent
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from tortoise.functions import Count
 
 from adapters.file_storage import FileStorage
 from core.db import connection
@@ -209,6 +212,42 @@ async def review_queue(ctx: ServiceContext, person_id: int, enterprise_id: int) 
                                   assigned_executive_id=person_id)
                   .order_by("updated_at", "id").limit(QUEUE_MAX).select_related("creator").prefetch_related("types"))
     return tuple(_item(q, scope, ctx) for q in rows)
+
+
+@dataclass(frozen=True)
+class HomeCount:
+    """A count on the home page: what waits for the reader (``待我审核 3``) and where it is listed."""
+
+    label: str
+    count: int
+    url: str
+
+
+# The home page's counts in display order: label, statuses, list page; "mine" only counts what is assigned to
+# the reader (an executive's queue, shown to executives only).
+HOME_COUNTS: tuple[tuple[str, tuple[Status, ...], str, bool], ...] = (
+    ("待我审核", (Status.PENDING_EXEC_REVIEW,), "/h5/review", True),
+    ("已回复待评价", (Status.REPLIED,), "/h5/questions?status=replied", False),
+    ("待追加", (Status.AWAITING_APPEND,), "/h5/questions?status=awaiting_append", False),
+    ("高管退回待修改", (Status.RETURNED_BY_EXEC,), "/h5/questions?status=review", False),
+    ("草稿", (Status.DRAFT,), "/h5/questions?status=draft", False),
+)
+
+
+async def home_counts(person_id: int, enterprise_id: int) -> tuple[HomeCount, ...]:
+    """What waits in the enterprise (and for this executive), from one grouped COUNT query; NotFound outside it."""
+    conn = connection()
+    membership = await access_membership(person_id, enterprise_id, conn)
+    executive = lifecycle_role(membership) is Role.EXECUTIVE
+    rows = await (Question.filter(enterprise_id=enterprise_id, status__in=[s for c in HOME_COUNTS for s in c[1]])
+                  .using_db(conn).annotate(n=Count("id")).group_by("status", "assigned_executive_id")
+                  .values_list("status", "assigned_executive_id", "n"))
+    tally: Counter[tuple[Status, bool]] = Counter()
+    for status, assigned, n in rows:
+        tally[Status(status), assigned == person_id] += int(n)
+    return tuple(HomeCount(label, sum(n for (status, to_me), n in tally.items()
+                                      if status in statuses and (to_me or not mine)), url)
+                 for label, statuses, url, mine in HOME_COUNTS if executive or not mine)
 
 
 async def question_detail(ctx: ServiceContext, person_id: int, question_id: int, *,

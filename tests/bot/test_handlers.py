@@ -39,17 +39,30 @@ async def test_subscribe_is_welcomed_with_the_binding_link(client, xml) -> None:
     assert f"{PUBLIC_URL}/h5/bind" in text
 
 
-@pytest.mark.parametrize(("key", "link", "words"), [
-    (menu.ASK, "/h5/ask", "提问"),
+@pytest.mark.parametrize(("key", "link", "title"), [
+    (menu.ASK, "/h5/ask", "我要提问"),
     (menu.MY_QUESTIONS, "/h5/questions", "我的问题"),
-    (menu.PUBLIC_QUESTIONS, "/h5/public", "已公开"),
+    (menu.PUBLIC_QUESTIONS, "/h5/public", "已公开问题"),
     (menu.BIND, "/h5/bind", "绑定账号"),
-    (menu.HELP, "/h5/questions", "使用帮助"),
 ])
-async def test_each_menu_click_gets_its_link(client, key, link, words) -> None:
-    text = await answer(client, event_xml("CLICK", key=key))
-    assert f"{PUBLIC_URL}{link}" in text
-    assert words in text
+async def test_each_menu_click_gets_a_link_card(client, key, link, title) -> None:
+    """A news reply with one article: WeChat shows a tappable card, not a raw address wrapped mid-word."""
+    response = await client.post("/wechat/callback", params={**signed_query(), "openid": OPENID},
+                                 content=event_xml("CLICK", key=key).encode())
+    fields = reply_fields(response)
+    assert fields["MsgType"] == "news"
+    assert fields["ToUserName"] == OPENID
+    assert fields["ArticleCount"] == "1"
+    article = fields["Articles"]["item"]
+    assert article["Title"] == title
+    assert article["Url"] == f"{PUBLIC_URL}{link}"
+    assert article["Description"] and "http" not in article["Description"]
+
+
+async def test_the_help_click_lists_every_page(client) -> None:
+    text = await answer(client, event_xml("CLICK", key=menu.HELP))
+    assert "使用帮助" in text
+    assert all(f"{PUBLIC_URL}{path}" in text for path in ("/h5/ask", "/h5/questions", "/h5/public", "/h5/bind"))
 
 
 async def test_an_unknown_text_gets_help(client) -> None:
@@ -89,6 +102,15 @@ async def test_anyone_else_gets_the_neutral_not_found(db_settings, submitted, op
         unknown = await answer(client, text_xml(question.number[:-4] + "9999", msg_id="2"), openid=OPENID)
     assert text == "未找到该问题或您无权查看"
     assert unknown == "未找到该问题或您无权查看"
+
+
+async def test_a_number_typed_in_lower_case_is_found(db_settings, submitted) -> None:
+    _, question = submitted
+    async with serving(build(bot_settings(db_settings))) as client:
+        assert question.number.lower() != question.number  # the credit code holds letters
+        text = await answer(client, text_xml(question.number.lower()))
+    assert f"问题编号：{question.number}" in text
+    assert "当前状态：已提交" in text
 
 
 async def test_the_lookup_works_in_safe_mode_too(db_settings, submitted) -> None:

@@ -196,12 +196,15 @@ async def test_scanning_the_accounts_qr_code_binds_that_wechat(
     browser = await wx_site.browser(world.staff)
     page = await browser.get("/h5/account/wechat")
     assert page.status_code == 200 and "/cgi-bin/showqrcode?ticket=" in page.text
+    assert 'data-poll="/h5/account/wechat/status"' in page.text  # the page asks until the scan is done
+    assert (await browser.get("/h5/account/wechat/status")).json() == {"bound": False}
     (code,) = simulator.platform.qrcodes.values()
     follower = simulator.platform.add_follower("关务丁")
     xml = event_xml("SCAN", key=code.scene["scene_str"], openid=follower.openid)
     reply = await wx_site.client.post("/wechat/callback", params=signed_query(), content=xml)
     assert "绑定成功" in reply_fields(reply)["Content"]
     assert (await Person.get(id=world.staff.person_id)).wechat_openid == follower.openid
+    assert (await browser.get("/h5/account/wechat/status")).json() == {"bound": True}
     again = await wx_site.client.post("/wechat/callback", params=signed_query(nonce="2"),
                                       content=event_xml("SCAN", key=code.scene["scene_str"], openid="o_other",
                                                                     create_time=1))

@@ -107,3 +107,17 @@ async def test_keyset_pages_walk_every_entry_once(world: World) -> None:
     with pytest.raises(ValidationFailed):
         await list_audit(ctx, world.supervisor.account_id, AuditFilter(), cursor="not-a-cursor")
     assert await AuditEntry.filter(office_id=world.dayaowan.id).count() == 7
+
+
+@pytest.mark.parametrize(("action", "detail", "shown"), [
+    ("wechat.bind", {"openid": "oX", "via": "sms"}, "方式：短信验证码"),
+    ("wechat.bind", {"openid": "oX", "via": "qrcode"}, "方式：扫码"),
+    ("people.add", {"role": "admin", "person_id": 3}, "角色：企业管理员"),
+    ("people.edit", {"role": "staff"}, "角色：关务人员"),
+    ("customs_account.create", {"role": "admin", "office": "0900"}, "角色：系统管理员；单位：0900"),
+    ("customs_account.create", {"role": "supervisor"}, "角色：科长/主管"),
+])
+async def test_codes_in_the_details_read_in_chinese(world: World, action: str, detail: dict, shown: str) -> None:
+    await record(ctx, AuditActor.system(), action, action.split(".")[0], "x", detail=detail)
+    [entry] = (await list_audit(ctx, world.customs_admin.account_id, AuditFilter(action=action))).items
+    assert entry.detail == shown
