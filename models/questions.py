@@ -59,8 +59,12 @@ class Question(Model):
     closed_by = fields.CharEnumField(ClosedBy, max_length=24, null=True)
     version = fields.IntField(default=1)  # bumped by every change: compare-and-set
 
+    # the current round's submission and acceptance (the queue's order and waiting time, the statistics) …
     submitted_at = fields.DatetimeField(null=True)
     accepted_at = fields.DatetimeField(null=True)
+    # … and round 1's, which an appended round keeps: what 提交时间 / 受理时间 show (issue 12)
+    first_submitted_at = fields.DatetimeField(null=True)
+    first_accepted_at = fields.DatetimeField(null=True)
     replied_at = fields.DatetimeField(null=True)
     evaluated_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -86,6 +90,8 @@ class Question(Model):
             ("office_id", "submitted_at", "id"),  # an officer's office
             ("status", "submitted_at", "id"),  # a status tab, e.g. the new questions
             ("submitted_at", "id"),  # a supervisor's many offices
+            # PostgreSQL also has the partial index question_open_work and the trigram index question_number_trgm
+            # (migration 0012): the open-work view and the number suffix search
         )
 
 
