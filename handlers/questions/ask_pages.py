@@ -17,6 +17,7 @@ from handlers.kit.inputs import Inputs
 from handlers.kit.render import page, see_other
 from handlers.questions.ask_schemas import uploaded_image, values_of
 from handlers.questions.bodies import ResubmitBody
+from models.lifecycle import NO_EXECUTIVE
 from services.questions.ask_options import (
     AskOptions,
     EditMode,
@@ -74,7 +75,8 @@ def ask_pages_blueprint() -> Blueprint:
         query = Inputs.query(request)
         options = await options_for(request, user, query.integer("unit", "受理单位无效", required=False))
         if options.refusal:
-            return page(request, "ask_refused.html", message=options.refusal)
+            return page(request, "ask_refused.html", message=options.refusal,
+                        needs_executive=options.refusal == NO_EXECUTIVE)
         if len(options.accepting_offices) > 1 and (query.has("choose") or not query.has("unit")):
             return page(request, "ask_units.html", options=options)
         return form_page(request, options, new_values(options), mode="ask", action="/h5/ask")

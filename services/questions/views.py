@@ -45,7 +45,8 @@ MSG_BAD_FILTER = "状态筛选无效"
 # The manual's status groups for the filter tabs of 我的问题, in display order (key → label, statuses).
 STATUS_GROUPS: dict[str, tuple[str, tuple[Status, ...]]] = {
     "draft": ("草稿", (Status.DRAFT,)),
-    "review": ("高管审核", (Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC)),
+    "review": ("待高管审核", (Status.PENDING_EXEC_REVIEW,)),
+    "returned": ("高管退回", (Status.RETURNED_BY_EXEC,)),
     "submitted": ("已提交", (Status.SUBMITTED,)),
     "withdrawn": ("已撤回", (Status.WITHDRAWN,)),
     "accepted": ("已受理", (Status.ACCEPTED,)),
@@ -65,9 +66,9 @@ class QuestionItem:
     status_label: str
     reply_kind: ReplyKind | None
     round: int
-    creator_name: str
-    submitted_at: datetime | None
-    accepted_at: datetime | None
+    creator_name: str  # who asked
+    submitted_at: datetime | None  # round 1's (提交时间), kept by appended rounds; each round's is on the timeline
+    accepted_at: datetime | None  # round 1's (受理时间), likewise
     updated_at: datetime
     actions: tuple[Action, ...]
 
@@ -146,6 +147,7 @@ class QuestionDetail:
     evaluations: tuple[EvaluationView, ...]
     timeline: tuple[TimelineEntry, ...]
     executives: tuple[Choice, ...]  # whom a submit may go to for review; empty when no choice is needed
+    return_reason: str  # the executive's reason while the question is returned by the executive, else ""
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,8 @@ def _item(question: Question, scope: _Scope, ctx: ServiceContext) -> QuestionIte
         id=question.id, number=question.number, title=question.title,
         types=tuple(t.name for t in question.types), status=question.status, status_label=question.status.label,
         reply_kind=question.reply_kind, round=question.round, creator_name=question.creator.name,
-        submitted_at=question.submitted_at, accepted_at=question.accepted_at, updated_at=question.updated_at,
+        submitted_at=question.first_submitted_at, accepted_at=question.first_accepted_at,
+        updated_at=question.updated_at,
         actions=tuple(actions),
     )
 
@@ -257,7 +260,16 @@ def _detail(question: Question, scope: _Scope, ctx: ServiceContext, events: list
                                          v.person.name) for v in evaluations),
         timeline=tuple(timeline_entry(e) for e in events),
         executives=scope.executives if choose else (),
+        return_reason=return_reason(question, events),
     )
+
+
+def return_reason(question: Question, events: list[QuestionEvent]) -> str:
+    """The latest executive return's reason, while the question is still returned."""
+    if question.status is not Status.RETURNED_BY_EXEC:
+        return ""
+    returns = [e.text for e in events if e.action == Action.EXEC_RETURN.value]
+    return returns[-1] if returns else ""
 
 
 def reply_view(event: QuestionEvent) -> Reply:
