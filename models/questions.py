@@ -20,6 +20,9 @@ class Question(Model):
     id = fields.IntField(primary_key=True)
     # credit code + 2-digit year + 4-digit sequence per enterprise and year
     number = fields.CharField(max_length=24, unique=True)
+    # the number backwards: a suffix search (year + sequence) is a prefix search of this column, index-served
+    # (PostgreSQL: a varchar_pattern_ops index, migration 0012)
+    number_reversed = fields.CharField(max_length=24, default="")
     enterprise: fields.ForeignKeyRelation[Enterprise]
     enterprise_id: int
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="questions", on_delete=fields.RESTRICT)
@@ -90,8 +93,7 @@ class Question(Model):
             ("office_id", "submitted_at", "id"),  # an officer's office
             ("status", "submitted_at", "id"),  # a status tab, e.g. the new questions
             ("submitted_at", "id"),  # a supervisor's many offices
-            # PostgreSQL also has the partial index question_open_work and the trigram index question_number_trgm
-            # (migration 0012): the open-work view and the number suffix search
+            # number_reversed's LIKE-prefix index is created by migration 0012 (tortoise cannot name an opclass)
         )
 
 

@@ -1,51 +1,53 @@
-"""Issue 12: round 1's submission and acceptance times kept across appended rounds; the work queue's indexes.
+"""Issue 12: round 1's submission and acceptance times kept across appended rounds; the number suffix search.
 
 ``first_submitted_at`` / ``first_accepted_at`` are back-filled: a question still in round 1 copies its current
 times; a later round takes round 1's last submission to customs and its last acceptance from the timeline
 (an acceptance is an ``accept`` entry, or a ``reply`` straight from ``submitted``, which records one).
 
-PostgreSQL only (tortoise cannot declare them on the model, so they live here, as in 0007):
-* ``question_open_work``: a partial index of the open work (submitted / accepted) by office and submission
-  time — the queue's default view, oldest first, reads a page of it instead of walking past closed rows;
-* ``question_number_trgm``: a pg_trgm index on the expression tortoise's ``iendswith`` / ``istartswith``
-  compare, so a number suffix search (``… LIKE '%2026%0007'``) is index-served.
+``number_reversed`` holds the number backwards, so a suffix search is a prefix search; on PostgreSQL it and
+``number`` get ``varchar_pattern_ops`` indexes (a ``LIKE 'x%'`` is index-served whatever the database's
+collation), which tortoise cannot declare on the model, so they live here only.
 """
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
-OPEN_WORK = ("submitted", "accepted")
 
-
-async def backfill_first_times(apps, schema_editor) -> None:  # noqa: ANN001 - tortoise's RunPython signature
-    await schema_editor.client.execute_script(
+async def backfill(apps, schema_editor) -> None:  # noqa: ANN001 - tortoise's RunPython signature
+    client = schema_editor.client
+    await client.execute_script(
         "UPDATE question SET first_submitted_at = submitted_at, first_accepted_at = accepted_at WHERE round = 1")
-    await schema_editor.client.execute_script(
+    await client.execute_script(
         "UPDATE question SET "
         "first_submitted_at = (SELECT MAX(e.created_at) FROM question_event e WHERE e.question_id = question.id "
         "AND e.round = 1 AND e.to_status = 'submitted' AND (e.from_status IS NULL OR e.from_status <> 'submitted')), "
         "first_accepted_at = (SELECT MAX(e.created_at) FROM question_event e WHERE e.question_id = question.id "
         "AND e.round = 1 AND (e.action = 'accept' OR (e.action = 'reply' AND e.from_status = 'submitted'))) "
         "WHERE round > 1")
-
-
-async def create_queue_indexes(apps, schema_editor) -> None:  # noqa: ANN001
-    if schema_editor.client.capabilities.dialect != "postgres":
+    if client.capabilities.dialect == "postgres":
+        await client.execute_script("UPDATE question SET number_reversed = reverse(number)")
         return
-    statuses = ", ".join(f"'{s}'" for s in OPEN_WORK)
-    await schema_editor.client.execute_script("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    await schema_editor.client.execute_script(
-        'CREATE INDEX IF NOT EXISTS "question_open_work" ON "question" ("office_id", "submitted_at", "id") '
-        f'WHERE "status" IN ({statuses})')
-    await schema_editor.client.execute_script(
-        'CREATE INDEX IF NOT EXISTS "question_number_trgm" ON "question" '
-        'USING gin ((UPPER(CAST("number" AS VARCHAR))) gin_trgm_ops)')
+    _, rows = await client.execute_query("SELECT id, number FROM question")  # SQLite has no reverse()
+    for row in rows:
+        await client.execute_query("UPDATE question SET number_reversed = ? WHERE id = ?",
+                                   [row["number"][::-1], row["id"]])
 
 
-async def drop_queue_indexes(apps, schema_editor) -> None:  # noqa: ANN001
-    if schema_editor.client.capabilities.dialect != "postgres":
-        return
-    for name in ("question_open_work", "question_number_trgm"):
+PATTERN_INDEXES = (("question_number_reversed", "number_reversed"), ("question_number_pattern", "number"))
+
+
+async def create_indexes(apps, schema_editor) -> None:  # noqa: ANN001
+    """A number suffix and a number prefix: both ``LIKE 'x%'``. (SQLite's unique index on number suffices.)"""
+    postgres = schema_editor.client.capabilities.dialect == "postgres"
+    for name, column in PATTERN_INDEXES:
+        if postgres or column == "number_reversed":
+            opclass = " varchar_pattern_ops" if postgres else ""
+            await schema_editor.client.execute_script(
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "question" ("{column}"{opclass})')
+
+
+async def drop_indexes(apps, schema_editor) -> None:  # noqa: ANN001
+    for name, _ in PATTERN_INDEXES:
         await schema_editor.client.execute_script(f'DROP INDEX IF EXISTS "{name}"')
 
 
@@ -57,6 +59,11 @@ class Migration(migrations.Migration):
     operations = [
         ops.AddField(
             model_name='Question',
+            name='number_reversed',
+            field=fields.CharField(default='', max_length=24),
+        ),
+        ops.AddField(
+            model_name='Question',
             name='first_submitted_at',
             field=fields.DatetimeField(null=True),
         ),
@@ -65,6 +72,6 @@ class Migration(migrations.Migration):
             name='first_accepted_at',
             field=fields.DatetimeField(null=True),
         ),
-        ops.RunPython(backfill_first_times, ops.RunPython.noop),
-        ops.RunPython(create_queue_indexes, drop_queue_indexes),
+        ops.RunPython(backfill, ops.RunPython.noop),
+        ops.RunPython(create_indexes, drop_indexes),
     ]

@@ -12,7 +12,7 @@ The query is shaped for a million rows: the scope is resolved to a list of offic
 is small), the enterprise-name keyword to a sub-select, and paging is keyset on (submitted_at, id) — descending,
 or ascending for the open work — with a redundant ``submitted_at <= / >= cursor`` bound, so PostgreSQL walks the
 (office_id, submitted_at, id) or (submitted_at, id) index from the cursor and stops after one page; the open work
-reads the partial index ``question_open_work`` (migration 0012), which holds no closed rows to walk past.
+(a small set: what customs owes an answer) is read through the (office_id, status) index and sorted.
 """
 
 from __future__ import annotations
@@ -156,17 +156,18 @@ async def _keyword(keyword: str) -> Q:
     The matching enterprises are resolved first (PostgreSQL: pg_trgm index ``enterprise_name_trgm``, migration
     0007) into an id list, so the question side is ``title LIKE … OR enterprise_id IN (…)`` — a BitmapOr of the
     ``question_title_trgm`` index and the enterprise index — instead of a per-row sub-plan. A keyword matching
-    very many enterprises stays a sub-select. The number matches on the expression of the trigram index
-    ``question_number_trgm`` (migration 0012), so a suffix such as the year and sequence is index-served.
+    very many enterprises stays a sub-select. A number prefix and a number suffix (a prefix of
+    ``number_reversed``) are served by the pattern indexes of migration 0012, so every branch of the OR is.
     """
     enterprises = Enterprise.filter(name__icontains=keyword).using_db(connection())
     ids = await enterprises.limit(ENTERPRISE_IDS_MAX + 1).values_list("id", flat=True)
     matching: Any = ids if len(ids) <= ENTERPRISE_IDS_MAX else Subquery(enterprises.values("id"))
     condition = Q(title__icontains=keyword) | Q(enterprise_id__in=matching)
     if _NUMBER_LIKE.fullmatch(keyword):
-        condition |= Q(number__istartswith=keyword)  # exact or prefix (a credit code: the enterprise's numbers)
-        if len(keyword) >= NUMBER_SUFFIX_MIN:
-            condition |= Q(number__iendswith=keyword)  # e.g. 260007: year and sequence
+        # exact or prefix (a credit code: the enterprise's numbers); numbers are upper-case
+        condition |= Q(number__startswith=keyword.upper())
+        if len(keyword) >= NUMBER_SUFFIX_MIN:  # e.g. 260007: year and sequence
+            condition |= Q(number_reversed__startswith=keyword.upper()[::-1])
     return condition
 
 
