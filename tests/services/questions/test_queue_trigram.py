@@ -35,7 +35,8 @@ async def fill(world: World) -> None:
         await execute(conn, """
             INSERT INTO question (number, number_reversed, enterprise_id, creator_id, accepting_office_id,
                 office_id, title, contact_name, contact_phone, description, remarks, allow_publication, status, round,
-                version, published, public_title, public_description, public_reply, created_at, updated_at, submitted_at)
+                version, published, public_title, public_description, public_reply, created_at, updated_at,
+                submitted_at)
             SELECT 'N' || lpad(i::text, 10, '0'), reverse('N' || lpad(i::text, 10, '0')), ?, ?, ?, ?,
                    CASE WHEN i % 1000 = 0 THEN '电子口岸卡办理' || i ELSE '报关单修改问题' || i END,
                    '王', '13800138000', '描述', '', false, 'submitted', 1, 1, false, '', '', '',
