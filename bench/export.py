@@ -148,7 +148,7 @@ SELECT q.number, q.title, e.name,
     o.name AS office,
     CASE q.importance WHEN 'normal' THEN '一般' WHEN 'important' THEN '重要' WHEN 'urgent' THEN '紧急' END,
     q.status,
-    q.submitted_at AT TIME ZONE '{TZ}', q.accepted_at AT TIME ZONE '{TZ}',
+    q.first_submitted_at AT TIME ZONE '{TZ}', q.first_accepted_at AT TIME ZONE '{TZ}',
     q.replied_at AT TIME ZONE '{TZ}', q.closed_at AT TIME ZONE '{TZ}',
     q.description, q.contact_name, q.contact_phone,
     (SELECT ev.text FROM question_event ev WHERE ev.question_id = q.id AND ev.action = 'reply'

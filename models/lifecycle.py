@@ -371,9 +371,14 @@ def _resubmit_to_executive(state: QuestionState, cmd: Command, actor: Actor, pol
     return Outcome(Status.PENDING_EXEC_REVIEW, assigned_executive_id=_choose_executive(state, cmd))
 
 
+# What to do is part of the reason: only an enterprise admin can add an executive (H5 企业人员, /h5/people).
+NO_EXECUTIVE = ("本企业的问题须经企业高管审核后提交海关，但企业尚未设置企业高管："
+                "请企业管理员在“企业人员”中添加企业高管后再提问")
+
+
 def _choose_executive(state: QuestionState, cmd: Command) -> int:
     if not state.executive_ids:
-        raise IllegalTransition("企业尚未设置企业高管，无法提交高管审核，请联系企业管理员")
+        raise IllegalTransition(NO_EXECUTIVE)
     if cmd.executive_id is not None:
         if cmd.executive_id not in state.executive_ids:
             raise ValidationFailed("所选审核高管不是本企业的企业高管", field="executive_id")

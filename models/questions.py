@@ -20,6 +20,9 @@ class Question(Model):
     id = fields.IntField(primary_key=True)
     # credit code + 2-digit year + 4-digit sequence per enterprise and year
     number = fields.CharField(max_length=24, unique=True)
+    # the number backwards: a suffix search (year + sequence) is a prefix search of this column, index-served
+    # (PostgreSQL: a varchar_pattern_ops index, migration 0012)
+    number_reversed = fields.CharField(max_length=24, default="")
     enterprise: fields.ForeignKeyRelation[Enterprise]
     enterprise_id: int
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="questions", on_delete=fields.RESTRICT)
@@ -59,8 +62,12 @@ class Question(Model):
     closed_by = fields.CharEnumField(ClosedBy, max_length=24, null=True)
     version = fields.IntField(default=1)  # bumped by every change: compare-and-set
 
+    # the current round's submission and acceptance (the queue's order and waiting time, the statistics) …
     submitted_at = fields.DatetimeField(null=True)
     accepted_at = fields.DatetimeField(null=True)
+    # … and round 1's, which an appended round keeps: what 提交时间 / 受理时间 show (issue 12)
+    first_submitted_at = fields.DatetimeField(null=True)
+    first_accepted_at = fields.DatetimeField(null=True)
     replied_at = fields.DatetimeField(null=True)
     evaluated_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -86,6 +93,7 @@ class Question(Model):
             ("office_id", "submitted_at", "id"),  # an officer's office
             ("status", "submitted_at", "id"),  # a status tab, e.g. the new questions
             ("submitted_at", "id"),  # a supervisor's many offices
+            # number_reversed's LIKE-prefix index is created by migration 0012 (tortoise cannot name an opclass)
         )
 
 

@@ -9,12 +9,14 @@ from handlers.kit.auth import set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
 from handlers.kit.responses import ok
 from models.errors import ServiceUnavailable
+from models.lifecycle import NO_EXECUTIVE
 from services.accounts.labels import ENTERPRISE_STATUS_LABELS
 from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
 from services.accounts.qr_binding import MSG_QR_FAILED, TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid
 from services.kit.records import MemberRole
+from services.questions.ask_options import ask_refusal
 from services.questions.views import home_counts
 
 
@@ -30,9 +32,11 @@ def account_blueprint() -> Blueprint:
 
 async def home(request: Request) -> HTTPResponse:
     user = await signed_in(request)
+    refusal = await ask_refusal(request.app.ctx.services, user.actor, user.enterprise.id)
     return page(request, "account_home.html", role_label=ROLE_LABELS[user.role],
                 is_executive=user.role is MemberRole.EXECUTIVE,
-                counts=await home_counts(user.person.id, user.enterprise.id))
+                counts=await home_counts(user.person.id, user.enterprise.id),
+                no_executive=refusal if refusal == NO_EXECUTIVE else "")
 
 
 async def account(request: Request) -> HTTPResponse:

@@ -19,6 +19,7 @@ from handlers.kit.render import page, see_other
 from handlers.kit.uploads import form_image, keep_on_refusal, release_kept
 from handlers.questions.ask_schemas import values_of
 from handlers.questions.bodies import AskPageQuery, ResubmitBody
+from models.lifecycle import NO_EXECUTIVE
 from services.kit.pending_images import PendingImage
 from services.questions.ask_options import (
     AskOptions,
@@ -72,7 +73,8 @@ def ask_pages_blueprint() -> Blueprint:
         query = read_query(request, AskPageQuery)
         options = await options_for(request, user, query.unit)
         if options.refusal:
-            return page(request, "ask_refused.html", message=options.refusal)
+            return page(request, "ask_refused.html", message=options.refusal,
+                        needs_executive=options.refusal == NO_EXECUTIVE)
         if len(options.accepting_offices) > 1 and (query.choose or query.unit is None):
             return page(request, "ask_units.html", options=options)
         return form_page(request, options, new_values(options), mode="ask", action="/h5/ask")

@@ -21,7 +21,9 @@ ITEM = {"type": "object", "properties": {
     "types": {"type": "array", "items": TEXT}, "status": {"type": "string", "enum": [s.value for s in Status]},
     "status_label": {"type": "string", "description": "状态中文名"},
     "reply_kind": {"type": ["string", "null"], "enum": ["answer", "return", "needs_modification", None]},
-    "round": {"type": "integer"}, "creator_name": TEXT, "submitted_at": TIME, "accepted_at": TIME,
+    "round": {"type": "integer"}, "creator_name": {"type": "string", "description": "提问人"},
+    "submitted_at": {**TIME, "description": "提交时间（第一轮；追加轮次的时间见办理记录）"},
+    "accepted_at": {**TIME, "description": "受理时间（第一轮）"},
     "updated_at": TIME, "actions": ACTIONS}}
 PAGE = {"type": "object", "required": ["items", "next_cursor"], "properties": {
     "items": {"type": "array", "items": ITEM},
@@ -45,7 +47,8 @@ DETAIL = {"type": "object", "properties": {
         "appended_text": TEXT, "who": TEXT}}},
     "timeline": {"type": "array", "items": ENTRY},
     "executives": {"type": "array", "description": "提交时可选的审核高管（无需选择时为空）",
-                   "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": TEXT}}}}}
+                   "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": TEXT}}},
+    "return_reason": {"type": "string", "description": "高管退回的原因（问题处于高管退回状态时），否则为空"}}}
 DELETED = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"const": "deleted"}}}
 
 

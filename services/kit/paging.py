@@ -57,16 +57,18 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, int]:
     return at, row_id(last_id)
 
 
-def after_time_key(field: str, at: datetime, last_id: int) -> Q:
-    """Rows after (at, last_id) in (``field`` desc, id desc) order: the page after a time cursor.
+def after_time_key(field: str, at: datetime, last_id: int, *, ascending: bool = False) -> Q:
+    """Rows after (at, last_id) in (``field``, id) order, descending unless ``ascending``: the page after a
+    time cursor.
 
-    The leading ``field <= at`` is implied by the OR, but it is what lets the index scan start at the cursor
-    instead of filtering every newer row out.
+    The leading ``field <= at`` (``>=`` ascending) is implied by the OR, but it is what lets the index scan start
+    at the cursor instead of filtering every row before it out.
     """
-    up_to: dict[str, Any] = {f"{field}__lte": at}
-    before: dict[str, Any] = {f"{field}__lt": at}
-    same_time_lower_id: dict[str, Any] = {field: at, "id__lt": last_id}
-    return Q(**up_to) & (Q(**before) | Q(**same_time_lower_id))
+    op = "gt" if ascending else "lt"
+    up_to: dict[str, Any] = {f"{field}__{op}e": at}
+    before: dict[str, Any] = {f"{field}__{op}": at}
+    same_time_next_id: dict[str, Any] = {field: at, f"id__{op}": last_id}
+    return Q(**up_to) & (Q(**before) | Q(**same_time_next_id))
 
 
 def check_limit(limit: int, maximum: int) -> int:

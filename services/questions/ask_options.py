@@ -20,8 +20,8 @@ from tortoise.transactions import in_transaction
 from adapters.file_storage import FileStorage
 from core.db import connection
 from models.catalog import BusinessCategory, QuestionType
-from models.errors import DomainError, IllegalTransition
-from models.lifecycle import Action, Actor, Command, QuestionState, allowed_actions, decide, refusal
+from models.errors import DomainError, IllegalTransition, ValidationFailed
+from models.lifecycle import Action, Actor, Command, QuestionState, Status, allowed_actions, decide, refusal
 from models.lifecycle import review_required as lifecycle_review_required
 from models.offices import CustomsOffice
 from models.questions import Attachment, Question
@@ -83,7 +83,8 @@ async def ask_options(ctx: ServiceContext, actor: PersonActor, enterprise_id: in
     by = person_ref(membership).actor
     accepting = await accepting_offices(conn, accepting_codes)
     chosen = next((o for o in accepting if o.id == accepting_office_id), accepting[0] if accepting else None)
-    state = state_of(membership.enterprise, (), status=None)
+    found = await executives(conn, enterprise_id)
+    state = state_of(membership.enterprise, tuple(e.id for e in found), status=None)
     required = lifecycle_review_required(state, by)
     return AskOptions(
         enterprise_name=membership.enterprise.name, contact_name=membership.person.name,
@@ -92,17 +93,31 @@ async def ask_options(ctx: ServiceContext, actor: PersonActor, enterprise_id: in
         offices=await office_tree(conn, chosen) if chosen else (),
         types=tuple(Choice(t.id, t.name) for t in await QuestionType.filter(active=True).using_db(conn)),
         categories=tuple(Choice(c.id, c.name) for c in await BusinessCategory.filter(active=True).using_db(conn)),
-        review_required=required, executives=await executives(conn, enterprise_id) if required else (),
+        review_required=required, executives=found if required else (),
         refusal=_refusal(ctx, state, by),
     )
 
 
 def _refusal(ctx: ServiceContext, state: QuestionState, by: Actor) -> str:
+    """Why this user cannot ask now: the table's refusal of a new question, or of sending it on for review
+    (no executive to send it to — the reason says who can fix it); "" when nothing stands in the way."""
     try:
         decide(state, Command(Action.CREATE), by, ctx.policy, ctx.now())
+        decide(replace(state, status=Status.DRAFT, creator_id=by.person_id), Command(Action.SUBMIT), by,
+               ctx.policy, ctx.now())
+    except ValidationFailed:
+        return ""  # a choice the form asks for (which executive): not a reason to refuse the form
     except DomainError as refused:
         return refused.message
     return ""
+
+
+async def ask_refusal(ctx: ServiceContext, actor: PersonActor, enterprise_id: int) -> str:
+    """Why this member cannot ask a question now ("" if they can): for the home page's notice."""
+    conn = connection()
+    membership = await access_membership(actor.person_id, enterprise_id, conn)
+    executive_ids = tuple(m.person_id for m in await active_executives(conn, enterprise_id))
+    return _refusal(ctx, state_of(membership.enterprise, executive_ids, status=None), person_ref(membership).actor)
 
 
 async def accepting_offices(conn: BaseDBAsyncClient, codes: Iterable[str]) -> list[CustomsOffice]:

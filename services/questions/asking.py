@@ -96,8 +96,9 @@ async def create_in(ctx: ServiceContext, conn: BaseDBAsyncClient, actor: PersonA
     outcome = decide(state, Command(Action.CREATE), by.actor, ctx.policy, ctx.now())
     columns = await check_form_references(conn, form)
     now = ctx.now()
+    number = await next_question_number(conn, membership.enterprise, now, ctx.tz)
     question = await Question.create(
-        number=await next_question_number(conn, membership.enterprise, now, ctx.tz),
+        number=number, number_reversed=number[::-1],
         enterprise_id=enterprise_id, creator_id=actor.person_id, status=outcome.status,
         created_at=now, updated_at=now, using_db=conn, **columns,
     )

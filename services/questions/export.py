@@ -52,8 +52,9 @@ AEO_COLUMNS: tuple[Column[tuple[Any, ...]], ...] = tuple(
 AEO_HEADERS = tuple(c.header for c in AEO_COLUMNS)
 MSG_ENTERPRISE_NOT_FOUND = "企业不存在或无权查看"
 
-_COLUMNS = ("id", "number", "title", "enterprise_id", "office_id", "importance", "status",
-            "submitted_at", "accepted_at", "replied_at", "closed_at", "description", "contact_name", "contact_phone")
+# 提交时间 / 受理时间 are the first round's (each round's times are on the timeline).
+_COLUMNS = ("id", "number", "title", "enterprise_id", "office_id", "importance", "status", "first_submitted_at",
+            "first_accepted_at", "replied_at", "closed_at", "description", "contact_name", "contact_phone")
 _STATUS_LABELS: dict[str, str] = {s.value: s.label for s in Status}
 _IMPORTANCE_LABELS: dict[str, str] = {i.value: i.label for i in Importance}
 _EVALUATION_LABELS: dict[str, str] = {e.value: e.label for e in Evaluation}

@@ -12,7 +12,6 @@ ROLE_LABELS = {
     **{Role(role.value): label for role, label in MEMBER_ROLE_LABELS.items() if isinstance(role, MemberRole)},
     Role.OFFICER: "海关关员", Role.SUPERVISOR: "海关主管", Role.CUSTOMS_ADMIN: "海关管理员", Role.SYSTEM: SYSTEM_NAME,
 }
-EXEC_REVIEW_GROUP = "高管审核"  # the filter tab of 我的问题 holding both statuses of the executive's review
 # A timeline entry's title where it differs from the action's own label (models/lifecycle.py).
 ACTION_TITLES = {Action.EXEC_RETURN: "高管退回", Action.ACCEPT: "海关受理", Action.EXEC_EDIT: "高管修改",
                  Action.PUBLISH: "海关公开问题", Action.UNPUBLISH: "海关取消公开"}

@@ -109,13 +109,13 @@ async def list_published(*, type_id: int | None = None, cursor: str | None = Non
 async def published_detail(question_id: int) -> PublishedQuestion:
     """The published version of one question; NotFound when it is not (or no longer) published."""
     rows = await _public().filter(id=question_id).values(
-        "id", "public_title", "public_description", "public_reply", "submitted_at", "replied_at", "published_at")
+        "id", "public_title", "public_description", "public_reply", "first_submitted_at", "replied_at", "published_at")
     if not rows:
         raise NotFound(MSG_NOT_FOUND)
     row = rows[0]
     types = await _types_of([question_id])
     return PublishedQuestion(row["id"], row["public_title"], row["public_description"], row["public_reply"],
-                             types.get(question_id, ()), row["submitted_at"], row["replied_at"],
+                             types.get(question_id, ()), row["first_submitted_at"], row["replied_at"],
                              row["published_at"])
 
 

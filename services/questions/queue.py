@@ -1,20 +1,24 @@
-"""The customs queue: questions of the reader's offices, filtered, newest submission first, in keyset pages.
+"""The customs queue: questions of the reader's offices, filtered, in keyset pages — a work queue.
+
+The default view is the open work (submitted / accepted) with the longest-waiting question on top; any view with
+other statuses is a history, newest submission first (``QueueFilter.oldest_first``). ``submitted_at`` is the
+current round's submission, so an appended question waits from the time it was appended.
 
 Scope is the one of ``services.kit.access.customs_scope``: an officer sees their office's questions, a supervisor
 (or a customs admin, read-only) the sub-tree under their office. Questions that never reached customs (draft,
 executive review, returned by the executive) and deleted ones are not in the queue.
 
 The query is shaped for a million rows: the scope is resolved to a list of office ids first (the office tree
-is small), the enterprise-name keyword to a sub-select, and paging is keyset on (submitted_at desc, id desc)
-with a redundant ``submitted_at <= cursor`` bound, so PostgreSQL walks the (office_id, submitted_at, id) or
-(submitted_at, id) index backwards from the cursor and stops after one page (see models/questions.py).
+is small), the enterprise-name keyword to a sub-select, and paging is keyset on (submitted_at, id) — descending,
+or ascending for the open work — with a redundant ``submitted_at <= / >= cursor`` bound, so PostgreSQL walks the
+(office_id, submitted_at, id) or (submitted_at, id) index from the cursor and stops after one page; the open work
+(a small set: what customs owes an answer) is read through the (office_id, status) index and sorted.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -27,96 +31,26 @@ from core.db import connection
 from models.catalog import QuestionType
 from models.customs_accounts import CustomsAccount
 from models.enterprises import Enterprise
-from models.errors import ValidationFailed
-from models.lifecycle import Importance, Status
+from models.lifecycle import Action, Importance, Status
 from models.offices import CustomsOffice
-from models.questions import Question
+from models.questions import Question, QuestionEvent
 from services.kit.access import access_customs_account, customs_scope
 from services.kit.context import ServiceContext
-from services.kit.filters import MSG_BAD_STATUS, all_args, day_arg, one_arg
 from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
+from services.questions.queue_filter import ALL, NOT_IN_QUEUE, OPEN_WORK, QUEUE_STATUSES, QueueFilter
+
+__all__ = ["QueueFilter", "QueueItem", "QueuePage", "list_queue", "queue_options", "queue_scope"]
 
 MAX_LIMIT = 100
-KEYWORD_MAX = 50
+FINISHED = (Status.CLOSED, Status.WITHDRAWN)  # nobody waits on these: no 已等待
+NUMBER_SUFFIX_MIN = 4  # a shorter suffix matches too many numbers to be worth a search
+_NUMBER_LIKE = re.compile(r"[0-9A-Za-z]+")
+OPEN_WORK_LABEL = "待办（" + "、".join(s.label for s in OPEN_WORK) + "）"
 ENTERPRISE_IDS_MAX = 500  # enterprises matching a keyword that are inlined as ids (more: a sub-select)
 # Calendar days from submission after which a question is highlighted as overdue (the lead moves them to
 # config): not accepted within ACCEPT_WITHIN_DAYS, or accepted and not replied within REPLY_WITHIN_DAYS.
 ACCEPT_WITHIN_DAYS = 2
 REPLY_WITHIN_DAYS = 5
-
-# Statuses that never reached customs, or were deleted: never in the queue (as in services/kit/access.py).
-NOT_IN_QUEUE = (Status.DRAFT, Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC, Status.DELETED)
-QUEUE_STATUSES = tuple(s for s in Status if s not in NOT_IN_QUEUE)
-
-MSG_BAD_TYPE = "问题类型筛选无效"
-MSG_BAD_OFFICE = "受理海关/部门筛选无效"
-MSG_BAD_IMPORTANCE = "重要性筛选无效，应为一般、重要或紧急"
-MSG_BAD_RANGE = "提交日期的结束日期不能早于开始日期"
-MSG_LONG_KEYWORD = f"关键词不能超过 {KEYWORD_MAX} 个字"
-_NUMBER_LIKE = re.compile(r"[0-9A-Za-z]+")
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """The queue's filter; every field optional. Dates are calendar days in the district's time zone."""
-
-    statuses: tuple[Status, ...] = ()
-    type_id: int | None = None
-    office_id: int | None = None  # the office or department and everything under it
-    importance: Importance | None = None
-    submitted_from: date | None = None
-    submitted_to: date | None = None  # inclusive
-    keyword: str = ""  # number (exact or prefix), title or enterprise name (contains)
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, Any]) -> QueueFilter:
-        """Parse query arguments (a value may be a string or a list of strings, as in Sanic's ``request.args``).
-
-        ``status`` may repeat or be comma-separated. Bad values are ValidationFailed naming the field.
-        """
-        statuses = tuple(dict.fromkeys(_status(s) for v in all_args(args, "status") for s in v.split(",") if s.strip()))
-        keyword = one_arg(args, "keyword")
-        if len(keyword) > KEYWORD_MAX:
-            raise ValidationFailed(MSG_LONG_KEYWORD, field="keyword")
-        flt = cls(
-            statuses=statuses,
-            type_id=_id(one_arg(args, "type_id"), "type_id", MSG_BAD_TYPE),
-            office_id=_id(one_arg(args, "office_id"), "office_id", MSG_BAD_OFFICE),
-            importance=_importance(one_arg(args, "importance")),
-            submitted_from=day_arg(one_arg(args, "submitted_from"), "submitted_from"),
-            submitted_to=day_arg(one_arg(args, "submitted_to"), "submitted_to"),
-            keyword=keyword,
-        )
-        if flt.submitted_from and flt.submitted_to and flt.submitted_to < flt.submitted_from:
-            raise ValidationFailed(MSG_BAD_RANGE, field="submitted_to")
-        return flt
-
-
-def _status(text: str) -> Status:
-    try:
-        status = Status(text.strip())
-    except ValueError:
-        raise ValidationFailed(MSG_BAD_STATUS, field="status") from None
-    if status not in QUEUE_STATUSES:
-        raise ValidationFailed(MSG_BAD_STATUS, field="status")
-    return status
-
-
-def _id(text: str, field: str, message: str) -> int | None:
-    if not text:
-        return None
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
-        raise ValidationFailed(message, field=field)
-    return int(text)
-
-
-def _importance(text: str) -> Importance | None:
-    if not text:
-        return None
-    try:
-        return Importance(text)
-    except ValueError:
-        raise ValidationFailed(MSG_BAD_IMPORTANCE, field="importance") from None
 
 
 @dataclass(frozen=True)
@@ -131,8 +65,10 @@ class QueueItem:
     importance_label: str
     status: Status
     status_label: str
-    submitted_at: datetime
-    age_days: int  # whole days since the (latest) submission
+    round: int
+    handler: str  # who accepted (or answered) the current round; "" while nobody has
+    submitted_at: datetime  # the current round's submission
+    age_days: int | None  # whole days since that submission; None once nobody waits (closed, withdrawn)
     overdue: bool
 
 
@@ -187,7 +123,7 @@ async def _offices_in_scope(account: CustomsAccount) -> dict[int, tuple[str, str
 class QueueOptions:
     """What the queue's filter offers this account: statuses, types, the offices in scope, importances."""
 
-    statuses: tuple[tuple[str, str], ...]
+    statuses: tuple[tuple[str, str], ...]  # the select's (value, label): the open work first, then all, then each
     types: tuple[tuple[int, str], ...]
     offices: tuple[tuple[int, str, int], ...]  # id, name, depth below the account's office
     importances: tuple[tuple[str, str], ...]
@@ -199,7 +135,8 @@ async def queue_options(account_id: int) -> QueueOptions:
     depth = account.office.path.count("/")
     types = await QuestionType.filter(active=True).order_by("sort", "id").values_list("id", "name")
     return QueueOptions(
-        statuses=tuple((s.value, s.label) for s in QUEUE_STATUSES), types=tuple(types),
+        statuses=((QueueFilter(statuses=OPEN_WORK).status_choice, OPEN_WORK_LABEL), (ALL, "全部状态"),
+                  *((s.value, s.label) for s in QUEUE_STATUSES)), types=tuple(types),
         offices=tuple((i, name, path.count("/") - depth) for i, (name, path) in offices),
         importances=tuple((i.value, i.label) for i in Importance))
 
@@ -210,31 +147,40 @@ def start_of(day: date, tz: ZoneInfo) -> datetime:
 
 
 async def _keyword(keyword: str) -> Q:
-    """Title contains, enterprise name contains, or number prefix.
+    """Title contains, enterprise name contains, or number prefix or suffix (a suffix of 4+ characters).
 
     The matching enterprises are resolved first (PostgreSQL: pg_trgm index ``enterprise_name_trgm``, migration
     0007) into an id list, so the question side is ``title LIKE … OR enterprise_id IN (…)`` — a BitmapOr of the
     ``question_title_trgm`` index and the enterprise index — instead of a per-row sub-plan. A keyword matching
-    very many enterprises stays a sub-select.
+    very many enterprises stays a sub-select. A number prefix and a number suffix (a prefix of
+    ``number_reversed``) are served by the pattern indexes of migration 0012, so every branch of the OR is.
     """
     enterprises = Enterprise.filter(name__icontains=keyword).using_db(connection())
     ids = await enterprises.limit(ENTERPRISE_IDS_MAX + 1).values_list("id", flat=True)
     matching: Any = ids if len(ids) <= ENTERPRISE_IDS_MAX else Subquery(enterprises.values("id"))
     condition = Q(title__icontains=keyword) | Q(enterprise_id__in=matching)
     if _NUMBER_LIKE.fullmatch(keyword):
-        condition |= Q(number__startswith=keyword.upper())  # exact or prefix; numbers are upper-case
+        # exact or prefix (a credit code: the enterprise's numbers); numbers are upper-case
+        condition |= Q(number__startswith=keyword.upper())
+        if len(keyword) >= NUMBER_SUFFIX_MIN:  # e.g. 260007: year and sequence
+            condition |= Q(number_reversed__startswith=keyword.upper()[::-1])
     return condition
 
 
-def after_key(at: datetime, last_id: int) -> Q:
-    """Rows after (at, last_id) in (submitted_at desc, id desc) order: the queue's keyset."""
-    return after_time_key("submitted_at", at, last_id)
+def after_key(at: datetime, last_id: int, *, ascending: bool = False) -> Q:
+    """Rows after (at, last_id) in (submitted_at, id) order, descending unless ``ascending``: the queue's keyset."""
+    return after_time_key("submitted_at", at, last_id, ascending=ascending)
+
+
+def queue_order(flt: QueueFilter) -> tuple[str, str]:
+    """The queue's order for this filter: oldest first for the open work, else newest first."""
+    return ("submitted_at", "id") if flt.oldest_first else ("-submitted_at", "-id")
 
 
 async def list_queue(account_id: int, flt: QueueFilter, *, cursor: str | None = None, limit: int = 50,
                      ctx: ServiceContext | None = None, accept_within_days: int = ACCEPT_WITHIN_DAYS,
                      reply_within_days: int = REPLY_WITHIN_DAYS) -> QueuePage:
-    """One page of the account's queue, newest submission first; ``cursor`` is the previous ``next_cursor``.
+    """One page of the account's queue in ``queue_order``; ``cursor`` is the previous page's ``next_cursor``.
 
     Precondition: ``account_id`` is a signed-in customs account (NotFound if it is inactive or unknown).
     A cursor not handed out here, or a limit outside 1–100, is ValidationFailed.
@@ -243,32 +189,51 @@ async def list_queue(account_id: int, flt: QueueFilter, *, cursor: str | None = 
     check_limit(limit, MAX_LIMIT)
     key = decode_time_cursor(cursor) if cursor else None
     scope = await queue_scope(account_id, flt, ctx)
-    query = scope.query if key is None else scope.query.filter(after_key(*key))
-    rows = await query.order_by("-submitted_at", "-id").limit(limit + 1).values(
-        "id", "number", "title", "enterprise_id", "office_id", "importance", "status", "submitted_at")
+    query = scope.query if key is None else scope.query.filter(after_key(*key, ascending=flt.oldest_first))
+    rows = await query.order_by(*queue_order(flt)).limit(limit + 1).values(
+        "id", "number", "title", "enterprise_id", "office_id", "importance", "status", "round", "submitted_at")
     more, rows = len(rows) > limit, rows[:limit]
     names = dict(await Enterprise.filter(id__in={r["enterprise_id"] for r in rows}).using_db(connection())
                  .values_list("id", "name")) if rows else {}
     types = await type_names([r["id"] for r in rows])
+    handlers = await handler_names({r["id"]: r["round"] for r in rows})
     now = ctx.now()
     deadlines = {Status.SUBMITTED: timedelta(days=accept_within_days),
                  Status.ACCEPTED: timedelta(days=reply_within_days)}
-    items = tuple(_item(row, names, types, scope.offices, now, deadlines) for row in rows)
+    items = tuple(_item(row, names, types, handlers, scope.offices, now, deadlines) for row in rows)
     next_cursor = encode_time_cursor(items[-1].submitted_at, items[-1].id) if more else None
     return QueuePage(items, next_cursor)
 
 
-def _item(row: dict[str, Any], names: dict[int, str], types: dict[int, tuple[str, ...]], offices: dict[int, str],
-          now: datetime, deadlines: dict[Status, timedelta]) -> QueueItem:
+def _item(row: dict[str, Any], names: dict[int, str], types: dict[int, tuple[str, ...]], handlers: dict[int, str],
+          offices: dict[int, str], now: datetime, deadlines: dict[Status, timedelta]) -> QueueItem:
     status, importance = Status(row["status"]), row["importance"] and Importance(row["importance"])
     age = now - row["submitted_at"]
     return QueueItem(
         id=row["id"], number=row["number"], title=row["title"], enterprise_name=names.get(row["enterprise_id"], ""),
         types=types.get(row["id"], ()), office_name=offices.get(row["office_id"], ""), importance=importance or None,
         importance_label=importance.label if importance else "", status=status, status_label=status.label,
-        submitted_at=row["submitted_at"], age_days=max(age.days, 0),
+        round=row["round"], handler=handlers.get(row["id"], ""), submitted_at=row["submitted_at"],
+        age_days=None if status in FINISHED else max(age.days, 0),
         overdue=status in deadlines and age > deadlines[status],
     )
+
+
+async def handler_names(rounds: dict[int, int]) -> dict[int, str]:
+    """Question id → who accepted (or answered) its current round (``rounds``: id → round), in one query.
+
+    A forward after that clears it: the question waits for someone of the new office.
+    """
+    if not rounds:
+        return {}
+    events = await (QuestionEvent.filter(question_id__in=list(rounds), customs_account_id__not_isnull=True,
+                                         action__in=(Action.ACCEPT.value, Action.REPLY.value, Action.FORWARD.value))
+                    .using_db(connection()).order_by("id").values_list("question_id", "round", "action", "actor_name"))
+    found: dict[int, str] = {}
+    for question_id, round_, action, name in events:
+        if round_ == rounds[question_id]:
+            found[question_id] = "" if action == Action.FORWARD.value else name
+    return found
 
 
 async def type_names(question_ids: list[int]) -> dict[int, tuple[str, ...]]:

@@ -36,6 +36,8 @@ class ActorRef:
 def status_fields(before: QuestionState, command: Command, outcome: Outcome, now: Any) -> dict[str, Any]:
     """The columns that change with the status: timestamps, round, reply kind, reviewer, closing reason.
 
+    ``submitted_at`` / ``accepted_at`` are the current round's; ``first_…`` follow them during round 1 only.
+
     The automatic close's set-based sweep is generated from this function too (``autoclose``).
     """
     values: dict[str, Any] = {"status": outcome.status}
@@ -55,6 +57,8 @@ def status_fields(before: QuestionState, command: Command, outcome: Outcome, now
         values["evaluated_at"] = now  # re-evaluating while awaiting an append keeps the first date
     if outcome.status is Status.CLOSED and before.status is not Status.CLOSED:
         values.update(closed_at=now, closed_by=outcome.closed_by)
+    if before.round == 1 and not outcome.new_round:  # later rounds keep round 1's 提交时间 / 受理时间
+        values.update({f"first_{key}": values[key] for key in ("submitted_at", "accepted_at") if key in values})
     return values
 
 

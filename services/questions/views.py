@@ -39,7 +39,7 @@ from services.kit.context import ServiceContext
 from services.kit.filters import MSG_BAD_STATUS
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
-from services.questions.labels import ACTION_TITLES, EXEC_REVIEW_GROUP, ROLE_LABELS
+from services.questions.labels import ACTION_TITLES, ROLE_LABELS
 from services.questions.state import active_executives, state_of
 
 PAGE_MAX = 50
@@ -48,7 +48,8 @@ QUEUE_MAX = 100
 # The manual's status groups for the filter tabs of 我的问题, in display order (key → label, statuses).
 STATUS_GROUPS: dict[str, tuple[str, tuple[Status, ...]]] = {
     "draft": (Status.DRAFT.label, (Status.DRAFT,)),
-    "review": (EXEC_REVIEW_GROUP, (Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC)),
+    "review": (Status.PENDING_EXEC_REVIEW.label, (Status.PENDING_EXEC_REVIEW,)),
+    "returned": (Status.RETURNED_BY_EXEC.label, (Status.RETURNED_BY_EXEC,)),
     **{s.value: (s.label, (s,)) for s in (Status.SUBMITTED, Status.WITHDRAWN, Status.ACCEPTED, Status.REPLIED,
                                           Status.AWAITING_APPEND, Status.CLOSED)},
 }
@@ -64,9 +65,9 @@ class QuestionItem:
     status_label: str
     reply_kind: ReplyKind | None
     round: int
-    creator_name: str
-    submitted_at: datetime | None
-    accepted_at: datetime | None
+    creator_name: str  # who asked
+    submitted_at: datetime | None  # round 1's (提交时间), kept by appended rounds; each round's is on the timeline
+    accepted_at: datetime | None  # round 1's (受理时间), likewise
     updated_at: datetime
     actions: tuple[Action, ...]
 
@@ -145,6 +146,7 @@ class QuestionDetail:
     evaluations: tuple[EvaluationView, ...]
     timeline: tuple[TimelineEntry, ...]
     executives: tuple[Choice, ...]  # whom a submit may go to for review; empty when no choice is needed
+    return_reason: str  # the executive's reason while the question is returned by the executive, else ""
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,8 @@ def _item(question: Question, scope: _Scope, ctx: ServiceContext) -> QuestionIte
         id=question.id, number=question.number, title=question.title,
         types=tuple(t.name for t in question.types), status=question.status, status_label=question.status.label,
         reply_kind=question.reply_kind, round=question.round, creator_name=question.creator.name,
-        submitted_at=question.submitted_at, accepted_at=question.accepted_at, updated_at=question.updated_at,
+        submitted_at=question.first_submitted_at, accepted_at=question.first_accepted_at,
+        updated_at=question.updated_at,
         actions=tuple(actions),
     )
 
@@ -292,7 +295,16 @@ def _detail(question: Question, scope: _Scope, ctx: ServiceContext, events: list
                                          v.person.name) for v in evaluations),
         timeline=tuple(timeline_entry(e) for e in events),
         executives=scope.executives if choose else (),
+        return_reason=return_reason(question, events),
     )
+
+
+def return_reason(question: Question, events: list[QuestionEvent]) -> str:
+    """The latest executive return's reason, while the question is still returned."""
+    if question.status is not Status.RETURNED_BY_EXEC:
+        return ""
+    returns = [e.text for e in events if e.action == Action.EXEC_RETURN.value]
+    return returns[-1] if returns else ""
 
 
 def reply_view(event: QuestionEvent) -> Reply:

@@ -10,6 +10,7 @@ import pytest
 
 from models.audit import AuditEntry
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
+from models.lifecycle import NO_EXECUTIVE
 from models.outbox import OutboxMessage
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from tests.contract.conftest import Simulator, simulator  # noqa: F401
@@ -216,7 +217,10 @@ async def test_the_supervisor_approves_and_the_admin_may_ask(site: Site) -> None
     again = await desk.post(f"/admin/registrations/{registration.id}/approve")
     assert again.status_code == 409 and "已处理" in again.text
     admin = await site.browser(await _admin_actor(registration))
-    assert (await admin.client.get("/api/v1/ask/options")).json()["refusal"] == ""
+    # the new enterprise requires executive review and has no executive yet: the options say so up front and
+    # the admin is led to 企业人员 (issue 12; before, the first question was refused only on submission)
+    assert (await admin.client.get("/api/v1/ask/options")).json()["refusal"] == NO_EXECUTIVE
+    assert '<a href="/h5/people">去添加企业高管</a>' in (await admin.get("/h5/")).text
 
 
 async def _admin_actor(registration: Registration) -> Any:

@@ -181,7 +181,9 @@ def test_from_args_parses_a_query_string() -> None:
     assert flt == QueueFilter(statuses=(Status.SUBMITTED, Status.ACCEPTED, Status.REPLIED), type_id=3, office_id=7,
                               importance=Importance.URGENT, submitted_from=date(2026, 3, 1),
                               submitted_to=date(2026, 3, 31), keyword="IC卡 办理")
-    assert QueueFilter.from_args({}) == QueueFilter()
+    # the page opens on the open work; "all" (or the empty choice) is every status
+    assert QueueFilter.from_args({}) == QueueFilter(statuses=(Status.SUBMITTED, Status.ACCEPTED))
+    assert QueueFilter.from_args({"status": "all"}) == QueueFilter()
     assert QueueFilter.from_args({"status": "", "type_id": ""}) == QueueFilter()
 
 

@@ -15,7 +15,7 @@ from core.query_sql import parameterized
 from models.enterprises import Enterprise
 from models.questions import Question
 from services.kit.context import ServiceContext
-from services.questions.queue import QueueFilter, list_queue, queue_scope
+from services.questions.queue import QueueFilter, list_queue, queue_order, queue_scope
 from tests.conftest import PG_URL
 from tests.factories import World
 
@@ -34,10 +34,11 @@ async def fill(world: World) -> None:
                    lpad(i::text, 18, 'X'), 'active', false, now()
             FROM generate_series(1, ?) AS i""", ENTERPRISES)
         await execute(conn, """
-            INSERT INTO question (number, enterprise_id, creator_id, accepting_office_id, office_id, title,
-                contact_name, contact_phone, description, remarks, allow_publication, status, round, version,
-                published, public_title, public_description, public_reply, created_at, updated_at, submitted_at)
-            SELECT 'N' || lpad(i::text, 10, '0'), ?, ?, ?, ?,
+            INSERT INTO question (number, number_reversed, enterprise_id, creator_id, accepting_office_id,
+                office_id, title, contact_name, contact_phone, description, remarks, allow_publication, status, round,
+                version, published, public_title, public_description, public_reply, created_at, updated_at,
+                submitted_at)
+            SELECT 'N' || lpad(i::text, 10, '0'), reverse('N' || lpad(i::text, 10, '0')), ?, ?, ?, ?,
                    CASE WHEN i % 1000 = 0 THEN '电子口岸卡办理' || i ELSE '报关单修改问题' || i END,
                    '王', '13800138000', '描述', '', false, 'submitted', 1, 1, false, '', '', '',
                    now(), now(), now() - (i || ' seconds')::interval
@@ -47,13 +48,13 @@ async def fill(world: World) -> None:
         await execute(conn, "ANALYZE enterprise")
 
 
-def queue_sql(query: QuerySet[Question]) -> tuple[str, list[object]]:
+def queue_sql(query: QuerySet[Question], order: tuple[str, ...] = ("-submitted_at", "-id")) -> tuple[str, list[object]]:
     """The SQL and parameters tortoise sends for the queue's first page."""
-    return parameterized(query.order_by("-submitted_at", "-id").limit(51))
+    return parameterized(query.order_by(*order).limit(51))
 
 
-async def plan(query: QuerySet[Question], *, seqscan: bool) -> str:
-    sql, params = queue_sql(query)
+async def plan(query: QuerySet[Question], *, seqscan: bool, order: tuple[str, ...] = ("-submitted_at", "-id")) -> str:
+    sql, params = queue_sql(query, order)
     async with in_transaction() as conn:
         if not seqscan:
             await execute(conn, "SET LOCAL enable_seqscan = off")
@@ -90,3 +91,32 @@ async def test_an_enterprise_name_keyword_uses_its_trigram_index(world: World) -
     scope = await queue_scope(world.officer.account_id, QueueFilter(keyword="保税物流"), ctx)
     forced = await plan(scope.query, seqscan=False)
     assert "question_title_trgm" in forced, forced  # title OR enterprise id: both sides by index
+
+
+async def test_a_number_suffix_uses_the_reversed_number_index(world: World) -> None:
+    """Issue 12: numbers end in year + sequence; a suffix of 4+ characters is a prefix of ``number_reversed``,
+    searched through its pattern index (migration 0012)."""
+    await fill(world)
+    scope = await queue_scope(world.officer.account_id, QueueFilter(keyword="0012345"), ctx)
+    natural = await plan(scope.query, seqscan=True)
+    assert "Bitmap Index Scan on question_number_reversed" in natural, natural  # the planner's own choice
+    assert "Bitmap Index Scan on question_number_pattern" in natural  # the prefix side of the OR
+    assert "Bitmap Index Scan on question_title_trgm" in natural and "Seq Scan" not in natural
+    page = await list_queue(world.officer.account_id, QueueFilter(keyword="12345"), limit=100)
+    assert [i.number for i in page.items] == ["N0000012345"]
+
+
+async def test_the_open_work_view_reads_only_open_rows(world: World) -> None:
+    """Issue 12: the default view (submitted / accepted, oldest first) reads the open rows through the
+    (office_id, status) index and sorts that small set — it does not walk past the closed history."""
+    await fill(world)
+    async with in_transaction() as conn:
+        await execute(conn, "UPDATE question SET status = 'closed' WHERE id % 200 <> 0")
+        await execute(conn, "ANALYZE question")
+    work = QueueFilter.from_args({})
+    scope = await queue_scope(world.officer.account_id, work, ctx)
+    natural = await plan(scope.query, seqscan=True, order=queue_order(work))
+    assert "Seq Scan" not in natural and "{submitted,accepted}" in natural.split("Index Cond")[1], natural
+    page = await list_queue(world.officer.account_id, work, limit=50)
+    times = [i.submitted_at for i in page.items]
+    assert len(times) == 50 and times == sorted(times) and {i.status.value for i in page.items} == {"submitted"}
