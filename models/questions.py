@@ -79,7 +79,7 @@ class Question(Model):
         indexes = (
             ("status", "replied_at"),
             ("status", "evaluated_at"),
-            ("enterprise_id", "status"),
+            ("enterprise_id", "id"),  # 我的问题: an enterprise's questions, newest first (migration 0013)
             ("office_id", "status"),
             ("published", "published_at"),
             # the customs queue (services/questions/queue.py): newest submission first, keyset on (submitted_at, id)
