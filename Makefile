@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/callback.py
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/pages.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

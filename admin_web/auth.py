@@ -20,19 +20,23 @@ from services.kit.access import access_customs_account
 from services.kit.actors import CustomsActor
 from services.kit.records import CustomsAccount
 from services.notifications.sms_alerts import OpenAlert, open_alerts_for
-from services.questions.queue import new_work_count
+from services.questions.queue import badge_label, new_work_count
 
 
 @dataclass(frozen=True)
 class AdminUser:
     session: WebSession
     account: CustomsAccount
-    new_work: int  # questions submitted to the account's scope and not yet accepted (the header's badge)
+    new_work: int  # questions submitted to the account's scope and not yet accepted (the badge; counted to 100)
     sms_alerts: tuple[OpenAlert, ...] = ()  # open SMS configuration errors: the banner, for admins only
 
     @property
     def actor(self) -> CustomsActor:
         return CustomsActor(self.account.id)
+
+    @property
+    def new_work_label(self) -> str:
+        return badge_label(self.new_work)
 
     @property
     def role_label(self) -> str:

@@ -24,11 +24,13 @@ from core.db import close_database, connection, ensure_migrated, open_database
 from core.logs import setup_logging
 from handlers.accounts.central_pages import CALLBACK as CENTRAL_CALLBACK
 from handlers.accounts.central_pages import callback as central_callback
+from handlers.kit.auth import SAFE_METHODS
 from handlers.kit.errors import install_error_handlers
 from handlers.kit.fields import PATH_ID, path_id
 from handlers.kit.sessions import SessionStore
 from services.accounts.oauth_state import OAuthStates
 from services.accounts.sms_codes import SmsCodes, policy_from
+from services.kit.access import begin_request_reads
 from services.kit.context import ServiceContext
 from services.notifications.sms import NoSmsChannel
 from services.notifications.sms_alerts import AlertingSms
@@ -70,6 +72,11 @@ def create_app(settings: Settings) -> Sanic:
         app.ctx.oauth_states = OAuthStates(cache, key)
         app.ctx.storage = FileStorage(Path(settings.web.upload_dir))
         app.ctx.identity_provider = IdentityProviderClient(settings.identity_provider)
+
+    @app.on_request(priority=1000)
+    async def begin_reads(request: Request) -> None:
+        # the reader's membership or account is loaded once per reading request (services/kit/access.py)
+        begin_request_reads(request.method in SAFE_METHODS)
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import set_global_context
 from tortoise.migrations.api import migrate
 from tortoise.migrations.executor import MigrationExecutor
@@ -24,13 +26,37 @@ class UnmigratedDatabase(Exception):
     """The schema is behind the committed migrations."""
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped
+    """A PostgreSQL connection handed back to the pool without asyncpg's reset statement.
+
+    asyncpg sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on every release: a
+    round trip after each query outside a transaction, which doubled the round trips of a page. Nothing here
+    takes advisory locks, declares cursors, listens or sets session settings (``SET LOCAL`` ends with its
+    transaction), so there is nothing to reset; an open transaction is still rolled back by the pool, and
+    overriding ``get_reset_query`` is the documented way to change the statement.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 def tortoise_config(db: DatabaseSettings) -> dict[str, Any]:
     return {
-        "connections": {"default": connection_url(db)},
+        "connections": {"default": connection_config(db)},
         "apps": {APP: {"models": MODEL_MODULES, "default_connection": "default", "migrations": MIGRATIONS_MODULE}},
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def connection_config(db: DatabaseSettings) -> str | dict[str, Any]:
+    """SQLite: the URL; PostgreSQL: the URL's parts, with our pool's connection class."""
+    url = connection_url(db)
+    if url.startswith("sqlite://"):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["connection_class"] = PooledConnection
+    return config
 
 
 def connection_url(db: DatabaseSettings) -> str:
@@ -116,7 +142,8 @@ async def make_migrations(db: DatabaseSettings, name: str | None = None) -> list
     config_path.parent.mkdir(exist_ok=True)
     import json
 
-    config_path.write_text(json.dumps(tortoise_config(db)), encoding="utf-8")
+    config = tortoise_config(db) | {"connections": {"default": connection_url(db)}}  # JSON: no class
+    config_path.write_text(json.dumps(config), encoding="utf-8")
     await tortoise_makemigrations(CLIContext(None, str(config_path)), (), False, name)
     await Tortoise.close_connections()
     return sorted(set(migrations_dir.glob("*.py")) - before)

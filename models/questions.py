@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.indexes import PartialIndex
 from tortoise.models import Model
 
-from models.lifecycle import ClosedBy, Evaluation, Importance, ReplyKind, Role, Status
+from models.lifecycle import AUTO_CLOSE_SINCE, ClosedBy, Evaluation, Importance, ReplyKind, Role, Status
 
 if TYPE_CHECKING:  # the related models, for the relation types only (no import cycle at run time)
     from models.catalog import BusinessCategory, QuestionType
@@ -84,11 +85,15 @@ class Question(Model):
     class Meta:
         table = "question"
         indexes = (
-            ("status", "replied_at"),
-            ("status", "evaluated_at"),
-            ("enterprise_id", "status"),
-            ("office_id", "status"),
-            ("published", "published_at"),
+            # Partial indexes (migration 0014): a question leaving the status (the automatic close) or never
+            # published adds no entry to them, so closing 100,000 rows writes four index entries fewer each.
+            # The due questions of the automatic close, per closing status, by the instant its period counts from.
+            *(PartialIndex(fields=[since], condition={"status": status.value})
+              for status, since in AUTO_CLOSE_SINCE.items()),
+            PartialIndex(fields=["published_at", "id"], condition={"published": True}),  # the public list
+            ("enterprise_id", "id"),  # 我的问题: an enterprise's questions, newest first (migration 0013)
+            # the header's badge (new_work_count): the questions waiting to be accepted, per office
+            PartialIndex(fields=["office_id"], condition={"status": Status.SUBMITTED.value}),
             # the customs queue (services/questions/queue.py): newest submission first, keyset on (submitted_at, id)
             ("office_id", "submitted_at", "id"),  # an officer's office
             ("status", "submitted_at", "id"),  # a status tab, e.g. the new questions

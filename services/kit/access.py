@@ -1,11 +1,18 @@
 """Fetching with the permission check: nothing is returned to someone who may not see it.
 
 Outside their scope a question does not exist for the user (NotFound, 404), so its existence leaks nothing.
+
+Within one reading request (a GET) the reader's membership or account is loaded once: the edge opens a read
+memo per request (``begin_request_reads``) and the access functions keep what they loaded in it, so the sign-in
+check, the page's service and the header's badge share one load. Writes never use it: a request that may
+change state starts with no memo, so every check there reads the row as it is now.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
@@ -19,9 +26,36 @@ from models.questions import Question
 
 MSG_NO_CUSTOMS_ACCOUNT = "海关账号不存在或已停用"
 QUESTION_NOT_FOUND = "问题不存在或无权查看"
+T = TypeVar("T")
+_reads: ContextVar[dict[Hashable, Any] | None] = ContextVar("qingling_request_reads", default=None)
+
+
+def begin_request_reads(reading: bool) -> None:
+    """Start a request: a fresh memo for a reading request, none for one that may write.
+
+    Called first thing for every request, so nothing is carried over from the previous request that the same
+    task (a keep-alive connection) served.
+    """
+    _reads.set({} if reading else None)
+
+
+async def request_memo(key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+    """``load()``, once per reading request and key (each call outside a reading request loads)."""
+    memo = _reads.get()
+    if memo is None:
+        return await load()
+    if key not in memo:
+        memo[key] = await load()
+    result: T = memo[key]
+    return result
 
 
 async def access_membership(person_id: int, enterprise_id: int, conn: BaseDBAsyncClient) -> Membership:
+    return await request_memo(("membership", person_id, enterprise_id),
+                              lambda: _load_membership(person_id, enterprise_id, conn))
+
+
+async def _load_membership(person_id: int, enterprise_id: int, conn: BaseDBAsyncClient) -> Membership:
     membership = await Membership.filter(
         person_id=person_id, enterprise_id=enterprise_id, active=True, person__active=True
     ).using_db(conn).select_related("enterprise", "person").first()
@@ -67,6 +101,10 @@ def customs_scope(account: CustomsAccount, via: str = "office") -> Q:
 
 
 async def access_customs_account(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccount:
+    return await request_memo(("customs_account", account_id), lambda: _load_customs_account(account_id, conn))
+
+
+async def _load_customs_account(account_id: int, conn: BaseDBAsyncClient) -> CustomsAccount:
     account = await CustomsAccount.filter(id=account_id, active=True).using_db(conn).select_related("office").first()
     if account is None:
         raise NotFound(MSG_NO_CUSTOMS_ACCOUNT)

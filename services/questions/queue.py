@@ -34,7 +34,7 @@ from models.enterprises import Enterprise
 from models.lifecycle import Action, Importance, Status
 from models.offices import CustomsOffice
 from models.questions import Question, QuestionEvent
-from services.kit.access import access_customs_account, customs_scope
+from services.kit.access import access_customs_account, customs_scope, request_memo
 from services.kit.context import ServiceContext
 from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
 from services.questions.queue_filter import ALL, NOT_IN_QUEUE, OPEN_WORK, QUEUE_STATUSES, QueueFilter
@@ -46,6 +46,7 @@ FINISHED = (Status.CLOSED, Status.WITHDRAWN)  # nobody waits on these: no 已等
 NUMBER_SUFFIX_MIN = 4  # a shorter suffix matches too many numbers to be worth a search
 _NUMBER_LIKE = re.compile(r"[0-9A-Za-z]+")
 OPEN_WORK_LABEL = "待办（" + "、".join(s.label for s in OPEN_WORK) + "）"
+BADGE_MAX = 99  # the header's badge counts this far, then shows "99+": a bounded query on every page
 ENTERPRISE_IDS_MAX = 500  # enterprises matching a keyword that are inlined as ids (more: a sub-select)
 # Calendar days from submission after which a question is highlighted as overdue (the lead moves them to
 # config): not accepted within ACCEPT_WITHIN_DAYS, or accepted and not replied within REPLY_WITHIN_DAYS.
@@ -115,8 +116,11 @@ async def queue_scope(account_id: int, flt: QueueFilter, ctx: ServiceContext) ->
 
 async def _offices_in_scope(account: CustomsAccount) -> dict[int, tuple[str, str]]:
     """The offices of ``customs_scope(account)`` (id → name, path): the same rule, resolved at the office level."""
-    offices = CustomsOffice.filter(customs_scope(account, via="")).using_db(connection())
-    return {i: (name, path) for i, name, path in await offices.values_list("id", "name", "path")}
+    async def load() -> dict[int, tuple[str, str]]:
+        offices = CustomsOffice.filter(customs_scope(account, via="")).using_db(connection())
+        return {i: (name, path) for i, name, path in await offices.values_list("id", "name", "path")}
+
+    return await request_memo(("offices_in_scope", account.id), load)
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,14 @@ async def type_names(question_ids: list[int]) -> dict[int, tuple[str, ...]]:
 
 
 async def new_work_count(account_id: int) -> int:
-    """Questions in the account's scope waiting to be accepted (status submitted): the header's badge."""
+    """Questions in the account's scope waiting to be accepted (status submitted), counted up to ``BADGE_MAX + 1``:
+    the header's badge, on every admin page, reads at most that many index entries."""
     account = await access_customs_account(account_id, connection())
     offices = await _offices_in_scope(account)
-    return await Question.filter(office_id__in=list(offices), status=Status.SUBMITTED).using_db(connection()).count()
+    waiting = Question.filter(office_id__in=list(offices), status=Status.SUBMITTED).using_db(connection())
+    return len(await waiting.limit(BADGE_MAX + 1).values_list("id", flat=True))
+
+
+def badge_label(count: int) -> str:
+    """The badge's text: the count, or "99+" past ``BADGE_MAX``."""
+    return f"{BADGE_MAX}+" if count > BADGE_MAX else str(count)

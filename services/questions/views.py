@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 
 from adapters.file_storage import FileStorage
 from core.db import connection
@@ -198,14 +199,20 @@ async def list_questions(ctx: ServiceContext, person_id: int, enterprise_id: int
     statuses = statuses_of(status)
     before = row_id(decode_cursor(cursor, 1)[0]) if cursor else None
     scope = await _scope(await access_membership(person_id, enterprise_id, connection()))
+    rows = await enterprise_page(enterprise_id, statuses, before, limit + 1).prefetch_related("types")
+    items = tuple(_item(q, scope, ctx) for q in rows[:limit])
+    return QuestionPage(items, encode_cursor(items[-1].id) if len(rows) > limit else None)
+
+
+def enterprise_page(enterprise_id: int, statuses: tuple[Status, ...] | None, before: int | None,
+                    limit: int) -> QuerySet[Question]:
+    """The page query of 我的问题: newest first along the (enterprise_id, id) index, however few rows match."""
     query = Question.filter(enterprise_id=enterprise_id).exclude(status=Status.DELETED)
     if statuses is not None:
         query = query.filter(status__in=statuses)
     if before is not None:
         query = query.filter(id__lt=before)
-    rows = await query.order_by("-id").limit(limit + 1).select_related("creator").prefetch_related("types")
-    items = tuple(_item(q, scope, ctx) for q in rows[:limit])
-    return QuestionPage(items, encode_cursor(items[-1].id) if len(rows) > limit else None)
+    return query.order_by("-id").limit(limit).select_related("creator")
 
 
 async def review_queue(ctx: ServiceContext, person_id: int, enterprise_id: int) -> tuple[QuestionItem, ...]:
