@@ -12,7 +12,7 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from core.db import connection
-from handlers.kit.auth import MSG_SIGN_IN, check_csrf
+from handlers.kit.auth import MSG_SIGN_IN, check_csrf, set_cookie
 from handlers.kit.sessions import ADMIN_COOKIE, SessionStore, WebSession
 from models.errors import NotFound, NotSignedIn
 from services.accounts.labels import CUSTOMS_ROLE_LABELS as ROLE_LABELS
@@ -78,10 +78,5 @@ async def customs_signed_in(request: Request) -> AdminUser:
 
 
 def set_admin_cookie(request: Request, response: HTTPResponse, session: WebSession | None) -> HTTPResponse:
-    settings = request.app.ctx.settings.web
-    if session is None:
-        response.delete_cookie(ADMIN_COOKIE, path="/admin")
-    else:
-        response.add_cookie(ADMIN_COOKIE, session.token, path="/admin", httponly=True, samesite="Strict",
-                            secure=settings.cookie_secure, max_age=ADMIN_SESSION_TTL)
-    return response
+    return set_cookie(request, response, ADMIN_COOKIE, session, path="/admin", samesite="Strict",
+                      max_age=ADMIN_SESSION_TTL)

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from callback import cpu_seconds, free_port, wait_ready  # noqa: E402 (bench/ is the script's folder)
+from callback import cpu_seconds, free_port, run_server, wait_ready  # noqa: E402 (bench/ is the script's folder)
 from scratch_database import create_scratch, drop_scratch  # noqa: E402
 
 OFFICES = 20  # sub-offices under the district office
@@ -147,24 +147,7 @@ def settings_for(database_url: str):  # noqa: ANN201 - core.config imported late
 def serve(kind: str, port: int, database_url: str, tokens: Path, profile: bool) -> None:
     """Child process: one server, single process, no access log; the app writes its sessions' tokens."""
     app = app_server(database_url, tokens) if kind == "app" else bare_server(database_url)
-    if not profile:
-        app.run(host="127.0.0.1", port=port, single_process=True, access_log=False, motd=False)
-        return
-    import cProfile
-    import pstats
-    import signal
-
-    profiler = cProfile.Profile(time.process_time)  # CPU time: other work on the machine does not count
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    profiler.enable()
-    try:
-        app.run(host="127.0.0.1", port=port, single_process=True, access_log=False, motd=False)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    run_server(app, port, profile, clock=time.process_time)  # CPU time: other work does not count
 
 
 def app_server(database_url: str, tokens: Path):  # noqa: ANN201

@@ -115,12 +115,18 @@ async def begin_session(request: Request, *, membership: Membership | None, open
 
 
 def set_session_cookie(request: Request, response: HTTPResponse, session: WebSession | None) -> HTTPResponse:
-    settings = request.app.ctx.settings.web
+    return set_cookie(request, response, COOKIE, session, path="/", samesite="Lax",
+                      max_age=request.app.ctx.settings.web.session_ttl_seconds)
+
+
+def set_cookie(request: Request, response: HTTPResponse, name: str, session: WebSession | None, *, path: str,
+               samesite: str, max_age: int) -> HTTPResponse:
+    """The session's cookie on ``response`` (HttpOnly, Secure behind TLS), or its deletion when ``session`` is None."""
     if session is None:
-        response.delete_cookie(COOKIE, path="/")
+        response.delete_cookie(name, path=path)
     else:
-        response.add_cookie(COOKIE, session.token, path="/", httponly=True, samesite="Lax",
-                            secure=settings.cookie_secure, max_age=settings.session_ttl_seconds)
+        response.add_cookie(name, session.token, path=path, httponly=True, samesite=samesite,
+                            secure=request.app.ctx.settings.web.cookie_secure, max_age=max_age)
     return response
 
 
