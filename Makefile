@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | system-packages
 $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Debian packages the browser tests need (STACK.md): Chromium, driven by Playwright (never `playwright install`),
+# Debian packages the browser tests need: Chromium, driven by Playwright (never `playwright install`),
 # and a CJK font (without one Chinese renders as empty boxes). Installed as root when missing; otherwise say so.
 # The card tests need pcscd + vsmartcard-vpcd (virtual readers); pyscard's build needs gcc, libpcsclite-dev and
 # Python's headers (python3-dev).

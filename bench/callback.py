@@ -6,8 +6,8 @@ Starts, one after the other, two single-process servers on free local ports:
 
   (a) the real app (``core.app.create_app``, simulators off, a temporary SQLite database migrated with
       ``core.db.upgrade``, the in-process cache, a WeChat token / EncodingAESKey / AppID): every request is a
-      safe-mode text push with its own MsgId, so each one is verified, decrypted, claimed in the dedupe cache,
-      routed to the help handler, answered and encrypted;
+      safe-mode text push with its own MsgId, so each one is verified, decrypted, claimed (a row in the database,
+      the cache as a fast path), routed to the help handler, answered and encrypted;
   (b) a bare Sanic app answering the same requests with ``text("success")``.
 
 Load comes from ``wrk`` (Debian package ``wrk``), one thread, with a Lua script cycling through pre-built,

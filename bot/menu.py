@@ -1,4 +1,5 @@
-"""The official-account menu as data, and the JSON body of WeChat's menu/create (WECHAT.md §7).
+"""The official-account menu as data, and the JSON body of WeChat's 自定义菜单创建接口 (POST /cgi-bin/menu/create:
+a ``button`` list of click / view / miniprogram buttons, each top-level one optionally with a ``sub_button`` list).
 
 ``qingling wechat push-menu`` posts ``menu_definition()`` through the WeChat API adapter.
 Every click key here has a handler in bot/handlers.py (a test checks it).

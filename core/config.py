@@ -101,6 +101,7 @@ class SchedulerSettings:
     lock_ttl_seconds: int = 600
     jobs_poll_seconds: int = 1  # how often an idle worker looks for queued background jobs (exports)
     job_lease_seconds: int = 60  # a running job's worker renews this lease; past it, another worker takes over
+    job_retention_hours: int = 24  # a finished job and its file are deleted this long after it finished
 
 
 @dataclass(frozen=True)
@@ -365,6 +366,7 @@ def _check_rules(s: Settings) -> None:
     need(s.scheduler.autoclose_interval_seconds >= 10, "scheduler.autoclose_interval_seconds", "至少 10 秒")
     need(s.scheduler.outbox_interval_seconds >= 1, "scheduler.outbox_interval_seconds", "至少 1 秒")
     need(s.scheduler.lock_ttl_seconds >= 10, "scheduler.lock_ttl_seconds", "至少 10 秒")
+    need(1 <= s.scheduler.job_retention_hours <= 24 * 365, "scheduler.job_retention_hours", "应在 1 小时到 365 天之间")
     key = s.security.secret_key
     need(key is None or len(key) >= 16, "security.secret_key", "密钥至少 16 个字符")
     aes = s.wechat.encoding_aes_key

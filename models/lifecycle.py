@@ -1,4 +1,8 @@
-"""The question lifecycle as one pure transition table (LIFECYCLE.md), and ``decide``.
+"""The question lifecycle as one pure transition table, and ``decide``.
+
+The table is the lifecycle of the customs question-clearing (问题清零) systems, merged from the user manuals of
+the Liaoning and Nanjing systems; tests/unit/test_lifecycle_table.py transcribes it independently and checks
+every status × action × role against this one.
 
 No I/O, no clock, no async: callers pass the question's state, the command, the actor and ``now``.
 Every path that changes a question (H5, API, bot, admin web) goes through ``decide``; the scheduler's
@@ -327,7 +331,7 @@ def _append_given(state: QuestionState, cmd: Command, actor: Actor, policy: Poli
 
 
 def auto_close_due(state: QuestionState, policy: Policy, now: datetime) -> bool:
-    """LIFECYCLE.md: the reply (or the evaluation) is *older than* the period: at the deadline it is not yet due."""
+    """The reply (or the evaluation) is *older than* the period: at the deadline itself it is not yet due."""
     column = AUTO_CLOSE_SINCE.get(state.status) if state.status is not None else None
     since: datetime | None = getattr(state, column) if column is not None else None
     return since is not None and since < policy.close_cutoff(now)
@@ -357,7 +361,7 @@ def _period_over(state: QuestionState, cmd: Command, actor: Actor, policy: Polic
 
 
 def review_required(state: QuestionState, actor: Actor) -> bool:
-    """LIFECYCLE.md: the enterprise requires executive review AND the actor is not an executive."""
+    """The enterprise requires executive review AND the actor is not an executive."""
     return state.review_required and actor.role is not Role.EXECUTIVE
 
 

@@ -5,11 +5,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from adapters.file_storage import FileStorage
 from core.cache import Cache, LockNotAcquired
+from services.jobs.runs import delete_finished
 from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
+from services.kit.pending_images import drop_stale_images
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
 from services.wechat.push_claims import sweep_claims
@@ -58,3 +62,13 @@ async def push_claims_job() -> int:
     if deleted:
         log.info("push claims swept: %d", deleted)
     return deleted
+
+
+async def clean_up_job(ctx: ServiceContext, exports: Path, storage: FileStorage, job_retention: timedelta) -> int:
+    """Delete the background jobs finished more than ``job_retention`` ago and the images kept for refused forms
+    past their day, with their files (idempotent: no lock needed); the number of rows deleted."""
+    jobs = await delete_finished(ctx, exports, job_retention)
+    images = await drop_stale_images(ctx, storage)
+    if jobs or images:
+        log.info("clean-up done: jobs=%d pending_images=%d", jobs, images)
+    return jobs + images

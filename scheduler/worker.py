@@ -7,18 +7,20 @@ import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from adapters.file_storage import FileStorage
 from adapters.sms_aliyun import sms_sender_for
 from adapters.wechat_api import WechatApi, wechat_api_for
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
-from scheduler.jobs import autoclose_job, background_jobs_job, outbox_job, push_claims_job
+from scheduler.jobs import autoclose_job, background_jobs_job, clean_up_job, outbox_job, push_claims_job
 from services.jobs.exports import exports_folder
 from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
@@ -26,15 +28,30 @@ from services.notifications.outbox_dispatch import Dispatcher
 from services.notifications.sms_alerts import AlertingSms
 
 log = logging.getLogger("qingling.worker")
-PUSH_CLAIMS_INTERVAL_SECONDS = 3600  # claims are kept a day: an hourly sweep keeps the table small
+HOURLY = 3600  # push claims are kept a day, finished jobs `scheduler.job_retention_hours`: enough to keep them small
 STOP_GRACE_SECONDS = 5  # a stop waits this long for running jobs (within the 10 s a supervisor allows)
 
 
 Job = Callable[..., Awaitable[object]]
 
 
-def _tracked(job: Job, running: set[asyncio.Task[object]]) -> Job:
-    """The job, its task kept in ``running`` while it runs."""
+def _let_finish(job: Job, running: set[asyncio.Task[object]]) -> Job:
+    """The job in a task of its own, kept in ``running`` while it runs and shielded from the cancellation with
+    which the scheduler's shutdown ends its runs: a stop waits for it (a sweep's transaction is not cut short)."""
+
+    @functools.wraps(job)
+    async def run(*args: Any) -> None:
+        task: asyncio.Task[object] = asyncio.ensure_future(job(*args))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        await asyncio.shield(task)
+
+    return run
+
+
+def _cancel_on_stop(job: Job, running: set[asyncio.Task[object]]) -> Job:
+    """The job, its task kept in ``running`` while it runs; a stop cancels it (a background job's run hands its
+    job back to the queue) and the cancellation ends it quietly."""
 
     @functools.wraps(job)
     async def run(*args: Any) -> None:
@@ -43,6 +60,8 @@ def _tracked(job: Job, running: set[asyncio.Task[object]]) -> Job:
         running.add(task)
         try:
             await job(*args)
+        except asyncio.CancelledError:
+            log.info("%s stopped", job.__name__)
         finally:
             running.discard(task)
 
@@ -66,6 +85,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     dispatcher = make_dispatcher(settings, wechat, ctx.tz)
     lock_ttl = settings.scheduler.lock_ttl_seconds
     runner = JobRunner(ctx, exports_folder(settings.web.upload_dir), settings.scheduler.job_lease_seconds)
+    clean_up_args = [ctx, runner.folder, FileStorage(Path(settings.web.upload_dir)),
+                     timedelta(hours=settings.scheduler.job_retention_hours)]
     try:
         await ensure_migrated()
         if once:
@@ -73,34 +94,43 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             await outbox_job(dispatcher, cache, lock_ttl)
             await background_jobs_job(runner)
             await push_claims_job()
+            await clean_up_job(*clean_up_args)
             return
+        running: set[asyncio.Task[object]] = set()  # sweeps: a stop lets them end
+        handing_back: set[asyncio.Task[object]] = set()  # background jobs: a stop hands their job back at once
         scheduler = AsyncIOScheduler(timezone=UTC)
-        running: set[asyncio.Task[object]] = set()
-        scheduler.add_job(_tracked(autoclose_job, running), "interval",
-                          seconds=settings.scheduler.autoclose_interval_seconds, args=[ctx, cache, lock_ttl],
-                          id="autoclose",
-                          next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
-        scheduler.add_job(_tracked(outbox_job, running), "interval", seconds=settings.scheduler.outbox_interval_seconds,
-                          args=[dispatcher, cache, lock_ttl],
-                          id="outbox", next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
-        scheduler.add_job(background_jobs_job, "interval", seconds=settings.scheduler.jobs_poll_seconds,
-                          args=[runner], id="background_jobs", next_run_time=datetime.now(UTC), max_instances=1,
-                          coalesce=True)
-        scheduler.add_job(push_claims_job, "interval", seconds=PUSH_CLAIMS_INTERVAL_SECONDS, id="push_claims",
-                          next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        scheduler.start()
-        log.info("worker started: autoclose every %ds, outbox every %ds",
-                 settings.scheduler.autoclose_interval_seconds, settings.scheduler.outbox_interval_seconds)
-        await stop.wait()
-        scheduler.shutdown(wait=False)
-        if running:  # let a job in flight end before its database and clients close
-            await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+        every = functools.partial(_add_every, scheduler)
+        every(settings.scheduler.autoclose_interval_seconds, _let_finish(autoclose_job, running), ctx, cache, lock_ttl)
+        every(settings.scheduler.outbox_interval_seconds, _let_finish(outbox_job, running), dispatcher, cache, lock_ttl)
+        every(settings.scheduler.jobs_poll_seconds, _cancel_on_stop(background_jobs_job, handing_back), runner)
+        every(HOURLY, _let_finish(push_claims_job, running))
+        every(HOURLY, _let_finish(clean_up_job, running), *clean_up_args)
+        await _run_until_stopped(scheduler, running, handing_back)
         log.info("worker stopped")
     finally:
         await wechat.aclose()
         await cache.close()
         await close_database()
+
+
+def _add_every(scheduler: AsyncIOScheduler, seconds: int, job: Job, *args: object) -> None:
+    """Run ``job(*args)`` now and every ``seconds``; never two at once, missed runs merged into one."""
+    scheduler.add_job(job, "interval", seconds=seconds, args=list(args), id=job.__name__,
+                      next_run_time=datetime.now(UTC), max_instances=1, coalesce=True)
+
+
+async def _run_until_stopped(scheduler: AsyncIOScheduler, running: set[asyncio.Task[object]],
+                             handing_back: set[asyncio.Task[object]]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler.start()
+    log.info("worker started")
+    await stop.wait()
+    scheduler.shutdown(wait=False)  # cancels the runs in flight: background jobs hand their job back
+    for task in handing_back:  # (explicitly too: the job goes back to the queue now, not when its lease passes)
+        task.cancel()
+    pending = running | handing_back
+    if pending:  # let a sweep in flight end, and a cancelled job be handed back, before the database closes
+        await asyncio.wait(pending, timeout=STOP_GRACE_SECONDS)

@@ -2,7 +2,8 @@
 
 A keyword's type is its name without the trailing digits (``thing3`` → ``thing``). WeChat rejects a value that
 breaks its type's rule with 47003, so every value is made to fit here: cut to the type's length, characters
-the type does not allow dropped. ``first`` and ``remark`` are no longer shown (WECHAT.md §5) and are refused.
+the type does not allow dropped. ``first`` and ``remark`` are no longer shown (WeChat's
+2023 announcement 《关于规范公众号模板消息的再次公告》, effective 2023-05-04) and are refused.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 ELLIPSIS = "…"
-# Longest value per keyword type, in characters (WECHAT.md §5).
+# Longest value per keyword type, in characters (the 类目模板 rules of the template-message documentation).
 MAX_LENGTH = {
     "thing": 20,
     "number": 32,

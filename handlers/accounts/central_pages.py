@@ -1,5 +1,6 @@
-"""单一窗口账号快捷登录 (seed 000 §2.2): the round trip to the central identity provider, the first-time choice
-between quick registration and binding an existing local account, and the local user name + password login.
+"""单一窗口账号快捷登录 (§2.2 of the Liaoning 单一窗口 问题清零系统 user manual): the round trip to the central
+identity provider, the first-time choice between quick registration and binding an existing local account, and
+the local user name + password login.
 
 The callback never answers 500: a bad, replayed or foreign ``state``, a used or expired code, a provider
 error or an id_token that fails validation all end on a Chinese page offering to start again. A linked

@@ -1,6 +1,7 @@
 """The enterprise admin's people page (``/h5/people``) and the enterprise switcher of ``/h5/account``.
 
-Add, edit and remove executives and customs-affairs staff (seed 001 三(二)); every form carries the CSRF
+Add, edit and remove executives and customs-affairs staff (the Nanjing customs'
+问题清零工作管理系统操作指引 三(二)); every form carries the CSRF
 token. Switching enterprise changes the session's ``enterprise_id`` after checking the membership.
 """
 

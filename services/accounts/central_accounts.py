@@ -1,14 +1,16 @@
 """Central single-window accounts (中央标准版) and local people: look-up, quick registration, binding, unlinking.
 
-Seed 000 §2.2: a central account signing in for the first time either registers a local account (快速注册)
-or binds an existing one (绑定已有账户); afterwards the central sign-in goes straight in. One central
-subject belongs to one person and a person has at most one central subject (unique constraints).
+The Liaoning 单一窗口 问题清零系统 user manual, §2.2: a central account signing in for the first time
+either registers a local account (快速注册) or binds an existing one (绑定已有账户); afterwards the central
+sign-in goes straight in. One central subject belongs to one person and a person has at most one central
+subject (unique constraints).
 
 Quick registration makes the person from the provider's claims — or takes the person already registered
-with the same phone number when the provider says the number is verified — and, following seed 003
-四(二) 9 (加入更多公司), joins the enterprise named by the credit-code claim as customs-affairs staff when that
-enterprise is registered here and active. An enterprise that is not registered, still under review, or
-disabled is never created or joined here: the person is told what to do instead.
+with the same phone number when the provider says the number is verified — and, following 四(二) 9
+(加入更多公司) of the 智慧云报关服务平台 系统服务 业务流程指南, joins the enterprise named by the
+credit-code claim as customs-affairs staff when that enterprise is registered here and active. An
+enterprise that is not registered, still under review, or disabled is never created or joined here: the
+person is told what to do instead.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The enterprise admin's people: add, edit and remove executives and customs-affairs staff; switch enterprise.
 
-Seed 001 三(二): the admin enters an executive's or a staff member's name and phone, and they can sign in at
-once (phone + SMS code, or WeChat). A person is one phone number across the district and may belong to
-several enterprises; each enterprise's admin manages only the membership in their own enterprise. Removing
-a person ends the membership, so their open sessions lose access on their next request
-(``handlers.kit.auth.signed_in`` reloads the membership every time). A new executive who has bound WeChat gets
-a template message.
+The Nanjing customs' 问题清零工作管理系统操作指引, 三(二): the admin enters an executive's or a staff member's name
+and phone, and they can sign in at once (phone + SMS code, or WeChat). A person is one phone number across the
+district and may belong to several enterprises; each enterprise's admin manages only the membership in their own
+enterprise. Removing a person ends the membership, so their open sessions lose access on their next request
+(``handlers.kit.auth.signed_in`` reloads the membership every time). A new executive who has bound WeChat gets a
+template message.
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ async def _join(conn: BaseDBAsyncClient, person: Person, enterprise_id: int, rol
 
 async def _welcome(ctx: ServiceContext, conn: BaseDBAsyncClient, person: Person, membership: Membership,
                    enterprise_name: str) -> None:
-    """The template message to a new executive bound in WeChat (seed 001 三(二))."""
+    """The template message to a new executive bound in WeChat (the Nanjing customs'
+    问题清零工作管理系统操作指引 三(二))."""
     now = ctx.now()
     await OutboxMessage.create(
         event=Event.EXECUTIVE_ADDED.value, person_id=person.id, payload={"enterprise_name": enterprise_name},

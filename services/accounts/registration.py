@@ -1,11 +1,12 @@
 """Registering an enterprise and its first admin: with a card (active at once) or with a form (customs review).
 
-Seed 001 三(一): a card registration takes the enterprise's data from the IC card / IKEY and needs no customs
-review; a registration without a card (desktop browser, or the same form inside WeChat) sends the form and a
-business licence image and waits for customs. Either way the applicant becomes the enterprise's admin; until
-customs approves, the admin can sign in, see the review status and add people, but cannot ask (the lifecycle's
-``enterprise_active`` guard). An enterprise is registered once: an active, pending or disabled enterprise with
-the same unified social credit code refuses a second registration; a rejected one may register again.
+The Nanjing customs' 问题清零工作管理系统操作指引, 三(一): a card registration takes the enterprise's data from the
+IC card / IKEY and needs no customs review; a registration without a card (desktop browser, or the same form inside
+WeChat) sends the form and a business licence image and waits for customs. Either way the applicant becomes the
+enterprise's admin; until customs approves, the admin can sign in, see the review status and add people, but cannot
+ask (the lifecycle's ``enterprise_active`` guard). An enterprise is registered once: an active, pending or disabled
+enterprise with the same unified social credit code refuses a second registration; a rejected one may register
+again.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Legal-person authorisation (seed 002 §5.1): a legal-person card authorises people of its enterprise for
-card-gated modules; the enterprise admin lists and revokes. Every grant and revocation is audited."""
+"""Legal-person authorisation (§5.1 of the Liaoning 单一窗口 manual of 海关进出口商品规范申报企业专属库): a
+legal-person card authorises people of its enterprise for card-gated modules; the enterprise admin lists and
+revokes. Every grant and revocation is audited."""
 
 from __future__ import annotations
 

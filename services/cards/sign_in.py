@@ -91,7 +91,8 @@ async def card_registrable(credit_code: str) -> str:
 
 async def register_by_card(ctx: ServiceContext, card: VerifiedCard, applicant: Applicant, *, codes: SmsCodes,
                            code: str, ip: str | None = None) -> Membership:
-    """Register the card's enterprise (active at once, seed 001 三(一)1) with ``applicant`` as admin, after
+    """Register the card's enterprise (active at once: the Nanjing customs'
+    问题清零工作管理系统操作指引 三(一)1) with ``applicant`` as admin, after
     checking the applicant's SMS code; the card is bound to the new admin for card sign-in."""
     applicant = check_applicant(applicant)
     await check_not_registered(check_credit_code(card.credit_code))

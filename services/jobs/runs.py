@@ -11,8 +11,10 @@ not the web's).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from tortoise.expressions import Q
@@ -29,6 +31,11 @@ MSG_FAILED = "导出失败，请稍后重试；如反复失败请联系系统管
 _CANDIDATES = 8  # jobs looked at per claim: enough that concurrent workers rarely all race for the same one
 
 Owner = CustomsActor | PersonActor
+
+
+def attempt_file(kind: str, token: str, attempt: int) -> str:
+    """The name of the file one attempt of a job writes (in the exports folder); the done job's ``result_path``."""
+    return f"{kind}-{token}-{attempt}.xlsx"
 
 
 def _owned_by(owner: Owner) -> dict[str, int]:
@@ -99,3 +106,32 @@ async def finish(ctx: ServiceContext, job: Job, result_path: str, rows: int) -> 
 async def fail(ctx: ServiceContext, job: Job, error: str) -> bool:
     return await _update_held(job, status=JobStatus.FAILED, error=error[:500], finished_at=ctx.now(),
                               lease_until=None)
+
+
+async def hand_back(job: Job) -> bool:
+    """Our worker is stopping: the job is queued again at once, its lease cleared, this attempt not counted
+    (it was no death); False when the job is no longer ours."""
+    return await _update_held(job, status=JobStatus.QUEUED, claimed_by=None, lease_until=None, heartbeat_at=None,
+                              started_at=None, attempts=job.attempts - 1)
+
+
+async def delete_finished(ctx: ServiceContext, folder: Path, retention: timedelta) -> int:
+    """Delete the jobs done or failed more than ``retention`` ago, and their files; the number deleted.
+
+    The rows go in one statement; the files after it (a missing file is fine), every attempt's name, since a
+    worker that died or was stopped may have left a partial one. A finished job never changes again, so the
+    ids read first are still finished when they are deleted.
+    """
+    old = await Job.filter(status__in=(JobStatus.DONE, JobStatus.FAILED),
+                           finished_at__lt=ctx.now() - retention).values_list("id", "kind", "token", "attempts")
+    if not old:
+        return 0
+    deleted: int = await Job.filter(id__in=[row[0] for row in old]).delete()
+    names = [attempt_file(kind, token, n) for _, kind, token, attempts in old for n in range(1, attempts + 1)]
+    await asyncio.to_thread(_unlink_all, [folder / name for name in names])
+    return deleted
+
+
+def _unlink_all(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)

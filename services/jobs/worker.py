@@ -3,7 +3,9 @@
 The heartbeat renews the lease every second (a quarter of the lease at most) and records the progress. When a
 renewal finds the job no longer ours (another worker took it over after our lease passed, e.g. this process was
 stopped in a debugger), the handler is cancelled and its partial file deleted: a job's result is written by one
-worker only.
+worker only. When the worker itself stops (SIGTERM), it cancels the job's task: the partial file is deleted and
+the job handed back to the queue at once, for another worker (or this one restarted) to run without waiting for
+the lease to pass.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.errors import DomainError
 from models.jobs import Job
-from services.jobs.kinds import KINDS
-from services.jobs.runs import MSG_FAILED, Owner, claim, fail, finish, renew
+from services.jobs.kinds import KINDS, JobKind
+from services.jobs.runs import MSG_FAILED, Owner, attempt_file, claim, fail, finish, hand_back, renew
 from services.kit.actors import CustomsActor, PersonActor
 from services.kit.context import ServiceContext
 
@@ -33,12 +36,14 @@ def worker_name() -> str:
 
 @dataclass(frozen=True)
 class JobRunner:
-    """One worker process's settings: where files go, how long a lease lasts, its name in ``claimed_by``."""
+    """One worker process's settings: where files go, how long a lease lasts, its name in ``claimed_by``, and
+    the kinds of job it runs (the registry; a test passes its own)."""
 
     ctx: ServiceContext
     folder: Path
     lease_seconds: float = 60.0
     name: str = field(default_factory=worker_name)
+    kinds: Mapping[str, JobKind] = field(default_factory=lambda: KINDS)
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -70,13 +75,13 @@ async def run_next(runner: JobRunner) -> Job | None:
 
 
 async def _run(runner: JobRunner, job: Job) -> None:
-    kind = KINDS.get(job.kind)
+    kind = runner.kinds.get(job.kind)
     if kind is None:
         log.error("job %s: unknown kind %r", job.id, job.kind)
         await fail(runner.ctx, job, MSG_FAILED)
         return
     runner.folder.mkdir(parents=True, exist_ok=True)
-    name = f"{job.kind}-{job.token}-{job.attempts}.xlsx"
+    name = attempt_file(job.kind, job.token, job.attempts)
     progress = [0, 0]
 
     def report(done: int, total: int) -> None:
@@ -88,10 +93,13 @@ async def _run(runner: JobRunner, job: Job) -> None:
     try:
         rows = await work
     except asyncio.CancelledError:
-        if not lost.is_set():
-            raise  # the worker is stopping: the lease passes and another worker takes the job over
-        log.warning("job %s: lease lost to another worker; attempt %d abandoned", job.id, job.attempts)
         (runner.folder / name).unlink(missing_ok=True)
+        if lost.is_set():
+            log.warning("job %s: lease lost to another worker; attempt %d abandoned", job.id, job.attempts)
+            return
+        if await hand_back(job):  # the worker is stopping
+            log.info("job %s (%s): handed back to the queue", job.id, job.kind)
+        raise
     except DomainError as exc:
         await fail(runner.ctx, job, exc.message)
     except Exception:

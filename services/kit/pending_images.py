@@ -7,7 +7,8 @@ hidden field; the next submission without a new file uses the kept image, and su
 
 The token is the storage key: 128 random bits made by the storage, so it cannot be guessed; a person's token
 is honoured only for that person. An owner keeps one pending image (keeping another drops the older ones);
-pending images older than ``KEPT_FOR`` are neither shown nor used, and are dropped with the next one kept.
+pending images older than ``KEPT_FOR`` are neither shown nor used; they are dropped with the next one kept, and
+by the worker's hourly clean-up (``drop_stale_images``) when nobody keeps another.
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ async def pending_image_file(ctx: ServiceContext, storage: FileStorage, owner: i
     return row.content_type, storage.path(row.storage_key)
 
 
+async def drop_stale_images(ctx: ServiceContext, storage: FileStorage) -> int:
+    """Drop everyone's pending images older than ``KEPT_FOR`` (rows, then files); the number dropped."""
+    rows = await _old(ctx)
+    await _drop(storage, rows)
+    return len(rows)
+
+
 async def _row(ctx: ServiceContext, owner: int | None, token: str) -> Attachment | None:
     if not token or len(token) > 80:
         return None
@@ -92,8 +100,12 @@ async def _stale(ctx: ServiceContext, owner: int | None) -> list[Attachment]:
     """The owner's pending images (a person keeps one), and anyone's older than ``KEPT_FOR``."""
     pending = Attachment.filter(question_id__isnull=True).using_db(connection())
     mine = await pending.filter(uploaded_by_id=owner) if owner is not None else []
-    old = await pending.filter(created_at__lt=ctx.now() - KEPT_FOR)
-    return list({row.id: row for row in [*mine, *old]}.values())
+    return list({row.id: row for row in [*mine, *await _old(ctx)]}.values())
+
+
+async def _old(ctx: ServiceContext) -> list[Attachment]:
+    return await Attachment.filter(question_id__isnull=True, created_at__lt=ctx.now() - KEPT_FOR).using_db(
+        connection())
 
 
 async def _drop(storage: FileStorage, rows: list[Attachment]) -> None:

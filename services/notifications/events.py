@@ -1,7 +1,7 @@
 """Which notifications a change causes (pure), and writing them to the outbox (in the change's transaction).
 
-DESIGN.md §5: executive must review; executive returned; customs accepted / replied / returned / asked to
-modify; auto-close coming and done; registration approved / rejected; library monthly summary.
+The events (``Event``): executive must review; executive returned; customs accepted / replied / returned / asked
+to modify; auto-close coming and done; registration approved / rejected; library monthly summary.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Event(StrEnum):
     REGISTRATION_APPROVED = "registration_approved"
     REGISTRATION_REJECTED = "registration_rejected"
     LIBRARY_MONTHLY = "library_monthly"
-    EXECUTIVE_ADDED = "executive_added"  # seed 001 三(二): a new executive bound in WeChat
+    EXECUTIVE_ADDED = "executive_added"  # Nanjing guide 三(二): a new executive bound in WeChat
     CUSTOMS_NEW_QUESTION = "customs_new_question"  # to the bound officers of the question's office (issue 5 §7)
 
 
@@ -49,7 +49,7 @@ class Notice:
 def notices_for(action: Action, outcome: Outcome, *, creator_id: int, executive_id: int | None,
                 reply_kind: ReplyKind | None) -> list[Notice]:
     """The notices one transition causes. Reply results reach the asker and the reviewing executive
-    (seed 001: both get an SMS when customs has answered)."""
+    (the Nanjing customs' 问题清零工作管理系统操作指引: both get an SMS when customs has answered)."""
     if outcome.status is Status.PENDING_EXEC_REVIEW and action is Action.SUBMIT and outcome.assigned_executive_id:
         return [Notice(Event.EXEC_REVIEW_REQUESTED, outcome.assigned_executive_id)]
     if action is Action.EXEC_RETURN:

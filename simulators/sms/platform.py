@@ -2,9 +2,11 @@
 
 Everything lives in memory on one ``SmsPlatform``. Requests are authenticated (``check_request_time`` /
 ``check_nonce`` after the signature check in ``api.py``) and then handled by ``send_sms`` and
-``query_send_details``, which apply Alibaba Cloud's rules and codes (WECHAT.md §9.2, §9.3). Templates are
-registered with their text and variable types, under Alibaba's template and variable rules
-(templates_msg/sms_rules.py): the app's configured templates get the texts of templates_msg/sms_templates.py.
+``query_send_details``, which apply Alibaba Cloud's rules and codes: the codes of its SendSms error list
+(https://help.aliyun.com/document_detail/101346.html) with the messages the service really returns, and the
+default flow control of verification codes (1/min, 5/h, 10/day per number). Templates are registered with
+their text and variable types, under Alibaba's template and variable rules (templates_msg/sms_rules.py): the
+app's configured templates get the texts of templates_msg/sms_templates.py.
 An error is raised as ``SmsApiError`` and rendered by ``api.py``. Time comes from ``clock`` (seconds since the epoch).
 """
 

@@ -1,8 +1,9 @@
 """Alibaba Cloud request signatures, as the server checks them: RPC V1 (HMAC-SHA1) and V3 (ACS3-HMAC-SHA256).
 
-V1 (WECHAT.md §9.4): the sorted, percent-encoded parameters, ``METHOD&%2F&<encoded query>``, signed with
-``secret + "&"``. V3 (what SDK 4.x sends): a canonical request of method, path, sorted query, the headers
-named in ``SignedHeaders`` and the body's SHA-256, hashed and signed with the secret (hex HMAC-SHA256).
+V1 (Alibaba Cloud's 签名机制 document for RPC APIs, https://help.aliyun.com/document_detail/28839.html): the
+sorted, percent-encoded parameters, ``METHOD&%2F&<encoded query>``, signed with ``secret + "&"``. V3 (what
+SDK 4.x sends): a canonical request of method, path, sorted query, the headers named in ``SignedHeaders`` and
+the body's SHA-256, hashed and signed with the secret (hex HMAC-SHA256).
 """
 
 from __future__ import annotations

@@ -208,7 +208,7 @@ def callback_target(app: Any, bp_ctx: Any, platform: WechatPlatform) -> Callback
 
 
 def _sign(token: str, timestamp: str, nonce: str) -> str:
-    """WECHAT.md §1.1: sha1 over the sorted token, timestamp and nonce."""
+    """The 公众号 access guide's URL check: sha1 over the sorted token, timestamp and nonce."""
     return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
 
 

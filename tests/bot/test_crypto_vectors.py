@@ -1,4 +1,9 @@
-"""WECHAT.md §1.5 test vectors, byte-exact, through wechatpy and through the callback."""
+"""WeChat message-encryption test vectors, byte-exact, through wechatpy and through the callback.
+
+(a) Tencent's official 公众号 sample (``WXBizMsgCryptTest.java`` in the message encryption guide's cryptoDemo.zip;
+the msg_signature values are computed from its token, timestamp and nonce); (b) wechatpy's own
+``tests/test_crypto.py``, the same AES / PKCS#7 / signature algorithm with an encrypted echostr.
+"""
 
 from __future__ import annotations
 

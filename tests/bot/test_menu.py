@@ -1,4 +1,4 @@
-"""The menu as WeChat's menu/create JSON (WECHAT.md §7), every button answered by a handler."""
+"""The menu as WeChat's menu/create JSON (POST /cgi-bin/menu/create), every button answered by a handler."""
 
 from __future__ import annotations
 

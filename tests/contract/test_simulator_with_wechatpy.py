@@ -1,7 +1,8 @@
 """The WeChat simulator driven by wechatpy's real (synchronous, requests-based) client.
 
-wechatpy's token URL is hard-coded to WeChat's host, so the client below points its token fetch at the
-simulator (STACK.md); everything else goes through ``API_BASE_URL``, as it would against WeChat.
+wechatpy 1.8 hard-codes its token URL to WeChat's host (it does not follow ``API_BASE_URL``), so the client
+below points its token fetch at the simulator; everything else goes through ``API_BASE_URL``, as it would
+against WeChat.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The simulator runs in a real Sanic server on a free local port, so every request is signed by the SDK
 (ACS3-HMAC-SHA256) and checked by the simulator; V1 (HMAC-SHA1) requests are signed here by hand.
-Codes and messages are Alibaba Cloud's (WECHAT.md §9).
+Codes and messages are Alibaba Cloud's (its SendSms error-code list, https://help.aliyun.com/document_detail/101346.html).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The layers hold: the import-linter contracts in pyproject.toml pass (STYLE.md: the house and its layers)."""
+"""The layers hold: the import-linter contracts in pyproject.toml pass (edges → services → models)."""
 
 import subprocess
 import sys

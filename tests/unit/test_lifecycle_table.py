@@ -1,8 +1,11 @@
-"""The lifecycle transition table (models/lifecycle.py) against its specification, /work/shared/LIFECYCLE.md.
+"""The lifecycle transition table (models/lifecycle.py) against its specification, transcribed below.
 
-The expected results here are an independent oracle written from the text of LIFECYCLE.md (``SPEC_ROWS`` and
-the small ``expected_*`` functions below); nothing is read back from ``models.lifecycle.TABLE``. Pure: no
-database, no I/O, no clock (every ``now`` is passed in).
+The specification is the question lifecycle of the customs question-clearing (问题清零) systems, merged from the
+user manuals of the Liaoning and Nanjing systems: the statuses, who may do what from which status, the
+evaluation rules and the 7-day auto-close period. Its table is transcribed here by hand (``SPEC_ROWS``; the
+quoted phrases in the comments are its wording) and the small ``expected_*`` functions apply its rules, an
+independent oracle: nothing is read back from ``models.lifecycle.TABLE``. Pure: no database, no I/O, no clock
+(every ``now`` is passed in).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ OTHER_EXEC = 5
 NOT_AN_EXEC = 99
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # when the reply / evaluation happened
-DAYS = 7  # LIFECYCLE.md: the period is 7 days
+DAYS = 7  # the specification: the period is 7 days
 WITHIN = T0 + timedelta(days=DAYS) - timedelta(seconds=1)  # still inside the period
 AFTER = T0 + timedelta(days=DAYS) + timedelta(seconds=1)  # the period is over
 MATRIX_NOW = T0 + timedelta(days=1)
@@ -143,11 +146,11 @@ def matrix_now(action: Action) -> datetime:
     return AFTER if action is Action.AUTO_CLOSE else MATRIX_NOW
 
 
-# ---- the oracle: LIFECYCLE.md's transition table, transcribed ----------------------------------------------
+# ---- the oracle: the specification's transition table, transcribed -----------------------------------------
 
 
 def spec_review_required(state: QuestionState, cap: Capacity) -> bool:
-    """LIFECYCLE.md: "the enterprise requires executive review AND the actor is not an executive"."""
+    """The specification: "the enterprise requires executive review AND the actor is not an executive"."""
     return state.review_required and cap.role is not Role.EXECUTIVE
 
 
@@ -211,7 +214,7 @@ SPEC_ROWS: dict[tuple[Status | None, Action], SpecRow] = {
     (S.AWAITING_APPEND, A.APPEND): SpecRow(("creator", "admin", "executive"), S.SUBMITTED),
     (S.REPLIED, A.AUTO_CLOSE): SpecRow(("system",), S.CLOSED, ANY_KIND),
     (S.AWAITING_APPEND, A.AUTO_CLOSE): SpecRow(("system",), S.CLOSED),
-    # Issue 5 §3 "forward to another department" (not in LIFECYCLE.md's table): from submitted and accepted,
+    # Issue 5 §3 "forward to another department" (not in the specification's table): from submitted and accepted,
     # by customs of the question's scope, status unchanged; the office changes (the service's part).
     (S.SUBMITTED, A.FORWARD): SpecRow(("officer", "supervisor"), "unchanged"),
     (S.ACCEPTED, A.FORWARD): SpecRow(("officer", "supervisor"), "unchanged"),
@@ -241,7 +244,7 @@ def spec_actor_matches(term: str, cap: Capacity, state: QuestionState) -> bool:
 
 
 def expected_evaluation(evaluation: Evaluation, note: bool, appended: bool, policy_name: str) -> Expect:
-    """LIFECYCLE.md's evaluation rows (and its config section) for one evaluation request."""
+    """The specification's evaluation rows (and its configurable note rules) for one evaluation request."""
     note_rules = {
         "default": {Evaluation.AGREED: "always", Evaluation.NOT_SOLVED: "unless_appended",
                     Evaluation.PARTLY_SOLVED: "unless_appended"},
@@ -264,7 +267,7 @@ def expected_evaluation(evaluation: Evaluation, note: bool, appended: bool, poli
 
 
 def expected_matrix(state: QuestionState, action: Action, cap: Capacity) -> Expect:
-    """What LIFECYCLE.md says a well-formed ``action`` by ``cap`` does to ``state`` (other guards pass)."""
+    """What the specification says a well-formed ``action`` by ``cap`` does to ``state`` (other guards pass)."""
     row = SPEC_ROWS.get((state.status, action))
     if row is None:  # "Anything not in this table is refused with a Chinese reason that names the status"
         return Expect(error=IllegalTransition, message=refusal(state.status, action))
@@ -553,9 +556,9 @@ def test_evaluating_an_old_answer_is_still_allowed() -> None:
           Command(A.EVALUATE, evaluation=Evaluation.SOLVED), CAP["staff_creator"].actor, now=AFTER)
 
 
-# LIFECYCLE.md limits "append" to the append period; it does not say so for re-evaluating in awaiting_append.
-# The brief reads it as "re-evaluate and append within the period, refused after it", and an appended question
-# sent with a re-evaluation is an append, so the oracle limits both to the period (see the report).
+# The specification limits "append" to the append period; it does not say so for re-evaluating in
+# awaiting_append. We read it as "re-evaluate and append within the period, refused after it": an appended
+# question sent with a re-evaluation is an append, so the oracle limits both to the period.
 REEVALUATE_LIMITED_TO_APPEND_PERIOD = True
 
 
@@ -721,7 +724,9 @@ MODIFIERS: dict[str, dict[str, object]] = {
     "single_exec": {"executive_ids": (CHOSEN_EXEC,)},
     "no_publication": {"allow_publication": False},
     "unpublished": {"published": False},
-    # Excluded on purpose: review required with no executive at all (executive_ids=()); see the report.
+    # Excluded on purpose: review required with no executive at all (executive_ids=()). Submit is still shown
+    # there, so that pressing it gives the reason (add an executive first) that decide refuses it with
+    # (test_executive_choice_on_submit), rather than a button silently missing.
 }
 AGREEMENT_CASES = [
     pytest.param(replace(state, **changes), cap, now, id=f"{name}-{mod}-{when}-{cap.id}")
@@ -765,7 +770,7 @@ def test_allowed_actions_match_the_spec(state: QuestionState, cap: Capacity) -> 
 
 
 def spec_edges() -> set[str]:
-    """Every status-changing edge of LIFECYCLE.md, as mermaid() writes it."""
+    """Every status-changing edge of the specification, as mermaid() writes it."""
     possible: dict[tuple[Status | None, Action], set[Status]] = {}
     for (status, action), row in SPEC_ROWS.items():
         if row.to == "unchanged":
@@ -799,7 +804,7 @@ DEADLINE = T0 + timedelta(days=DAYS)  # exactly the period after the reply / the
 
 @pytest.mark.parametrize(("status", "kind", "closed_by"), AUTO_CLOSE_CASES)
 def test_at_the_deadline_itself_nothing_closes(status: Status, kind: ReplyKind, closed_by: ClosedBy) -> None:
-    """LIFECYCLE.md: "older than the period": at the very instant the period ends it is not yet older."""
+    """The specification: "older than the period": at the very instant the period ends it is not yet older."""
     check(Expect(error=IllegalTransition), base_state(status, kind), Command(A.AUTO_CLOSE), CAP["system"].actor,
           now=DEADLINE)
 

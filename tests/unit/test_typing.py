@@ -1,4 +1,4 @@
-"""models/ and services/ are checked by mypy in strict mode (STYLE.md: domain rules and use cases are typed).
+"""models/ and services/ are checked by mypy in strict mode (domain rules and use cases are typed).
 
 One mypy run over both packages, the pure lifecycle included; its cache lives in the repository's .mypy_cache,
 so a rerun checks only what changed.

@@ -192,7 +192,7 @@ async def test_the_sweep_closes_exactly_what_decide_closes(make: Make, offset: i
     got = {qid: (q.status, q.closed_by, q.closed_at) for qid in questions for q in [await Question.get(id=qid)]}
     assert got == expected
     assert closed == sum(status is Status.CLOSED for status, _, _ in expected.values())
-    assert closed == (len(questions) if offset > 0 else 0)  # LIFECYCLE.md: "older than the period"
+    assert closed == (len(questions) if offset > 0 else 0)  # the lifecycle: "older than the period"
 
 
 async def test_a_second_sweep_changes_nothing(make: Make) -> None:
