@@ -37,6 +37,12 @@ CALLBACK = "/h5/central/callback"  # identity_provider.redirect_path by default;
 MSG_UNLINKED = "已解除单一窗口账号绑定"
 
 
+
+def central_name(request: Request) -> str:
+    """The central identity provider's name for the sign-in pages; "" when central sign-in is off."""
+    provider = request.app.ctx.settings.identity_provider
+    return provider.display_name if provider.enabled else ""
+
 def central_blueprint() -> Blueprint:
     bp = Blueprint("h5_central")
     bp.add_route(start, "/h5/central/start", methods=["GET"])
@@ -165,7 +171,7 @@ async def password_login(request: Request) -> HTTPResponse:
                     username=str(refused.values["username"]).strip(),
                     next_path=safe_next_path(str(refused.values["next"])),
                     password_errors=refused.beside(whole="password"),
-                    central=request.app.ctx.settings.identity_provider.enabled)
+                    central_name=central_name(request))
 
     return await form_action(request, anyone, PasswordBody, change, again, catch=(DomainError,))
 

@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse, redirect
 
 from adapters.wechat_api import WechatApiError
 from handlers.accounts.bodies import PhoneBody, SmsSignInBody
+from handlers.accounts.central_pages import central_name
 from handlers.kit.auth import begin_session, client_ip, current_session, in_wechat, set_session_cookie, signed_in
 from handlers.kit.forms import Refused, anyone, form_action
 from handlers.kit.render import page, see_other
@@ -49,7 +50,7 @@ def signin_blueprint() -> Blueprint:
 def _phone_page(request: Request, kind: str, *, status: int = 200, phone: str = "", next_path: str = "/h5/",
                 errors: dict[str, str] | None = None, notice: str = "") -> HTTPResponse:
     return page(request, "signin_phone.html", status=status, kind=kind, phone=phone, next_path=next_path,
-                errors=errors or {}, notice=notice, central=request.app.ctx.settings.identity_provider.enabled)
+                errors=errors or {}, notice=notice, central_name=central_name(request))
 
 
 async def login_form(request: Request) -> HTTPResponse:
