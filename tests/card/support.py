@@ -58,6 +58,7 @@ def pcscd_running() -> Iterator[None]:
         unavailable("pcscd or vsmartcard-vpcd is not installed (make system-packages)")
     if os.geteuid() != 0:
         unavailable("pcscd is not running and only root can start it")
+    _reserve_vpcd_ports()
     process = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
@@ -70,6 +71,18 @@ def pcscd_running() -> Iterator[None]:
         process.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(5)
+
+
+VPCD_PORTS = "35963-35964"  # vpcd's fixed TCP ports (two virtual readers)
+RESERVED_PORTS = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
+
+
+def _reserve_vpcd_ports() -> None:
+    """Keep the kernel from handing vpcd's ports to other tests' outgoing connections as ephemeral ports (seen:
+    pcscd then cannot listen). Root only, as starting pcscd is; other reserved ranges are kept."""
+    current = RESERVED_PORTS.read_text().strip()
+    if VPCD_PORTS not in current.split(","):
+        RESERVED_PORTS.write_text(",".join(filter(None, [current, VPCD_PORTS])))
 
 
 def card_identity(card_type: str = "legal_person", holder: str = "王法人", card_no: str = "LP0001",
