@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     make.set_defaults(run=cmd_db_makemigrations)
     wechat = sub.add_parser("wechat", help="微信公众号").add_subparsers(required=True, metavar="action")
     wechat.add_parser("push-menu", help="把 bot/menu.py 中的自定义菜单推送到公众号").set_defaults(run=cmd_push_menu)
-    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别、工作台权限）").set_defaults(run=cmd_load_data)
+    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别、权限）") \
+        .set_defaults(run=cmd_load_data)
     user = sub.add_parser("create-customs-user", help="创建海关账号（如第一个管理员）")
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True, help="姓名")

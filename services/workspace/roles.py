@@ -78,12 +78,12 @@ async def list_roles(ctx: ServiceContext, member: Member) -> list[RoleRow]:
     conn = connection()
     roles = await WorkspaceRole.filter(enterprise_id=member.enterprise_id).using_db(conn).order_by("id")
     now = ctx.now()
-    grants = Counter(await (RoleGrant.filter(role__enterprise_id=member.enterprise_id)
-                            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
-                            .using_db(conn).values_list("role_id", flat=True)))
-    members = Counter(str(role) for role in await (Membership.filter(enterprise_id=member.enterprise_id, active=True)
-                                                   .using_db(conn).values_list("role", flat=True)))
-    return [RoleRow(role, members[str(role.builtin)] if role.builtin else grants[role.id]) for role in roles]
+    held = await (RoleGrant.filter(role__enterprise_id=member.enterprise_id)
+                  .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now)).using_db(conn).only("id", "role_id"))
+    grants = Counter(grant.role_id for grant in held)
+    people = await Membership.filter(enterprise_id=member.enterprise_id, active=True).using_db(conn).only("id", "role")
+    members = Counter(m.role.value for m in people)
+    return [RoleRow(role, members[role.builtin.value] if role.builtin else grants[role.id]) for role in roles]
 
 
 async def access_role(member: Member, role_id: int, conn: BaseDBAsyncClient, *,
@@ -93,6 +93,11 @@ async def access_role(member: Member, role_id: int, conn: BaseDBAsyncClient, *,
     if role is None:
         raise NotFound(L.MSG_ROLE_NOT_FOUND)
     return role
+
+
+async def role_to_edit(member: Member, role_id: int) -> WorkspaceRole:
+    member.decision.require(ROLE_EDIT)
+    return await access_role(member, role_id, connection())
 
 
 def check_role(name: str, codes: list[str], scope: str) -> tuple[str, frozenset[str], DataScope]:

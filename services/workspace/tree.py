@@ -62,6 +62,12 @@ class PermissionTree:
     def name_of(self, code: str) -> str:
         return next((node.name for node, _ in self.walk() if node.code == code), code)
 
+    def visible(self, codes: frozenset[str]) -> list[tuple[Node, list[Node]]]:
+        """The menu of a person holding ``codes``: each menu with the pages they may open (menus with none are
+        left out)."""
+        shown = [(menu, [page for page in menu.children if page.code in codes]) for menu in self.menus]
+        return [(menu, pages) for menu, pages in shown if pages]
+
     def check_codes(self, codes: Iterable[str]) -> frozenset[str]:
         """The chosen codes with the pages of chosen actions added; ValidationFailed on an unknown code."""
         chosen = frozenset(codes)
