@@ -11,7 +11,7 @@ from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
 from handlers.workspace.bodies import GrantBody, RoleBody
 from handlers.workspace.shell import workbench_page
-from services.workspace.grants import grant_role, list_people, revoke_grant
+from services.workspace.grants import grant_role, grantable_roles, list_people, revoke_grant
 from services.workspace.labels import DATA_SCOPE_LABELS
 from services.workspace.roles import (
     PERSON_EDIT,
@@ -113,7 +113,7 @@ async def _people_page(request: Request, member: Member, *, status: int = 200, e
                        refused: Refused | None = None) -> HTTPResponse:
     return await workbench_page(
         request, "workbench/people.html", status=status, rows=await list_people(member),
-        roles=[row.role for row in await list_roles(request.app.ctx.services, member) if row.role.builtin is None],
+        roles=await grantable_roles(member),
         editing=editing, errors=refused.beside(("role_id", "valid_from", "valid_to")) if refused else {},
         gv=dict(refused.values) if refused else {}, done=DONE.get(request.args.get("done", ""), ""))
 

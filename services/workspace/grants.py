@@ -13,7 +13,7 @@ from core.cache import Cache
 from core.db import connection
 from models.enterprises import Membership
 from models.errors import NotFound, ValidationFailed
-from models.workspace import RoleGrant
+from models.workspace import RoleGrant, WorkspaceRole
 from services.desk.audit import record
 from services.kit.context import ServiceContext
 from services.workspace import labels as L
@@ -60,6 +60,13 @@ async def list_people(member: Member) -> list[PersonRow]:
     grants = await (RoleGrant.filter(role__enterprise_id=member.enterprise_id).using_db(conn)
                     .select_related("role").order_by("valid_from", "id"))
     return [PersonRow(m, [g for g in grants if g.person_id == m.person_id]) for m in memberships]
+
+
+async def grantable_roles(member: Member) -> list[WorkspaceRole]:
+    """The roles an admin may grant (built-in ones come with the person's type)."""
+    member.decision.require(PERSON_VIEW)
+    return await (WorkspaceRole.filter(enterprise_id=member.enterprise_id, builtin__isnull=True)
+                  .using_db(connection()).order_by("id"))
 
 
 def _grant_detail(grant: RoleGrant, member: Member, role_name: str) -> dict[str, Any]:
