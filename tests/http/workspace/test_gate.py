@@ -29,7 +29,7 @@ async def test_every_workspace_route_declares_a_code_of_the_tree(site: Site) -> 
     assert len(routes) > 15  # the shell, the admin centre, the placeholders, the API
     undeclared = [path for path, _, handler in routes if not getattr(handler, "permission_code", None)]
     assert undeclared == []
-    assert {getattr(h, "permission_code") for _, _, h in routes} <= permission_tree().grantable
+    assert {h.permission_code for _, _, h in routes} <= permission_tree().grantable
 
 
 async def test_every_page_of_the_tree_has_its_route(site: Site) -> None:
@@ -49,7 +49,7 @@ async def test_the_permission_matrix(site: Site, world: World) -> None:
     await RoleGrant.create(person_id=world.staff.person_id, role=only, valid_from=now, granted_at=now)
     assert await Membership.filter(person_id=world.staff.person_id, role=MemberRole.STAFF).exists()
     staff = await site.browser(world.staff)
-    gated = [(path, getattr(h, "permission_code")) for path, methods, h in workspace_routes(site)
+    gated = [(path, h.permission_code) for path, methods, h in workspace_routes(site)
              if "GET" in methods and "<" not in path]
     checked: set[str] = set()
     for path, code in gated:
