@@ -13,7 +13,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enterprises import MemberRole
+from models.enterprises import Enterprise, MemberRole, Person
 
 
 class NodeKind(StrEnum):
@@ -45,6 +45,7 @@ class PermissionNode(Model):
 
 class WorkspaceRole(Model):
     id = fields.IntField(primary_key=True)
+    enterprise: fields.ForeignKeyRelation[Enterprise]
     enterprise_id: int
     enterprise = fields.ForeignKeyField("models.Enterprise", related_name="workspace_roles",
                                         on_delete=fields.CASCADE)
@@ -63,8 +64,10 @@ class WorkspaceRole(Model):
 
 class RoleGrant(Model):
     id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person]
     person_id: int
     person = fields.ForeignKeyField("models.Person", related_name="role_grants", on_delete=fields.CASCADE)
+    role: fields.ForeignKeyRelation[WorkspaceRole]
     role_id: int
     role = fields.ForeignKeyField("models.WorkspaceRole", related_name="grants", on_delete=fields.CASCADE)
     valid_from = fields.DatetimeField()
