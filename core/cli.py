@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     make.set_defaults(run=cmd_db_makemigrations)
     wechat = sub.add_parser("wechat", help="微信公众号").add_subparsers(required=True, metavar="action")
     wechat.add_parser("push-menu", help="把 bot/menu.py 中的自定义菜单推送到公众号").set_defaults(run=cmd_push_menu)
-    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别）").set_defaults(run=cmd_load_data)
+    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别、权限）") \
+        .set_defaults(run=cmd_load_data)
     user = sub.add_parser("create-customs-user", help="创建海关账号（如第一个管理员）")
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True, help="姓名")
@@ -153,7 +154,7 @@ def cmd_push_menu(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
     from services.desk.reference_data import load_reference_data
 
-    bar = tqdm(desc="导入关区与部门", unit="条", disable=None)
+    bar = tqdm(desc="导入关区、部门与权限", unit="条", disable=None)
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -167,7 +168,7 @@ def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
     report = run_with_database(settings, work)
     bar.close()
     print(f"已导入：关区与部门 {report.offices} 个，问题类型 {report.question_types} 个，"
-          f"业务类别 {report.business_categories} 个")
+          f"业务类别 {report.business_categories} 个，权限 {report.permissions} 项")
     return 0
 
 

@@ -16,4 +16,5 @@ MODEL_MODULES = [
     "models.cards",
     "models.jobs",
     "models.wechat",
+    "models.workspace",
 ]

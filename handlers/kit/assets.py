@@ -53,7 +53,8 @@ def _asset(body: bytes, content_type: str) -> Asset:
 
 @cache
 def bundle(name: str) -> Asset:
-    """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client), ``admin.css``, ``admin.js``,
+    """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client), ``admin.css`` and
+    ``workbench.css`` (the desktop kit ``desk.css`` + each one's own rules), ``admin.js``,
     ``favicon.svg`` (the site's icon, drawn in the repo); RuntimeError naming the fix when WeUI is not installed."""
     if name == "h5.css":
         if not WEUI.is_dir():
@@ -64,8 +65,11 @@ def bundle(name: str) -> Asset:
         return _asset((OWN / name).read_bytes(), "text/javascript; charset=utf-8")
     if name == "favicon.svg":
         return _asset((OWN / name).read_bytes(), "image/svg+xml")
-    if name == "admin.css":
-        return _asset((ADMIN / "admin.css").read_bytes(), "text/css; charset=utf-8")
+    if name == "admin.css":  # the desktop kit, then the admin web's own rules
+        return _asset((OWN / "desk.css").read_bytes() + (ADMIN / "admin.css").read_bytes(), "text/css; charset=utf-8")
+    if name == "workbench.css":  # the same kit, then the workspace's own rules
+        return _asset((OWN / "desk.css").read_bytes() + (OWN / "workbench.css").read_bytes(),
+                      "text/css; charset=utf-8")
     if name == "admin.js":
         return _asset((ADMIN / "admin.js").read_bytes(), "text/javascript; charset=utf-8")
     raise KeyError(name)
@@ -78,7 +82,7 @@ def asset_url(name: str) -> str:
 def assets_blueprint() -> Blueprint:
     bp = Blueprint("assets")
 
-    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|admin\\.css|admin\\.js|favicon\\.svg)>")
+    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|admin\\.css|workbench\\.css|admin\\.js|favicon\\.svg)>")
     async def serve(request: Request, name: str) -> HTTPResponse:
         asset = bundle(name)
         headers = {"cache-control": "public, max-age=31536000, immutable" if request.args.get("v") else

@@ -24,8 +24,10 @@ def no_content() -> HTTPResponse:
 
 
 def is_page(request: Request) -> bool:
-    """H5 pages and the admin web answer errors with pages; everything else (API, callback) with JSON."""
-    return request.path.startswith(("/h5/", "/admin/")) or request.path in ("/h5", "/admin")
+    """H5 pages, the workspace and the admin web answer errors with pages; everything else (API, callback) with
+    JSON."""
+    return (request.path.startswith(("/h5/", "/admin/", "/workbench/"))
+            or request.path in ("/h5", "/admin", "/workbench"))
 
 
 def sign_in_location(request: Request, next_path: str | None = None) -> str:
@@ -46,5 +48,6 @@ def page_error(request: Request, error: DomainError, status: int | None = None) 
     if isinstance(error, NotSignedIn):
         target = f"/admin/login?{urlencode({'next': request.path})}" if admin else sign_in_location(request)
         return redirect(target, status=303)
-    template = "admin/error.html" if admin else "error.html"
+    template = ("admin/error.html" if admin else
+                "workbench/error.html" if request.path.startswith("/workbench") else "error.html")
     return page(request, template, status=status or error.status, message=error.message)

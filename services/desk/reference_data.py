@@ -1,4 +1,5 @@
-"""Loading the reference data in ``data/`` (customs offices, departments, question types, categories).
+"""Loading the reference data in ``data/`` (customs offices, departments, question types, categories, the
+workspace's permission tree).
 
 Idempotent: rows are matched by code, created when missing and updated when changed.
 """
@@ -15,6 +16,7 @@ from tortoise.transactions import in_transaction
 from core.config import PROJECT_ROOT
 from models.catalog import BusinessCategory, QuestionType
 from models.offices import CustomsOffice, OfficeKind
+from services.workspace.tree import load_permission_nodes, read_tree
 
 DATA_DIR = PROJECT_ROOT / "data"
 HEADQUARTERS = "0000"  # 海关总署 / 全部关区: not an office that handles questions
@@ -34,6 +36,7 @@ class LoadReport:
     offices: int
     question_types: int
     business_categories: int
+    permissions: int = 0
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -98,12 +101,14 @@ async def load_catalog(model: type[QuestionType] | type[BusinessCategory], path:
 async def load_reference_data(accepting_codes: Iterable[str], data_dir: Path = DATA_DIR,
                               progress: Callable[[int, int], None] = lambda done, total: None) -> LoadReport:
     rows = office_rows(data_dir)
+    tree = read_tree(data_dir / "permissions.yaml")
+    total = len(rows) + sum(1 for _ in tree.walk())
     done = 0
 
     def step(n: int) -> None:
         nonlocal done
         done += n
-        progress(done, len(rows))
+        progress(done, total)
 
     accepting = list(accepting_codes)
     known = {row.code for row in rows}
@@ -114,4 +119,5 @@ async def load_reference_data(accepting_codes: Iterable[str], data_dir: Path = D
         offices=await load_offices(rows, accepting, step),
         question_types=await load_catalog(QuestionType, data_dir / "question_types.csv"),
         business_categories=await load_catalog(BusinessCategory, data_dir / "business_categories.csv"),
+        permissions=await load_permission_nodes(tree, step),
     )

@@ -1,0 +1,32 @@
+"""The workspace's request bodies: a role, a grant, the enterprise switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from handlers.kit.bodies import Body
+from handlers.kit.fields import Id, OptionalId, Refusal, Text
+
+
+class RoleBody(Body):
+    """角色：名称、权限（菜单树上勾选的代码）、数据范围."""
+
+    documented_required = ("name", "data_scope")
+
+    name: Text = ""
+    codes: list[Text] = Field(default_factory=list)
+    data_scope: Annotated[Text, Field(json_schema_extra={"enum": ["all", "department", "self"]})] = ""
+
+
+class GrantBody(Body):
+    """给人员分配角色及起止时间（结束时间可空：长期有效）."""
+
+    role_id: Annotated[OptionalId, Refusal("请选择要分配的角色")] = None
+    valid_from: Text = ""
+    valid_to: Text = ""
+
+
+class SwitchBody(Body):
+    enterprise_id: Annotated[Id, Refusal("请选择企业")]

@@ -1,0 +1,106 @@
+"""管理员中心 → 角色 and 人员 through HTTP: list, add, edit, delete (refused for built-in and used roles), grant
+with 起止时间, bad input refused in Chinese beside the field, every change audited with before / after."""
+
+from __future__ import annotations
+
+from models.audit import AuditEntry
+from models.enterprises import MemberRole, Membership
+from models.workspace import DataScope, RoleGrant, WorkspaceRole
+from tests.factories import World
+from tests.http.support import Site
+
+ROLES = "/workbench/admin/roles"
+
+
+async def test_the_admin_sees_the_shell_and_the_three_builtin_roles(site: Site, world: World) -> None:
+    admin = await site.browser(world.admin)
+    home = await admin.get("/workbench/")
+    assert home.status_code == 200 and "管理员中心" in home.text and "角色管理" in home.text
+    page = await admin.get(ROLES)
+    assert page.status_code == 200
+    for name in ("企业管理员", "企业高管", "关务人员"):
+        assert name in page.text
+    assert await WorkspaceRole.filter(enterprise_id=world.acme.id, builtin__isnull=False).count() == 3
+
+
+async def test_add_edit_and_delete_a_role_each_audited(site: Site, world: World) -> None:
+    admin = await site.browser(world.admin)
+    added = await admin.post_form(ROLES, {"name": "审单员", "codes": ["declaration:review", "library:export"],
+                                          "data_scope": "department"})
+    assert added.status_code == 303 and added.headers["location"] == f"{ROLES}?done=added"
+    role = await WorkspaceRole.get(enterprise_id=world.acme.id, name="审单员")
+    # an action brings its page: 导出 needs 申报库查询
+    assert sorted(role.codes) == ["declaration:review", "library:export", "library:query"]
+    assert role.data_scope is DataScope.DEPARTMENT
+
+    edited = await admin.post_form(f"{ROLES}/{role.id}", {"name": "审单员A", "codes": ["declaration:review"],
+                                                          "data_scope": "self"})
+    assert edited.status_code == 303
+    entry = await AuditEntry.get(action="role.edit", object_id=str(role.id))
+    assert entry.detail["before"]["name"] == "审单员" and entry.detail["after"]["name"] == "审单员A"
+    assert entry.detail["after"]["codes"] == ["declaration:review"]
+
+    deleted = await admin.post_form(f"{ROLES}/{role.id}/delete")
+    assert deleted.status_code == 303 and not await WorkspaceRole.filter(id=role.id).exists()
+    assert await AuditEntry.filter(action="role.delete", object_id=str(role.id)).exists()
+
+
+async def test_bad_role_input_is_refused_beside_each_field(site: Site, world: World) -> None:
+    admin = await site.browser(world.admin)
+    bad = await admin.post_form(ROLES, {"name": "", "codes": ["no:such:code"], "data_scope": "galaxy"})
+    assert bad.status_code == 400
+    assert 'id="name-error"' in bad.text and "请填写角色名称" in bad.text
+    assert 'id="codes-error"' in bad.text and "包含不存在的权限" in bad.text
+    assert "请选择数据范围" in bad.text
+    await admin.post_form(ROLES, {"name": "审单员", "codes": [], "data_scope": "self"})
+    twice = await admin.post_form(ROLES, {"name": "审单员", "codes": [], "data_scope": "self"})
+    assert twice.status_code == 409 and "已有同名角色" in twice.text and 'value="审单员"' in twice.text
+
+
+async def test_builtin_and_used_roles_cannot_be_deleted(site: Site, world: World) -> None:
+    admin = await site.browser(world.admin)
+    await admin.get(ROLES)
+    builtin = await WorkspaceRole.get(enterprise_id=world.acme.id, builtin=MemberRole.STAFF)
+    refused = await admin.post_form(f"{ROLES}/{builtin.id}/delete")
+    assert refused.status_code == 409 and "内置角色不能删除" in refused.text
+
+    await admin.post_form(ROLES, {"name": "审单员", "codes": ["declaration:review"], "data_scope": "self"})
+    role = await WorkspaceRole.get(enterprise_id=world.acme.id, name="审单员")
+    staff = await Membership.get(person_id=world.staff.person_id, enterprise_id=world.acme.id)
+    granted = await admin.post_form(f"/workbench/admin/people/{staff.id}/grants",
+                                    {"role_id": str(role.id), "valid_from": "2026-01-01T09:00", "valid_to": ""})
+    assert granted.status_code == 303
+    in_use = await admin.post_form(f"{ROLES}/{role.id}/delete")
+    assert in_use.status_code == 409 and "该角色仍有人员使用，请先调整其人员" in in_use.text
+    assert await WorkspaceRole.filter(id=role.id).exists()
+
+
+async def test_grant_with_a_period_and_bad_periods_refused(site: Site, world: World) -> None:
+    admin = await site.browser(world.admin)
+    await admin.post_form(ROLES, {"name": "审单员", "codes": ["declaration:review"], "data_scope": "self"})
+    role = await WorkspaceRole.get(enterprise_id=world.acme.id, name="审单员")
+    staff = await Membership.get(person_id=world.staff.person_id, enterprise_id=world.acme.id)
+    url = f"/workbench/admin/people/{staff.id}/grants"
+    backwards = await admin.post_form(url, {"role_id": str(role.id), "valid_from": "2026-03-01T09:00",
+                                            "valid_to": "2026-02-01T09:00"})
+    assert backwards.status_code == 400 and "结束时间须晚于开始时间" in backwards.text
+    nothing = await admin.post_form(url, {"role_id": "", "valid_from": "", "valid_to": ""})
+    assert nothing.status_code == 400 and "请选择要分配的角色" in nothing.text and "请填写开始时间" in nothing.text
+    ok = await admin.post_form(url, {"role_id": str(role.id), "valid_from": "2026-03-01T09:00",
+                                     "valid_to": "2026-03-08T09:00"})
+    assert ok.status_code == 303
+    grant = await RoleGrant.get(person_id=world.staff.person_id)
+    assert grant.valid_from.isoformat().startswith("2026-03-01T01:00")  # 09:00 in Shanghai
+    page = await admin.get("/workbench/admin/people")
+    assert "审单员：2026-03-01 09:00 至 2026-03-08 09:00" in page.text
+    assert await AuditEntry.filter(action="role.grant", object_id=str(grant.id)).exists()
+
+
+async def test_a_staff_member_without_the_code_gets_a_chinese_403(site: Site, world: World) -> None:
+    staff = await site.browser(world.staff)
+    page = await staff.get(ROLES)
+    assert page.status_code == 403 and "您没有该功能的权限" in page.text
+    api = await staff.get("/api/v1/workspace/roles")
+    assert api.status_code == 403 and api.json()["error"]["code"] == "forbidden"
+    anonymous = await site.client.get(ROLES)
+    assert anonymous.status_code == 303 and "/h5/login" in anonymous.headers["location"]
