@@ -11,7 +11,7 @@ outbox row commit together:
   it right now) is skipped and, if still due after the user's change, closed by the next sweep.
   The due rows are split into ``POSTGRES_SHARES`` disjoint shares (alternating blocks of ids), each closed in
   its own transaction, concurrently: the work is CPU-bound in the server (index entries, foreign-key
-  checks, WAL), and a second backend shortens it by about a third on a two-core server. The split only
+  checks, WAL), and a second backend shortens it on a two-core server (README, Benchmarks). The split only
   spreads the work; the claims make it correct whatever the shares.
 * SQLite (one writer at a time): the timeline entries and outbox rows of the due questions are written
   first, then the same rows are closed, with the same predicate inside one write transaction.
