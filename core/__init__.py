@@ -2,7 +2,7 @@
 
 A process Sanic's worker manager starts (multiprocessing, spawn) imports this package first. The manager
 stops its processes with SIGINT, which may arrive while one is still importing or starting: such a process
-then ends quietly, instead of printing a KeyboardInterrupt traceback. Sanic's server processes and the
+then ends at once and quietly, instead of printing a KeyboardInterrupt traceback. Sanic's server processes and the
 embedded worker install their own stop handling once they run.
 """
 
@@ -13,7 +13,9 @@ import sys
 
 
 def _end_quietly(signum: int, frame: object) -> None:
-    raise SystemExit(0)
+    # Not SystemExit: raised inside an import-lock or weakref callback it would be "ignored" (printed with a
+    # traceback) and the process would go on starting. Nothing of such a process needs cleaning up yet.
+    os._exit(0)
 
 
 # During those imports ``parent_process()`` is still None; the spawned process's name is already set.
