@@ -55,13 +55,13 @@ def _asset(body: bytes, content_type: str) -> Asset:
 def bundle(name: str) -> Asset:
     """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client), ``admin.css`` and
     ``workbench.css`` (the desktop kit ``desk.css`` + each one's own rules), ``admin.js``,
-    ``favicon.svg`` (the site's icon, drawn in the repo); RuntimeError naming the fix when WeUI is not installed."""
+    ``workbench.js``, ``favicon.svg`` (the site's icon, drawn in the repo); RuntimeError naming the fix when WeUI is not installed."""
     if name == "h5.css":
         if not WEUI.is_dir():
             raise RuntimeError(MISSING)
         parts = [(WEUI / part).read_bytes() for part in WEUI_PARTS] + [(OWN / "h5.css").read_bytes()]
         return _asset(b"\n".join(parts), "text/css; charset=utf-8")
-    if name in ("h5.js", "card.js"):
+    if name in ("h5.js", "card.js", "workbench.js"):
         return _asset((OWN / name).read_bytes(), "text/javascript; charset=utf-8")
     if name == "favicon.svg":
         return _asset((OWN / name).read_bytes(), "image/svg+xml")

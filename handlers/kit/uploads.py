@@ -33,9 +33,11 @@ from services.kit.pending_images import (
 IMAGE_TOKEN = "image_token"
 
 
-async def uploaded_image(request: Request, *, required: bool = False) -> CheckedImage | None:
-    """The checked image of the multipart field ``image``; None when no file was chosen (and none required)."""
-    upload = request.files.get("image") if request.files else None
+async def uploaded_image(request: Request, *, required: bool = False, name: str = FIELD) -> CheckedImage | None:
+    """The checked image of the multipart field ``name``; None when no file was chosen (and none required).
+
+    A refusal names the field ``name``, so the page shows it beside that file input."""
+    upload = request.files.get(name) if request.files else None
     if upload is None or (not upload.body and not upload.name):
         if not required:
             return None
@@ -43,7 +45,10 @@ async def uploaded_image(request: Request, *, required: bool = False) -> Checked
     else:
         upload_body, upload_name = upload.body, upload.name or ""
     limit = request.app.ctx.settings.web.upload_max_bytes
-    return await asyncio.to_thread(check_image, upload_body, upload_name, max_bytes=limit)
+    try:
+        return await asyncio.to_thread(check_image, upload_body, upload_name, max_bytes=limit)
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, field=name) from None
 
 
 def kept_token(request: Request) -> str:

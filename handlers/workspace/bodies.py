@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from handlers.kit.bodies import Body
-from handlers.kit.fields import Id, OptionalId, Refusal, Text
+from handlers.kit.fields import Flag, Id, OptionalId, Refusal, Text, Upload
 
 
 class RoleBody(Body):
@@ -30,3 +30,49 @@ class GrantBody(Body):
 
 class SwitchBody(Body):
     enterprise_id: Annotated[Id, Refusal("请选择企业")]
+
+
+class CompanyInfoBody(Body):
+    """企业信息（名称以注册为准，不可改）与开票信息."""
+
+    address: Text = ""
+    contact: Text = ""
+    phone: Text = ""
+    email: Text = ""
+    invoice_name: Text = ""
+    invoice_tax_id: Text = ""
+    invoice_address_phone: Text = ""
+    invoice_bank_account: Text = ""
+
+
+class CompanySwitchesBody(Body):
+    """业务设置：启用的申报类型、航空器自动申报及其时间（仅启用时可设置）."""
+
+    kinds: list[Text] = Field(default_factory=list)
+    aircraft_auto: Flag = False
+    aircraft_time: Text = ""
+
+
+class CompanyImageBody(Body):
+    """LOGO 或印章：文件在 multipart 字段 ``logo`` / ``seal``."""
+
+    logo: Upload = None
+    seal: Upload = None
+
+
+class CarouselBody(Body):
+    """企业风采轮播图：图片（multipart 字段 ``carousel_image``）及可选链接."""
+
+    carousel_image: Upload = None
+    carousel_link: Text = ""
+
+
+class CarouselMoveBody(Body):
+    direction: Annotated[Text, Field(json_schema_extra={"enum": ["up", "down"]})] = "up"
+
+
+class LinkBody(Body):
+    """企业风采链接：标题与 http/https 网址."""
+
+    link_title: Text = ""
+    link_url: Text = ""

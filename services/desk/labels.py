@@ -14,6 +14,7 @@ OBJECT_LABELS = {
     "question": "问题", "registration": "注册申请", "customs_account": "海关账号", "customs_office": "海关/部门",
     "question_type": "问题类型", "business_category": "业务类别", "outbox_message": "通知", "person": "企业用户",
     "enterprise": "企业", "membership": "企业成员", "workspace_role": "企业角色", "role_grant": "人员角色授权",
+    "company_settings": "企业设置",
     "local_account": "本地账号", "central_link": "单一窗口账号",
     "card_binding": "卡介质", "module_authorisation": "模块授权", "sms_alert": "短信配置错误",
 }
@@ -41,6 +42,9 @@ ACTION_LABELS = {
     "people.add": "企业添加人员", "people.edit": "企业修改人员", "people.remove": "企业移除人员",
     "role.add": "企业新增角色", "role.edit": "企业修改角色", "role.delete": "企业删除角色",
     "role.grant": "企业为人员分配角色", "role.revoke": "企业撤销人员角色",
+    "company.info": "企业修改企业及开票信息", "company.logo": "企业更换LOGO", "company.seal": "企业更换印章",
+    "company.switches": "企业修改业务设置", "company.carousel": "企业修改企业风采轮播图",
+    "company.links": "企业修改企业风采链接",
     "membership.join": "加入企业", "local_account.create": "注册本地账号", "local_account.sign_in": "本地账号登录",
     "local_account.sign_in_failed": "本地账号登录失败", "local_account.locked": "本地账号锁定",
     "central_link.link": "绑定单一窗口账号", "central_link.unlink": "解除单一窗口账号绑定",

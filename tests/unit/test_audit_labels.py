@@ -16,7 +16,8 @@ COMPOSED = {f"question.{a}" for a in ("accept", "reply", "forward", "publish", "
     f"{kind}.{a}" for kind in ("question_type", "business_category")
     for a in ("create", "rename", "move", "activate", "deactivate")} | {
     f"customs_office.{a}" for a in ("activate", "deactivate", "accepts_questions")} | {
-    f"customs_account.{a}" for a in ("activate", "deactivate")} | {"role.add", "role.edit"}
+    f"customs_account.{a}" for a in ("activate", "deactivate")} | {"role.add", "role.edit"} | {
+    f"company.{a}" for a in ("info", "logo", "seal", "switches", "carousel", "links")}
 
 
 def written() -> set[tuple[str, str]]:

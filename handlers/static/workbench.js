@@ -1,0 +1,9 @@
+// The workspace pages' small behaviours. 企业设置: the aircraft time input is editable only while 航空器自动申报 is
+// ticked (the server enforces it too).
+(function () {
+  var box = document.getElementById("aircraft_auto"), time = document.getElementById("aircraft_time");
+  if (!box || !time) return;
+  function sync() { time.disabled = !box.checked; }
+  box.addEventListener("change", sync);
+  sync();
+})();
