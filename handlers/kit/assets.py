@@ -54,8 +54,8 @@ def _asset(body: bytes, content_type: str) -> Asset:
 @cache
 def bundle(name: str) -> Asset:
     """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client), ``admin.css`` and
-    ``workbench.css`` (the desktop kit ``desk.css`` + each one's own rules), ``admin.js``,
-    ``workbench.js``, ``favicon.svg`` (the site's icon, drawn in the repo); RuntimeError naming the fix when WeUI is not installed."""
+    ``workbench.css`` (the desktop kit ``desk.css`` + each one's own rules), ``admin.js``, ``workbench.js``,
+    ``favicon.svg`` (the site's icon, drawn in the repo); RuntimeError naming the fix when WeUI is not installed."""
     if name == "h5.css":
         if not WEUI.is_dir():
             raise RuntimeError(MISSING)
@@ -82,7 +82,7 @@ def asset_url(name: str) -> str:
 def assets_blueprint() -> Blueprint:
     bp = Blueprint("assets")
 
-    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|admin\\.css|workbench\\.css|admin\\.js|favicon\\.svg)>")
+    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|admin\\.css|workbench\\.css|workbench\\.js|admin\\.js|favicon\\.svg)>")
     async def serve(request: Request, name: str) -> HTTPResponse:
         asset = bundle(name)
         headers = {"cache-control": "public, max-age=31536000, immutable" if request.args.get("v") else
