@@ -59,16 +59,21 @@ def bundle(name: str) -> Asset:
     if name == "h5.css":
         if not WEUI.is_dir():
             raise RuntimeError(MISSING)
-        parts = [(WEUI / part).read_bytes() for part in WEUI_PARTS] + [(OWN / "h5.css").read_bytes()]
+        parts = [(WEUI / part).read_bytes() for part in WEUI_PARTS] + [(OWN / "h5.css").read_bytes(),
+                                                                        (OWN / "picker.css").read_bytes()]
         return _asset(b"\n".join(parts), "text/css; charset=utf-8")
-    if name in ("h5.js", "card.js", "workbench.js"):
+    if name in ("h5.js", "workbench.js"):  # each with the shared Chinese file picker
+        return _asset((OWN / name).read_bytes() + b"\n" + (OWN / "picker.js").read_bytes(),
+                      "text/javascript; charset=utf-8")
+    if name == "card.js":
         return _asset((OWN / name).read_bytes(), "text/javascript; charset=utf-8")
     if name == "favicon.svg":
         return _asset((OWN / name).read_bytes(), "image/svg+xml")
     if name == "admin.css":  # the desktop kit, then the admin web's own rules
         return _asset((OWN / "desk.css").read_bytes() + (ADMIN / "admin.css").read_bytes(), "text/css; charset=utf-8")
     if name == "workbench.css":  # the same kit, then the workspace's own rules
-        return _asset((OWN / "desk.css").read_bytes() + (OWN / "workbench.css").read_bytes(),
+        return _asset((OWN / "desk.css").read_bytes() + (OWN / "picker.css").read_bytes()
+                      + (OWN / "workbench.css").read_bytes(),
                       "text/css; charset=utf-8")
     if name == "admin.js":
         return _asset((ADMIN / "admin.js").read_bytes(), "text/javascript; charset=utf-8")

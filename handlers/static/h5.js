@@ -39,15 +39,6 @@
   };
   document.addEventListener("input", clearError);
   document.addEventListener("change", clearError);
-  // The Chinese file picker: show the chosen file's name (the native input is hidden behind its label).
-  document.querySelectorAll(".picker__input").forEach(function (input) {
-    input.addEventListener("change", function () {
-      var name = document.getElementById(input.id + "-name");
-      if (name) { name.textContent = input.files.length ? input.files[0].name : name.getAttribute("data-none"); }
-      var kept = document.getElementById(input.id + "-kept");
-      if (kept && input.files.length) { kept.remove(); }
-    });
-  });
   // The binding QR code: ask every 2 s whether it was scanned, then go on by itself.
   document.querySelectorAll("[data-poll]").forEach(function (box) {
     if (!window.fetch) { return; }
