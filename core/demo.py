@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from models.identifiers import credit_code_check_char
 from models.lifecycle import Evaluation, Importance, ReplyKind
 from models.offices import CustomsOffice
 from services.accounts.customs_accounts import create_customs_account
+from services.accounts.labels import CUSTOMS_ROLE_LABELS, MEMBER_ROLE_LABELS
 from services.accounts.registration import RegistrationForm, register_without_card
 from services.accounts.sms_codes import SmsCodePolicy, SmsCodes
 from services.kit.actors import CustomsActor, PersonActor
@@ -67,6 +69,7 @@ def print_banner(settings: Settings, logins: DemoLogins) -> None:
     print(f"  企业端页面：{base}/h5/（手机号 + 短信验证码登录；在手机模拟器中点菜单则经微信授权进入）")
     print(f"  企业端接口文档：{base}/api/v1/openapi.json")
     print(f"  海关管理端：{base}/admin/")
+    print(f"  企业工作台：{base}/workbench/（企业用户登录后打开；张关务有一周有效的“审单员”角色）")
     print("  海关账号（用户名 / 角色 / 密码）：")
     for username, role, password in logins.customs:
         print(f"    {username} / {role} / {password}")
@@ -94,8 +97,8 @@ async def seed_demo(ctx: ServiceContext, accepting_code: str) -> DemoLogins:
                                          password=DEMO_PASSWORD, created_by="demo")
     people = [("张关务", "13800000001", MemberRole.STAFF), ("李总", "13800000002", MemberRole.EXECUTIVE),
               ("王管理", "13800000003", MemberRole.ADMIN)]
-    logins = DemoLogins([(u, r.value, DEMO_PASSWORD) for u, _, r, _ in accounts],
-                        [(n, p, r.value) for n, p, r in people])
+    logins = DemoLogins([(u, CUSTOMS_ROLE_LABELS[r], DEMO_PASSWORD) for u, _, r, _ in accounts],
+                        [(n, p, MEMBER_ROLE_LABELS[r]) for n, p, r in people])
     if await Enterprise.filter(credit_code=DEMO_CREDIT_CODE).exists():
         return logins
     acme = await Enterprise.create(name="大连示例进出口有限公司", credit_code=DEMO_CREDIT_CODE,
@@ -107,7 +110,25 @@ async def seed_demo(ctx: ServiceContext, accepting_code: str) -> DemoLogins:
         await Membership.create(person=person, enterprise=acme, role=role)
         actors[role] = PersonActor(person.id)
     await _seed_questions(ctx, acme, dalian, department, actors)
+    await _seed_workspace(ctx, acme)
     return logins
+
+
+async def _seed_workspace(ctx: ServiceContext, acme: Enterprise) -> None:
+    """The workspace: a 审单员 role (review, queries, the library) granted to the staff member for a week."""
+    from services.workspace.grants import grant_role
+    from services.workspace.permissions import decide
+    from services.workspace.roles import Member, save_role
+
+    cache = MemoryCache()  # this process's own: the served app starts with no cached decision
+    admin = await Membership.get(enterprise=acme, role=MemberRole.ADMIN).select_related("person", "enterprise")
+    member = Member(admin, await decide(ctx, cache, admin))
+    role = await save_role(ctx, cache, member, None, "审单员",
+                           ["declaration:review", "query:print", "library:query", "message:view"], "department")
+    staff = await Membership.get(enterprise=acme, role=MemberRole.STAFF)
+    now = ctx.now().astimezone(ctx.tz)
+    await grant_role(ctx, cache, member, staff.id, role.id, f"{now:%Y-%m-%d %H:%M}",
+                     f"{now + timedelta(days=7):%Y-%m-%d %H:%M}")
 
 
 async def _seed_questions(ctx: ServiceContext, acme: Enterprise, dalian: CustomsOffice, department: CustomsOffice,
