@@ -89,7 +89,7 @@ QUESTIONS_SQL = """
 INSERT INTO question (id, number, enterprise_id, creator_id, accepting_office_id, office_id, title, contact_name,
     contact_phone, description, remarks, allow_publication, importance, status, round, reply_kind, version,
     submitted_at, accepted_at, replied_at, closed_at, published, public_title, public_description, public_reply,
-    created_at, updated_at)
+    created_at, updated_at, first_submitted_at, first_accepted_at)
 SELECT g, '912102' || lpad((g % 500 + 1)::text, 12, '0') || lpad((g / 500)::text, 6, '0'), g % 500 + 1, 1, 1,
     2 + mix % 7, '进口货物申报要素咨询' || g % 1000, '王经理', '13800138000', '请问申报要素如何填写？', '',
     false, (ARRAY['normal', 'important', 'urgent', NULL])[mix % 4 + 1], status, 1,
@@ -98,7 +98,9 @@ SELECT g, '912102' || lpad((g % 500 + 1)::text, 12, '0') || lpad((g / 500)::text
     CASE WHEN status IN ('accepted', 'replied', 'awaiting_append', 'closed') THEN at + interval '3 hours' END,
     CASE WHEN status IN ('replied', 'awaiting_append', 'closed') THEN at + interval '1 day' END,
     CASE WHEN status = 'closed' THEN at + interval '3 days' END,
-    false, '', '', '', at - interval '1 hour', at
+    false, '', '', '', at - interval '1 hour', at,
+    CASE WHEN status NOT IN ('draft', 'pending_exec_review') THEN at END,  -- one round: the first round's times
+    CASE WHEN status IN ('accepted', 'replied', 'awaiting_append', 'closed') THEN at + interval '3 hours' END
 FROM (
     SELECT g, mix, $3::timestamptz - (mix % 1096) * interval '1 day' - (g % 86400) * interval '1 second' AS at,
         CASE WHEN g > $4 THEN (ARRAY['draft', 'pending_exec_review'])[mix % 2 + 1]

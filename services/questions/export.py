@@ -52,9 +52,11 @@ AEO_COLUMNS: tuple[Column[tuple[Any, ...]], ...] = tuple(
 AEO_HEADERS = tuple(c.header for c in AEO_COLUMNS)
 MSG_ENTERPRISE_NOT_FOUND = "企业不存在或无权查看"
 
-# 提交时间 / 受理时间 are the first round's (each round's times are on the timeline).
-_COLUMNS = ("id", "number", "title", "enterprise_id", "office_id", "importance", "status", "first_submitted_at",
-            "first_accepted_at", "replied_at", "closed_at", "description", "contact_name", "contact_phone")
+# submitted_at (the current round's) orders the rows and keys the next batch; 提交时间 / 受理时间 shown are the
+# first round's (each round's times are on the timeline).
+_COLUMNS = ("id", "number", "title", "enterprise_id", "office_id", "importance", "status", "submitted_at",
+            "first_submitted_at", "first_accepted_at", "replied_at", "closed_at", "description", "contact_name",
+            "contact_phone")
 _STATUS_LABELS: dict[str, str] = {s.value: s.label for s in Status}
 _IMPORTANCE_LABELS: dict[str, str] = {i.value: i.label for i in Importance}
 _EVALUATION_LABELS: dict[str, str] = {e.value: e.label for e in Evaluation}
@@ -169,7 +171,7 @@ def _aware(value: datetime | str | None) -> datetime | None:
 
 def _queue_row(row: Any, batch: _Batch, rank: dict[int, tuple[int, str]], enterprises: dict[int, str],
                offices: dict[int, str]) -> tuple[Any, ...]:
-    (qid, number, title, enterprise_id, office_id, importance, status, submitted, accepted, replied, closed,
+    (qid, number, title, enterprise_id, office_id, importance, status, _, submitted, accepted, replied, closed,
      description, contact_name, contact_phone) = row
     names = "、".join(rank[t][1] for t in sorted(batch.types.get(qid, ()), key=lambda t: rank[t][0])) or None
     return (number, title, enterprises.get(enterprise_id), names, offices.get(office_id),

@@ -80,6 +80,19 @@ async def test_queue_export_has_chinese_headers_one_row_per_question_and_shangha
     assert cell.is_date
 
 
+async def test_a_second_round_is_ordered_by_its_own_submission_and_shows_the_first_rounds_times(
+        world: World, asked: dict[str, int], clock: Clock, tmp_path: Path) -> None:
+    ctx = ServiceContext(clock=clock)
+    clock.now += timedelta(hours=1)
+    await evaluate_question(ctx, world.solo_staff, asked["ic"], Evaluation.NOT_SOLVED, note="还需要材料清单")
+    await append_question(ctx, world.solo_staff, asked["ic"], "请列出所需材料。")  # round 2, submitted now
+    path = tmp_path / "queue.xlsx"
+    assert await export_queue(world.officer.account_id, QueueFilter(), path, batch_size=1) == 2  # both batches
+    ic, tariff = sheet_rows(path)[1:]  # the newest submission first: round 2 of the IC-card question
+    assert (ic[1], tariff[1]) == ("电子口岸IC卡办理", "关税缴纳期限")
+    assert ic[7:9] == (datetime(2026, 3, 3, 1, 30), datetime(2026, 3, 3, 4, 30))  # round 1's 提交时间 / 受理时间
+
+
 async def test_queue_export_applies_the_filter_and_the_scope(world: World, asked: dict[str, int],
                                                              tmp_path: Path) -> None:
     path = tmp_path / "queue.xlsx"
