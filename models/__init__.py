@@ -17,4 +17,5 @@ MODEL_MODULES = [
     "models.jobs",
     "models.wechat",
     "models.workspace",
+    "models.messages",
 ]
