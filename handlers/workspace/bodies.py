@@ -1,4 +1,4 @@
-"""The workspace's request bodies: a role, a grant, the enterprise switch."""
+"""The workspace's request bodies: a role, a grant, the enterprise switch, a message starred, all read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from handlers.kit.bodies import Body
-from handlers.kit.fields import Id, OptionalId, Refusal, Text
+from handlers.kit.fields import Flag, Id, OptionalId, Refusal, Text
 
 
 class RoleBody(Body):
@@ -30,3 +30,15 @@ class GrantBody(Body):
 
 class SwitchBody(Body):
     enterprise_id: Annotated[Id, Refusal("请选择企业")]
+
+
+class StarBody(Body):
+    """星标：勾选为加星，否则取消."""
+
+    starred: Flag = False
+
+
+class ReadAllBody(Body):
+    """全部标为已读：当前标签页（通知 / 预警）."""
+
+    category: Text = "notice"

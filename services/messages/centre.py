@@ -123,3 +123,8 @@ async def set_starred(box: Mailbox, message_id: int, starred: bool) -> None:
 async def mark_all_read(box: Mailbox, category: Category, now: datetime) -> int:
     """One UPDATE over the tab's unread messages; returns how many it marked."""
     return await Message.filter(**_mine(box), category=category, read_at__isnull=True).update(read_at=now)
+
+
+def badge_channel(person_id: int) -> str:
+    """The cache channel told when a person's badge may have changed (the open pages' streams listen)."""
+    return f"messages:badge:p{person_id}"
