@@ -48,7 +48,7 @@ async def stream(request: Request) -> HTTPResponse:
     ends = time.monotonic() + LIFETIME
     await response.send(f"retry: {RETRY_MS}\n\n")
     async with request.app.ctx.cache.subscribe(badge_channel(box.person_id)) as told:
-        while time.monotonic() < ends:
+        while time.monotonic() < ends and not request.transport.is_closing():  # the page closed: stop
             now = await counts(box)
             if now != sent:
                 await response.send(event_of(now))
