@@ -38,6 +38,7 @@ from handlers.questions.pages import questions_pages_blueprint
 from handlers.questions.public_api import public_api_blueprint
 from handlers.questions.public_pages import public_pages_blueprint
 from handlers.workspace.api import workspace_api_blueprint
+from handlers.workspace.messages_api import messages_api_blueprint
 from handlers.workspace.messages_pages import IMPLEMENTED as MESSAGE_PAGES
 from handlers.workspace.messages_pages import messages_blueprint
 from handlers.workspace.messages_stream import stream_blueprint
@@ -71,5 +72,6 @@ def web_blueprints() -> list[Blueprint]:
         settings_blueprint, office_settings_blueprint, account_settings_blueprint,
         card_api_blueprint, card_pages_blueprint,
         workbench_roles_blueprint, workspace_api_blueprint, messages_blueprint, stream_blueprint,
+        messages_api_blueprint,
     ]
     return [factory() for factory in factories] + [workbench_shell_blueprint(WORKBENCH_PAGES | MESSAGE_PAGES)]

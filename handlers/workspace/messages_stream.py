@@ -27,6 +27,11 @@ LIFETIME = 300.0
 RETRY_MS = 2000
 
 
+BADGE = {"type": "object", "required": ["unread", "notice", "warning", "starred"], "properties": {
+    "unread": {"type": "integer", "description": "未读总数"}, "notice": {"type": "integer", "description": "未读通知"},
+    "warning": {"type": "integer", "description": "未读预警"}, "starred": {"type": "integer", "description": "星标"}}}
+
+
 def badge_of(now: Counts) -> dict[str, int]:
     return {"unread": now.unread, "notice": now.unread_notice, "warning": now.unread_warning,
             "starred": now.starred}

@@ -110,3 +110,31 @@ async def test_the_stream_sends_the_count_and_again_when_a_message_is_posted(sit
         read = await admin.get(f"{DESK}/{message.id}")  # read in another tab: told through the cache at once
         assert read.status_code == 200
         assert (await asyncio.wait_for(read_event(lines), 2.5))["unread"] == 0
+
+
+API = "/api/v1/workspace/messages"
+
+
+async def test_the_api_lists_counts_reads_stars_and_marks_all_read(site: Site, world: World) -> None:
+    api = await site.api(world.admin)
+    for i in range(3):
+        await post(world, world.admin.person_id, f"通知{i}")
+    theirs = await post(world, world.executive.person_id, "高管的消息")
+
+    first = (await api.get(API, params={"limit": 2})).json()
+    assert [m["title"] for m in first["items"]] == ["通知2", "通知1"] and first["next_cursor"]
+    rest = (await api.get(API, params={"limit": 2, "cursor": first["next_cursor"]})).json()
+    assert [m["title"] for m in rest["items"]] == ["通知0"] and rest["next_cursor"] is None
+    newest = first["items"][0]["id"]
+
+    opened = (await api.get(f"{API}/{newest}")).json()
+    assert opened["read_at"] and opened["link"] == "/h5/questions/7"
+    assert (await api.post(f"{API}/{newest}/star", json={"starred": True})).status_code == 200
+    assert (await api.get(f"{API}/counts")).json() == {"unread": 2, "notice": 2, "warning": 0, "starred": 1}
+    assert (await api.post(f"{API}/read-all", json={"category": "notice"})).json() == {"marked": 2}
+    assert (await api.get(f"{API}/counts")).json()["unread"] == 0
+
+    missing = await api.get(f"{API}/{theirs.id}")
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == "消息不存在"
+    bad = await api.get(API, params={"category": "galaxy"})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "category"
