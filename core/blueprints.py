@@ -40,6 +40,10 @@ from handlers.questions.public_pages import public_pages_blueprint
 from handlers.workspace.api import workspace_api_blueprint
 from handlers.workspace.company_pages import IMPLEMENTED as COMPANY_PAGES
 from handlers.workspace.company_pages import company_blueprint as workbench_company_blueprint
+from handlers.workspace.messages_api import messages_api_blueprint
+from handlers.workspace.messages_pages import IMPLEMENTED as MESSAGE_PAGES
+from handlers.workspace.messages_pages import messages_blueprint
+from handlers.workspace.messages_stream import stream_blueprint
 from handlers.workspace.roles_pages import IMPLEMENTED as WORKBENCH_PAGES
 from handlers.workspace.roles_pages import roles_blueprint as workbench_roles_blueprint
 from handlers.workspace.shell import shell_blueprint as workbench_shell_blueprint
@@ -69,6 +73,8 @@ def web_blueprints() -> list[Blueprint]:
         aeo_blueprint, admin_account_blueprint, audit_blueprint,
         settings_blueprint, office_settings_blueprint, account_settings_blueprint,
         card_api_blueprint, card_pages_blueprint,
-        workbench_roles_blueprint, workbench_company_blueprint, workspace_api_blueprint,
+        workbench_roles_blueprint, workbench_company_blueprint, workspace_api_blueprint, messages_blueprint,
+        stream_blueprint, messages_api_blueprint,
     ]
-    return [factory() for factory in factories] + [workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES)]
+    return [factory() for factory in factories] + [
+        workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES)]

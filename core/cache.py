@@ -1,4 +1,4 @@
-"""The shared cache: get/set with TTL, atomic add, counters, locks.
+"""The shared cache: get/set with TTL, atomic add, counters, locks, and publish / subscribe.
 
 Redis (``redis.asyncio``) when ``cache.url`` is set, an in-process twin otherwise. Both pass the same
 contract tests (tests/services/test_cache.py). Values are strings; callers encode their own JSON.
@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 import redis.asyncio as aredis
+from redis.asyncio.client import PubSub
 
 from core.config import CacheSettings
 
@@ -35,7 +36,43 @@ class Cache(Protocol):
     def lock(self, name: str, ttl: float, wait: float = 0) -> contextlib.AbstractAsyncContextManager[None]:
         """Hold ``name`` for at most ``ttl`` seconds; raise LockNotAcquired after ``wait`` seconds."""
         ...
+    async def publish(self, channel: str, message: str) -> None:
+        """Tell the current subscribers of ``channel`` (nobody keeps it for later ones)."""
+        ...
+    def subscribe(self, channel: str) -> contextlib.AbstractAsyncContextManager[Subscription]: ...
     async def close(self) -> None: ...
+
+
+class Subscription(Protocol):
+    async def wait(self, timeout: float) -> str | None:
+        """The next message, or None after ``timeout`` seconds (at most 1) without one."""
+        ...
+
+
+class _QueueSubscription:
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[str] = asyncio.Queue()
+
+    async def wait(self, timeout: float) -> str | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+
+class _RedisSubscription:
+    def __init__(self, pubsub: PubSub) -> None:
+        self._pubsub = pubsub
+
+    async def wait(self, timeout: float) -> str | None:
+        deadline = time.monotonic() + min(timeout, 1.0)
+        while (left := deadline - time.monotonic()) > 0:
+            # redis-py answers None for the subscription's own confirmation too: wait on until the deadline
+            message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
+            if message is not None:
+                data = message["data"]
+                return data if isinstance(data, str) else bytes(data).decode()
+        return None
 
 
 class MemoryCache:
@@ -45,6 +82,7 @@ class MemoryCache:
         self._prefix = prefix
         self._clock = clock
         self._data: dict[str, tuple[str, float | None]] = {}
+        self._subscribers: dict[str, set[_QueueSubscription]] = {}
 
     def _live(self, key: str) -> tuple[str, float | None] | None:
         item = self._data.get(self._prefix + key)
@@ -96,6 +134,20 @@ class MemoryCache:
             if await self.get(key) == token:
                 await self.delete(key)
 
+    async def publish(self, channel: str, message: str) -> None:
+        for subscription in self._subscribers.get(self._prefix + channel, ()):
+            subscription.queue.put_nowait(message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        subscription = _QueueSubscription()
+        subscribers = self._subscribers.setdefault(self._prefix + channel, set())
+        subscribers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            subscribers.discard(subscription)
+
     async def close(self) -> None:
         self._data.clear()
 
@@ -117,6 +169,7 @@ class RedisCache:
         self._r = client
         self._prefix = prefix
         self._incr = client.register_script(_INCR_SCRIPT)
+        self._listeners: aredis.Redis | None = None
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "", *, max_connections: int = 64, pool_timeout: float = 0.5,
@@ -160,10 +213,31 @@ class RedisCache:
             with contextlib.suppress(Exception):  # expired meanwhile: someone else may hold it now
                 await lock.release()
 
+    async def publish(self, channel: str, message: str) -> None:
+        await self._r.publish(self._prefix + channel, message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        """A subscriber holds its connection while it listens (a page's event stream, for minutes): from a
+        pool of its own, so that listeners never starve the bounded pool of the short commands."""
+        if self._listeners is None:
+            pool = self._r.connection_pool
+            self._listeners = aredis.Redis(connection_pool=aredis.ConnectionPool(
+                connection_class=pool.connection_class, **pool.connection_kwargs))
+        pubsub = self._listeners.pubsub()
+        await pubsub.subscribe(self._prefix + channel)
+        try:
+            yield _RedisSubscription(pubsub)
+        finally:
+            with contextlib.suppress(Exception):  # the connection may be gone with the client
+                await pubsub.aclose()
+
     async def ping(self) -> bool:
         return bool(await self._r.ping())
 
     async def close(self) -> None:
+        if self._listeners is not None:
+            await self._listeners.aclose(close_connection_pool=True)
         await self._r.aclose(close_connection_pool=True)
 
 

@@ -18,4 +18,5 @@ MODEL_MODULES = [
     "models.wechat",
     "models.workspace",
     "models.company",
+    "models.messages",
 ]

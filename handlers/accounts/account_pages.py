@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.kit.auth import set_session_cookie, signed_in
+from handlers.kit.auth import WebUser, set_session_cookie, signed_in
 from handlers.kit.render import page, see_other
 from handlers.kit.responses import ok
 from models.errors import ServiceUnavailable
@@ -16,8 +16,15 @@ from services.accounts.qr_binding import MSG_QR_FAILED, TTL, make_scene
 from services.accounts.sign_in import memberships_of
 from services.accounts.wechat_binding import unbind_openid
 from services.kit.records import MemberRole
+from services.messages.centre import Mailbox, counts
 from services.questions.ask_options import ask_refusal
-from services.questions.views import home_counts
+from services.questions.views import HomeCount, home_counts
+
+
+async def unread_count(user: WebUser) -> HomeCount:
+    """The message centre's unread messages, beside the question counts of the home page."""
+    box = Mailbox(user.person.id, user.enterprise.id)
+    return HomeCount("未读消息", (await counts(box)).unread, "/h5/messages")
 
 
 def account_blueprint() -> Blueprint:
@@ -35,7 +42,7 @@ async def home(request: Request) -> HTTPResponse:
     refusal = await ask_refusal(request.app.ctx.services, user.actor, user.enterprise.id)
     return page(request, "account_home.html", role_label=ROLE_LABELS[user.role],
                 is_executive=user.role is MemberRole.EXECUTIVE,
-                counts=await home_counts(user.person.id, user.enterprise.id),
+                counts=(*await home_counts(user.person.id, user.enterprise.id), await unread_count(user)),
                 no_executive=refusal if refusal == NO_EXECUTIVE else "")
 
 

@@ -1,4 +1,4 @@
-"""The workspace's request bodies: a role, a grant, the enterprise switch."""
+"""The workspace's request bodies: a role, a grant, the enterprise switch, a message starred, all read."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from handlers.kit.bodies import Body
-from handlers.kit.fields import Flag, Id, OptionalId, Refusal, Text, Upload
+from handlers.kit.bodies import Body, PageQuery
+from handlers.kit.fields import Flag, Id, Limit, OptionalId, Refusal, Text, Upload
 
 
 class RoleBody(Body):
@@ -76,3 +76,26 @@ class LinkBody(Body):
 
     link_title: Text = ""
     link_url: Text = ""
+
+
+class StarBody(Body):
+    """星标：勾选为加星，否则取消."""
+
+    starred: Flag = False
+
+
+class ReadAllBody(Body):
+    """全部标为已读：当前标签页（通知 / 预警）."""
+
+    category: Text = "notice"
+
+
+class MessagesQuery(PageQuery):
+    """消息列表：标签页、已读状态、仅星标、分页."""
+
+    category: Annotated[Text, Field(description="通知 notice / 预警 warning",
+                                    json_schema_extra={"enum": ["notice", "warning"]})] = "notice"
+    state: Annotated[Text, Field(description="空为全部；unread 未读；read 已读",
+                                 json_schema_extra={"enum": ["", "unread", "read"]})] = ""
+    starred: Annotated[Flag, Field(description="仅显示星标")] = False
+    limit: Annotated[Limit, Field(json_schema_extra={"minimum": 1, "maximum": 100, "default": 20})] = 20

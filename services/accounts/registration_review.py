@@ -29,6 +29,7 @@ from services.desk.audit import AuditActor, record
 from services.kit.access import access_customs_account, under_office
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
+from services.messages.events import registration_message
 from services.notifications.events import Event
 
 MSG_NOT_REVIEWER = "仅本关区的科长/主管或系统管理员可以审核企业注册"
@@ -151,3 +152,6 @@ async def _notify(ctx: ServiceContext, conn: BaseDBAsyncClient, registration: Re
                        dedupe_key=f"{event.value}:r{registration.id}:{channel or 'wechat'}", next_attempt_at=now,
                        created_at=now) for channel in channels],
         using_db=conn)
+    await registration_message(conn, enterprise_id=registration.enterprise_id, person_id=registration.applicant_id,
+                               approved=approved, enterprise_name=registration.enterprise_name, reason=reason,
+                               now=now)

@@ -16,6 +16,7 @@ from models.errors import Conflict
 from models.lifecycle import Action, Actor, Command, Outcome, QuestionState, Status, decide
 from models.questions import Question, QuestionEvent
 from services.kit.context import ServiceContext
+from services.messages.events import question_messages
 from services.notifications.events import notices_for, queue_notices
 from services.notifications.officer_notices import brings_new_work, queue_officer_notices
 from services.questions.state import question_state
@@ -106,6 +107,8 @@ async def transition(
                           executive_id=question.assigned_executive_id, reply_kind=question.reply_kind)
     await queue_notices(conn, notices, question_id=question.id, occasion=f"e{event.id}",
                         payload={"number": question.number, "title": question.title, "text": text[:200]}, now=now)
+    await question_messages(conn, notices, enterprise_id=question.enterprise_id, question_id=question.id,
+                            number=question.number, title=question.title, text=text[:200], now=now)
     if brings_new_work(command.action, before, outcome.status):
         await queue_officer_notices(conn, question, occasion=f"e{event.id}",
                                     forwarded=command.action is Action.FORWARD, now=now)

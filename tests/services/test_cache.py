@@ -162,3 +162,15 @@ async def test_a_late_release_does_not_free_the_lock_someone_else_now_holds(cach
         with pytest.raises(LockNotAcquired):
             async with cache.lock("job", ttl=10):
                 pytest.fail("the current holder's lock was released by the previous holder")
+
+
+async def test_publish_reaches_each_current_subscriber_of_the_channel_only(cache: Cache) -> None:
+    async with cache.subscribe("ch") as first, cache.subscribe("ch") as second, cache.subscribe("other") as other:
+        await cache.publish("ch", "hello")
+
+        assert await first.wait(1.0) == "hello"
+        assert await second.wait(1.0) == "hello"
+        assert await other.wait(0.1) is None
+    await cache.publish("ch", "nobody listens")  # no subscriber left: nothing kept, nothing raised
+    async with cache.subscribe("ch") as late:
+        assert await late.wait(0.1) is None

@@ -121,10 +121,12 @@ async def test_the_home_page_counts_what_waits(site: Site, world: World) -> None
     await create_draft(ctx, world.staff, world.acme.id, world.form())
 
     executive = await home_counts(site, world.executive)
-    assert executive == {"待我审核": 2, "已回复待评价": 0, "待追加": 0, "高管退回待修改": 1, "草稿": 1}
+    # 未读消息: the message centre's notices, one per question sent to the executive for review
+    assert executive == {"待我审核": 2, "已回复待评价": 0, "待追加": 0, "高管退回待修改": 1, "草稿": 1, "未读消息": 3}
     assert (await home_counts(site, world.executive2))["待我审核"] == 1
     assert "待我审核" not in await home_counts(site, world.staff)  # only executives review
     assert (await home_counts(site, world.staff))["草稿"] == 1
+    assert (await home_counts(site, world.staff))["未读消息"] == 1  # the executive's return
 
 
 async def test_the_site_has_an_icon(site: Site, world: World) -> None:

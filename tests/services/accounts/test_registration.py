@@ -12,6 +12,7 @@ from core.cache import Cache
 from models.audit import AuditEntry
 from models.enterprises import Enterprise, EnterpriseStatus, MemberRole, Membership, Person
 from models.errors import Conflict, Forbidden, ValidationFailed
+from models.messages import Message
 from models.outbox import OutboxMessage
 from models.registrations import Registration, RegistrationChannel, RegistrationStatus
 from services.accounts.registration import (
@@ -173,6 +174,9 @@ async def test_a_bound_applicant_gets_an_sms_and_a_template_message(world: World
 
     rows = await OutboxMessage.filter(event="registration_approved").order_by("id")
     assert [r.channel for r in rows] == ["sms", None]  # None: the dispatcher sends WeChat to a bound person
+    notice = await Message.get(person_id=registration.applicant_id)  # and one in the message centre
+    assert (notice.enterprise_id, notice.category, notice.title) == (registration.enterprise_id, "notice",
+                                                                     "企业注册通过")
 
 
 async def test_the_demo_seeds_one_pending_registration_once(world: World, storage: FileStorage) -> None:

@@ -1,0 +1,130 @@
+"""The message centre's one writer (``post_message``, in the caller's transaction) and a person's mailbox:
+the list (keyset on id, newest first), the exact badge counts, read, star, mark all read.
+
+Every read and change is scoped to one person in one enterprise (``Mailbox``): another person's message, or
+the same person's message of another enterprise, is not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.functions import Count
+
+from models.errors import NotFound, ValidationFailed
+from models.messages import Category, Message, Severity
+from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
+
+MSG_NOT_FOUND = "消息不存在"
+MSG_BAD_FILTER = "筛选条件无效"
+PAGE_SIZE = 20
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """Whose messages: a person as a member of one enterprise."""
+
+    person_id: int
+    enterprise_id: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The badge: unread per category, and starred (exact, no cap)."""
+
+    unread_notice: int
+    unread_warning: int
+    starred: int
+
+    @property
+    def unread(self) -> int:
+        return self.unread_notice + self.unread_warning
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Message]
+    next_cursor: str | None
+
+
+async def post_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, category: Category,
+                       title: str, body: str = "", link: str = "", now: datetime,
+                       severity: Severity = Severity.INFO) -> Message:
+    """Write one message in ``conn`` (the transaction of the event that causes it): it exists exactly when the
+    event committed. The open pages see it at their stream's next check."""
+    return await Message.create(enterprise_id=enterprise_id, person_id=person_id, category=category,
+                                severity=severity, title=title[:100], body=body, link=link[:300],
+                                created_at=now, using_db=conn)
+
+
+def _mine(box: Mailbox) -> dict[str, int]:
+    return {"person_id": box.person_id, "enterprise_id": box.enterprise_id}
+
+
+async def counts(box: Mailbox) -> Counts:
+    """Two indexed counts (the partial indexes of unread and starred rows)."""
+    unread = dict(await Message.filter(**_mine(box), read_at__isnull=True).group_by("category")
+                  .annotate(n=Count("id")).values_list("category", "n"))
+    starred = await Message.filter(**_mine(box), starred=True).count()
+    return Counts(int(unread.get(Category.NOTICE, 0)), int(unread.get(Category.WARNING, 0)), starred)
+
+
+def parse_category(value: str) -> Category:
+    try:
+        return Category(value or Category.NOTICE.value)
+    except ValueError:
+        raise ValidationFailed(MSG_BAD_FILTER, field="category") from None
+
+
+async def list_messages(box: Mailbox, category: Category, *, state: str = "", starred: bool = False,
+                        cursor: str = "", limit: int = PAGE_SIZE) -> Page:
+    """One page of a tab, newest first; ``state`` "" (all), "unread" or "read"; ``starred`` only the starred."""
+    query = Message.filter(**_mine(box), category=category)
+    if state == "unread":
+        query = query.filter(read_at__isnull=True)
+    elif state == "read":
+        query = query.filter(read_at__isnull=False)
+    elif state:
+        raise ValidationFailed(MSG_BAD_FILTER, field="state")
+    if starred:
+        query = query.filter(starred=True)
+    if cursor:
+        query = query.filter(id__lt=row_id(decode_cursor(cursor, 1)[0]))
+    size = check_limit(limit, MAX_PAGE)
+    rows = await query.order_by("-id").limit(size + 1)
+    more = len(rows) > size
+    return Page(rows[:size], encode_cursor(rows[size - 1].id) if more else None)
+
+
+async def _one(box: Mailbox, message_id: int) -> Message:
+    message = await Message.filter(id=message_id, **_mine(box)).first()
+    if message is None:
+        raise NotFound(MSG_NOT_FOUND)
+    return message
+
+
+async def read_message(box: Mailbox, message_id: int, now: datetime) -> Message:
+    """The message, marked read on its first reading (the read time is kept from then on)."""
+    message = await _one(box, message_id)
+    if message.read_at is None:
+        await Message.filter(id=message.id, read_at__isnull=True).update(read_at=now)
+        await message.refresh_from_db(fields=["read_at"])
+    return message
+
+
+async def set_starred(box: Mailbox, message_id: int, starred: bool) -> None:
+    if not await Message.filter(id=message_id, **_mine(box)).update(starred=starred):
+        raise NotFound(MSG_NOT_FOUND)
+
+
+async def mark_all_read(box: Mailbox, category: Category, now: datetime) -> int:
+    """One UPDATE over the tab's unread messages; returns how many it marked."""
+    return await Message.filter(**_mine(box), category=category, read_at__isnull=True).update(read_at=now)
+
+
+def badge_channel(person_id: int) -> str:
+    """The cache channel told when a person's badge may have changed (the open pages' streams listen)."""
+    return f"messages:badge:p{person_id}"

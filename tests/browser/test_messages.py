@@ -1,0 +1,72 @@
+"""消息中心 in a browser: the header badge of two open tabs follows a new message within 2 s (one stream, shared
+over BroadcastChannel), reading it in one tab clears both; the desktop page at 1366 px and the H5 page at
+360 px. Screenshots in artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from playwright.async_api import Browser, expect
+from tortoise.transactions import in_transaction
+
+from handlers.kit.sessions import COOKIE
+from models.messages import Category, Message
+from services.messages.centre import post_message
+from tests.browser.support import scroll_width, shoot
+from tests.factories import World
+from tests.http.support import Site
+
+NOW = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
+
+
+async def post(world: World, title: str, category: Category) -> None:
+    async with in_transaction() as conn:
+        await post_message(conn, enterprise_id=world.acme.id, person_id=world.admin.person_id, category=category,
+                           title=title, body="请在 3 个工作日内处理", link="/workbench/", now=NOW)
+
+
+async def test_the_badge_follows_new_and_read_messages_in_every_tab(chromium: Browser, site: Site,
+                                                                    world: World) -> None:
+    context = await chromium.new_context(base_url=str(site.client.base_url), viewport={"width": 1366, "height": 860},
+                                         locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(10_000)
+    session = await site.session_for(world.admin)
+    await context.add_cookies([{"name": COOKIE, "value": session.token, "url": str(site.client.base_url)}])
+    first, second = await context.new_page(), await context.new_page()
+    for tab in (first, second):
+        await tab.goto("/workbench/")
+        await expect(tab.locator("[data-unread]")).to_be_hidden()
+
+    await post(world, "角色即将到期：审单员", Category.WARNING)
+    for tab in (first, second):
+        await expect(tab.locator("[data-unread]")).to_have_text("1", timeout=2_000)
+
+    await first.locator("#message-badge").click()
+    await first.get_by_role("link", name="预警").click()
+    await shoot(first, "messages_1_desktop_list")
+    await first.get_by_role("link", name="角色即将到期：审单员").click()
+    await expect(first.get_by_role("heading", name="角色即将到期：审单员")).to_be_visible()
+    await shoot(first, "messages_2_desktop_detail")
+    await expect(second.locator("[data-unread]")).to_be_hidden(timeout=2_000)
+    assert (await Message.get(person_id=world.admin.person_id)).read_at is not None
+    await context.close()
+
+
+async def test_the_h5_message_centre_fits_a_small_phone(chromium: Browser, site: Site, world: World) -> None:
+    await post(world, "海关答复：关于电子口岸IC卡办理材料的问题已经答复，请查看", Category.NOTICE)
+    context = await chromium.new_context(base_url=str(site.client.base_url), viewport={"width": 360, "height": 740},
+                                         locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True)
+    session = await site.session_for(world.admin)
+    await context.add_cookies([{"name": COOKIE, "value": session.token, "url": str(site.client.base_url)}])
+    page = await context.new_page()
+    await page.goto("/h5/messages")
+    await expect(page.get_by_role("heading", name="消息中心")).to_be_visible()
+    assert await scroll_width(page) <= 360
+    await shoot(page, "messages_3_h5_list")
+    await page.get_by_role("button", name="加星标").click()
+    await expect(page.get_by_role("button", name="取消星标")).to_be_visible()
+    await page.get_by_role("link", name="海关答复").click()
+    await expect(page.get_by_role("link", name="查看详情")).to_be_visible()
+    assert await scroll_width(page) <= 360
+    await shoot(page, "messages_4_h5_detail")
+    await context.close()
