@@ -56,6 +56,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/permissions.py
+	$(BIN)/python bench/messages.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
