@@ -40,10 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 import asyncpg  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
-from scratch_database import create_scratch, drop_scratch  # noqa: E402 (bench/ is the script's folder)
+from scratch_database import create_scratch, drop_scratch, migrate  # noqa: E402 (bench/ is the script's folder)
 from tqdm import tqdm  # noqa: E402
 
-from core.db import close_database, connection, open_database, upgrade  # noqa: E402
+from core.db import close_database, connection, open_database  # noqa: E402
 from core.query_sql import parameterized  # noqa: E402
 from models.lifecycle import Status  # noqa: E402
 from services.kit.context import ServiceContext  # noqa: E402
@@ -244,10 +244,7 @@ async def run(args: argparse.Namespace) -> None:
     work_dir = Path(tempfile.mkdtemp(prefix="qingling_bench_export_"))
     ours_path, theirs_path = work_dir / "export.xlsx", work_dir / "baseline.xlsx"
     try:
-        try:
-            await upgrade(settings)
-        finally:
-            await close_database()
+        await migrate(settings)
         conn = await asyncpg.connect(settings.url)
         try:
             await seed(conn, args.rows)

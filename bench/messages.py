@@ -35,9 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: python bench/messages.py
 
 import asyncpg  # noqa: E402
-from scratch_database import create_scratch, drop_scratch  # noqa: E402 (bench/ is the script's folder)
+from scratch_database import create_scratch, drop_scratch, migrate  # noqa: E402 (bench/ is the script's folder)
 
-from core.db import close_database, open_database, upgrade  # noqa: E402
+from core.db import close_database, open_database  # noqa: E402
 from models.messages import Category  # noqa: E402
 from services.messages.centre import Mailbox, counts, list_messages, mark_all_read  # noqa: E402
 
@@ -210,10 +210,7 @@ async def run(args: argparse.Namespace) -> None:
     admin, name, settings = await create_scratch(args.database_url)
     try:
         started = time.perf_counter()
-        try:
-            await upgrade(settings)
-        finally:
-            await close_database()
+        await migrate(settings)
         conn = await asyncpg.connect(settings.url)
         try:
             await seed(conn, args.rows)

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from callback import cpu_seconds, free_port, run_server, wait_ready  # noqa: E402 (bench/ is the script's folder)
-from scratch_database import create_scratch, drop_scratch  # noqa: E402
+from scratch_database import create_scratch, drop_scratch, migrate  # noqa: E402
 
 OFFICES = 20  # sub-offices under the district office
 TYPES = 10
@@ -322,15 +322,10 @@ def _first_scan(plan: str) -> str:
 
 async def prepare(args: argparse.Namespace) -> tuple[str, str]:
     """Create, migrate and seed the scratch database; its name and URL."""
-    from core.db import close_database, upgrade
-
     admin, name, settings = await create_scratch(args.database_url)
     try:
         started = time.perf_counter()
-        try:
-            await upgrade(settings)
-        finally:
-            await close_database()
+        await migrate(settings)
         conn = await asyncpg.connect(settings.url)
         try:
             await seed(conn, args)

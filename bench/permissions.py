@@ -34,10 +34,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: python bench/permissions.py
 
 import asyncpg  # noqa: E402
-from scratch_database import create_scratch, drop_scratch  # noqa: E402 (bench/ is the script's folder)
+from scratch_database import create_scratch, drop_scratch, migrate  # noqa: E402 (bench/ is the script's folder)
 
 from core.cache import MemoryCache  # noqa: E402
-from core.db import close_database, open_database, upgrade  # noqa: E402
+from core.db import close_database, open_database  # noqa: E402
 from models.enterprises import Membership  # noqa: E402
 from services.kit.context import ServiceContext  # noqa: E402
 from services.workspace.permissions import compute, decide  # noqa: E402
@@ -96,8 +96,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test",
                         help="any database on the PostgreSQL server to use; the bench creates its own beside it")
     args = parser.parse_args()
-    if args.enterprises < 1 or args.roles < 40 or args.members < 2 or args.iterations < 20:
-        parser.error("need ≥ 1 enterprise, ≥ 40 roles, ≥ 2 members, ≥ 20 iterations")
+    if args.enterprises < 1 or args.roles < 124 or args.members < 2 or args.iterations < 20:  # 124: PERSON_SQL
+        parser.error("need ≥ 1 enterprise, ≥ 124 roles, ≥ 2 members, ≥ 20 iterations")
     return args
 
 
@@ -150,10 +150,7 @@ async def run(args: argparse.Namespace) -> None:
     admin, name, settings = await create_scratch(args.database_url)
     try:
         started = time.perf_counter()
-        try:
-            await upgrade(settings)
-        finally:
-            await close_database()
+        await migrate(settings)
         conn = await asyncpg.connect(settings.url)
         try:
             now = f"'{NOW.isoformat()}'::timestamptz"

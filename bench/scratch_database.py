@@ -32,3 +32,13 @@ async def drop_scratch(admin: asyncpg.Connection, name: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+async def migrate(settings: DatabaseSettings) -> None:
+    """The committed migrations applied to the scratch database, its connections closed again."""
+    from core.db import close_database, upgrade
+
+    try:
+        await upgrade(settings)
+    finally:
+        await close_database()
