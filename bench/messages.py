@@ -28,14 +28,13 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: python bench/messages.py
 
 import asyncpg  # noqa: E402
-from scratch_database import create_scratch, drop_scratch, migrate  # noqa: E402 (bench/ is the script's folder)
+from scratch_database import create_scratch, drop_scratch, migrate, sample  # noqa: E402 (bench/ is the script's folder)
 
 from core.db import close_database, open_database  # noqa: E402
 from models.messages import Category  # noqa: E402
@@ -125,18 +124,6 @@ def quantiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p95 in ms."""
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return cuts[49] * 1e3, cuts[94] * 1e3
-
-
-async def sample(call: Callable[[], Awaitable[object]], iterations: int, warm: bool = True) -> list[float]:
-    if warm:
-        for _ in range(min(30, iterations)):
-            await call()
-    samples = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - start)
-    return samples
 
 
 def report(name: str, app: list[float], bare: list[float]) -> float:

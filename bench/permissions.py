@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: python bench/permissions.py
 
 import asyncpg  # noqa: E402
-from scratch_database import create_scratch, drop_scratch, migrate  # noqa: E402 (bench/ is the script's folder)
+from scratch_database import create_scratch, drop_scratch, migrate, sample  # noqa: E402 (bench/ is the script's folder)
 
 from core.cache import MemoryCache  # noqa: E402
 from core.db import close_database, open_database  # noqa: E402
@@ -103,13 +103,7 @@ def parse_args() -> argparse.Namespace:
 
 async def timed(name: str, call: Callable[[], Awaitable[object]], iterations: int) -> float:
     """Run ``call`` (after a warm-up), print p50 / p95 / mean in µs; return the p95 in ms."""
-    for _ in range(min(100, iterations)):
-        await call()
-    samples = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - start)
+    samples = await sample(call, iterations, warm_up=100)
     cuts = statistics.quantiles(samples, n=100)
     print(f"{name:<34}: p50 {cuts[49] * 1e6:8.1f} µs   p95 {cuts[94] * 1e6:8.1f} µs   "
           f"mean {statistics.fmean(samples) * 1e6:8.1f} µs", flush=True)

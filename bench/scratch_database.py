@@ -1,8 +1,11 @@
-"""A PostgreSQL database of the benchmark's own, created next to the given one and dropped afterwards."""
+"""A PostgreSQL database of the benchmark's own, created next to the given one and dropped afterwards; and the
+benches' one timing loop."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse, urlunparse
 
 import asyncpg
@@ -42,3 +45,15 @@ async def migrate(settings: DatabaseSettings) -> None:
         await upgrade(settings)
     finally:
         await close_database()
+
+
+async def sample(call: Callable[[], Awaitable[object]], iterations: int, warm_up: int = 30) -> list[float]:
+    """Seconds each of ``iterations`` awaits of ``call`` took, after ``warm_up`` untimed ones."""
+    for _ in range(min(warm_up, iterations)):
+        await call()
+    samples = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        await call()
+        samples.append(time.perf_counter() - start)
+    return samples
