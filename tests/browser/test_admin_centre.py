@@ -1,10 +1,10 @@
 """管理员中心 in a desktop browser (1366×860): departments built, people filtered, a person placed in a
 department and removed with their open question handed to a colleague; 我的企业 on a 360×740 phone: asking to
-join another enterprise. Screenshots in artifacts/screenshots/."""
+join another enterprise, which the admin approves on the desktop. Screenshots in artifacts/screenshots/."""
 
 from __future__ import annotations
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from models.questions import Question
 from services.kit.context import ServiceContext
@@ -14,13 +14,17 @@ from tests.factories import World
 from tests.http.support import Site
 
 
-async def test_departments_people_filter_and_removal_with_hand_over(chromium: Browser, site: Site,
-                                                                    world: World) -> None:
-    question = await create_draft(ServiceContext(), world.staff, world.acme.id, world.form("待交接的问题"))
+async def desktop(chromium: Browser, site: Site) -> Page:
     context = await chromium.new_context(base_url=str(site.client.base_url), viewport={"width": 1366, "height": 860},
                                          locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(10_000)
-    page = await context.new_page()
+    return await context.new_page()
+
+
+async def test_departments_people_filter_and_removal_with_hand_over(chromium: Browser, site: Site,
+                                                                    world: World) -> None:
+    question = await create_draft(ServiceContext(), world.staff, world.acme.id, world.form("待交接的问题"))
+    page = await desktop(chromium, site)
     await sign_in(page, site, world.admin)
     await page.goto("/workbench/")
     menu = page.get_by_role("navigation", name="功能菜单")
@@ -59,10 +63,11 @@ async def test_departments_people_filter_and_removal_with_hand_over(chromium: Br
     await expect(page.get_by_role("status")).to_have_text("人员已移除")
     await expect(page.locator("#people")).not_to_contain_text("关务丁")
     assert (await Question.get(id=question.id)).creator_id == world.staff2.person_id
-    await context.close()
+    await page.context.close()
 
 
-async def test_my_companies_on_a_phone(phones: Phones, site: Site, world: World) -> None:
+async def test_my_companies_on_a_phone_and_the_request_approved_on_the_desktop(
+        chromium: Browser, phones: Phones, site: Site, world: World) -> None:
     page = await phones.open(width=360, height=740)
     await sign_in(page, site, world.solo_staff)
     await page.goto("/h5/personal/companies")
@@ -75,3 +80,16 @@ async def test_my_companies_on_a_phone(phones: Phones, site: Site, world: World)
     await expect(page.locator("#my-requests")).to_contain_text("待审批")
     assert await scroll_width(page) <= 360
     await shoot(page, "my_companies_360")
+
+    desk = await desktop(chromium, site)
+    await sign_in(desk, site, world.admin)
+    await desk.goto("/workbench/admin/joins")
+    row = desk.locator("#join-requests tbody tr").filter(has_text="单人己")
+    await row.get_by_role("button", name="同意").click()
+    await expect(desk.get_by_role("status")).to_have_text("已同意加入")
+    await desk.goto("/workbench/admin/joins?status=approved")
+    await expect(desk.locator("#join-requests")).to_contain_text("已加入为关务人员")
+    await shoot(desk, "admin_centre_joins_1366")
+    await page.goto("/workbench/personal/companies")
+    await expect(page.locator("#companies")).to_contain_text("大连示例进出口有限公司")
+    await desk.context.close()
