@@ -17,6 +17,7 @@ from tortoise.expressions import F
 from models.lifecycle import Status
 from models.questions import Question
 from services.messages.events import QUESTION_LINK
+from services.workspace import labels as L
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ async def hand_over_all(conn: BaseDBAsyncClient, enterprise_id: int, from_person
 async def _find_questions(conn: BaseDBAsyncClient, enterprise_id: int, person_id: int) -> list[OpenItem]:
     rows = await Question.filter(enterprise_id=enterprise_id, creator_id=person_id) \
         .exclude(status__in=FINISHED).using_db(conn).order_by("id")
-    return [OpenItem("问题", f"{q.number} {q.title}（{q.status.label}）", QUESTION_LINK.format(id=q.id))
+    return [OpenItem(L.OPEN_QUESTIONS, f"{q.number} {q.title}（{q.status.label}）", QUESTION_LINK.format(id=q.id))
             for q in rows]
 
 
@@ -69,4 +70,4 @@ async def _hand_over_questions(conn: BaseDBAsyncClient, enterprise_id: int, from
         creator_id=to_person, version=F("version") + 1, updated_at=now)
 
 
-register_open_items(OpenItemKind("问题", _find_questions, _hand_over_questions))
+register_open_items(OpenItemKind(L.OPEN_QUESTIONS, _find_questions, _hand_over_questions))

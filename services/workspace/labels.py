@@ -1,4 +1,5 @@
-"""Chinese labels and messages of the workspace feature: data scopes, role and grant refusals."""
+"""Chinese labels and messages of the workspace feature: data scopes, roles and grants, departments, people, join
+requests and 我的企业."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ MSG_FILTER_STATUS = "请选择在职或已移除"
 MSG_FILTER_PERIOD = "结束日期不能早于开始日期"
 MSG_REMOVE_SELF = "不能移除您自己"
 MSG_REMOVE_LAST_ADMIN = "这是企业唯一的管理员，不能移除"
+OPEN_QUESTIONS = "问题"  # the open items of that kind, on the removal page
 MSG_HANDOVER_CHOOSE = "该人员还有未办结事项，请选择接手的同事"
 MSG_HANDOVER_COLLEAGUE = "接手人须是本企业在职的其他人员"
 
