@@ -63,6 +63,10 @@ async def test_departments_people_filter_and_removal_with_hand_over(chromium: Br
     await expect(page.get_by_role("status")).to_have_text("人员已移除")
     await expect(page.locator("#people")).not_to_contain_text("关务丁")
     assert (await Question.get(id=question.id)).creator_id == world.staff2.person_id
+    await menu.get_by_role("link", name="问题清单").click()
+    handed = page.locator("#question-list tbody tr").filter(has_text="待交接的问题")
+    await expect(handed).to_contain_text("关务戊")  # the colleague owns it now
+    await shoot(page, "admin_centre_questions_1366")
     await page.context.close()
 
 
