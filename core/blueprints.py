@@ -40,10 +40,18 @@ from handlers.questions.public_pages import public_pages_blueprint
 from handlers.workspace.api import workspace_api_blueprint
 from handlers.workspace.company_pages import IMPLEMENTED as COMPANY_PAGES
 from handlers.workspace.company_pages import company_blueprint as workbench_company_blueprint
+from handlers.workspace.departments_pages import IMPLEMENTED as DEPARTMENT_PAGES
+from handlers.workspace.departments_pages import departments_blueprint
+from handlers.workspace.joins_pages import IMPLEMENTED as JOIN_PAGES
+from handlers.workspace.joins_pages import joins_blueprint
 from handlers.workspace.messages_api import messages_api_blueprint
 from handlers.workspace.messages_pages import IMPLEMENTED as MESSAGE_PAGES
 from handlers.workspace.messages_pages import messages_blueprint
 from handlers.workspace.messages_stream import stream_blueprint
+from handlers.workspace.people_pages import IMPLEMENTED as PEOPLE_PAGES
+from handlers.workspace.people_pages import people_blueprint
+from handlers.workspace.questions_pages import IMPLEMENTED as QUESTION_PAGES
+from handlers.workspace.questions_pages import questions_blueprint
 from handlers.workspace.roles_pages import IMPLEMENTED as WORKBENCH_PAGES
 from handlers.workspace.roles_pages import roles_blueprint as workbench_roles_blueprint
 from handlers.workspace.shell import shell_blueprint as workbench_shell_blueprint
@@ -74,7 +82,9 @@ def web_blueprints() -> list[Blueprint]:
         settings_blueprint, office_settings_blueprint, account_settings_blueprint,
         card_api_blueprint, card_pages_blueprint,
         workbench_roles_blueprint, workbench_company_blueprint, workspace_api_blueprint, messages_blueprint,
-        stream_blueprint, messages_api_blueprint,
+        stream_blueprint, messages_api_blueprint, people_blueprint, departments_blueprint, questions_blueprint,
+        joins_blueprint,
     ]
     return [factory() for factory in factories] + [
-        workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES)]
+        workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES
+                                  | QUESTION_PAGES | JOIN_PAGES)]

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.file_storage import FileStorage
 from core.cache import MemoryCache
@@ -31,6 +31,9 @@ from services.questions.evaluation import evaluate_question
 from services.questions.exec_review import exec_approve_question
 from services.questions.form import QuestionForm
 from services.questions.handling import accept_question, publish_question, reply_question
+
+if TYPE_CHECKING:
+    from services.workspace.roles import Member
 
 DEMO_PASSWORD = "qingling2026demo"
 DEMO_CREDIT_CODE = "9121024267997824X5"  # the Liaoning manual's example enterprise
@@ -109,20 +112,41 @@ async def seed_demo(ctx: ServiceContext, accepting_code: str) -> DemoLogins:
         person = await Person.create(name=name, phone=phone)
         await Membership.create(person=person, enterprise=acme, role=role)
         actors[role] = PersonActor(person.id)
+    await _seed_departments(ctx, acme)
     await _seed_questions(ctx, acme, dalian, department, actors)
     await _seed_workspace(ctx, acme)
     return logins
 
 
+async def _admin_member(ctx: ServiceContext, acme: Enterprise, cache: MemoryCache) -> Member:
+    from services.workspace.permissions import decide
+    from services.workspace.roles import Member
+
+    admin = await Membership.get(enterprise=acme, role=MemberRole.ADMIN).select_related("person", "enterprise")
+    return Member(admin, await decide(ctx, cache, admin))
+
+
+async def _seed_departments(ctx: ServiceContext, acme: Enterprise) -> None:
+    """部门: 总部 with 关务部 and 财务部 below it; 张关务 in 关务部, the others in 总部 (their questions carry it)."""
+    from services.workspace.departments import add_department
+    from services.workspace.people import assign_departments
+
+    member = await _admin_member(ctx, acme, MemoryCache())
+    head = await add_department(ctx, member, "总部", None)
+    customs = await add_department(ctx, member, "关务部", head.id)
+    await add_department(ctx, member, "财务部", head.id)
+    for membership in await Membership.filter(enterprise=acme):
+        place = customs if membership.role is MemberRole.STAFF else head
+        await assign_departments(ctx, member, membership.id, [place.id], place.id)
+
+
 async def _seed_workspace(ctx: ServiceContext, acme: Enterprise) -> None:
     """The workspace: a 审单员 role (review, queries, the library) granted to the staff member for a week."""
     from services.workspace.grants import grant_role
-    from services.workspace.permissions import decide
-    from services.workspace.roles import Member, save_role
+    from services.workspace.roles import save_role
 
     cache = MemoryCache()  # this process's own: the served app starts with no cached decision
-    admin = await Membership.get(enterprise=acme, role=MemberRole.ADMIN).select_related("person", "enterprise")
-    member = Member(admin, await decide(ctx, cache, admin))
+    member = await _admin_member(ctx, acme, cache)
     role = await save_role(ctx, cache, member, None, "审单员",
                            ["declaration:review", "query:print", "library:query", "message:view"], "department")
     staff = await Membership.get(enterprise=acme, role=MemberRole.STAFF)
@@ -216,3 +240,14 @@ async def seed_pending_registration(ctx: ServiceContext, storage: FileStorage, s
                             name="赵注册", phone=DEMO_PENDING_PHONE, legal_person="赵法人",
                             address="大连市甘井子区演示路 8 号")
     await register_without_card(ctx, form, _demo_licence(), codes=codes, code=phone.code, storage=storage)
+    await _seed_join_request(ctx, form)
+
+
+async def _seed_join_request(ctx: ServiceContext, form: RegistrationForm) -> None:
+    """The applicant of the pending registration also asks to join the demo enterprise: a pending 加入申请
+    for 王管理, and 我的企业 showing 立即认证 for the applicant's own enterprise."""
+    from services.workspace.joins import Asker, ask_to_join
+
+    applicant = await Membership.get(person__phone=form.phone).select_related("person")
+    await ask_to_join(ctx, Asker(applicant.person_id, applicant.person.name, applicant.enterprise_id),
+                      DEMO_CREDIT_CODE)

@@ -19,4 +19,6 @@ MODEL_MODULES = [
     "models.workspace",
     "models.company",
     "models.messages",
+    "models.departments",
+    "models.joins",
 ]

@@ -13,6 +13,7 @@ from models.lifecycle import AUTO_CLOSE_SINCE, ClosedBy, Evaluation, Importance,
 if TYPE_CHECKING:  # the related models, for the relation types only (no import cycle at run time)
     from models.catalog import BusinessCategory, QuestionType
     from models.customs_accounts import CustomsAccount
+    from models.departments import Department
     from models.enterprises import Enterprise, Person
     from models.offices import CustomsOffice
 
@@ -38,6 +39,11 @@ class Question(Model):
     office_id: int
     office = fields.ForeignKeyField("models.CustomsOffice", related_name="questions",
                                     on_delete=fields.RESTRICT)  # 受理海关 / 部门 (the handling unit)
+    # the asker's primary department when it was created: the 本部门及下级 data scope (services/workspace/scope.py)
+    department: fields.ForeignKeyNullableRelation[Department]
+    department_id: int | None
+    department = fields.ForeignKeyField("models.Department", related_name="questions", null=True,
+                                        on_delete=fields.SET_NULL)
     title = fields.CharField(max_length=20)
     types: fields.ManyToManyRelation[QuestionType]
     types = fields.ManyToManyField("models.QuestionType", related_name="questions",
@@ -91,6 +97,7 @@ class Question(Model):
             *(PartialIndex(fields=[since], condition={"status": status.value})
               for status, since in AUTO_CLOSE_SINCE.items()),
             PartialIndex(fields=["published_at", "id"], condition={"published": True}),  # the public list
+            ("enterprise_id", "department_id", "id"),  # 问题清单 under the 本部门及下级 scope
             ("enterprise_id", "id"),  # 我的问题: an enterprise's questions, newest first (migration 0013)
             # the header's badge (new_work_count): the questions waiting to be accepted, per office
             PartialIndex(fields=["office_id"], condition={"status": Status.SUBMITTED.value}),

@@ -92,11 +92,11 @@ async def _migrate(url: str) -> None:
         await close_database()
 
 
-TABLES = ("message", "company_settings", "role_grant", "workspace_role", "permission_node",
-          "job", "sms_alert", "outbox_message", "audit_entry", "question_event", "question_evaluation", "attachment",
-          "question_question_type", "question", "question_number_sequence", "membership", "person",
-          "enterprise", "customs_account", "customs_office", "question_type", "business_category",
-          "wechat_push_claim", "wechat_access_token")
+TABLES = ("join_request", "department_member", "message", "company_settings", "role_grant", "workspace_role",
+          "permission_node", "job", "sms_alert", "outbox_message", "audit_entry", "question_event",
+          "question_evaluation", "attachment", "question_question_type", "question", "department",
+          "question_number_sequence", "membership", "person", "enterprise", "customs_account", "customs_office",
+          "question_type", "business_category", "wechat_push_claim", "wechat_access_token")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,4 +1,4 @@
-"""The workspace's request bodies: a role, a grant, the enterprise switch, a message starred, all read."""
+"""The workspace's request bodies: roles and grants, departments, people, questions, join requests, messages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from handlers.kit.bodies import Body, PageQuery
-from handlers.kit.fields import Flag, Id, Limit, OptionalId, Refusal, Text, Upload
+from handlers.kit.fields import Flag, Id, Ids, Limit, OptionalDay, OptionalId, Refusal, Text, Upload
 
 
 class RoleBody(Body):
@@ -99,3 +99,71 @@ class MessagesQuery(PageQuery):
                                  json_schema_extra={"enum": ["", "unread", "read"]})] = ""
     starred: Annotated[Flag, Field(description="仅显示星标")] = False
     limit: Annotated[Limit, Field(json_schema_extra={"minimum": 1, "maximum": 100, "default": 20})] = 20
+
+
+class DepartmentBody(Body):
+    """部门：名称与上级部门（空为顶级部门）."""
+
+    name: Text = ""
+    parent_id: Annotated[OptionalId, Refusal("上级部门不存在，请重新选择")] = None
+
+
+class DepartmentMoveBody(Body):
+    """移动部门：新的上级部门（空为顶级部门）."""
+
+    parent_id: Annotated[OptionalId, Refusal("上级部门不存在，请重新选择")] = None
+
+
+class PeopleQuery(Body):
+    """人员筛选：姓名、角色、状态（在职 active / 已移除 inactive）、注册时间范围."""
+
+    name: Text = ""
+    role_id: Annotated[OptionalId, Refusal("角色不存在或已被删除")] = None
+    status: Annotated[Text, Field(json_schema_extra={"enum": ["active", "inactive"]})] = "active"
+    joined_from: Annotated[OptionalDay, Refusal("请填写正确的日期")] = None
+    joined_to: Annotated[OptionalDay, Refusal("请填写正确的日期")] = None
+
+
+class PlacesBody(Body):
+    """人员的部门（可多选）与主部门."""
+
+    department_ids: Annotated[Ids, Refusal("所选部门不存在，请刷新页面后重新选择")] = Field(default_factory=list)
+    primary_id: Annotated[OptionalId, Refusal("请在所选部门中指定一个主部门")] = None
+
+
+class RemoveBody(Body):
+    """移除人员：接手其未办结事项的同事."""
+
+    colleague_id: Annotated[OptionalId, Refusal("接手人须是本企业在职的其他人员")] = None
+
+
+class QuestionsQuery(PageQuery):
+    """问题清单：分页."""
+
+    limit: Annotated[Limit, Field(json_schema_extra={"minimum": 1, "maximum": 100, "default": 20})] = 20
+
+
+class JoinAskBody(Body):
+    """申请加入企业：统一社会信用代码或企业全称."""
+
+    query: Text = ""
+
+
+class JoinApproveBody(Body):
+    """同意加入：可选的初始角色（加入后为关务人员）."""
+
+    role_id: Annotated[OptionalId, Refusal("角色不存在或已被删除")] = None
+
+
+class JoinRefuseBody(Body):
+    reason: Text = ""
+
+
+class JoinsQuery(Body):
+    status: Annotated[Text, Field(json_schema_extra={"enum": ["pending", "approved", "refused", "all"]})] = "pending"
+
+
+class LeaveBody(Body):
+    """解除与企业的绑定."""
+
+    enterprise_id: Annotated[Id, Refusal("请选择企业")]

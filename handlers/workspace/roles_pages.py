@@ -1,5 +1,5 @@
 """管理员中心 → 角色管理 (/workbench/admin/roles): list, add, edit (the menu tree as checkboxes, the data scope)
-and delete roles; 人员管理 (/workbench/admin/people): grant a role for a period, revoke a grant."""
+and delete roles."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from sanic.response import HTTPResponse
 from handlers.kit.forms import REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
-from handlers.workspace.bodies import GrantBody, RoleBody
+from handlers.workspace.bodies import RoleBody
 from handlers.workspace.shell import workbench_page
-from services.workspace.grants import grant_role, grantable_roles, list_people, revoke_grant
 from services.workspace.labels import DATA_SCOPE_LABELS
 from services.workspace.roles import (
-    PERSON_EDIT,
-    PERSON_VIEW,
     ROLE_EDIT,
     ROLE_VIEW,
     Member,
@@ -26,10 +23,9 @@ from services.workspace.roles import (
 )
 from services.workspace.tree import permission_tree
 
-ROLES, PEOPLE = "/workbench/admin/roles", "/workbench/admin/people"
-DONE = {"added": "角色已添加", "saved": "角色已保存", "deleted": "角色已删除", "granted": "角色已分配",
-        "revoked": "授权已撤销"}
-IMPLEMENTED = frozenset({ROLES, PEOPLE})
+ROLES = "/workbench/admin/roles"
+DONE = {"added": "角色已添加", "saved": "角色已保存", "deleted": "角色已删除"}
+IMPLEMENTED = frozenset({ROLES})
 
 
 def roles_blueprint() -> Blueprint:
@@ -40,9 +36,6 @@ def roles_blueprint() -> Blueprint:
     bp.add_route(edit_form, f"{ROLES}/<role_id:int>", methods=["GET"])
     bp.add_route(edit, f"{ROLES}/<role_id:int>", methods=["POST"])
     bp.add_route(delete, f"{ROLES}/<role_id:int>/delete", methods=["POST"])
-    bp.add_route(people, PEOPLE, methods=["GET"])
-    bp.add_route(grant, f"{PEOPLE}/<membership_id:int>/grants", methods=["POST"])
-    bp.add_route(revoke, "/workbench/admin/grants/<grant_id:int>/revoke", methods=["POST"])
     return bp
 
 
@@ -107,36 +100,3 @@ async def delete(request: Request, role_id: int) -> HTTPResponse:
     except REFUSALS as error:
         return await _roles_page(request, member, status=error.status, error=error.message)
     return see_other(f"{ROLES}?done=deleted")
-
-
-async def _people_page(request: Request, member: Member, *, status: int = 200, editing: int | None = None,
-                       refused: Refused | None = None) -> HTTPResponse:
-    return await workbench_page(
-        request, "workbench/people.html", status=status, rows=await list_people(member),
-        roles=await grantable_roles(member),
-        editing=editing, errors=refused.beside(("role_id", "valid_from", "valid_to")) if refused else {},
-        gv=dict(refused.values) if refused else {}, done=DONE.get(request.args.get("done", ""), ""))
-
-
-@requires(PERSON_VIEW)
-async def people(request: Request) -> HTTPResponse:
-    return await _people_page(request, await current_member(request))
-
-
-@requires(PERSON_EDIT)
-async def grant(request: Request, membership_id: int) -> HTTPResponse:
-    async def change(member: Member, body: GrantBody) -> HTTPResponse:
-        await grant_role(request.app.ctx.services, request.app.ctx.cache, member, membership_id, body.role_id,
-                         body.valid_from, body.valid_to)
-        return see_other(f"{PEOPLE}?done=granted")
-
-    async def again(member: Member, refused: Refused) -> HTTPResponse:
-        return await _people_page(request, member, status=refused.status, editing=membership_id, refused=refused)
-
-    return await form_action(request, current_member, GrantBody, change, again)
-
-
-@requires(PERSON_EDIT)
-async def revoke(request: Request, grant_id: int) -> HTTPResponse:
-    await revoke_grant(request.app.ctx.services, request.app.ctx.cache, await current_member(request), grant_id)
-    return see_other(f"{PEOPLE}?done=revoked")

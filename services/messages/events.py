@@ -1,5 +1,5 @@
 """The messages the events of other features leave in the message centre, beside their outbox rows and in the
-same transaction: the question-clearing notices, the registration decided."""
+same transaction: the question-clearing notices, the registration decided, a join request decided."""
 
 from __future__ import annotations
 
@@ -36,3 +36,17 @@ async def registration_message(conn: BaseDBAsyncClient, *, enterprise_id: int, p
     await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
                        severity=Severity.INFO if approved else Severity.IMPORTANT,
                        title=f"企业{EVENT_LABELS[event]}", body=body, link=HOME_LINK, now=now)
+
+
+JOIN_TITLES = {True: "加入企业申请已通过", False: "加入企业申请未通过"}
+COMPANIES_LINK = "/workbench/personal/companies"
+
+
+async def join_decided_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, approved: bool,
+                               enterprise_name: str, reason: str, now: datetime) -> None:
+    """A 通知 to the person who asked to join: approved, in the joined enterprise's mailbox; refused, in the
+    mailbox of the enterprise they asked from."""
+    body = enterprise_name + ("" if approved else f"\n原因：{reason}")
+    await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
+                       severity=Severity.INFO if approved else Severity.IMPORTANT, title=JOIN_TITLES[approved],
+                       body=body, link=HOME_LINK if approved else COMPANIES_LINK, now=now)

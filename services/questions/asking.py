@@ -10,6 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.catalog import BusinessCategory, QuestionType
+from models.departments import DepartmentMember
 from models.enterprises import Membership
 from models.errors import ValidationFailed
 from models.lifecycle import Action, Actor, Command, decide
@@ -97,8 +98,10 @@ async def create_in(ctx: ServiceContext, conn: BaseDBAsyncClient, actor: PersonA
     columns = await check_form_references(conn, form)
     now = ctx.now()
     number = await next_question_number(conn, membership.enterprise, now, ctx.tz)
+    primary = await DepartmentMember.filter(person_id=actor.person_id, enterprise_id=enterprise_id, primary=True) \
+        .using_db(conn).first()
     question = await Question.create(
-        number=number, number_reversed=number[::-1],
+        number=number, number_reversed=number[::-1], department_id=primary.department_id if primary else None,
         enterprise_id=enterprise_id, creator_id=actor.person_id, status=outcome.status,
         created_at=now, updated_at=now, using_db=conn, **columns,
     )

@@ -3,7 +3,6 @@ revoke a grant. Times are typed in the district's time zone (``2026-03-01T09:00`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,15 +17,9 @@ from services.desk.audit import record
 from services.kit.context import ServiceContext
 from services.workspace import labels as L
 from services.workspace.permissions import bump_version
-from services.workspace.roles import PERSON_EDIT, PERSON_VIEW, Member, access_role
+from services.workspace.roles import JOIN_VIEW, PERSON_EDIT, PERSON_VIEW, Member, access_role
 
 TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    membership: Membership
-    grants: list[RoleGrant]
 
 
 def parse_local_time(ctx: ServiceContext, text: str) -> datetime | None:
@@ -52,19 +45,11 @@ def check_period(ctx: ServiceContext, valid_from: str, valid_to: str) -> tuple[d
     return start, end
 
 
-async def list_people(member: Member) -> list[PersonRow]:
-    member.decision.require(PERSON_VIEW)
-    conn = connection()
-    memberships = await (Membership.filter(enterprise_id=member.enterprise_id, active=True, person__active=True)
-                         .using_db(conn).select_related("person").order_by("id"))
-    grants = await (RoleGrant.filter(role__enterprise_id=member.enterprise_id).using_db(conn)
-                    .select_related("role").order_by("valid_from", "id"))
-    return [PersonRow(m, [g for g in grants if g.person_id == m.person_id]) for m in memberships]
-
-
 async def grantable_roles(member: Member) -> list[WorkspaceRole]:
-    """The roles an admin may grant (built-in ones come with the person's type)."""
-    member.decision.require(PERSON_VIEW)
+    """The roles an admin may grant (built-in ones come with the person's type), on a person or on approving a
+    join request."""
+    if not member.decision.allows(JOIN_VIEW):
+        member.decision.require(PERSON_VIEW)
     return await (WorkspaceRole.filter(enterprise_id=member.enterprise_id, builtin__isnull=True)
                   .using_db(connection()).order_by("id"))
 

@@ -31,6 +31,7 @@ from services.workspace.tree import permission_tree
 
 ROLE_VIEW, ROLE_EDIT = "system:role:view", "system:role:edit"
 PERSON_VIEW, PERSON_EDIT = "system:person:view", "system:person:edit"
+JOIN_VIEW, JOIN_DECIDE = "system:join:view", "system:join:decide"
 MAX_NAME = 30
 
 

@@ -168,4 +168,7 @@ def test_reset_starts_again_from_an_empty_database(workdir: Path) -> None:
     assert "0001_initial" in done.stdout  # every migration applied again: the file was new
     with sqlite3.connect(database) as db:
         names = {name for (name,) in db.execute("SELECT name FROM person WHERE phone = '13800000001'")}
+        departments = {name for (name,) in db.execute("SELECT name FROM department")}
+        joins = db.execute("SELECT status FROM join_request").fetchall()
     assert names == {"张关务"}
+    assert departments == {"总部", "关务部", "财务部"} and joins == [("pending",)]  # 部门管理, 加入申请
