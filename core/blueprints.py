@@ -31,6 +31,9 @@ from handlers.kit.assets import assets_blueprint
 from handlers.kit.openapi import API_PREFIX, openapi_document
 from handlers.kit.responses import ok
 from handlers.kit.uploads import kept_image_blueprint
+from handlers.personal.api import personal_api_blueprint
+from handlers.personal.pages import IMPLEMENTED as PERSONAL_PAGES
+from handlers.personal.pages import personal_blueprint
 from handlers.questions.api import questions_api_blueprint
 from handlers.questions.ask_api import ask_api_blueprint
 from handlers.questions.ask_pages import ask_pages_blueprint
@@ -74,7 +77,7 @@ def web_blueprints() -> list[Blueprint]:
         settings_blueprint, office_settings_blueprint, account_settings_blueprint,
         card_api_blueprint, card_pages_blueprint,
         workbench_roles_blueprint, workbench_company_blueprint, workspace_api_blueprint, messages_blueprint,
-        stream_blueprint, messages_api_blueprint,
+        stream_blueprint, messages_api_blueprint, personal_blueprint, personal_api_blueprint,
     ]
     return [factory() for factory in factories] + [
-        workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES)]
+        workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PERSONAL_PAGES)]
