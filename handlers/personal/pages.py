@@ -33,6 +33,7 @@ from services.workspace.roles import Member
 VIEW = "personal:view"  # every member's
 SMS_REFUSALS = (*REFUSALS, RateLimited, ServiceUnavailable)
 TABS = (("", "个人资料"), ("/security", "账号安全"), ("/companies", "我的企业"), ("/preferences", "表单设置"))
+TAB_PATHS = {"profile": "", "security": "/security", "preferences": "/preferences"}
 DONE = {"profile": "个人资料已保存", "avatar": "头像已更新", "stamp": "报关员章已更新", "avatar_removed": "头像已删除",
         "stamp_removed": "报关员章已删除", "phone": "手机号已更换", "password": "密码已修改",
         "local_account": "地方账号已开通，可使用用户名和密码登录", "wechat": "已解除微信绑定",
@@ -59,7 +60,7 @@ H5 = Site("/h5/personal", "personal_h5", _h5_page)
 async def _tab(site: Site, request: Request, tab: str, refused: Refused | None, **context: Any) -> HTTPResponse:
     return await site.render(
         request, f"{site.templates}_{tab}.html", status=refused.status if refused else 200, base=site.prefix,
-        tabs=TABS, errors=refused.beside() if refused else {}, typed=dict(refused.values) if refused else {},
+        tabs=TABS, current=site.prefix + TAB_PATHS[tab], errors=refused.beside() if refused else {}, typed=dict(refused.values) if refused else {},
         done=DONE.get(request.args.get("done", ""), ""), **context)
 
 
