@@ -60,8 +60,8 @@ H5 = Site("/h5/personal", "personal_h5", _h5_page)
 async def _tab(site: Site, request: Request, tab: str, refused: Refused | None, **context: Any) -> HTTPResponse:
     return await site.render(
         request, f"{site.templates}_{tab}.html", status=refused.status if refused else 200, base=site.prefix,
-        tabs=TABS, current=site.prefix + TAB_PATHS[tab], errors=refused.beside() if refused else {}, typed=dict(refused.values) if refused else {},
-        done=DONE.get(request.args.get("done", ""), ""), **context)
+        tabs=TABS, current=site.prefix + TAB_PATHS[tab], errors=refused.beside() if refused else {},
+        typed=dict(refused.values) if refused else {}, done=DONE.get(request.args.get("done", ""), ""), **context)
 
 
 async def show_profile(site: Site, request: Request, refused: Refused | None = None) -> HTTPResponse:

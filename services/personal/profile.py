@@ -49,6 +49,12 @@ async def profile_of(person_id: int) -> Profile:
     return Profile(person.name, person.phone, found.gender, found.avatar, found.stamp)
 
 
+async def avatar_of(person_id: int) -> dict[str, Any] | None:
+    """The avatar shown beside the person's name in the workspace header, if any."""
+    found = await PersonalProfile.filter(person_id=person_id).using_db(connection()).first()
+    return found.avatar if found else None
+
+
 async def image_file(storage: FileStorage, person_id: int, kind: str) -> tuple[str, Path]:
     """The content type and path of the person's avatar or stamp."""
     stored = getattr(await profile_of(person_id), kind) if kind in IMAGE_KINDS else None

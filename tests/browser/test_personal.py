@@ -56,6 +56,10 @@ async def test_the_personal_centre_on_the_desktop(chromium: Browser, site: Site,
     await page.get_by_role("button", name="保存").click()
     await expect(page.get_by_role("status")).to_have_text("个人资料已保存")
     await upload_stamp(page)
+    await page.locator("input[name=avatar]").set_input_files({"name": "me.png", "mimeType": "image/png",
+                                                              "buffer": stamp()})
+    await page.locator("form[action$='/images/avatar'] button[type=submit]").first.click()
+    await expect(page.get_by_role("navigation", name="个人菜单").locator("img.avatar")).to_be_visible()
     await shoot(page, "personal-desktop-profile")
 
     await page.get_by_role("navigation", name="个人中心").get_by_role("link", name="账号安全").click()

@@ -92,9 +92,11 @@ async def test_a_jpeg_stamp_is_refused_but_a_jpeg_avatar_taken(site: Site, world
     avatar = await staff.post_form(f"{H5}/images/avatar", files={"avatar": ("me.jpg", jpeg(), "image/jpeg")})
     assert avatar.status_code == 303 and avatar.headers["location"] == f"{H5}?done=avatar"
     assert (await staff.get(f"{H5}/images/avatar")).headers["content-type"] == "image/jpeg"
+    assert 'class="avatar" src="/workbench/personal/images/avatar' in (await staff.get("/workbench/")).text
     removed = await staff.post_form(f"{H5}/images/avatar/delete")
     assert removed.status_code == 303 and (await PersonalProfile.get(person_id=world.staff.person_id)).avatar is None
     assert (await staff.get(f"{H5}/images/avatar")).status_code == 404
+    assert 'class="avatar"' not in (await staff.get("/workbench/")).text
 
 
 @pytest.mark.parametrize(("name", "data", "message"), BAD_IMAGES, ids=BAD_IDS)
