@@ -110,11 +110,8 @@ def personal_api_blueprint() -> Blueprint:
     @requires(VIEW)
     async def password(request: Request) -> HTTPResponse:
         member, body = await current_member(request), read_body(request, PasswordBody)
-        new = same_password(body.password, body.password2)
-        if (await S.security_of(member)).username is None:
-            await S.create_password(request.app.ctx.services, member, body.username, new)
-        else:
-            await S.change_password(request.app.ctx.services, member, body.current_password, new)
+        await S.set_password(request.app.ctx.services, member, current=body.current_password, username=body.username,
+                             password=same_password(body.password, body.password2))
         return no_content()
 
     @api_route(bp, "GET", f"{BASE}/preferences", summary="表单设置：个人设置、企业默认与生效值", tag=TAG,

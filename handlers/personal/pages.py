@@ -153,13 +153,9 @@ async def change_phone(site: Site, request: Request) -> HTTPResponse:
 
 async def change_password(site: Site, request: Request) -> HTTPResponse:
     async def change(member: Member, body: PasswordBody) -> str:
-        security = await S.security_of(member)
-        password = same_password(body.password, body.password2)
-        if security.username is None:
-            await S.create_password(request.app.ctx.services, member, body.username, password)
-            return "/security?done=local_account"
-        await S.change_password(request.app.ctx.services, member, body.current_password, password)
-        return "/security?done=password"
+        done = await S.set_password(request.app.ctx.services, member, current=body.current_password,
+                                    username=body.username, password=same_password(body.password, body.password2))
+        return f"/security?done={done}"
 
     return await act(site, request, PasswordBody, change, show_security, (*REFUSALS, RateLimited))
 
@@ -200,7 +196,6 @@ ROUTES: tuple[tuple[Callable[..., Awaitable[HTTPResponse]], str, str], ...] = (
     (set_image, "/images/<kind:str>", "POST"), (remove_image, "/images/<kind:str>/delete", "POST"),
     (show_security, "/security", "GET"), (send_code, "/security/phone/code", "POST"),
     (change_phone, "/security/phone", "POST"), (change_password, "/security/password", "POST"),
-    (unbind_wechat, "/security/wechat/unbind", "POST"),
     (show_preferences, "/preferences", "GET"), (save_preferences, "/preferences", "POST"),
     (reset_preferences, "/preferences/reset", "POST"),
     (save_company_defaults, "/preferences/company", "POST"))
@@ -225,4 +220,7 @@ def personal_blueprint() -> Blueprint:
             bp.add_route(_gated(site, handler), f"{site.prefix}{path}", methods=[method], name=name)
         bp.add_route(requires(VIEW)(image), f"{site.prefix}/images/<kind:str>", methods=["GET"],
                      name=f"{label}_image")
+    # In WeChat the account page's own unbinding is used: it also ends the WeChat session.
+    bp.add_route(_gated(DESK, unbind_wechat), f"{DESK.prefix}/security/wechat/unbind", methods=["POST"],
+                 name="desk_unbind_wechat_post")
     return bp

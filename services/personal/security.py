@@ -84,7 +84,17 @@ async def change_phone(ctx: ServiceContext, codes: SmsCodes, member: Member, pho
         raise Conflict(MSG_PHONE_TAKEN, field="phone") from None
 
 
-async def change_password(ctx: ServiceContext, member: Member, current: str, new: str) -> None:
+async def set_password(ctx: ServiceContext, member: Member, *, current: str, username: str, password: str) -> str:
+    """The password form: change the local account's password, or open a local account when there is none.
+    Answers what was done ("password" / "local_account")."""
+    if await LocalAccount.filter(person_id=member.membership.person_id).using_db(connection()).exists():
+        await _change_password(ctx, member, current, password)
+        return "password"
+    await _create_password(ctx, member, username, password)
+    return "local_account"
+
+
+async def _change_password(ctx: ServiceContext, member: Member, current: str, new: str) -> None:
     """A new password for the local account, proven by the current one."""
     account = await LocalAccount.filter(person_id=member.membership.person_id).using_db(connection()).first()
     if account is None:
@@ -110,7 +120,7 @@ async def change_password(ctx: ServiceContext, member: Member, current: str, new
         await record(ctx, member.audit_actor(), "personal.password", "local_account", account.username, conn=conn)
 
 
-async def create_password(ctx: ServiceContext, member: Member, username: str, password: str) -> None:
+async def _create_password(ctx: ServiceContext, member: Member, username: str, password: str) -> None:
     """A local account (user name + password) for a person who signs in by SMS, WeChat or card only."""
     async with in_transaction() as conn:
         person = await Person.filter(id=member.membership.person_id).using_db(conn).get()

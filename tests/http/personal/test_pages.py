@@ -149,6 +149,8 @@ async def test_a_local_account_is_opened_then_its_password_changed_with_the_curr
 
 async def test_wechat_binding_shown_and_unbound_and_cards_listed(site: Site, world: World) -> None:
     await Person.filter(id=world.staff.person_id).update(wechat_openid="o_staff_openid")
+    in_wechat = (await (await site.browser(world.staff)).get(f"{H5}/security")).text
+    assert 'action="/h5/account/unbind"' in in_wechat and "已绑定" in in_wechat
     now = site.app.ctx.services.now()
     await CardBinding.create(enterprise_id=world.acme.id, person_id=world.staff.person_id, fingerprint="f" * 64,
                              card_no="2100000012345", holder_name="关务丁", card_type=CardType.OPERATOR, created_at=now)
@@ -160,6 +162,7 @@ async def test_wechat_binding_shown_and_unbound_and_cards_listed(site: Site, wor
     assert unbound.headers["location"] == f"{DESK}/security?done=wechat"
     assert (await Person.get(id=world.staff.person_id)).wechat_openid is None
     assert (await staff.get(f"{DESK}/security")).status_code == 200  # the desktop session goes on
+    assert (await staff.post_form(f"{H5}/security/wechat/unbind")).status_code == 404  # WeChat: the account page's
     assert (await audit("wechat.unbind")).detail["openid"] == "o_staff_openid"
 
 

@@ -143,3 +143,17 @@ async def test_preferences_through_the_api_and_effective_for_declarations(
     assert reset.json()["mine"] == {} and reset.json()["effective"]["currency"]["source"] == "company"
     in_force = await effective_preferences(world.staff.person_id, world.acme.id)
     assert in_force["currency"].value == "USD" and in_force["enter_moves_next"].value is True
+
+
+async def test_the_password_through_the_api(site: SimulatedSite, world: World,
+                                            staff: tuple[httpx.AsyncClient, WebSession]) -> None:
+    client, session = staff
+    new = {"password": "dingding2026", "password2": "dingding2026"}
+    taken = await client.post(f"{API}/password", json={"username": "x", **new}, headers=json_headers(session))
+    assert taken.status_code == 400 and taken.json()["error"]["field"] == "username"
+    opened = await client.post(f"{API}/password", json={"username": "DingDing", **new}, headers=json_headers(session))
+    assert opened.status_code == 204 and (await client.get(f"{API}/security")).json()["username"] == "dingding"
+    wrong = await client.post(f"{API}/password", json={"current_password": "nope", "password": "another2026x",
+                                                       "password2": "another2026x"}, headers=json_headers(session))
+    assert wrong.status_code == 400 and wrong.json()["error"]["field"] == "current_password"
+    assert await AuditEntry.filter(action="personal.local_account", object_id="dingding").exists()
