@@ -42,7 +42,7 @@ async def test_every_tab_opens_for_a_member_with_the_companies_tab_linked(site: 
         page = await staff.get(f"{base}{suffix}")
         assert page.status_code == 200 and heading in page.text, suffix
         assert f'href="{base}/companies"' in page.text and "我的企业" in page.text
-
+    assert 'href="/h5/personal"' in (await staff.get("/h5/account")).text  # the way in from WeChat
 
 @pytest.mark.parametrize("base", [DESK, H5])
 async def test_profile_saved_and_audited_with_bad_fields_refused_at_once(site: Site, world: World,
