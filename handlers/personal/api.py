@@ -12,7 +12,7 @@ from handlers.kit.bodies import read_body, same_password
 from handlers.kit.openapi import api_route
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.responses import no_content, ok
-from handlers.kit.uploads import uploaded_image
+from handlers.kit.uploads import chosen_image
 from handlers.personal.bodies import ImageBody, PasswordBody, PhoneBody, PhoneCodeBody, PreferencesBody, ProfileBody
 from models.errors import NotFound
 from services.kit.images import shown_image
@@ -75,9 +75,8 @@ def personal_api_blueprint() -> Blueprint:
         member = await current_member(request)
         if kind not in R.IMAGE_KINDS:
             raise NotFound(MSG_IMAGE_GONE)
-        image = await uploaded_image(request, required=True, name=kind)
-        assert image is not None  # required
-        await R.set_image(request.app.ctx.services, request.app.ctx.storage, member, kind, image)
+        await R.set_image(request.app.ctx.services, request.app.ctx.storage, member, kind,
+                          await chosen_image(request, kind))
         return ok(await profile_json(member.membership.person_id))
 
     @api_route(bp, "GET", f"{BASE}/security", summary="账号安全：手机号、微信绑定、IC 卡、地方账号", tag=TAG,

@@ -16,13 +16,12 @@ from handlers.kit.bodies import B, same_password
 from handlers.kit.forms import REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import page, see_other
-from handlers.kit.uploads import uploaded_image
+from handlers.kit.uploads import chosen_image
 from handlers.personal.bodies import ImageBody, PasswordBody, PhoneBody, PhoneCodeBody, PreferencesBody, ProfileBody
 from handlers.workspace.shell import workbench_page
-from models.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from models.errors import NotFound, RateLimited, ServiceUnavailable
 from services.accounts.sms_codes import MSG_CODE_SENT
 from services.accounts.wechat_binding import unbind_openid
-from services.kit.images import MSG_EMPTY
 from services.personal import preferences as P
 from services.personal import profile as R
 from services.personal import security as S
@@ -74,8 +73,7 @@ async def show_security(site: Site, request: Request, refused: Refused | None = 
                         notice: str = "") -> HTTPResponse:
     member = await current_member(request)
     return await _tab(site, request, "security", refused, security=await S.security_of(member), notice=notice,
-                      card_types=CARD_TYPE_LABELS,
-                      helper_url=request.app.ctx.settings.card.helper_url)
+                      card_types=CARD_TYPE_LABELS)
 
 
 async def show_preferences(site: Site, request: Request, refused: Refused | None = None,
@@ -111,10 +109,8 @@ async def set_image(site: Site, request: Request, kind: str) -> HTTPResponse:
         raise NotFound(MSG_IMAGE_GONE)
 
     async def change(member: Member, body: ImageBody) -> str:
-        image = await uploaded_image(request, name=kind)
-        if image is None:
-            raise ValidationFailed(MSG_EMPTY, field=kind)
-        await R.set_image(request.app.ctx.services, request.app.ctx.storage, member, kind, image)
+        await R.set_image(request.app.ctx.services, request.app.ctx.storage, member, kind,
+                          await chosen_image(request, kind))
         return f"?done={kind}"
 
     return await act(site, request, ImageBody, change, show_profile)
