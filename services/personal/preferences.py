@@ -7,11 +7,13 @@ one transaction with an audit entry holding before / after.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.db import connection
@@ -25,6 +27,7 @@ from services.personal.preference_rules import Effective, office_keys, parse_val
 from services.workspace.roles import Member
 
 COMPANY_EDIT = "system:company:edit"  # the enterprise's defaults: whoever may change 企业设置
+Stored = TypeVar("Stored", PersonFormPreferences, CompanyFormDefaults)
 
 
 @dataclass(frozen=True)
@@ -72,19 +75,23 @@ async def _checked(raw: Mapping[str, Any], conn: BaseDBAsyncClient) -> dict[str,
     return values
 
 
+async def _replace(ctx: ServiceContext, conn: BaseDBAsyncClient, model: type[Stored], values: dict[str, Any],
+                   **key: int) -> dict[str, Any]:
+    """Replace the values of the row ``key`` (created on first change; locked for the transaction) and answer the
+    values it had."""
+    with contextlib.suppress(IntegrityError):  # created by a concurrent request
+        await model.get_or_create(defaults={"updated_at": ctx.now()}, using_db=conn, **key)
+    found = await model.filter(**key).using_db(conn).select_for_update().get()
+    await model.filter(id=found.id).using_db(conn).update(values=values, updated_at=ctx.now())
+    return dict(found.values)
+
+
 async def save_mine(ctx: ServiceContext, member: Member, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Replace the person's own choices in this enterprise (a setting left empty follows the enterprise)."""
-    person_id = member.membership.person_id
     async with in_transaction() as conn:
         values = await _checked(raw, conn)
-        found = await PersonFormPreferences.filter(person_id=person_id, enterprise_id=member.enterprise_id).using_db(
-            conn).select_for_update().first()
-        before = dict(found.values) if found else {}
-        if found is None:
-            await PersonFormPreferences.create(person_id=person_id, enterprise_id=member.enterprise_id, values=values,
-                                               updated_at=ctx.now(), using_db=conn)
-        else:
-            await PersonFormPreferences.filter(id=found.id).using_db(conn).update(values=values, updated_at=ctx.now())
+        before = await _replace(ctx, conn, PersonFormPreferences, values, person_id=member.membership.person_id,
+                                enterprise_id=member.enterprise_id)
         await _audit(ctx, member, "personal.preferences", conn, before, values)
     return values
 
@@ -105,14 +112,7 @@ async def save_company_defaults(ctx: ServiceContext, member: Member, raw: Mappin
     member.decision.require(COMPANY_EDIT)
     async with in_transaction() as conn:
         values = await _checked(raw, conn)
-        found = await CompanyFormDefaults.filter(enterprise_id=member.enterprise_id).using_db(
-            conn).select_for_update().first()
-        before = dict(found.values) if found else {}
-        if found is None:
-            await CompanyFormDefaults.create(enterprise_id=member.enterprise_id, values=values, updated_at=ctx.now(),
-                                             using_db=conn)
-        else:
-            await CompanyFormDefaults.filter(id=found.id).using_db(conn).update(values=values, updated_at=ctx.now())
+        before = await _replace(ctx, conn, CompanyFormDefaults, values, enterprise_id=member.enterprise_id)
         await _audit(ctx, member, "company.form_defaults", conn, before, values, company=True)
     return values
 

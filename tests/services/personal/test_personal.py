@@ -14,7 +14,7 @@ from adapters.file_storage import FileStorage
 from core.cache import Cache
 from models.enterprises import Membership, Person
 from models.errors import Conflict, Forbidden, ValidationFailed
-from models.personal import PersonalProfile
+from models.personal import PersonalProfile, PersonFormPreferences
 from services.accounts.sms_codes import SmsCodePolicy, SmsCodes
 from services.kit.context import ServiceContext
 from services.kit.images import check_image
@@ -87,3 +87,12 @@ async def test_two_people_racing_for_one_number_one_wins(world: World, cache: Ca
     assert [type(r) for r in results].count(type(None)) == 1
     assert all(isinstance(r, (Conflict, ValidationFailed)) for r in results if r is not None)
     assert await Person.filter(phone="13811112222").count() == 1
+
+
+async def test_first_preferences_saved_concurrently_make_one_row(world: World, cache: Cache) -> None:
+    ctx = ServiceContext()
+    staff = await member_of(world, cache, world.staff.person_id)
+    results = await asyncio.gather(*(P.save_mine(ctx, staff, {"currency": code}) for code in ("USD", "EUR", "JPY")))
+    assert len(results) == 3
+    rows = await PersonFormPreferences.filter(person_id=world.staff.person_id).values_list("values", flat=True)
+    assert len(rows) == 1 and rows[0] in ({"currency": "USD"}, {"currency": "EUR"}, {"currency": "JPY"})
