@@ -26,7 +26,9 @@ TAG = "个人中心"
 VIEW = "personal:view"
 BASE = "/api/v1/workspace/personal"
 _IMAGE = {"type": ["object", "null"], "properties": {"filename": {"type": "string"}, "sha256": {"type": "string"},
-                                                       "width": {"type": "integer"}, "height": {"type": "integer"}}}
+                                                       "width": {"type": "integer"}, "height": {"type": "integer"},
+                                                       "transparent": {"type": "boolean",
+                                                                       "description": "报关员章是否透明背景"}}}
 PROFILE = {"type": "object", "required": ["name", "phone", "gender", "avatar", "stamp"], "properties": {
     "name": {"type": "string"}, "phone": {"type": "string"},
     "gender": {"type": "string", "enum": ["unset", "male", "female"]}, "avatar": _IMAGE, "stamp": _IMAGE}}

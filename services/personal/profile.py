@@ -9,6 +9,7 @@ leaves no row pointing at nothing. Every change is audited with before / after.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from services.desk.audit import record
 from services.kit.context import ServiceContext
 from services.kit.images import PNG, CheckedImage, shown_image, stored_image
 from services.personal.labels import MSG_GENDER, MSG_IMAGE_GONE, MSG_STAMP_PNG
+from services.workspace.company_rules import uses_transparency
 from services.workspace.roles import Member
 
 IMAGE_KINDS = ("avatar", "stamp")
@@ -107,15 +109,16 @@ async def set_image(ctx: ServiceContext, storage: FileStorage, member: Member, k
         raise NotFound(MSG_IMAGE_GONE)
     if kind == "stamp" and image.content_type != PNG:
         raise ValidationFailed(MSG_STAMP_PNG, field="stamp")
+    # A stamp without transparency still prints (blended); the page suggests a transparent one.
+    extra = {"transparent": await asyncio.to_thread(uses_transparency, image.data)} if kind == "stamp" else {}
     key = await storage.put(image.data, suffix=image.suffix)
+    entry = stored_image(key, image) | extra
     try:
         async with in_transaction() as conn:
             found = await _locked(member.membership.person_id, conn)
             before = getattr(found, kind)
-            await PersonalProfile.filter(id=found.id).using_db(conn).update(
-                **{kind: stored_image(key, image)}, updated_at=ctx.now())
-            await _audit(ctx, member, f"personal.{kind}", conn, {kind: shown_image(before)},
-                         {kind: shown_image(stored_image(key, image))})
+            await PersonalProfile.filter(id=found.id).using_db(conn).update(**{kind: entry}, updated_at=ctx.now())
+            await _audit(ctx, member, f"personal.{kind}", conn, {kind: shown_image(before)}, {kind: shown_image(entry)})
     except BaseException:
         await storage.delete(key)
         raise

@@ -73,16 +73,19 @@ async def test_the_stamp_is_stored_previewed_as_a_watermark_and_replaced(site: S
     first = await staff.post_form(f"{DESK}/images/stamp", files={"stamp": ("章.png", png(), "image/png")})
     assert first.status_code == 303 and first.headers["location"] == f"{DESK}?done=stamp"
     stored = (await PersonalProfile.get(person_id=world.staff.person_id)).stamp
-    assert stored is not None and stored["content_type"] == "image/png"
+    assert stored is not None and stored["content_type"] == "image/png" and stored["transparent"] is True
     page = await staff.get(DESK)
-    assert 'class="watermark"' in page.text and f"{DESK}/images/stamp?v={stored['sha256'][:8]}" in page.text
+    assert 'class="watermark"' in page.text and 'id="stamp-opaque"' not in page.text
+    assert f"{DESK}/images/stamp?v={stored['sha256'][:8]}" in page.text
     served = await staff.get(f"{DESK}/images/stamp")
     assert served.status_code == 200 and served.headers["content-type"] == "image/png"
     first_file = site.app.ctx.storage.path(stored["key"])
-    await staff.post_form(f"{DESK}/images/stamp", files={"stamp": ("章2.png", png(alpha=10), "image/png")})
+    await staff.post_form(f"{DESK}/images/stamp", files={"stamp": ("章2.png", png(alpha=255), "image/png")})
     assert not first_file.exists()  # the replaced file is removed
+    assert 'id="stamp-opaque"' in (await staff.get(DESK)).text  # taken, with a hint for a transparent one
     entry = await audit("personal.stamp")
     assert entry.detail["before"]["stamp"]["filename"] == "章.png" and "key" not in entry.detail["after"]["stamp"]
+    assert entry.detail["after"]["stamp"]["transparent"] is False
 
 
 async def test_a_jpeg_stamp_is_refused_but_a_jpeg_avatar_taken(site: Site, world: World) -> None:

@@ -106,7 +106,8 @@ async def test_profile_and_stamp_through_the_api(site: SimulatedSite, world: Wor
     stamp = await client.post(f"{API}/images/stamp", files={"stamp": ("章.png", png(), "image/png")},
                               headers=json_headers(session))
     assert stamp.status_code == 200 and stamp.json()["stamp"]["filename"] == "章.png"
-    assert set(stamp.json()["stamp"]) == {"filename", "sha256", "width", "height"}
+    assert set(stamp.json()["stamp"]) == {"filename", "sha256", "width", "height", "transparent"}
+    assert stamp.json()["stamp"]["transparent"] is True
 
 
 @pytest.mark.parametrize(("name", "data", "message"), BAD_IMAGES, ids=BAD_IDS)
