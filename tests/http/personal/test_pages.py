@@ -96,6 +96,7 @@ async def test_a_jpeg_stamp_is_refused_but_a_jpeg_avatar_taken(site: Site, world
     assert avatar.status_code == 303 and avatar.headers["location"] == f"{H5}?done=avatar"
     assert (await staff.get(f"{H5}/images/avatar")).headers["content-type"] == "image/jpeg"
     assert 'class="avatar" src="/workbench/personal/images/avatar' in (await staff.get("/workbench/")).text
+    assert f'formaction="{H5}/images/avatar/delete"' in (await staff.get(H5)).text
     removed = await staff.post_form(f"{H5}/images/avatar/delete")
     assert removed.status_code == 303 and (await PersonalProfile.get(person_id=world.staff.person_id)).avatar is None
     assert (await staff.get(f"{H5}/images/avatar")).status_code == 404
