@@ -99,6 +99,7 @@ async def test_a_jpeg_stamp_is_refused_but_a_jpeg_avatar_taken(site: Site, world
     assert f'formaction="{H5}/images/avatar/delete"' in (await staff.get(H5)).text
     removed = await staff.post_form(f"{H5}/images/avatar/delete")
     assert removed.status_code == 303 and (await PersonalProfile.get(person_id=world.staff.person_id)).avatar is None
+    assert (await audit("personal.avatar_removed")).detail["before"]["avatar"]["filename"] == "me.jpg"
     assert (await staff.get(f"{H5}/images/avatar")).status_code == 404
     assert 'class="avatar"' not in (await staff.get("/workbench/")).text
 
