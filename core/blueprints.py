@@ -31,6 +31,9 @@ from handlers.kit.assets import assets_blueprint
 from handlers.kit.openapi import API_PREFIX, openapi_document
 from handlers.kit.responses import ok
 from handlers.kit.uploads import kept_image_blueprint
+from handlers.personal.api import personal_api_blueprint
+from handlers.personal.pages import IMPLEMENTED as PERSONAL_PAGES
+from handlers.personal.pages import personal_blueprint
 from handlers.questions.api import questions_api_blueprint
 from handlers.questions.ask_api import ask_api_blueprint
 from handlers.questions.ask_pages import ask_pages_blueprint
@@ -83,8 +86,8 @@ def web_blueprints() -> list[Blueprint]:
         card_api_blueprint, card_pages_blueprint,
         workbench_roles_blueprint, workbench_company_blueprint, workspace_api_blueprint, messages_blueprint,
         stream_blueprint, messages_api_blueprint, people_blueprint, departments_blueprint, questions_blueprint,
-        joins_blueprint,
+        joins_blueprint, personal_blueprint, personal_api_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES
-                                  | QUESTION_PAGES | JOIN_PAGES)]
+                                  | QUESTION_PAGES | JOIN_PAGES | PERSONAL_PAGES)]

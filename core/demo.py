@@ -55,6 +55,7 @@ async def seed_everything(settings: Settings) -> DemoLogins:
     await load_reference_data(settings.district.accepting_office_codes)
     logins = await seed_demo(ctx, settings.district.accepting_office_codes[0])
     await bind_demo_cards(CARD_DEMO, DEMO_CREDIT_CODE)
+    await seed_personal(ctx, FileStorage(Path(settings.web.upload_dir)), settings.district.accepting_office_codes[0])
     await seed_pending_registration(ctx, FileStorage(Path(settings.web.upload_dir)), secret_key(settings))  # issue 6
     return logins
 
@@ -73,6 +74,7 @@ def print_banner(settings: Settings, logins: DemoLogins) -> None:
     print(f"  企业端接口文档：{base}/api/v1/openapi.json")
     print(f"  海关管理端：{base}/admin/")
     print(f"  企业工作台：{base}/workbench/（企业用户登录后打开；张关务有一周有效的“审单员”角色）")
+    print(f"  个人中心：{base}/workbench/personal 、{base}/h5/personal（张关务已有报关员章和个人表单设置）")
     print("  海关账号（用户名 / 角色 / 密码）：")
     for username, role, password in logins.customs:
         print(f"    {username} / {role} / {password}")
@@ -153,6 +155,47 @@ async def _seed_workspace(ctx: ServiceContext, acme: Enterprise) -> None:
     now = ctx.now().astimezone(ctx.tz)
     await grant_role(ctx, cache, member, staff.id, role.id, f"{now:%Y-%m-%d %H:%M}",
                      f"{now + timedelta(days=7):%Y-%m-%d %H:%M}")
+
+
+async def seed_personal(ctx: ServiceContext, storage: FileStorage, office_code: str) -> None:
+    """个人中心: 张关务's 报关员章 and own 表单设置, over the enterprise's defaults set by 王管理."""
+    from models.personal import PersonalProfile
+    from services.personal.preferences import save_company_defaults, save_mine
+    from services.personal.profile import set_image
+    from services.workspace.permissions import decide
+    from services.workspace.roles import Member
+
+    acme = await Enterprise.get(credit_code=DEMO_CREDIT_CODE)
+    staff = await Membership.get(enterprise=acme, role=MemberRole.STAFF).select_related("person", "enterprise")
+    if await PersonalProfile.filter(person_id=staff.person_id).exclude(stamp=None).exists():
+        return
+    cache = MemoryCache()
+    admin = await Membership.get(enterprise=acme, role=MemberRole.ADMIN).select_related("person", "enterprise")
+    await save_company_defaults(ctx, Member(admin, await decide(ctx, cache, admin)), {
+        "declare_office": office_code, "port_office": office_code, "trade_mode": "0110", "currency": "USD",
+        "origin_country": "CHN"})
+    member = Member(staff, await decide(ctx, cache, staff))
+    await save_mine(ctx, member, {"remember_last": "on", "currency": "CNY"})
+    await set_image(ctx, storage, member, "stamp", _demo_stamp(staff.person.name))
+
+
+def _demo_stamp(name: str) -> CheckedImage:
+    """A red round stamp on a transparent background: the declarant's name over 报关专用."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGBA", (320, 320), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 310, 310), outline=(200, 20, 20, 230), width=12)
+    draw.ellipse((34, 34, 286, 286), outline=(200, 20, 20, 200), width=3)
+    try:
+        font = ImageFont.truetype("wqy-microhei.ttc", 46)
+    except OSError:  # no CJK font on this machine: the stamp keeps its rings and the default font
+        font = ImageFont.load_default(46)
+    for text, y in ((name, 110), ("报关专用", 180)):
+        draw.text((160, y), text, fill=(200, 20, 20, 230), font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return check_image(out.getvalue(), "报关员章.png", max_bytes=5 * 1024 * 1024)
 
 
 async def _seed_questions(ctx: ServiceContext, acme: Enterprise, dalian: CustomsOffice, department: CustomsOffice,

@@ -21,4 +21,5 @@ MODEL_MODULES = [
     "models.messages",
     "models.departments",
     "models.joins",
+    "models.personal",
 ]

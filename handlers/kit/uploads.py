@@ -51,6 +51,13 @@ async def uploaded_image(request: Request, *, required: bool = False, name: str 
         raise ValidationFailed(error.message, field=name) from None
 
 
+async def chosen_image(request: Request, name: str) -> CheckedImage:
+    """The checked image of the multipart field ``name``; no file chosen is refused beside it ("请选择图片")."""
+    image = await uploaded_image(request, required=True, name=name)
+    assert image is not None  # required: an absent file is refused by the check
+    return image
+
+
 def kept_token(request: Request) -> str:
     return str((request.form or {}).get(IMAGE_TOKEN) or "").strip() if request.form else ""
 

@@ -18,6 +18,7 @@ from services.accounts.people import switch_enterprise
 from services.accounts.sign_in import memberships_of
 from services.kit.actors import PersonActor
 from services.messages.centre import Mailbox, counts
+from services.personal.profile import avatar_of
 from services.workspace.tree import Node, permission_tree
 
 HOME = "/workbench/"
@@ -32,6 +33,7 @@ async def workbench_page(request: Request, template: str, *, status: int = 200, 
     return page(request, template, status=status, member=member, nav=nav, role_labels=MEMBER_ROLE_LABELS,
                 admin_home=admin_pages[0].path if admin_pages else None,
                 memberships=await memberships_of(member.membership.person_id),
+                avatar=await avatar_of(member.membership.person_id),
                 unread=(await counts(Mailbox(member.membership.person_id, member.enterprise_id))).unread, **context)
 
 

@@ -63,6 +63,17 @@ class CheckedImage:
         return _SUFFIXES[self.content_type][0]
 
 
+def stored_image(key: str, image: CheckedImage) -> dict[str, Any]:
+    """A stored image as a settings row keeps it (logo, seal, avatar, stamp …): its storage key and what it is."""
+    return {"key": key, "content_type": image.content_type, "filename": image.filename, "sha256": image.sha256,
+            "width": image.width, "height": image.height}
+
+
+def shown_image(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored image as the audit log keeps it: what it was, not where it is stored."""
+    return None if entry is None else {k: v for k, v in entry.items() if k not in ("key", "content_type")}
+
+
 def check_image(data: bytes, filename: str, *, max_bytes: int, max_pixels: int = MAX_PIXELS) -> CheckedImage:
     """Validate an uploaded image and return it cleaned; every refusal is ``ValidationFailed`` on ``image``.
 

@@ -24,7 +24,7 @@ from models.enterprises import Enterprise
 from models.errors import NotFound, ValidationFailed
 from services.desk.audit import record
 from services.kit.context import ServiceContext
-from services.kit.images import PNG, CheckedImage
+from services.kit.images import PNG, CheckedImage, shown_image, stored_image
 from services.workspace.company_rules import (
     MAX_CAROUSEL,
     MAX_LINKS,
@@ -114,16 +114,6 @@ async def save_switches(ctx: ServiceContext, member: Member, kinds: list[str], a
         await _audit(ctx, member, "company.switches", conn, before, switches_snapshot(found))
 
 
-def _image_entry(key: str, image: CheckedImage) -> dict[str, Any]:
-    return {"key": key, "content_type": image.content_type, "filename": image.filename, "sha256": image.sha256,
-            "width": image.width, "height": image.height}
-
-
-def _shown(entry: dict[str, Any] | None) -> dict[str, Any] | None:
-    """An image as the audit log keeps it: what it was, not where it is stored."""
-    return None if entry is None else {k: v for k, v in entry.items() if k not in ("key", "content_type")}
-
-
 async def set_image(ctx: ServiceContext, storage: FileStorage, member: Member, kind: str,
                     image: CheckedImage) -> None:
     """Replace the logo or the seal; the seal must be a PNG whose transparency some pixel uses."""
@@ -137,11 +127,11 @@ async def set_image(ctx: ServiceContext, storage: FileStorage, member: Member, k
         async with in_transaction() as conn:
             found = await _locked(member, conn)
             before = getattr(found, kind)
-            setattr(found, kind, _image_entry(key, image))
+            setattr(found, kind, stored_image(key, image))
             found.updated_at = ctx.now()
             await found.save(using_db=conn)
-            await _audit(ctx, member, f"company.{kind}", conn, {kind: _shown(before)},
-                         {kind: _shown(getattr(found, kind))})
+            await _audit(ctx, member, f"company.{kind}", conn, {kind: shown_image(before)},
+                         {kind: shown_image(getattr(found, kind))})
     except BaseException:
         await storage.delete(key)
         raise
@@ -166,7 +156,7 @@ async def add_carousel(ctx: ServiceContext, storage: FileStorage, member: Member
             if len(found.carousel) >= MAX_CAROUSEL:
                 raise ValidationFailed(MSG_CAROUSEL_FULL, field="carousel_image")
             before = _carousel_snapshot(found)
-            entry = _image_entry(key, image) | {"id": secrets.token_hex(8), "link": link}
+            entry = stored_image(key, image) | {"id": secrets.token_hex(8), "link": link}
             await _save_list(ctx, member, conn, found, "carousel", [*found.carousel, entry], before)
     except BaseException:
         await storage.delete(key)
