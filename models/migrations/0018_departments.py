@@ -1,5 +1,9 @@
 """Departments (a tree with a materialized path) and their members, join requests, and the department a
-question was asked from (the 本部门及下级 data scope)."""
+question was asked from (the 本部门及下级 data scope).
+
+The new page code ``question:view`` (问题清单) is one of the executive's and staff's built-in codes
+(data/permissions.yaml); built-in roles an enterprise already stored get it here, as a new enterprise's would.
+"""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -7,6 +11,22 @@ from models.joins import JoinStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+BUILTIN_WITH_QUESTIONS = "builtin IN ('executive', 'staff')"
+
+
+async def grant_question_list(apps, schema_editor) -> None:  # noqa: ANN001 - tortoise's RunPython signature
+    client = schema_editor.client
+    if client.capabilities.dialect == "postgres":
+        await client.execute_script(
+            "UPDATE workspace_role SET codes = codes || '[\"question:view\"]'::jsonb "
+            f"WHERE {BUILTIN_WITH_QUESTIONS} AND NOT codes @> '[\"question:view\"]'::jsonb")
+        return
+    await client.execute_script(
+        "UPDATE workspace_role SET codes = json_insert(codes, '$[#]', 'question:view') "
+        f"WHERE {BUILTIN_WITH_QUESTIONS} "
+        "AND NOT EXISTS (SELECT 1 FROM json_each(workspace_role.codes) WHERE value = 'question:view')")
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0017_messages')]
@@ -66,4 +86,5 @@ class Migration(migrations.Migration):
             model_name='Question',
             index=Index(fields=['enterprise_id', 'department_id', 'id']),
         ),
+        ops.RunPython(grant_question_list, ops.RunPython.noop),
     ]
