@@ -19,4 +19,5 @@ MODEL_MODULES = [
     "models.workspace",
     "models.company",
     "models.messages",
+    "models.library",
 ]
