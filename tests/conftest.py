@@ -92,7 +92,8 @@ async def _migrate(url: str) -> None:
         await close_database()
 
 
-TABLES = ("message", "company_settings", "role_grant", "workspace_role", "permission_node",
+TABLES = ("library_row", "library_upload", "hs_code", "catalogue_version", "code_item", "code_table",
+          "message", "company_settings", "role_grant", "workspace_role", "permission_node",
           "job", "sms_alert", "outbox_message", "audit_entry", "question_event", "question_evaluation", "attachment",
           "question_question_type", "question", "question_number_sequence", "membership", "person",
           "enterprise", "customs_account", "customs_office", "question_type", "business_category",

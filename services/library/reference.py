@@ -148,7 +148,7 @@ async def load_library_reference(ctx: ServiceContext, data_dir: Path = DATA_DIR,
                 await CodeTable.filter(id=table.id).using_db(conn).update(name=table_source.name)
             await _sync(CodeItem, {"table_id": table.id}, rows, step, conn)
         for catalogue_source, rows in catalogues:
-            version = await CatalogueVersion.get_or_none(code=catalogue_source.code).using_db(conn)
+            version = await CatalogueVersion.filter(code=catalogue_source.code).using_db(conn).first()
             if version is None:
                 version = await CatalogueVersion.create(
                     code=catalogue_source.code, name=catalogue_source.name,
