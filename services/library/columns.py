@@ -38,7 +38,8 @@ _SPECS: tuple[tuple[str, str, Kind, bool, float, str | None], ...] = (
 )
 
 COLUMNS: tuple[Column[Any], ...] = tuple(
-    Column[Any](header, attrgetter(key), kind, width, required, key) for key, header, kind, required, width, _ in _SPECS)
+    Column[Any](header, attrgetter(key), kind, width, required, key)
+    for key, header, kind, required, width, _ in _SPECS)
 HEADERS = {key: header for key, header, *_ in _SPECS}
 CODED = {key: table for key, _, _, _, _, table in _SPECS if table}  # column key -> code table
 IE_VALUES = ("I", "E")  # the drop-down of 进出口标志 (the reader also takes 进口 / 出口)
