@@ -11,6 +11,7 @@ key), so the progress bar moves and a huge file never holds one long transaction
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from services.library.store import insert_rows, row_values, settle_upload
 LIBRARY_UPLOAD = "library_upload"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
 BATCH = 2000
+YIELD_EVERY = 100
 _ZIP = b"PK\x03\x04"
 _SOURCES = {UploadKind.AUDITED: LibrarySource.AUDITED, UploadKind.DECLARED: LibrarySource.DECLARED}
 
@@ -101,6 +103,7 @@ class _Run:
     batch: list[tuple[Any, ...]]
     errors: list[CellError]
     annotated: AnnotatedSheet | None = None  # opened at the first refused row
+    storing: asyncio.Future[None] | None = None  # the batch being inserted
     accepted: int = 0
     rejected: int = 0
 
@@ -149,14 +152,26 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
         if len(run.batch) >= BATCH:
             await _flush(run)
             progress(run.accepted + run.rejected, total)
+        elif (run.accepted + run.rejected) % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # the batch in flight moves on while the next one is checked
     await _flush(run)
+    if run.storing is not None:
+        await run.storing
     return await _finish(ctx, run, source, error_path)
 
 
 async def _flush(run: _Run) -> None:
-    async with in_transaction() as conn:
-        await insert_rows(conn, run.batch)
+    """Store the batch in the background (one batch in flight at a time), so the database's work on it overlaps
+    the checking of the next one."""
+    if run.storing is not None:
+        await run.storing
+    run.storing = asyncio.ensure_future(_store(run.batch)) if run.batch else None
     run.batch = []
+
+
+async def _store(batch: list[tuple[Any, ...]]) -> None:
+    async with in_transaction() as conn:
+        await insert_rows(conn, batch)
 
 
 async def _finish(ctx: ServiceContext, run: _Run, source: LibrarySource, error_path: Path) -> LibraryUpload:
