@@ -171,8 +171,8 @@ async def run(args: argparse.Namespace) -> None:
         raise SystemExit(f"rows differ: calamine {calamine_rows}, openpyxl {openpyxl_rows}, upload {upload.rows_total}")
     ours = args.rows / ours_seconds
     calamine, openpyxl = args.rows / calamine_seconds, args.rows / openpyxl_seconds
-    print(f"rows: {args.rows:,} × 25 columns; file {size_mb:.1f} MB; stored {stored:,}, refused {upload.rows_rejected:,} "
-          f"({upload.errors:,} errors in the annotated workbook)")
+    print(f"rows: {args.rows:,} × 25 columns; file {size_mb:.1f} MB; stored {stored:,}, "
+          f"refused {upload.rows_rejected:,} ({upload.errors:,} errors in the annotated workbook)")
     print(f"run_upload (parse + check + store + annotate): {ours_seconds:.2f} s, {ours:,.0f} rows/s; "
           f"peak resident memory {ours_mb:.0f} MB (process before the import {before_mb:.0f} MB)")
     print(f"python-calamine alone: {calamine_seconds:.2f} s, {calamine:,.0f} rows/s")

@@ -15,17 +15,19 @@ import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from python_calamine import CalamineWorkbook
 from tortoise.transactions import in_transaction
 
 from core.db import dialect
 from models.customs_accounts import CustomsAccount
 from models.errors import Forbidden, NotFound, ValidationFailed
 from models.library import LibraryRow, LibrarySource, LibraryUpload, UploadKind, UploadStatus
-from models.offices import CustomsOffice
+from models.offices import CustomsOffice, OfficeKind
 from services.desk.audit import AuditActor, record
 from services.jobs.runs import enqueue
 from services.kit.access import SUBTREE_ROLES, access_customs_account, customs_scope, under_office
@@ -41,6 +43,8 @@ LIBRARY_UPLOAD = "library_upload"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
 BATCH = 2000
 YIELD_EVERY = 100
+REPORT_SHEET = "错误报告"
+REPORT_LINES = 200
 _ZIP = b"PK\x03\x04"
 _SOURCES = {UploadKind.AUDITED: LibrarySource.AUDITED, UploadKind.DECLARED: LibrarySource.DECLARED}
 
@@ -51,6 +55,14 @@ async def access_uploader(account_id: int, conn: Any = None) -> CustomsAccount:
     if account.role not in SUBTREE_ROLES:
         raise Forbidden(L.MSG_UPLOADERS_ONLY)
     return account
+
+
+async def office_codes(office: CustomsOffice) -> frozenset[str]:
+    """The 关区 codes of ``office`` and the customs offices under it (departments have none): the 申报地海关 an
+    account's uploads may carry and its queries see."""
+    codes = await CustomsOffice.filter(under_office(office)).exclude(kind=OfficeKind.DEPARTMENT) \
+        .values_list("code", flat=True)
+    return frozenset(str(code) for code in codes)
 
 
 def check_file(data: bytes, tz: ZoneInfo) -> None:
@@ -73,11 +85,20 @@ def check_file(data: bytes, tz: ZoneInfo) -> None:
         raise ValidationFailed(MSG_EMPTY, field="file")
 
 
-async def start_upload(ctx: ServiceContext, actor: CustomsActor, kind: UploadKind, filename: str, data: bytes,
+async def start_upload(ctx: ServiceContext, actor: CustomsActor, kind_text: str, filename: str, data: bytes,
                        folder: Path) -> LibraryUpload:
-    """Keep the file and queue its check; the upload (its list entry)."""
+    """Keep the file and queue its check; the upload (its list entry). ``kind_text``: audited / declared."""
     account = await access_uploader(actor.account_id)
-    check_file(data, ctx.tz)
+    errors: dict[str, str] = {}
+    if kind_text not in {k.value for k in UploadKind}:
+        errors["kind"] = L.MSG_CHOOSE
+    try:
+        check_file(data, ctx.tz)
+    except ValidationFailed as refused:
+        errors.update(refused.errors)
+    if errors:
+        raise ValidationFailed.of(errors)
+    kind = UploadKind(kind_text)
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"library-upload-{secrets.token_urlsafe(9)}.xlsx"
     (folder / stored).write_bytes(data)
@@ -113,8 +134,7 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
     """Check every row of the upload's file, store the good ones, write the refused ones to ``error_path``."""
     upload = await LibraryUpload.get(id=upload_id).prefetch_related("office")
     await LibraryUpload.filter(id=upload.id).update(status=UploadStatus.RUNNING)
-    offices = frozenset(str(code) for code in
-                        await CustomsOffice.filter(under_office(upload.office)).values_list("code", flat=True))
+    offices = await office_codes(upload.office)
     today, now = ctx.now().astimezone(ctx.tz).date(), ctx.now()
     try:
         height, lines = sheet_lines(folder / upload.stored_path)
@@ -176,7 +196,7 @@ async def _store(batch: list[tuple[Any, ...]]) -> None:
 
 async def _finish(ctx: ServiceContext, run: _Run, source: LibrarySource, error_path: Path) -> LibraryUpload:
     if run.annotated is not None:
-        report = run.annotated.workbook.create_sheet("错误报告")
+        report = run.annotated.workbook.create_sheet(REPORT_SHEET)
         report.append(["行号", "列", "原因"])
         for error in run.errors:
             report.append([error.row, error.column, error.reason])
@@ -209,6 +229,18 @@ async def access_upload(account_id: int, upload_id: int) -> LibraryUpload:
     if upload is None:
         raise NotFound(L.MSG_UPLOAD_NOT_FOUND)
     return upload
+
+
+async def error_report(account_id: int, upload_id: int, folder: Path, limit: int = REPORT_LINES) -> list[CellError]:
+    """The first ``limit`` lines of an upload's error report (row, column, reason); the workbook holds them all."""
+    upload = await access_upload(account_id, upload_id)
+    if not upload.error_path or not (folder / upload.error_path).exists():
+        return []
+    sheet = CalamineWorkbook.from_path(str(folder / upload.error_path)).get_sheet_by_name(REPORT_SHEET)
+    lines = []
+    for row, column, reason in islice(sheet.iter_rows(), 1, limit + 1):
+        lines.append(CellError(int(row), str(column), str(reason)))
+    return lines
 
 
 async def error_workbook(account_id: int, upload_id: int, folder: Path) -> tuple[Path, str] | None:
