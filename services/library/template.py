@@ -28,8 +28,8 @@ INSTRUCTIONS = (
 
 async def template_workbook() -> bytes:
     book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
+    book.remove(book.worksheets[0])
+    sheet = book.create_sheet("数据")
     sheet.append([column.header for column in COLUMNS])
     bold = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):

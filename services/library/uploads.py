@@ -239,7 +239,7 @@ async def error_report(account_id: int, upload_id: int, folder: Path, limit: int
     sheet = CalamineWorkbook.from_path(str(folder / upload.error_path)).get_sheet_by_name(REPORT_SHEET)
     lines = []
     for row, column, reason in islice(sheet.iter_rows(), 1, limit + 1):
-        lines.append(CellError(int(row), str(column), str(reason)))
+        lines.append(CellError(int(row) if isinstance(row, int | float) else 0, str(column), str(reason)))
     return lines
 
 
