@@ -29,7 +29,8 @@ async def test_a_supervisor_uploads_and_gets_the_bad_rows_back_annotated(
     account.password_hash = hash_password(CUSTOMS_PASSWORD)
     await account.save()
     context = await chromium.new_context(base_url=str(site.client.base_url),
-                                         viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True)
+                                         viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN",
+                                         timezone_id="Asia/Shanghai", accept_downloads=True)
     context.set_default_timeout(15_000)
     page = await context.new_page()
     await page.goto("/admin/login")
