@@ -19,7 +19,7 @@ def test_a_keyword_needs_all_its_bigrams() -> None:
 def test_the_stored_value_and_condition_per_dialect() -> None:
     assert stored_keywords(["a", "ab"], "postgres") == ["a", "ab"]
     assert stored_keywords(["a", "ab"], "sqlite") == " a ab "
-    sql, args = keyword_condition("轴承%", "postgres")
-    assert sql.startswith("keywords @> ?::text[]") and args == [["承%", "轴承"], "%轴承\\%%", "%轴承\\%%"]  # "棉100%": % is text
+    sql, args = keyword_condition("轴承%", "postgres")  # "棉100%": a % is text, not a separator
+    assert sql.startswith("keywords @> ?::text[]") and args == [["承%", "轴承"], "%轴承\\%%", "%轴承\\%%"]
     sql, args = keyword_condition("深沟球", "sqlite")
     assert sql.count("keywords LIKE ?") == 2 and args[:2] == ["% 沟球 %", "% 深沟 %"]
