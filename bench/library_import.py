@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import csv
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -119,8 +120,10 @@ async def import_file(settings_url: object, path: Path, folder: Path) -> tuple[f
                                parent=dalian, path="/0900/0901/")
     boss = await CustomsAccount.create(username="boss", name="科长", password_hash="-", office=dalian,
                                        role=CustomsRole.SUPERVISOR)
+    stored = folder / "stored.xlsx"  # the upload's own copy (deleted once it is checked)
+    shutil.copy(path, stored)
     upload = await LibraryUpload.create(kind=UploadKind.AUDITED, account=boss, office=dalian, filename=path.name,
-                                        stored_path=path.name, created_at=NOW)
+                                        stored_path=stored.name, created_at=NOW)
     start = time.perf_counter()
     done = await run_upload(ctx, upload.id, folder, folder / "errors.xlsx")
     return time.perf_counter() - start, done

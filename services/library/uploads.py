@@ -177,7 +177,7 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
     await _flush(run)
     if run.storing is not None:
         await run.storing
-    return await _finish(ctx, run, source, error_path)
+    return await _finish(ctx, run, source, folder, error_path)
 
 
 async def _flush(run: _Run) -> None:
@@ -194,13 +194,15 @@ async def _store(batch: list[tuple[Any, ...]]) -> None:
         await insert_rows(conn, batch)
 
 
-async def _finish(ctx: ServiceContext, run: _Run, source: LibrarySource, error_path: Path) -> LibraryUpload:
+async def _finish(ctx: ServiceContext, run: _Run, source: LibrarySource, folder: Path,
+                  error_path: Path) -> LibraryUpload:
     if run.annotated is not None:
         report = run.annotated.workbook.create_sheet(REPORT_SHEET)
         report.append(["行号", "列", "原因"])
         for error in run.errors:
             report.append([error.row, error.column, error.reason])
         run.annotated.save(error_path)
+    (folder / run.upload.stored_path).unlink(missing_ok=True)  # its refused rows live on in the annotated copy
     async with in_transaction() as conn:
         await settle_upload(conn, run.upload.id, source)
         stored = await LibraryRow.filter(upload_id=run.upload.id).using_db(conn).count()
@@ -246,7 +248,7 @@ async def error_report(account_id: int, upload_id: int, folder: Path, limit: int
 async def error_workbook(account_id: int, upload_id: int, folder: Path) -> tuple[Path, str] | None:
     """The annotated workbook of an upload's refused rows and its download name; None when there is none."""
     upload = await access_upload(account_id, upload_id)
-    if not upload.error_path:
+    if not upload.error_path or not (folder / upload.error_path).exists():  # none, or past the jobs' retention
         return None
     return folder / upload.error_path, f"错误数据-{Path(upload.filename).stem}.xlsx"
 
