@@ -7,8 +7,9 @@ library row stores, or lists why it cannot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -32,6 +33,7 @@ class Reference:
     tables: dict[str, frozenset[str]]  # code table -> its item codes
     table_names: dict[str, str]
     widths: dict[str, int]  # code table -> the width of its all-digit codes (a lost leading zero is put back)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (cell, table) -> code: cells recur
 
     def allowed(self, table: str) -> frozenset[str]:
         return self.tables.get(table, frozenset())
@@ -60,13 +62,22 @@ async def load_reference(on: date, conn: BaseDBAsyncClient | None = None) -> Ref
                      dict(names.values()), widths)
 
 
+@lru_cache(maxsize=65536)
+def _credit_problem(code: str) -> str | None:
+    """The credit code rule, once per distinct code of a file (the same enterprises recur on thousands of rows)."""
+    return credit_code_problem(code)
+
+
 def _code(value: str, table: str, ref: Reference) -> str:
     """The code in a cell: "0110", "0110 一般贸易" (the template's drop-down), 110 (Excel dropped the zero)."""
-    code = value.split(" ", 1)[0].strip().upper() if value else ""
-    width = ref.widths.get(table)
-    if width and code.isdigit() and len(code) < width:
-        code = code.zfill(width)
-    return code
+    found = ref.seen.get((value, table))
+    if found is None:
+        code = value.split(" ", 1)[0].strip().upper() if value else ""
+        width = ref.widths.get(table)
+        if width and code.isdigit() and len(code) < width:
+            code = code.zfill(width)
+        found = ref.seen[(value, table)] = code
+    return found
 
 
 def check_elements(spec: str, elements: list[dict[str, Any]], ref: Reference) -> tuple[list[str], list[str]]:
@@ -110,7 +121,7 @@ def check_row(values: dict[str, Any], kind: UploadKind, ref: Reference, today: d
                                                                      code=code)))
     for key in ("declarant_code", "consignee_code"):
         row[key] = values[key].upper()
-        problem = credit_code_problem(row[key])
+        problem = _credit_problem(row[key])
         if problem:
             problems.append((HEADERS[key], L.MSG_CREDIT_CODE.format(problem=problem)))
     hs = values["hs_code"].replace(".", "")

@@ -11,29 +11,33 @@ the tokens between spaces and the rows are scanned. Tokens are lower case; separ
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s|;；,，:：/、()（）\[\]【】]+")
 
 
-def keyword_tokens(*texts: str) -> list[str]:
-    """The sorted distinct single characters and overlapping bigrams of the texts' segments."""
+@lru_cache(maxsize=16384)
+def keyword_tokens(*texts: str) -> tuple[str, ...]:
+    """The sorted distinct single characters and overlapping bigrams of the texts' segments (computed once per
+    distinct texts: an upload repeats the same goods and specifications on many rows)."""
     tokens: set[str] = set()
     for text in texts:
         for segment in _SEPARATORS.split(text.lower()):
             tokens.update(segment)
             tokens.update(segment[i:i + 2] for i in range(len(segment) - 1))
-    return sorted(tokens)
+    return tuple(sorted(tokens))
 
 
 def query_tokens(keyword: str) -> list[str]:
     """What a keyword must find among a row's tokens: its bigrams (its one character when it is one)."""
     found = [t for t in keyword_tokens(keyword) if len(t) == 2]
-    return found or keyword_tokens(keyword)
+    return found or list(keyword_tokens(keyword))
 
 
-def stored_keywords(tokens: list[str], dialect: str) -> list[str] | str:
-    """The column's value: the list itself on PostgreSQL, the tokens between spaces on SQLite."""
-    return tokens if dialect == "postgres" else " " + " ".join(tokens) + " "
+def stored_keywords(tokens: Sequence[str], dialect: str) -> list[str] | str:
+    """The column's value: a list on PostgreSQL, the tokens between spaces on SQLite."""
+    return list(tokens) if dialect == "postgres" else " " + " ".join(tokens) + " "
 
 
 def keyword_condition(keyword: str, dialect: str) -> tuple[str, list[object]]:

@@ -1,6 +1,6 @@
-"""Storing checked library rows set-based: batched multi-row inserts that skip rows already stored (the natural
-key 海关编号 + 项号 + source), then one statement each to link the rows to registered enterprises by credit code and
-to mark the declared rows that customs audited as superseded (the audited row wins)."""
+"""Storing checked library rows set-based: batched inserts that skip rows already stored (the natural key 海关编号 +
+项号 + source), each batch's enterprises looked up by credit code in one query, then one statement marking the
+declared rows that customs audited as superseded (the audited row wins)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.db import dialect, execute, portable_sql
+from models.enterprises import Enterprise
 from models.library import LibraryRow, LibrarySource
 from services.library.keywords import stored_keywords
 
@@ -22,7 +23,10 @@ ROW_COLUMNS = (
     "declarant_name", "consignee_code", "consignee_name", "origin_country", "destination_country", "quantity",
     "unit", "legal_quantity", "legal_unit", "total_price", "currency", "mark", "remarks", "public", "superseded",
     "mark_note", "catalogue_version_id", "upload_id", "version", "created_at", "updated_at", "keywords",
+    "declarant_enterprise_id", "consignee_enterprise_id",  # added by ``insert_rows``
 )
+_MADE = len(ROW_COLUMNS) - 2  # the values ``row_values`` makes
+_DECLARANT, _CONSIGNEE = ROW_COLUMNS.index("declarant_code"), ROW_COLUMNS.index("consignee_code")
 _TEXTS = ("transport_mode", "transaction_mode", "origin_country", "destination_country", "unit", "legal_unit",
           "currency")
 _DECIMALS = ("quantity", "legal_quantity", "total_price")
@@ -51,32 +55,35 @@ def row_values(row: dict[str, Any], source: LibrarySource, version_id: int, uplo
         for key in ("declared_on", "created_at", "updated_at", *_DECIMALS):
             values[key] = _FIELDS[key].to_db_value(values[key], LibraryRow)
     values["keywords"] = stored_keywords(row["keywords"], "postgres" if postgres else "sqlite")
-    return tuple(values[c] for c in ROW_COLUMNS)
+    return tuple(values[c] for c in ROW_COLUMNS[:_MADE])
 
 
 async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert rows made by ``row_values``; a row whose natural key is stored already is skipped."""
+    """Insert rows made by ``row_values``, with the ids of the registered enterprises their credit codes name; a row
+    whose natural key is stored already is skipped."""
     if not rows:
         return
+    codes = {row[_DECLARANT] for row in rows} | {row[_CONSIGNEE] for row in rows}
+    known = dict(await Enterprise.filter(credit_code__in=codes).using_db(conn).values_list("credit_code", "id"))
+    linked = [(*row, known.get(row[_DECLARANT]), known.get(row[_CONSIGNEE])) for row in rows]
     postgres = dialect(conn) == "postgres"
     sql = portable_sql(_insert_sql(postgres), conn)
     if postgres:
         async with conn.acquire_connection() as raw:
-            await raw.executemany(sql, rows)
+            await raw.executemany(sql, linked)
     else:
-        await conn.execute_many(sql, [list(r) for r in rows])
+        await conn.execute_many(sql, [list(row) for row in linked])
 
 
 async def settle_upload(conn: BaseDBAsyncClient, upload_id: int, source: LibrarySource) -> None:
-    """After an upload's inserts: its rows' enterprises by credit code; declared rows an audit supersedes."""
-    for role in ("declarant", "consignee"):
-        await execute(conn, f"UPDATE library_row SET {role}_enterprise_id = (SELECT e.id FROM enterprise e "
-                            f"WHERE e.credit_code = library_row.{role}_code) WHERE upload_id = ?", upload_id)
-    audited = ("SELECT 1 FROM library_row a WHERE a.source = 'audited' AND a.entry_number = library_row.entry_number "
-               "AND a.item_number = library_row.item_number")
+    """After an upload's inserts: the declared rows of the items customs audited are superseded (the audited row
+    wins), driven from the upload's own rows (its index), whichever side came first."""
     if source is LibrarySource.AUDITED:
-        await execute(conn, f"UPDATE library_row SET superseded = TRUE WHERE source = 'declared' AND NOT superseded "
-                            f"AND EXISTS ({audited} AND a.upload_id = ?)", upload_id)
-    else:
-        await execute(conn, f"UPDATE library_row SET superseded = TRUE WHERE upload_id = ? AND EXISTS ({audited})",
+        await execute(conn, "UPDATE library_row SET superseded = TRUE FROM library_row a WHERE a.upload_id = ? "
+                            "AND library_row.source = 'declared' AND NOT library_row.superseded "
+                            "AND library_row.entry_number = a.entry_number AND library_row.item_number = a.item_number",
                       upload_id)
+    else:
+        await execute(conn, "UPDATE library_row SET superseded = TRUE WHERE upload_id = ? AND EXISTS (SELECT 1 FROM "
+                            "library_row a WHERE a.source = 'audited' AND a.entry_number = library_row.entry_number "
+                            "AND a.item_number = library_row.item_number)", upload_id)
