@@ -15,6 +15,7 @@ import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,7 @@ class _Run:
     storing: asyncio.Future[None] | None = None  # the batch being inserted
     accepted: int = 0
     rejected: int = 0
+    errors_before: int = 0  # where the current row's errors start in ``errors``
 
 
 async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_path: Path,
@@ -150,24 +152,11 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
         values, errors = typer.typed(number, line)
         if values is None:
             continue
-        row: dict[str, Any] = {}
-        if not errors:
-            row, problems = check_row(values, upload.kind, run.ref, today)
-            if row["customs_office"] and row["customs_office"] not in offices:
-                problems.append((HEADERS["customs_office"], L.MSG_OFFICE_OUT_OF_SCOPE))
-            key = (row["entry_number"], row["item_number"])
-            first = run.seen.setdefault(key, number)
-            if first != number:
-                problems.append((HEADERS["item_number"], L.MSG_DUPLICATE_IN_FILE.format(row=first)))
-            errors = [CellError(number, column, reason) for column, reason in problems]
-        if errors:
-            run.rejected += 1
-            run.errors.extend(errors)
-            if run.annotated is None:
-                run.annotated = AnnotatedSheet(run.headers, L.MSG_ERROR_COLUMN)
-            run.annotated.append(number, line, errors)
+        row = _checked(run, number, values, errors, today)
+        if row is None:
+            run.annotated = run.annotated or AnnotatedSheet(run.headers, L.MSG_ERROR_COLUMN)
+            run.annotated.append(number, line, run.errors[run.errors_before:])
             continue
-        run.accepted += 1
         run.batch.append(row_values(row, source, run.ref.version_id, upload.id, now, postgres))
         if len(run.batch) >= BATCH:
             await _flush(run)
@@ -178,6 +167,26 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
     if run.storing is not None:
         await run.storing
     return await _finish(ctx, run, source, folder, error_path)
+
+
+def _checked(run: _Run, number: int, values: dict[str, Any], errors: list[CellError],
+             today: date) -> dict[str, Any] | None:
+    """The row to store, or None when it is refused (its problems then end ``run.errors``)."""
+    run.errors_before = len(run.errors)
+    if not errors:
+        row, problems = check_row(values, run.upload.kind, run.ref, today)
+        if row["customs_office"] and row["customs_office"] not in run.offices:
+            problems.append((HEADERS["customs_office"], L.MSG_OFFICE_OUT_OF_SCOPE))
+        first = run.seen.setdefault((row["entry_number"], row["item_number"]), number)
+        if first != number:
+            problems.append((HEADERS["item_number"], L.MSG_DUPLICATE_IN_FILE.format(row=first)))
+        errors = [CellError(number, column, reason) for column, reason in problems]
+    if errors:
+        run.rejected += 1
+        run.errors.extend(errors)
+        return None
+    run.accepted += 1
+    return row
 
 
 async def _flush(run: _Run) -> None:
@@ -202,7 +211,6 @@ async def _finish(ctx: ServiceContext, run: _Run, source: LibrarySource, folder:
         for error in run.errors:
             report.append([error.row, error.column, error.reason])
         run.annotated.save(error_path)
-    (folder / run.upload.stored_path).unlink(missing_ok=True)  # its refused rows live on in the annotated copy
     async with in_transaction() as conn:
         await settle_upload(conn, run.upload.id, source)
         stored = await LibraryRow.filter(upload_id=run.upload.id).using_db(conn).count()
@@ -210,6 +218,7 @@ async def _finish(ctx: ServiceContext, run: _Run, source: LibrarySource, folder:
             status=UploadStatus.DONE, rows_total=run.accepted + run.rejected, rows_accepted=run.accepted,
             rows_stored=stored, rows_rejected=run.rejected, errors=len(run.errors),
             error_path=error_path.name if run.rejected else "", finished_at=ctx.now())
+    (folder / run.upload.stored_path).unlink(missing_ok=True)  # its refused rows live on in the annotated copy
     return await LibraryUpload.get(id=run.upload.id)
 
 
