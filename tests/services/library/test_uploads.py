@@ -193,3 +193,16 @@ async def test_officers_cannot_upload_and_other_districts_see_no_upload(
     sub = await office("0902", "大连港湾海关", OfficeKind.SUBORDINATE, world.dalian)
     sub_boss = await account("sub_boss", sub, CustomsRole.SUPERVISOR)
     assert await list_uploads(sub_boss.account_id) == []
+
+
+async def test_a_file_gone_before_the_worker_reads_it_fails_the_upload_in_chinese(
+        world: World, reference: None, tmp_path: Path) -> None:
+    ctx = ServiceContext()
+    started = await start_upload(ctx, world.supervisor, UploadKind.DECLARED, "申报数据.xlsx",
+                                 workbook([good_row()]), tmp_path / "exports")
+    (tmp_path / "exports" / started.stored_path).write_bytes(b"PK\x03\x04 damaged on the disk")
+    await run_due(JobRunner(ctx, tmp_path / "exports", lease_seconds=30))
+
+    failed = await LibraryUpload.get(id=started.id)
+    assert (failed.status, failed.error) == (UploadStatus.FAILED, "无法读取文件，请上传 Excel（.xlsx）文件")
+    assert await LibraryRow.all().count() == 0
