@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from models.jobs import Job, JobStatus
 from services.jobs.worker import JobRunner
 from tests.factories import World
 from tests.http.support import Desk, Site, desk_for
@@ -85,3 +86,13 @@ async def test_officers_and_enterprise_people_cannot_upload_or_query(site: Site,
     assert (await upload(officer, workbook([good_row()]))).status_code == 403
     person = await site.browser(world.staff)
     assert (await person.get("/admin/library")).status_code in (302, 303)
+
+
+async def test_an_upload_whose_worker_died_reads_as_interrupted(site: Site, reference: None) -> None:
+    desk = await desk_for(site, "supervisor")
+    await desk.get("/admin/library")
+    sent = await upload(desk, workbook([good_row(1)]))
+    await Job.filter(kind="library_upload").update(status=JobStatus.FAILED, error="导出过程中服务停止响应")
+
+    page = await desk.get(sent.headers["location"])
+    assert "校验中断（导出过程中服务停止响应）" in page.text and 'http-equiv="refresh"' not in page.text

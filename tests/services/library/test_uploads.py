@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from models.audit import AuditEntry
 from models.customs_accounts import CustomsRole
 from models.errors import Forbidden, NotFound, ValidationFailed
 from models.library import LibraryMark, LibraryRow, LibrarySource, LibraryUpload, UploadKind, UploadStatus
@@ -148,6 +149,7 @@ async def test_re_uploading_stores_nothing_twice_and_an_audit_supersedes_the_dec
     again = await upload(world, tmp_path, rows, UploadKind.DECLARED)
 
     assert (declared.rows_stored, again.rows_accepted, again.rows_stored) == (3, 3, 0)
+    assert await AuditEntry.filter(action="library_upload", actor_id=world.supervisor.account_id).count() == 2
     assert await LibraryRow.filter(mark=LibraryMark.MATCHED, superseded=False).count() == 3
     await upload(world, tmp_path, [good_row(2, conclusion="不规范", remarks="型号不完整")])
     assert await LibraryRow.all().count() == 4
