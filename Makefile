@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/messages.py
+	$(BIN)/python bench/library_import.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from admin_web.desk.audit_pages import audit_blueprint
 from admin_web.desk.office_settings_pages import office_settings_blueprint
 from admin_web.desk.settings_pages import settings_blueprint
 from admin_web.desk.statistics_pages import statistics_blueprint
+from admin_web.library.pages import library_blueprint
 from admin_web.notifications.pages import notification_blueprint
 from admin_web.questions.aeo import aeo_blueprint
 from admin_web.questions.pages import question_blueprint
@@ -81,7 +82,7 @@ def web_blueprints() -> list[Blueprint]:
         ask_api_blueprint, ask_pages_blueprint, questions_api_blueprint, questions_pages_blueprint,
         public_api_blueprint, public_pages_blueprint,
         admin_blueprint, queue_blueprint, question_blueprint, statistics_blueprint, notification_blueprint,
-        aeo_blueprint, admin_account_blueprint, audit_blueprint,
+        aeo_blueprint, admin_account_blueprint, audit_blueprint, library_blueprint,
         settings_blueprint, office_settings_blueprint, account_settings_blueprint,
         card_api_blueprint, card_pages_blueprint,
         workbench_roles_blueprint, workbench_company_blueprint, workspace_api_blueprint, messages_blueprint,

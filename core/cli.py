@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     make.set_defaults(run=cmd_db_makemigrations)
     wechat = sub.add_parser("wechat", help="微信公众号").add_subparsers(required=True, metavar="action")
     wechat.add_parser("push-menu", help="把 bot/menu.py 中的自定义菜单推送到公众号").set_defaults(run=cmd_push_menu)
-    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别、权限）") \
+    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别、权限、商品目录与代码表）") \
         .set_defaults(run=cmd_load_data)
     user = sub.add_parser("create-customs-user", help="创建海关账号（如第一个管理员）")
     user.add_argument("--username", required=True)
@@ -169,7 +169,26 @@ def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
     bar.close()
     print(f"已导入：关区与部门 {report.offices} 个，问题类型 {report.question_types} 个，"
           f"业务类别 {report.business_categories} 个，权限 {report.permissions} 项")
+    load_library_data(settings)
     return 0
+
+
+def load_library_data(settings: Settings) -> None:
+    """The declaration-standard library's HS catalogue and code tables (set-based; a second run changes nothing)."""
+    from services.library.reference import load_library_reference
+
+    bar = tqdm(desc="导入商品目录与代码表", unit="条", disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = run_with_database(settings, lambda: load_library_reference(
+        ServiceContext.from_settings(settings.lifecycle), progress=progress))
+    bar.close()
+    print(f"已导入：商品目录 {report.catalogues} 版共 {report.hs_codes} 个商品编号，"
+          f"代码表 {report.code_tables} 张共 {report.code_items} 项")
 
 
 def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 DEMO_PASSWORD = "qingling2026demo"
 DEMO_CREDIT_CODE = "9121024267997824X5"  # the Liaoning manual's example enterprise
+DEMO_ENTERPRISE = "大连示例进出口有限公司"
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,17 @@ class DemoLogins:
 async def seed_everything(settings: Settings) -> DemoLogins:
     """Reference data, the demo enterprise and its questions, its virtual cards, a pending registration."""
     from core.app import secret_key
+    from core.demo_library import seed_library
     from services.desk.reference_data import load_reference_data
+    from services.jobs.exports import exports_folder
+    from services.library.reference import load_library_reference
     from simulators.card.demo import bind_demo_cards
 
     ctx = ServiceContext.from_settings(settings.lifecycle)
     await load_reference_data(settings.district.accepting_office_codes)
+    await load_library_reference(ctx)
     logins = await seed_demo(ctx, settings.district.accepting_office_codes[0])
+    await seed_library(ctx, exports_folder(settings.web.upload_dir), DEMO_CREDIT_CODE, DEMO_ENTERPRISE)
     await bind_demo_cards(CARD_DEMO, DEMO_CREDIT_CODE)
     await seed_personal(ctx, FileStorage(Path(settings.web.upload_dir)), settings.district.accepting_office_codes[0])
     await seed_pending_registration(ctx, FileStorage(Path(settings.web.upload_dir)), secret_key(settings))  # issue 6
@@ -106,7 +112,7 @@ async def seed_demo(ctx: ServiceContext, accepting_code: str) -> DemoLogins:
                         [(n, p, MEMBER_ROLE_LABELS[r]) for n, p, r in people])
     if await Enterprise.filter(credit_code=DEMO_CREDIT_CODE).exists():
         return logins
-    acme = await Enterprise.create(name="大连示例进出口有限公司", credit_code=DEMO_CREDIT_CODE,
+    acme = await Enterprise.create(name=DEMO_ENTERPRISE, credit_code=DEMO_CREDIT_CODE,
                                    customs_code="2102960001",
                                    status=EnterpriseStatus.ACTIVE, exec_review_required=True)
     actors = {}

@@ -22,4 +22,5 @@ MODEL_MODULES = [
     "models.departments",
     "models.joins",
     "models.personal",
+    "models.library",
 ]

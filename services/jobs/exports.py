@@ -15,15 +15,17 @@ from datetime import date
 from pathlib import Path
 
 from models.jobs import Job, JobStatus
-from services.jobs.kinds import AEO_RECORD, KINDS, QUEUE_EXPORT, queue_filter_args
+from services.jobs.kinds import AEO_RECORD, KINDS, LIBRARY_EXPORT, QUEUE_EXPORT, queue_filter_args
 from services.jobs.runs import MAX_ATTEMPTS, MSG_INTERRUPTED, MSG_NOT_FOUND, enqueue, owned_job
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
+from services.library.customs_rows import RowFilter
+from services.library.uploads import access_uploader
 from services.questions.export import check_aeo_record
 from services.questions.queue import QueueFilter
 
 __all__ = ["MSG_NOT_FOUND", "ExportView", "export_file", "export_view", "exports_folder", "start_aeo_record",
-           "start_queue_export"]
+           "start_library_export", "start_queue_export"]
 
 
 def exports_folder(upload_dir: str) -> Path:
@@ -57,6 +59,13 @@ async def start_queue_export(ctx: ServiceContext, account_id: int, filter_args: 
     params = {"filter": [list(pair) for pair in filter_args]}
     QueueFilter.from_args(queue_filter_args(params))
     job = await enqueue(ctx, CustomsActor(account_id), QUEUE_EXPORT, params)
+    return job.token
+
+
+async def start_library_export(ctx: ServiceContext, account_id: int, flt: RowFilter) -> str:
+    """Queue the export of the library rows in the account's scope under ``flt``; Forbidden for an officer."""
+    await access_uploader(account_id)
+    job = await enqueue(ctx, CustomsActor(account_id), LIBRARY_EXPORT, {"filter": [list(p) for p in flt.args()]})
     return job.token
 
 

@@ -12,16 +12,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from models.errors import Forbidden
+from models.errors import DomainError, Forbidden
 from models.jobs import Job
 from services.jobs.runs import Owner
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
+from services.library.customs_rows import RowFilter, export_customs_rows
+from services.library.uploads import LIBRARY_UPLOAD, fail_upload, run_upload
 from services.questions.export import Progress, export_aeo_record, export_queue
 from services.questions.queue import QueueFilter
 
 QUEUE_EXPORT = "queue_export"
 AEO_RECORD = "aeo_record"
+LIBRARY_EXPORT = "library_export"
 
 Handler = Callable[[dict[str, Any], Owner, Path, Progress, ServiceContext], Awaitable[int]]
 MSG_CUSTOMS_ONLY = "仅海关账号可以导出"
@@ -61,9 +64,29 @@ async def _aeo_record(params: dict[str, Any], owner: Owner, path: Path, progress
     return rows
 
 
+async def _library_upload(params: dict[str, Any], owner: Owner, path: Path, progress: Progress,
+                          ctx: ServiceContext) -> int:
+    """Check and store an uploaded workbook; ``path`` receives the annotated workbook of its refused rows."""
+    _account(owner)
+    try:
+        upload = await run_upload(ctx, int(params["upload_id"]), path.parent, path, progress)
+    except DomainError as exc:
+        await fail_upload(ctx, int(params["upload_id"]), exc.message)
+        raise
+    return upload.rows_total
+
+
+async def _library_export(params: dict[str, Any], owner: Owner, path: Path, progress: Progress,
+                          ctx: ServiceContext) -> int:
+    flt = RowFilter.from_args({str(k): str(v) for k, v in params.get("filter", [])})
+    return await export_customs_rows(_account(owner), flt, path, ctx, progress)
+
+
 KINDS: dict[str, JobKind] = {
     QUEUE_EXPORT: JobKind(_queue_export, lambda job: f"qingling-questions-{job.token[:6]}.xlsx"),
     AEO_RECORD: JobKind(_aeo_record, lambda job: "aeo-record-{enterprise_id}-{f}-{t}.xlsx".format(
         enterprise_id=job.params["enterprise_id"], f=job.params["from"].replace("-", ""),
         t=job.params["to"].replace("-", ""))),
+    LIBRARY_EXPORT: JobKind(_library_export, lambda job: f"library-rows-{job.token[:6]}.xlsx"),
+    LIBRARY_UPLOAD: JobKind(_library_upload, lambda job: f"library-errors-{job.params['upload_id']}.xlsx"),
 }

@@ -14,7 +14,7 @@ columns, every cell is converted to its column's kind, and every bad cell is rep
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -42,6 +42,7 @@ MSG_DATETIME = "应为日期时间（年-月-日 时:分）"
 MSG_MISSING_COLUMN = "缺少此列"
 MSG_NOT_A_WORKBOOK = "无法读取文件，请上传 Excel（.xlsx）文件"
 MSG_EMPTY = "文件中没有数据"
+MSG_SOURCE_ROW = "原行号"
 
 
 class Kind(StrEnum):
@@ -163,6 +164,45 @@ def save(workbook: Workbook, path: Path | str) -> None:
     workbook.save(path)
 
 
+class AnnotatedSheet:
+    """The rows a reader refused, as a workbook the user fixes and uploads again: the original header plus 原行号
+    and an error column, each refused row's cells as they were, the bad cells highlighted (write-only: flat)."""
+
+    FILL = PatternFill("solid", start_color="FFFFC7CE")
+
+    def __init__(self, headers: Sequence[str], error_header: str) -> None:
+        self.workbook = new_workbook()
+        self.sheet: Any = self.workbook.create_sheet("错误数据")
+        self.sheet.freeze_panes = "A2"
+        self.headers = list(headers)
+        bold = Font(bold=True)
+        header = [WriteOnlyCell(self.sheet, text) for text in (*self.headers, MSG_SOURCE_ROW, error_header)]
+        for cell in header:
+            cell.font = bold
+        self.sheet.append(header)
+        self.sheet.column_dimensions[get_column_letter(len(self.headers) + 2)].width = 60
+        self.rows = 0
+
+    def append(self, number: int, line: Sequence[Any], errors: Sequence[CellError]) -> None:
+        bad = {self.headers.index(e.column) for e in errors if e.column in self.headers}
+        cells: list[Any] = []
+        for index in range(len(self.headers)):
+            value = line[index] if index < len(line) else None
+            value = clean_text(value) if isinstance(value, str) else value
+            if index in bad:
+                cell = WriteOnlyCell(self.sheet, value)
+                cell.fill = self.FILL
+                value = cell
+            cells.append(value)
+        cells.append(number)
+        cells.append(clean_text("；".join(f"{e.column}：{e.reason}" if e.column else e.reason for e in errors)))
+        self.sheet.append(cells)
+        self.rows += 1
+
+    def save(self, path: Path | str) -> None:
+        save(self.workbook, path)
+
+
 # ---- reading ---------------------------------------------------------------------------------------------
 
 
@@ -193,39 +233,73 @@ def read_rows(source: Path | str | bytes | IO[bytes], columns: Sequence[Column[A
     Columns are found by their header text (in any order; other columns are ignored). Blank rows are skipped.
     """
     result = ReadResult()
-    try:
-        workbook = (CalamineWorkbook.from_path(str(source)) if isinstance(source, (str, Path))
-                    else CalamineWorkbook.from_filelike(_filelike(source)))
-        raw = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, OSError, ValueError) as exc:
-        raise ValueError(MSG_NOT_A_WORKBOOK) from exc
-    if len(raw) < header_row:
-        result.errors.append(CellError(header_row, "", MSG_EMPTY))
-        return result
-    headers = [str(h).strip() for h in raw[header_row - 1]]
-    places: list[tuple[Column[Any], int]] = []
-    for column in columns:
-        if column.header in headers:
-            places.append((column, headers.index(column.header)))
-        else:
-            result.errors.append(CellError(header_row, column.header, MSG_MISSING_COLUMN))
+    _, lines = sheet_lines(source)
+    typer = RowTyper.from_lines(lines, columns, tz, header_row)
+    result.errors.extend(typer.missing)
     if result.errors:
         return result
-    for number, line in enumerate(raw[header_row:], start=header_row + 1):
-        if all(cell in ("", None) for cell in line):
-            continue
-        values: dict[str, Any] = {}
-        bad = False
-        for column, index in places:
-            try:
-                values[column.name] = _typed(line[index] if index < len(line) else "", column, tz)
-            except _Bad as problem:
-                result.errors.append(CellError(number, column.header, problem.reason))
-                bad = True
-        if not bad:
+    for number, line in lines:
+        values, errors = typer.typed(number, line)
+        if errors:
+            result.errors.extend(errors)
+        elif values is not None:
             result.rows.append(values)
             result.row_numbers.append(number)
     return result
+
+
+def sheet_lines(source: Path | str | bytes | IO[bytes]) -> tuple[int, Iterator[tuple[int, list[Any]]]]:
+    """The first sheet's height and its rows as (Excel row number, raw cell values), one at a time (memory stays
+    flat)."""
+    try:
+        workbook = (CalamineWorkbook.from_path(str(source)) if isinstance(source, (str, Path))
+                    else CalamineWorkbook.from_filelike(_filelike(source)))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except (CalamineError, OSError, ValueError, IndexError) as exc:
+        raise ValueError(MSG_NOT_A_WORKBOOK) from exc
+    return sheet.height, enumerate(rows, start=1)
+
+
+@dataclass
+class RowTyper:
+    """Types one raw row after another by the columns found in the header row (read from ``lines``)."""
+
+    places: list[tuple[Column[Any], int, Callable[[Any], Any]]]
+    missing: list[CellError]
+    headers: list[str]
+
+    @classmethod
+    def from_lines(cls, lines: Iterator[tuple[int, list[Any]]], columns: Sequence[Column[Any]], tz: ZoneInfo,
+                   header_row: int = 1) -> RowTyper:
+        headers: list[str] = []
+        for number, line in lines:
+            if number == header_row:
+                headers = [str(h).strip() for h in line]
+                break
+        if not headers:
+            return cls([], [CellError(header_row, "", MSG_EMPTY)], [])
+        places, missing = [], []
+        for column in columns:
+            if column.header in headers:
+                places.append((column, headers.index(column.header), _converter(column, tz)))
+            else:
+                missing.append(CellError(header_row, column.header, MSG_MISSING_COLUMN))
+        return cls(places, missing, headers)
+
+    def typed(self, number: int, line: list[Any]) -> tuple[dict[str, Any] | None, list[CellError]]:
+        """The row's typed values by column name (None for a blank row) and its bad cells."""
+        if all(cell == "" or cell is None for cell in line):
+            return None, []
+        values: dict[str, Any] = {}
+        errors = []
+        width = len(line)
+        for column, index, convert in self.places:
+            try:
+                values[column.name] = convert(line[index] if index < width else "")
+            except _Bad as problem:
+                errors.append(CellError(number, column.header, problem.reason))
+        return values, errors
 
 
 def _filelike(source: bytes | IO[bytes]) -> IO[bytes]:
@@ -234,14 +308,20 @@ def _filelike(source: bytes | IO[bytes]) -> IO[bytes]:
     return io.BytesIO(source) if isinstance(source, bytes) else source
 
 
-def _typed(value: Any, column: Column[Any], tz: ZoneInfo) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-    if value == "" or value is None:
-        if column.required:
-            raise _Bad(MSG_REQUIRED)
-        return None
-    return _PARSERS[column.kind](value, tz)
+def _converter(column: Column[Any], tz: ZoneInfo) -> Callable[[Any], Any]:
+    """How one raw cell of ``column`` becomes its typed value (decided once per column)."""
+    parse, required = _PARSERS[column.kind], column.required
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+        if value == "" or value is None:
+            if required:
+                raise _Bad(MSG_REQUIRED)
+            return None
+        return parse(value, tz)
+
+    return convert
 
 
 def _text(value: Any, tz: ZoneInfo) -> str:

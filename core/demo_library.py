@@ -1,0 +1,93 @@
+"""Demo data of the declaration-standard library: a declared-history upload and an audited upload of a few hundred
+rows where the demo enterprise is 收发货人 (and on some rows 申报单位), run through the real upload use case, so
+the upload list, the error workbook and the enterprise's library have something to show."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from models.customs_accounts import CustomsAccount
+from models.identifiers import credit_code_check_char
+from models.library import HsCode, LibraryUpload, UploadKind
+from services.kit.actors import CustomsActor
+from services.kit.context import ServiceContext
+from services.library.columns import HEADERS
+from services.library.uploads import run_upload, start_upload
+
+GOODS = (  # HS code, 品名, what to declare for the elements the catalogue names (by a word of the name)
+    ("8482102000", "深沟球轴承", {"结构": "深沟球", "品牌": "SKF", "型号": "6205-2RS"}),
+    ("3926909090", "塑料垫片", {"用途": "机械密封用", "材质": "聚乙烯", "品牌": "无品牌", "型号": "PE-30"}),
+    ("8413709990", "离心泵", {"驱动": "电动", "原理": "离心式", "转速": "2900转/分", "用途": "工业供水",
+                              "品牌": "GRUNDFOS", "型号": "CR10-4"}),
+    ("8501109990", "微电机", {"用途": "电动工具用", "功率": "30W", "机座": "42mm", "品牌": "MABUCHI",
+                              "型号": "RS-555"}),
+    ("7318159090", "螺栓", {"材质": "碳钢", "规格": "M12×50", "品牌": "无品牌", "型号": "DIN933"}),
+)
+ROWS = 240  # declared history; customs audited every other one of the first 160
+
+
+def _credit(body: str) -> str:
+    return body + credit_code_check_char(body)
+
+
+async def _spec(code: str, values: dict[str, str], brand: str) -> str:
+    hs = await HsCode.get(code=code)
+    parts = []
+    for element in hs.elements:
+        name = element["name"]
+        if element["table"] == "brand_type":
+            parts.append(brand)
+        elif element["table"] == "export_preference":
+            parts.append("3")
+        else:
+            parts.append(next((v for k, v in values.items() if k in name), "见合同" if element["required"] else ""))
+    return "|".join(parts)
+
+
+async def _workbook(path: Path, credit_code: str, name: str, audited: bool) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(HEADERS.values()))
+    broker = _credit("91210200MA0DEM001")
+    start = date.today() - timedelta(days=360)
+    for n in range(160 if audited else ROWS):
+        if audited and n % 2:
+            continue
+        code, goods, values = GOODS[n % len(GOODS)]
+        spec = await _spec(code, values, "4" if n % 3 else "0")
+        nonstandard = audited and n % 10 == 4
+        if nonstandard:  # a vague model: customs marks it 不规范
+            spec = spec.replace(values.get("型号", "见合同"), "通用", 1)
+        declarant, declarant_name = (credit_code, name) if n % 4 == 0 else (broker, "大连演示报关行有限公司")
+        sheet.append([
+            f"0901{start.year}1{n // 3:09d}", n % 3 + 1, start + timedelta(days=n), "IE"[n % 2], "0110", "0901",
+            "2", "3", code, goods, spec, declarant, declarant_name, credit_code, name, "CHN" if n % 2 else "JPN",
+            "USA" if n % 2 else "CHN", 10 + n, "011", 1.5 * (n + 1), "035", 100.0 + n, "USD",
+            ("不规范" if nonstandard else "规范") if audited else None,
+            "规格型号未申报型号，应按实际型号申报" if nonstandard else None])
+    if audited:  # two rows customs typed wrongly: they come back in the error workbook
+        sheet.append(["09012026", 1, start, "I", "0110", "0901", "2", "3", "8482102000", "深沟球轴承", "0|3",
+                      broker, "大连演示报关行有限公司", credit_code, name, "JPN", "CHN", 1, "011", 1, "035", 1, "USD",
+                      "规范", None])
+        sheet.append([f"0901{start.year}1999999999", 1, start, "I", "0110", "0901", "2", "3", "8482109999",
+                      "轴承", "0|3", broker, "大连演示报关行有限公司", credit_code, name, "JPN", "CHN", 1, "011", 1,
+                      "035", 1, "USD", "好", None])
+    book.save(path)
+
+
+async def seed_library(ctx: ServiceContext, folder: Path, credit_code: str, name: str) -> None:
+    """Upload the demo enterprise's declared history, then customs' audit of part of it (once)."""
+    if await LibraryUpload.exists():
+        return
+    supervisor = await CustomsAccount.get(username="demo_supervisor")
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, filename in ((UploadKind.DECLARED, "演示申报数据.xlsx"), (UploadKind.AUDITED, "演示审核数据.xlsx")):
+        path = folder / f"demo-{kind.value}.xlsx"
+        await _workbook(path, credit_code, name, kind is UploadKind.AUDITED)
+        upload = await start_upload(ctx, CustomsActor(supervisor.id), kind, filename, path.read_bytes(), folder)
+        await run_upload(ctx, upload.id, folder, folder / f"demo-{kind.value}-errors.xlsx")
+        path.unlink()

@@ -1,0 +1,150 @@
+"""Checking one uploaded row against the reference data: every problem of the row, each as (column, reason).
+
+``Reference`` is a snapshot of the catalogue version in effect and the code tables, loaded once per upload, so
+checking a row touches no database. ``check_row`` turns a typed row (the Excel kit's values) into the values a
+library row stores, or lists why it cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.errors import NotFound
+from models.identifiers import credit_code_problem
+from models.library import CatalogueVersion, CodeItem, CodeTable, HsCode, IeFlag, LibraryMark, UploadKind
+from services.library import labels as L
+from services.library.columns import CODED, HEADERS
+from services.library.keywords import keyword_tokens
+
+_IE = {"I": IeFlag.IMPORT, "E": IeFlag.EXPORT, "进口": IeFlag.IMPORT, "出口": IeFlag.EXPORT}
+Problems = list[tuple[str, str]]  # (column header, reason)
+
+
+@dataclass(frozen=True)
+class Reference:
+    version_id: int
+    version_code: str
+    hs: dict[str, list[dict[str, Any]]]  # 10-digit code -> ordered elements
+    tables: dict[str, frozenset[str]]  # code table -> its item codes
+    table_names: dict[str, str]
+    widths: dict[str, int]  # code table -> the width of its all-digit codes (a lost leading zero is put back)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (cell, table) -> code: cells recur
+
+    def allowed(self, table: str) -> frozenset[str]:
+        return self.tables.get(table, frozenset())
+
+
+async def load_reference(on: date, conn: BaseDBAsyncClient | None = None) -> Reference:
+    """The catalogue version in effect on ``on`` (the newest before it) and every code table."""
+    version = await CatalogueVersion.filter(effective_from__lte=on).using_db(conn).order_by("-effective_from") \
+        .first()
+    if version is None:
+        version = await CatalogueVersion.all().using_db(conn).order_by("effective_from").first()
+    if version is None:
+        raise NotFound(L.MSG_NO_CATALOGUE)
+    hs = {code: elements for code, elements in
+          await HsCode.filter(version_id=version.id).using_db(conn).values_list("code", "elements")}
+    names = {t.id: (t.code, t.name) for t in await CodeTable.all().using_db(conn)}
+    items: dict[str, set[str]] = {code: set() for code, _ in names.values()}
+    for table_id, code in await CodeItem.all().using_db(conn).values_list("table_id", "code"):
+        items[names[table_id][0]].add(code)
+    widths = {}
+    for table, codes in items.items():
+        lengths = {len(c) for c in codes}
+        if len(lengths) == 1 and all(c.isdigit() for c in codes):
+            widths[table] = lengths.pop()
+    return Reference(version.id, version.code, hs, {t: frozenset(c) for t, c in items.items()},
+                     dict(names.values()), widths)
+
+
+@lru_cache(maxsize=65536)
+def _credit_problem(code: str) -> str | None:
+    """The credit code rule, once per distinct code of a file (the same enterprises recur on thousands of rows)."""
+    return credit_code_problem(code)
+
+
+def _code(value: str, table: str, ref: Reference) -> str:
+    """The code in a cell: "0110", "0110 一般贸易" (the template's drop-down), 110 (Excel dropped the zero)."""
+    found = ref.seen.get((value, table))
+    if found is None:
+        code = value.split(" ", 1)[0].strip().upper() if value else ""
+        width = ref.widths.get(table)
+        if width and code.isdigit() and len(code) < width:
+            code = code.zfill(width)
+        found = ref.seen[(value, table)] = code
+    return found
+
+
+def check_elements(spec: str, elements: list[dict[str, Any]], ref: Reference) -> tuple[list[str], list[str]]:
+    """The 规格型号's parts in catalogue order (padded to the catalogue's length) and its problems."""
+    parts = [part.strip() for part in spec.split("|")] if spec else []
+    problems = []
+    if len(parts) > len(elements):
+        problems.append(L.MSG_ELEMENTS_TOO_MANY.format(count=len(elements)))
+    parts += [""] * (len(elements) - len(parts))
+    missing = [e["name"] for e, value in zip(elements, parts, strict=False) if e["required"] and not value]
+    if missing:
+        problems.append(L.MSG_ELEMENT_MISSING.format(names="、".join(missing)))
+    for element, value in zip(elements, parts, strict=False):
+        table = element.get("table")
+        if table and value and value not in ref.allowed(table):
+            problems.append(L.MSG_ELEMENT_VALUE.format(name=element["name"], value=value,
+                                                       allowed="、".join(sorted(ref.allowed(table)))))
+    return parts, problems
+
+
+def check_row(values: dict[str, Any], kind: UploadKind, ref: Reference, today: date) -> tuple[dict[str, Any], Problems]:
+    """The stored values of one typed row, and every problem of it (the values mean nothing when there are any)."""
+    problems: Problems = []
+    row = dict(values)
+    entry = values["entry_number"]
+    if not (len(entry) == 18 and entry.isdigit()):
+        problems.append((HEADERS["entry_number"], L.MSG_ENTRY_NUMBER))
+    if not 1 <= values["item_number"] <= 999:
+        problems.append((HEADERS["item_number"], L.MSG_ITEM_NUMBER))
+    if values["declared_on"] > today:
+        problems.append((HEADERS["declared_on"], L.MSG_FUTURE_DATE))
+    ie = _IE.get(values["ie_flag"].upper())
+    if ie is None:
+        problems.append((HEADERS["ie_flag"], L.MSG_IE_FLAG))
+    row["ie_flag"] = ie
+    for key, table in CODED.items():
+        code = _code(values[key] or "", table, ref)
+        row[key] = code
+        if code and code not in ref.allowed(table):
+            problems.append((HEADERS[key], L.MSG_UNKNOWN_CODE.format(table=ref.table_names.get(table, table),
+                                                                     code=code)))
+    for key in ("declarant_code", "consignee_code"):
+        row[key] = values[key].upper()
+        problem = _credit_problem(row[key])
+        if problem:
+            problems.append((HEADERS[key], L.MSG_CREDIT_CODE.format(problem=problem)))
+    hs = values["hs_code"].replace(".", "")
+    row["hs_code"] = hs
+    elements = ref.hs.get(hs)
+    if not (len(hs) == 10 and hs.isdigit()):
+        problems.append((HEADERS["hs_code"], L.MSG_HS_SHAPE))
+    elif elements is None:
+        problems.append((HEADERS["hs_code"], L.MSG_UNKNOWN_HS.format(version=ref.version_code)))
+    else:
+        row["elements"], element_problems = check_elements(values["model_spec"] or "", elements, ref)
+        problems.extend((HEADERS["model_spec"], reason) for reason in element_problems)
+    row["model_spec"] = values["model_spec"] or ""
+    if kind is UploadKind.AUDITED:
+        mark = L.AUDIT_CONCLUSIONS.get(values["conclusion"] or "")
+        if mark is None:
+            problems.append((HEADERS["conclusion"], L.MSG_CONCLUSION))
+        elif mark is LibraryMark.NONSTANDARD and not values["remarks"]:
+            problems.append((HEADERS["remarks"], L.MSG_REMARKS_REQUIRED))
+        row["mark"] = mark
+    else:
+        row["mark"] = LibraryMark.MATCHED
+    row["remarks"] = (values["remarks"] or "") if kind is UploadKind.AUDITED else ""
+    row["public"] = row["mark"] is LibraryMark.STANDARD
+    row["keywords"] = keyword_tokens(values["goods_name"], row["model_spec"])
+    return row, problems

@@ -1,0 +1,52 @@
+"""The keyword search of 品名 / 规格型号: every row stores its overlapping character bigrams and single characters
+(``library_row.keywords``, see migration 0020), and a keyword is looked up by its own tokens.
+
+On PostgreSQL the column is ``text[]`` with a GIN index: ``keywords @> ARRAY[the keyword's bigrams]`` finds the
+candidate rows from the index (a two-character Chinese word is one bigram: 轴承), and a ``LIKE`` on the two texts
+keeps only the rows holding the keyword as written (bigrams of 轴承座 are also in 座轴承). On SQLite the column holds
+the tokens between spaces and the rows are scanned. Tokens are lower case; separators (white space, ``|``, ``;``
+…) split a text, so no token spans two declaration elements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+_SEPARATORS = re.compile(r"[\s|;；,，:：/、()（）\[\]【】]+")
+
+
+@lru_cache(maxsize=16384)
+def keyword_tokens(*texts: str) -> tuple[str, ...]:
+    """The sorted distinct single characters and overlapping bigrams of the texts' segments (computed once per
+    distinct texts: an upload repeats the same goods and specifications on many rows)."""
+    tokens: set[str] = set()
+    for text in texts:
+        for segment in _SEPARATORS.split(text.lower()):
+            tokens.update(segment)
+            tokens.update(segment[i:i + 2] for i in range(len(segment) - 1))
+    return tuple(sorted(tokens))
+
+
+def query_tokens(keyword: str) -> list[str]:
+    """What a keyword must find among a row's tokens: its bigrams (its one character when it is one)."""
+    found = [t for t in keyword_tokens(keyword) if len(t) == 2]
+    return found or list(keyword_tokens(keyword))
+
+
+def stored_keywords(tokens: Sequence[str], dialect: str) -> list[str] | str:
+    """The column's value: a list on PostgreSQL, the tokens between spaces on SQLite."""
+    return list(tokens) if dialect == "postgres" else " " + " ".join(tokens) + " "
+
+
+def keyword_condition(keyword: str, dialect: str) -> tuple[str, list[object]]:
+    """The SQL condition (``?`` placeholders, columns of ``library_row``) and its arguments for a keyword."""
+    like = "%" + keyword.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    text = "(LOWER(goods_name) LIKE ? ESCAPE '\\' OR LOWER(model_spec) LIKE ? ESCAPE '\\')"
+    tokens = query_tokens(keyword)
+    if dialect == "postgres":
+        return f"keywords @> ?::text[] AND {text}", [tokens, like, like]
+    found = " AND ".join("keywords LIKE ?" for _ in tokens)
+    args: list[object] = [f"% {t} %" for t in tokens]
+    return f"{found} AND {text}", [*args, like, like]

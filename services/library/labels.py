@@ -1,0 +1,40 @@
+"""Every Chinese text of the library feature, once."""
+
+from __future__ import annotations
+
+from models.library import IeFlag, LibraryMark, LibrarySource, UploadKind, UploadStatus
+
+MARK_LABELS = {LibraryMark.STANDARD: "规范", LibraryMark.NONSTANDARD: "不规范", LibraryMark.MATCHED: "系统匹配",
+               LibraryMark.CHOSEN: "企业自选"}
+SOURCE_LABELS = {LibrarySource.AUDITED: "海关审核数据", LibrarySource.DECLARED: "企业申报数据",
+                 LibrarySource.DECLARATION: "报关单"}
+IE_LABELS = {IeFlag.IMPORT: "进口", IeFlag.EXPORT: "出口"}
+UPLOAD_KIND_LABELS = {UploadKind.AUDITED: "审核数据", UploadKind.DECLARED: "申报数据"}
+UPLOAD_STATUS_LABELS = {UploadStatus.QUEUED: "排队中", UploadStatus.RUNNING: "校验中", UploadStatus.DONE: "已完成",
+                        UploadStatus.FAILED: "失败"}
+AUDIT_CONCLUSIONS = {"规范": LibraryMark.STANDARD, "不规范": LibraryMark.NONSTANDARD}  # 审核结论 in an upload
+
+MSG_UNKNOWN_HS = "商品编号在{version}版商品目录中不存在"
+MSG_HS_SHAPE = "商品编号应为10位数字"
+MSG_UNKNOWN_CODE = "{table}代码不存在：{code}"
+MSG_IE_FLAG = "进出口标志应为 I（进口）或 E（出口）"
+MSG_ENTRY_NUMBER = "海关编号应为18位数字"
+MSG_ITEM_NUMBER = "项号应为1至999的整数"
+MSG_CREDIT_CODE = "统一社会信用代码有误：{problem}"
+MSG_ELEMENTS_TOO_MANY = "申报要素多于商品目录的{count}项（规格型号以“|”分隔，按目录顺序填写）"
+MSG_ELEMENT_MISSING = "缺少必填申报要素：{names}"
+MSG_ELEMENT_VALUE = "申报要素“{name}”的值“{value}”不在允许范围（{allowed}）内"
+MSG_CONCLUSION = "审核结论应为“规范”或“不规范”"
+MSG_REMARKS_REQUIRED = "审核结论为不规范时须填写审核意见"
+MSG_DUPLICATE_IN_FILE = "与本文件第{row}行的海关编号和项号重复"
+MSG_FUTURE_DATE = "申报日期不能晚于今天"
+MSG_NO_CATALOGUE = "尚未导入商品目录，请先运行 qingling load-data"
+MSG_ERROR_COLUMN = "错误说明"
+MSG_UPLOADERS_ONLY = "仅科长（监管）及管理员账号可以上传和查询规范申报库数据"
+MSG_FILE_TOO_LARGE = "文件超过 20 MB，请拆分后分批上传"
+MSG_FILE_EMPTY = "请选择要上传的 Excel 文件"
+MSG_NOT_XLSX = "文件不是 Excel（.xlsx）格式，请使用下载的模板"
+MSG_WRONG_HEADERS = "表头与模板不符，缺少列：{columns}。请下载最新模板"
+MSG_UPLOAD_NOT_FOUND = "上传记录不存在或无权查看"
+MSG_OFFICE_OUT_OF_SCOPE = "申报地海关不在您的关区范围内"
+MSG_CHOOSE = "请从列表中选择"
