@@ -1,5 +1,5 @@
 """管理员中心 → 角色管理 (/workbench/admin/roles): list, add, edit (the menu tree as checkboxes, the data scope)
-and delete roles; 人员管理 (/workbench/admin/people): grant a role for a period, revoke a grant."""
+and delete roles; 人员管理 (/workbench/admin/people): grant a role for a period, revoke a grant, renew one (续期)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,16 @@ from sanic.response import HTTPResponse
 from handlers.kit.forms import REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
-from handlers.workspace.bodies import GrantBody, RoleBody
+from handlers.workspace.bodies import GrantBody, RenewBody, RoleBody
 from handlers.workspace.shell import workbench_page
-from services.workspace.grants import grant_role, grantable_roles, list_people, revoke_grant
+from services.workspace.grants import (
+    grant_role,
+    grantable_roles,
+    list_people,
+    renew_grant,
+    renewable,
+    revoke_grant,
+)
 from services.workspace.labels import DATA_SCOPE_LABELS
 from services.workspace.roles import (
     PERSON_EDIT,
@@ -28,7 +35,7 @@ from services.workspace.tree import permission_tree
 
 ROLES, PEOPLE = "/workbench/admin/roles", "/workbench/admin/people"
 DONE = {"added": "角色已添加", "saved": "角色已保存", "deleted": "角色已删除", "granted": "角色已分配",
-        "revoked": "授权已撤销"}
+        "revoked": "授权已撤销", "renewed": "授权已续期"}
 IMPLEMENTED = frozenset({ROLES, PEOPLE})
 
 
@@ -43,6 +50,7 @@ def roles_blueprint() -> Blueprint:
     bp.add_route(people, PEOPLE, methods=["GET"])
     bp.add_route(grant, f"{PEOPLE}/<membership_id:int>/grants", methods=["POST"])
     bp.add_route(revoke, "/workbench/admin/grants/<grant_id:int>/revoke", methods=["POST"])
+    bp.add_route(renew, "/workbench/admin/grants/<grant_id:int>/renew", methods=["POST"])
     return bp
 
 
@@ -110,11 +118,12 @@ async def delete(request: Request, role_id: int) -> HTTPResponse:
 
 
 async def _people_page(request: Request, member: Member, *, status: int = 200, editing: int | None = None,
-                       refused: Refused | None = None) -> HTTPResponse:
+                       refused: Refused | None = None, renewing: int | None = None) -> HTTPResponse:
     return await workbench_page(
         request, "workbench/people.html", status=status, rows=await list_people(member),
-        roles=await grantable_roles(member),
-        editing=editing, errors=refused.beside(("role_id", "valid_from", "valid_to")) if refused else {},
+        roles=await grantable_roles(member), editing=editing, renewing=renewing, renewable=renewable,
+        now=request.app.ctx.services.now(),
+        errors=refused.beside(("role_id", "valid_from", "valid_to")) if refused else {},
         gv=dict(refused.values) if refused else {}, done=DONE.get(request.args.get("done", ""), ""))
 
 
@@ -140,3 +149,15 @@ async def grant(request: Request, membership_id: int) -> HTTPResponse:
 async def revoke(request: Request, grant_id: int) -> HTTPResponse:
     await revoke_grant(request.app.ctx.services, request.app.ctx.cache, await current_member(request), grant_id)
     return see_other(f"{PEOPLE}?done=revoked")
+
+
+@requires(PERSON_EDIT)
+async def renew(request: Request, grant_id: int) -> HTTPResponse:
+    async def change(member: Member, body: RenewBody) -> HTTPResponse:
+        await renew_grant(request.app.ctx.services, request.app.ctx.cache, member, grant_id, body.valid_to)
+        return see_other(f"{PEOPLE}?done=renewed")
+
+    async def again(member: Member, refused: Refused) -> HTTPResponse:
+        return await _people_page(request, member, status=refused.status, renewing=grant_id, refused=refused)
+
+    return await form_action(request, current_member, RenewBody, change, again)

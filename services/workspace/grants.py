@@ -107,6 +107,11 @@ async def grant_role(ctx: ServiceContext, cache: Cache, member: Member, membersh
     return grant
 
 
+def renewable(grant: RoleGrant, now: datetime) -> bool:
+    """A grant the people page offers to renew: one with an end that was reminded of, or has come."""
+    return grant.valid_to is not None and (grant.reminded_at is not None or grant.valid_to <= now)
+
+
 def renewed_end(grant: RoleGrant, now: datetime, chosen: datetime | None) -> datetime:
     """The new end: the chosen one, or the grant's original length once more from its end (from now when it
     has already ended, so a renewal always gives the whole length)."""
