@@ -31,6 +31,7 @@ from scheduler.jobs import (
 from services.jobs.exports import exports_folder
 from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
+from services.messages.badges import use_cache as use_badge_cache
 from services.notifications.outbox_dispatch import Dispatcher
 from services.notifications.sms_alerts import AlertingSms
 
@@ -87,6 +88,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     """Run every job once (``once``) or on its schedule until a stop signal."""
     await open_database(settings.database)
     cache = make_cache(settings.cache)
+    use_badge_cache(cache)  # with Redis, the pages of the web processes are told of the messages posted here
     ctx = ServiceContext.from_settings(settings.lifecycle)
     wechat = wechat_api_for(settings, cache)
     dispatcher = make_dispatcher(settings, wechat, ctx.tz)
@@ -119,6 +121,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         log.info("worker stopped")
     finally:
         await wechat.aclose()
+        use_badge_cache(None)
         await cache.close()
         await close_database()
 
