@@ -18,6 +18,7 @@ from handlers.kit.forms import Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import page, see_other
 from handlers.workspace.bodies import ReadAllBody, StarBody
+from handlers.workspace.messages_stream import STREAM
 from handlers.workspace.shell import workbench_page
 from services.messages.centre import (
     Mailbox,
@@ -80,6 +81,7 @@ async def show_list(site: Site, request: Request, *, status: int = 200, error: s
     def link(**changes: str) -> str:
         return f"{site.prefix}?{urlencode({k: v for k, v in {**args, **changes}.items() if v})}"
     return await site.render(request, f"{site.templates}.html", status=status, error=error, items=result.items,
+                             badge_stream=STREAM,
                              next_cursor=result.next_cursor, counts=await counts(mailbox(who)), args=args,
                              tabs=TABS, states=STATES, link=link, base=site.prefix,
                              back=request.path + ("?" + request.query_string if request.query_string else ""))
@@ -89,6 +91,7 @@ async def show_one(site: Site, request: Request, message_id: int) -> HTTPRespons
     who = await site.who(request)
     message = await read_message(mailbox(who), message_id, request.app.ctx.services.now())
     return await site.render(request, f"{site.templates}_detail.html", message=message, base=site.prefix,
+                             badge_stream=STREAM,
                              counts=await counts(mailbox(who)), back=f"{site.prefix}/{message.id}",
                              tabs=dict(TABS))
 

@@ -29,6 +29,7 @@ SETTLE = (0.0, 0.3, 1.0, 1.8)  # seconds after being told: count at once, then w
 SAFETY_RECOUNT = 30.0
 LISTEN = 1.0  # seconds at most between two looks at whether the page closed
 LIFETIME = 300.0
+STREAM = "/workbench/messages/stream"
 RETRY_MS = 2000
 
 
@@ -76,5 +77,5 @@ async def stream(request: Request) -> HTTPResponse:
 
 def stream_blueprint() -> Blueprint:
     bp = Blueprint("messages_stream")
-    bp.add_route(stream, "/workbench/messages/stream", methods=["GET"])
+    bp.add_route(stream, STREAM, methods=["GET"])
     return bp
