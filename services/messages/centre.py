@@ -54,12 +54,13 @@ class Page:
 
 async def post_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, category: Category,
                        title: str, body: str = "", link: str = "", now: datetime,
-                       severity: Severity = Severity.INFO) -> Message:
+                       severity: Severity = Severity.INFO, sent_on: bool = False) -> Message:
     """Write one message in ``conn`` (the transaction of the event that causes it): it exists exactly when the
-    event committed. The person's open pages are told (``services.messages.badges``)."""
+    event committed. The person's open pages are told (``services.messages.badges``). ``sent_on``: the event
+    sends its own WeChat / SMS, so the escalation of an unread 预警 does not send it again."""
     message = await Message.create(enterprise_id=enterprise_id, person_id=person_id, category=category,
                                    severity=severity, title=title[:100], body=body, link=link[:300],
-                                   created_at=now, using_db=conn)
+                                   created_at=now, escalated_at=now if sent_on else None, using_db=conn)
     await tell_badge(person_id)
     return message
 

@@ -73,9 +73,9 @@ async def role_granted_message(conn: BaseDBAsyncClient, *, enterprise_id: int, p
 
 async def role_expiring_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, role: str,
                                 valid_to: datetime, now: datetime, tz: tzinfo) -> None:
-    """A 预警 to the grantee that the role ends soon (the escalation may send it on)."""
+    """A 预警 to the grantee that the role ends soon (sent by WeChat / SMS with it: not escalated again)."""
     await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.WARNING,
-                       severity=Severity.IMPORTANT, title=f"角色即将到期：{role}",
+                       severity=Severity.IMPORTANT, sent_on=True, title=f"角色即将到期：{role}",
                        body=f"到期时间：{local_time(valid_to, tz)}。{EXPIRING_ADVICE}",
                        link=HOME_LINK, now=now)
 

@@ -3,7 +3,8 @@ scheduler (``scheduler/jobs.py``), set-based and exactly once per grant.
 
 * Reminder: when less than ``messages.grant_reminder_working_days`` working days of office hours are left
   (``services.kit.office_hours``; with 3 days of 09:00–18:00: less than 27 office hours), the grantee gets a
-  预警 in the message centre and a WeChat template message (SMS when WeChat is not bound) through the outbox.
+  预警 in the message centre and a WeChat template message (SMS when WeChat is not bound) through the outbox
+  (the 预警 is therefore not escalated again).
 * Expiry: from ``valid_to`` on, ``expired_at`` is recorded and the grantee gets a 通知. (The permission decision
   does not wait for this: a grant grants nothing from its ``valid_to`` on.)
 

@@ -1,17 +1,22 @@
 """The message centre's sends really going out, through the WeChat and SMS simulators with the real clients: a
 role's expiry reminder and an unread 预警's escalation as template messages to a bound person, as SMS to one
-who has not bound WeChat; once, however often the sweeps and the dispatcher run."""
+who has not bound WeChat; once, however often the sweeps and the dispatcher run (and the reminder, sent with
+its 预警, is not escalated again)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.transactions import in_transaction
+
 from core.config import DatabaseSettings
 from models.enterprises import Person
+from models.messages import Category
 from models.workspace import DataScope, RoleGrant, WorkspaceRole
 from services.kit.context import ServiceContext
 from services.kit.office_hours import OfficeHours
+from services.messages.centre import post_message
 from services.messages.escalation import escalate_warnings
 from services.workspace.grant_expiry import sweep_grants
 from tests.factories import World
@@ -51,12 +56,17 @@ async def test_reminders_and_escalations_go_out_once_by_wechat_or_sms(db: Databa
         [sms] = await site.sms_inbox("13900000005")
         assert "您在“清零”工作台的角色“审单员”将于2026-03-06 18:00到期" in sms["content"]
 
-        for _ in range(2):  # Thursday 14:00: the reminders, unread for 4 office hours, are sent on
+        async with in_transaction() as conn:  # another 预警, Thursday 10:00, for each of them
+            for who in (world.staff, world.staff2):
+                await post_message(conn, enterprise_id=world.acme.id, person_id=who.person_id,
+                                   category=Category.WARNING, title="报关单被退单：请及时处理",
+                                   now=at(2026, 3, 5, 10).now())
+        for _ in range(2):  # Thursday 14:00: both 预警 unread for 4 office hours; only the second is sent on
             await escalate_warnings(at(2026, 3, 5, 14, 0, 1), OFFICE, 4)
             await site.dispatch_outbox()
         escalated = site.wechat.sent("template", openid)[1:]
         assert [m.body["template_id"] for m in escalated] == ["TPL_warning_escalated"]
-        assert escalated[0].body["data"]["thing1"]["value"] == "角色即将到期：审单员"
+        assert escalated[0].body["data"]["thing1"]["value"] == "报关单被退单：请及时处理"
         assert escalated[0].body["url"] == f"{site.base_url}/h5/messages?category=warning"
         texts = [m["content"] for m in await site.sms_inbox("13900000005")]
-        assert len(texts) == 2 and "您有一条预警消息“角色即将到期：审单员”尚未阅读" in texts[0] + texts[1]
+        assert len(texts) == 2 and any("您有一条预警消息“报关单被退单：请及时处理”尚未阅读" in t for t in texts)

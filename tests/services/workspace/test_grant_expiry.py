@@ -55,6 +55,7 @@ async def test_reminded_once_less_than_three_working_days_before_the_end(world: 
     [message] = await Message.filter(person_id=world.staff.person_id)
     assert (message.category, message.title, message.link) == (Category.WARNING, "角色即将到期：审单员", "/workbench/")
     assert "到期时间：2026-03-06 18:00" in message.body
+    assert message.escalated_at is not None  # sent by WeChat / SMS with it: the escalation leaves it alone
     [row] = await OutboxMessage.filter(event="role_expiring")
     assert row.person_id == world.staff.person_id
     assert row.payload == {"enterprise_name": world.acme.name, "role": "审单员", "valid_to": "2026-03-06 18:00"}
