@@ -13,8 +13,8 @@ from pathlib import Path
 from core.cache import Cache
 from core.config import MessagesSettings
 from models.jobs import Job, JobStatus
-from models.messages import Category, Message
 from models.lifecycle import ReplyKind, Status
+from models.messages import Category, Message
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvent
 from models.workspace import DataScope, RoleGrant, WorkspaceRole
