@@ -16,7 +16,7 @@ from services.workspace.grants import (
     grantable_roles,
     list_people,
     renew_grant,
-    renewable,
+    renewal_state,
     revoke_grant,
 )
 from services.workspace.labels import DATA_SCOPE_LABELS
@@ -121,7 +121,7 @@ async def _people_page(request: Request, member: Member, *, status: int = 200, e
                        refused: Refused | None = None, renewing: int | None = None) -> HTTPResponse:
     return await workbench_page(
         request, "workbench/people.html", status=status, rows=await list_people(member),
-        roles=await grantable_roles(member), editing=editing, renewing=renewing, renewable=renewable,
+        roles=await grantable_roles(member), editing=editing, renewing=renewing, renewal_state=renewal_state,
         now=request.app.ctx.services.now(),
         errors=refused.beside(("role_id", "valid_from", "valid_to")) if refused else {},
         gv=dict(refused.values) if refused else {}, done=DONE.get(request.args.get("done", ""), ""))

@@ -107,9 +107,14 @@ async def grant_role(ctx: ServiceContext, cache: Cache, member: Member, membersh
     return grant
 
 
-def renewable(grant: RoleGrant, now: datetime) -> bool:
-    """A grant the people page offers to renew: one with an end that was reminded of, or has come."""
-    return grant.valid_to is not None and (grant.reminded_at is not None or grant.valid_to <= now)
+def renewal_state(grant: RoleGrant, now: datetime) -> str:
+    """Why the people page offers to renew a grant: 已到期 (its end has come), 即将到期 (it was reminded of its
+    end), or "" (nothing to renew)."""
+    if grant.valid_to is None:
+        return ""
+    if grant.valid_to <= now:
+        return L.GRANT_ENDED
+    return L.GRANT_ENDING if grant.reminded_at is not None else ""
 
 
 def renewed_end(grant: RoleGrant, now: datetime, chosen: datetime | None) -> datetime:
