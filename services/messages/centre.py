@@ -14,6 +14,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
 
+from models.enterprises import Membership
 from models.errors import NotFound, ValidationFailed
 from models.messages import Category, Message, Severity
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
@@ -63,6 +64,14 @@ async def post_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id
                                    created_at=now, escalated_at=now if sent_on else None, using_db=conn)
     await tell_badge(person_id)
     return message
+
+
+async def reachable(conn: BaseDBAsyncClient, person_ids: list[int]) -> set[tuple[int, int]]:
+    """The (person, enterprise) mailboxes of these people that someone still reads: active people who are active
+    members of the enterprise. The sweeps tell no one else."""
+    rows = await (Membership.filter(person_id__in=person_ids, active=True, person__active=True).using_db(conn)
+                  .values_list("person_id", "enterprise_id"))
+    return {(int(person), int(enterprise)) for person, enterprise in rows}
 
 
 def _mine(box: Mailbox) -> dict[str, int]:

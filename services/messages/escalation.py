@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from models.enterprises import Membership
 from models.messages import Category, Message
 from models.outbox import OutboxMessage
 from services.kit.claims import claim_rows
 from services.kit.context import ServiceContext
 from services.kit.office_hours import OfficeHours
+from services.messages.centre import reachable
 from services.messages.events import local_time
 from services.notifications.events import Event
 
@@ -34,9 +34,7 @@ async def escalate_warnings(ctx: ServiceContext, office: OfficeHours, after_hour
         async with in_transaction() as conn:
             ids = await claim_rows(conn, "message", "escalated_at", DUE, [cutoff], now, order="created_at, id")
             due = await Message.filter(id__in=ids).using_db(conn).order_by("id")
-            members = set(await Membership.filter(person_id__in=[m.person_id for m in due], active=True,
-                                                  person__active=True).using_db(conn)
-                          .values_list("person_id", "enterprise_id"))
+            members = await reachable(conn, [m.person_id for m in due])
             rows = [OutboxMessage(event=Event.WARNING_ESCALATED.value, person_id=m.person_id,
                                   payload={"title": m.title, "created": local_time(m.created_at, ctx.tz)},
                                   dedupe_key=f"{Event.WARNING_ESCALATED.value}:m{m.id}", next_attempt_at=now,

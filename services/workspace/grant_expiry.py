@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models.enterprises import Membership
 from models.outbox import OutboxMessage
 from models.workspace import RoleGrant
 from services.kit.claims import claim_rows
 from services.kit.context import ServiceContext
 from services.kit.office_hours import OfficeHours
+from services.messages.centre import reachable
 from services.messages.events import local_time, role_expired_message, role_expiring_message
 from services.notifications.events import Event
 
@@ -41,9 +41,7 @@ async def _claimed(ids: list[int], conn: BaseDBAsyncClient) -> list[tuple[RoleGr
     """The claimed grants with their role and enterprise, and whether the person is still a member to tell."""
     grants = await (RoleGrant.filter(id__in=ids).using_db(conn)
                     .select_related("role__enterprise").order_by("id"))
-    members = set(await Membership.filter(person_id__in=[g.person_id for g in grants], active=True,
-                                          person__active=True).using_db(conn)
-                  .values_list("person_id", "enterprise_id"))
+    members = await reachable(conn, [g.person_id for g in grants])
     return [(g, (g.person_id, g.role.enterprise_id) in members) for g in grants]
 
 
