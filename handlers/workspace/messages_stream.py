@@ -55,10 +55,18 @@ async def stream(request: Request) -> HTTPResponse:
         return ok(badge_of(await counts(box)))  # a client that does not stream: the counts once
     response = await request.respond(content_type="text/event-stream",
                                      headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+    await response.send(f"retry: {RETRY_MS}\n\n")
+    await _send_changes(request, response, box)
+    await response.eof()
+    return response
+
+
+async def _send_changes(request: Request, response: HTTPResponse, box: Mailbox) -> None:
+    """Count at once, when told (and while the teller commits), and every ``SAFETY_RECOUNT`` seconds; send
+    what changed; until the stream's lifetime ends or the page closes."""
     sent: Counts | None = None
     now = time.monotonic()
     ends, safety, due = now + LIFETIME, now, [now]
-    await response.send(f"retry: {RETRY_MS}\n\n")
     async with request.app.ctx.cache.subscribe(badge_channel(box.person_id)) as told:
         while now < ends and not request.transport.is_closing():  # the page closed: stop
             if (due and due[0] <= now) or now >= safety:
@@ -71,8 +79,6 @@ async def stream(request: Request) -> HTTPResponse:
             if await told.wait(min(max(wake, 0.0), LISTEN)) is not None:
                 due = [time.monotonic() + offset for offset in SETTLE]
             now = time.monotonic()
-    await response.eof()
-    return response
 
 
 def stream_blueprint() -> Blueprint:
