@@ -32,6 +32,7 @@ from services.accounts.oauth_state import OAuthStates
 from services.accounts.sms_codes import SmsCodes, policy_from
 from services.kit.access import begin_request_reads
 from services.kit.context import ServiceContext
+from services.messages.badges import use_cache as use_badge_cache
 from services.notifications.sms import NoSmsChannel
 from services.notifications.sms_alerts import AlertingSms
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> Sanic:
             await close_database()
             raise
         app.ctx.cache = cache = make_cache(settings.cache)
+        use_badge_cache(cache)  # the message centre tells open pages through it (services/messages/badges.py)
         app.ctx.wechat = wechat_api_for(settings, cache)  # one access_token holder (adapters/wechat_tokens.py)
         for warning in token_holder_warnings(settings):
             log.warning("%s", warning)
@@ -82,6 +84,7 @@ def create_app(settings: Settings) -> Sanic:
     async def close_resources(app: Sanic) -> None:
         await app.ctx.wechat.aclose()
         await app.ctx.identity_provider.aclose()
+        use_badge_cache(None)
         await app.ctx.cache.close()
         await close_database()
 

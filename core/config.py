@@ -105,6 +105,15 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class MessagesSettings:
+    office_hours_start: str = "09:00"  # office hours of working days (the escalation's and reminders' clock)
+    office_hours_end: str = "18:00"
+    escalate_after_office_hours: int = 4  # an unread 预警 goes out by WeChat / SMS after this long
+    grant_reminder_working_days: int = 3  # a grant's reminder: when less than this many working days are left
+    sweep_interval_seconds: int = 300  # the reminders, expiries and escalations sweep
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = "INFO"
 
@@ -195,6 +204,7 @@ class Settings:
     district: DistrictSettings = field(default_factory=DistrictSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    messages: MessagesSettings = field(default_factory=MessagesSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     simulators: SimulatorSettings = field(default_factory=SimulatorSettings)
     wechat: WechatSettings = field(default_factory=WechatSettings)
@@ -367,6 +377,7 @@ def _check_rules(s: Settings) -> None:
     need(s.scheduler.outbox_interval_seconds >= 1, "scheduler.outbox_interval_seconds", "至少 1 秒")
     need(s.scheduler.lock_ttl_seconds >= 10, "scheduler.lock_ttl_seconds", "至少 10 秒")
     need(1 <= s.scheduler.job_retention_hours <= 24 * 365, "scheduler.job_retention_hours", "应在 1 小时到 365 天之间")
+    _check_messages(s, need)
     key = s.security.secret_key
     need(key is None or len(key) >= 16, "security.secret_key", "密钥至少 16 个字符")
     aes = s.wechat.encoding_aes_key
@@ -397,6 +408,17 @@ def _check_rules(s: Settings) -> None:
          "应不少于 accept_within_days，且不超过 365 天")
     need(s.logging.level in ("DEBUG", "INFO", "WARNING", "ERROR"), "logging.level",
          "应为 DEBUG、INFO、WARNING 或 ERROR")
+
+
+def _check_messages(s: Settings, need: Callable[[bool, str, str], None]) -> None:
+    m = s.messages
+    hours = [re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", t) for t in (m.office_hours_start, m.office_hours_end)]
+    need(hours[0] is not None, "messages.office_hours_start", "应为 HH:MM，如 09:00")
+    need(hours[1] is not None and m.office_hours_start < m.office_hours_end, "messages.office_hours_end",
+         "应为 HH:MM，且晚于 office_hours_start")
+    need(1 <= m.escalate_after_office_hours <= 200, "messages.escalate_after_office_hours", "应在 1–200 小时之间")
+    need(1 <= m.grant_reminder_working_days <= 30, "messages.grant_reminder_working_days", "应在 1–30 天之间")
+    need(m.sweep_interval_seconds >= 10, "messages.sweep_interval_seconds", "至少 10 秒")
 
 
 def _check_identity_provider(s: Settings, need: Callable[[bool, str, str], None]) -> None:

@@ -149,7 +149,11 @@ async def _seed_departments(ctx: ServiceContext, acme: Enterprise) -> None:
 
 
 async def _seed_workspace(ctx: ServiceContext, acme: Enterprise) -> None:
-    """The workspace: a 审单员 role (review, queries, the library) granted to the staff member for a week."""
+    """The workspace: a 审单员 role (review, queries, the library) granted to the staff member for a week, to the
+    executive for a week that ended yesterday (the people page offers 续期) and to the staff member's temporary
+    报关员 role ending tomorrow; the grants' sweep then leaves the expiry 通知 and the reminder 预警."""
+    from services.kit.office_hours import OfficeHours
+    from services.workspace.grant_expiry import sweep_grants
     from services.workspace.grants import grant_role
     from services.workspace.roles import save_role
 
@@ -157,10 +161,16 @@ async def _seed_workspace(ctx: ServiceContext, acme: Enterprise) -> None:
     member = await _admin_member(ctx, acme, cache)
     role = await save_role(ctx, cache, member, None, "审单员",
                            ["declaration:review", "query:print", "library:query", "message:view"], "department")
+    temporary = await save_role(ctx, cache, member, None, "报关员（临时）", ["declaration:entry", "query:print"],
+                                "self")
     staff = await Membership.get(enterprise=acme, role=MemberRole.STAFF)
+    executive = await Membership.get(enterprise=acme, role=MemberRole.EXECUTIVE)
     now = ctx.now().astimezone(ctx.tz)
-    await grant_role(ctx, cache, member, staff.id, role.id, f"{now:%Y-%m-%d %H:%M}",
-                     f"{now + timedelta(days=7):%Y-%m-%d %H:%M}")
+    for who, granted, start, days in ((staff, role, now, 7), (executive, role, now - timedelta(days=8), 7),
+                                      (staff, temporary, now - timedelta(days=6), 7)):
+        await grant_role(ctx, cache, member, who.id, granted.id, f"{start:%Y-%m-%d %H:%M}",
+                         f"{start + timedelta(days=days):%Y-%m-%d %H:%M}")
+    await sweep_grants(ctx, OfficeHours(ctx.tz), 3)
 
 
 async def seed_personal(ctx: ServiceContext, storage: FileStorage, office_code: str) -> None:

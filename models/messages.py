@@ -50,6 +50,9 @@ MESSAGE_INDEXES = (
     WhereIndex(fields=["person_id", "enterprise_id", "category", "id"], where="read_at IS NULL", name="message_unread"),
     # 仅显示星标 and the starred count
     WhereIndex(fields=["person_id", "enterprise_id", "category", "id"], where="starred", name="message_starred"),
+    # the escalation sweep: unread 预警 not yet sent on, oldest first
+    WhereIndex(fields=["created_at"], where="category = 'warning' AND read_at IS NULL AND escalated_at IS NULL",
+               name="message_to_escalate"),
 )
 
 

@@ -73,7 +73,10 @@ class RoleGrant(Model):
     valid_from = fields.DatetimeField()
     valid_to = fields.DatetimeField(null=True)  # open-ended when null; grants nothing from this second on
     granted_at = fields.DatetimeField()
+    # Set once by the sweeps that claim them (services.workspace.grant_expiry); a renewal clears both.
+    reminded_at = fields.DatetimeField(null=True)  # the expiry reminder went out
+    expired_at = fields.DatetimeField(null=True)  # the expiry was recorded (and told)
 
     class Meta:
         table = "role_grant"
-        indexes = (("person_id", "role_id"),)
+        indexes = (("person_id", "role_id"), ("valid_to",))

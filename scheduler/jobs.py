@@ -10,17 +10,22 @@ from pathlib import Path
 
 from adapters.file_storage import FileStorage
 from core.cache import Cache, LockNotAcquired
+from core.config import MessagesSettings
 from services.jobs.runs import delete_finished
 from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
+from services.kit.office_hours import OfficeHours
 from services.kit.pending_images import drop_stale_images
+from services.messages.escalation import escalate_warnings
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
 from services.wechat.push_claims import sweep_claims
+from services.workspace.grant_expiry import sweep_grants
 
 log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"
 OUTBOX_LOCK = "job:outbox"
+MESSAGES_LOCK = "job:messages"
 
 
 async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> SweepResult | None:
@@ -33,6 +38,23 @@ async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> S
         return None
     log.info("autoclose done: closed=%d reminders=%d", result.closed, result.reminders)
     return result
+
+
+async def messages_job(ctx: ServiceContext, cache: Cache, lock_ttl: float, settings: MessagesSettings) -> bool:
+    """Role grants' reminders and expiries, then the escalation of unread 预警; False when another worker holds
+    the lock (both are claimed row by row, so they are safe without it too)."""
+    office = OfficeHours.from_settings(settings, ctx.tz)
+    try:
+        async with cache.lock(MESSAGES_LOCK, ttl=lock_ttl):
+            grants = await sweep_grants(ctx, office, settings.grant_reminder_working_days)
+            escalated = await escalate_warnings(ctx, office, settings.escalate_after_office_hours)
+    except LockNotAcquired:
+        log.info("messages sweep skipped: another worker holds the lock")
+        return False
+    if grants.reminded or grants.expired or escalated:
+        log.info("messages sweep done: reminded=%d expired=%d escalated=%d", grants.reminded, grants.expired,
+                 escalated)
+    return True
 
 
 async def outbox_job(dispatcher: Dispatcher, cache: Cache, lock_ttl: float) -> DispatchResult | None:

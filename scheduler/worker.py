@@ -20,10 +20,18 @@ from adapters.wechat_api import WechatApi, wechat_api_for
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
-from scheduler.jobs import autoclose_job, background_jobs_job, clean_up_job, outbox_job, push_claims_job
+from scheduler.jobs import (
+    autoclose_job,
+    background_jobs_job,
+    clean_up_job,
+    messages_job,
+    outbox_job,
+    push_claims_job,
+)
 from services.jobs.exports import exports_folder
 from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
+from services.messages.badges import use_cache as use_badge_cache
 from services.notifications.outbox_dispatch import Dispatcher
 from services.notifications.sms_alerts import AlertingSms
 
@@ -80,6 +88,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     """Run every job once (``once``) or on its schedule until a stop signal."""
     await open_database(settings.database)
     cache = make_cache(settings.cache)
+    use_badge_cache(cache)  # with Redis, the pages of the web processes are told of the messages posted here
     ctx = ServiceContext.from_settings(settings.lifecycle)
     wechat = wechat_api_for(settings, cache)
     dispatcher = make_dispatcher(settings, wechat, ctx.tz)
@@ -91,6 +100,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         await ensure_migrated()
         if once:
             await autoclose_job(ctx, cache, lock_ttl)
+            await messages_job(ctx, cache, lock_ttl, settings.messages)
             await outbox_job(dispatcher, cache, lock_ttl)
             await background_jobs_job(runner)
             await push_claims_job()
@@ -101,6 +111,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
         every = functools.partial(_add_every, scheduler)
         every(settings.scheduler.autoclose_interval_seconds, _let_finish(autoclose_job, running), ctx, cache, lock_ttl)
+        every(settings.messages.sweep_interval_seconds, _let_finish(messages_job, running), ctx, cache, lock_ttl,
+              settings.messages)
         every(settings.scheduler.outbox_interval_seconds, _let_finish(outbox_job, running), dispatcher, cache, lock_ttl)
         every(settings.scheduler.jobs_poll_seconds, _cancel_on_stop(background_jobs_job, handing_back), runner)
         every(HOURLY, _let_finish(push_claims_job, running))
@@ -109,6 +121,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         log.info("worker stopped")
     finally:
         await wechat.aclose()
+        use_badge_cache(None)
         await cache.close()
         await close_database()
 

@@ -152,6 +152,29 @@ def _library_sms(o: Occasion) -> dict[str, object]:
     return {"month": _short(_text(o.payload, "month"), 7), "count": _text(o.payload, "count", "0")}
 
 
+MESSAGES_LINK = "/h5/messages"
+
+
+def _role_expiring_keywords(o: Occasion) -> dict[str, object]:
+    """角色到期提醒: enterprise, role, end time, what to do."""
+    return {"thing1": _text(o.payload, "enterprise_name"), "thing2": _text(o.payload, "role"),
+            "time3": _text(o.payload, "valid_to"), "thing4": "到期后将不能使用该角色的功能，如需续期请联系企业管理员"}
+
+
+def _role_expiring_sms(o: Occasion) -> dict[str, object]:
+    return {"role": _short(_text(o.payload, "role")), "time": _text(o.payload, "valid_to")}
+
+
+def _escalated_keywords(o: Occasion) -> dict[str, object]:
+    """待办事项提醒: what, since when, what to do."""
+    return {"thing1": _text(o.payload, "title"), "time2": _text(o.payload, "created"),
+            "thing3": "您有一条预警消息尚未阅读，请及时查看"}
+
+
+def _escalated_sms(o: Occasion) -> dict[str, object]:
+    return {"title": _short(_text(o.payload, "title"), 20)}
+
+
 # The officers' new-question notice (services/notifications/officer_notices.py):
 # it opens the customs admin question page.
 ADMIN_QUESTION_LINK = "/admin/questions/{question_id}"
@@ -193,4 +216,9 @@ DEFINITIONS: dict[Event, TemplateDefinition] = {
                                               _library_sms),
     Event.CUSTOMS_NEW_QUESTION: TemplateDefinition(Event.CUSTOMS_NEW_QUESTION, _new_question_keywords,
                                                    _new_question_link, _new_question_sms),
+    Event.ROLE_EXPIRING: TemplateDefinition(Event.ROLE_EXPIRING, _role_expiring_keywords,
+                                            lambda o: MESSAGES_LINK, _role_expiring_sms),
+    Event.WARNING_ESCALATED: TemplateDefinition(Event.WARNING_ESCALATED, _escalated_keywords,
+                                                lambda o: MESSAGES_LINK + "?category=warning",
+                                                _escalated_sms),
 }

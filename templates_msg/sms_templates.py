@@ -44,6 +44,10 @@ TEMPLATES: dict[str, SmsTemplateText] = {
         "“清零”问题库${month}月报：本月新公开问题${count}个，欢迎查阅。", {"month": TIME, "count": NUMBER}),
     Event.CUSTOMS_NEW_QUESTION.value: SmsTemplateText(
         "新问题“${title}”（${number}）${state}，请登录“清零”海关工作台处理。", {**QUESTION, "state": TEXT}),
+    Event.ROLE_EXPIRING.value: SmsTemplateText(
+        "您在“清零”工作台的角色“${role}”将于${time}到期，如需续期请联系企业管理员。", {"role": TEXT, "time": TIME}),
+    Event.WARNING_ESCALATED.value: SmsTemplateText(
+        "您有一条预警消息“${title}”尚未阅读，请登录“清零”平台查看。", {"title": TEXT}),
 }
 
 

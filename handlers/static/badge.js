@@ -1,4 +1,5 @@
-/* The live message badge of the workspace: [data-unread] elements show the unread count.
+/* The live message badges: each [data-unread] element shows a count of the stream's ("" the unread total,
+   "notice" / "warning" per tab), hidden at 0.
    One EventSource per browser: the tab that holds the Web Lock "qingling-badge" listens to
    /workbench/messages/stream and passes each count to the other tabs over a BroadcastChannel;
    when it closes, another tab takes the lock over. Without JavaScript the count of the page load stays. */
@@ -9,8 +10,9 @@
   var channel = window.BroadcastChannel ? new BroadcastChannel("qingling-badge") : null;
   function show(counts) {
     document.querySelectorAll("[data-unread]").forEach(function (el) {
-      el.textContent = String(counts.unread);
-      el.hidden = counts.unread === 0;
+      var count = counts[el.getAttribute("data-unread") || "unread"];
+      el.textContent = String(count);
+      el.hidden = count === 0;
     });
   }
   function listen() {

@@ -20,6 +20,12 @@ class RoleBody(Body):
     data_scope: Annotated[Text, Field(json_schema_extra={"enum": ["all", "department", "self"]})] = ""
 
 
+class RenewBody(Body):
+    """续期：结束时间可空（按原授权时长顺延）."""
+
+    valid_to: Text = ""
+
+
 class GrantBody(Body):
     """给人员分配角色及起止时间（结束时间可空：长期有效）."""
 

@@ -13,7 +13,7 @@ from handlers.kit.openapi import api_route
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.responses import ok
 from handlers.workspace.bodies import MessagesQuery, ReadAllBody, StarBody
-from handlers.workspace.messages_pages import VIEW, mailbox, tell_badges
+from handlers.workspace.messages_pages import VIEW, mailbox
 from handlers.workspace.messages_stream import BADGE, badge_of
 from services.messages.centre import counts, list_messages, mark_all_read, parse_category, read_message, set_starred
 
@@ -59,28 +59,23 @@ def messages_api_blueprint() -> Blueprint:
                response=MESSAGE)
     @requires(VIEW)
     async def one(request: Request, message_id: int) -> HTTPResponse:
-        member = await current_member(request)
-        message = await read_message(mailbox(member), message_id, request.app.ctx.services.now())
-        await tell_badges(request, member)
+        message = await read_message(mailbox(await current_member(request)), message_id,
+                                     request.app.ctx.services.now())
         return ok(message_json(message))
 
     @api_route(bp, "POST", f"{BASE}/<message_id:int>/star", summary="加星标 / 取消星标", tag=TAG, body=StarBody,
                response=DONE)
     @requires(VIEW)
     async def star(request: Request, message_id: int) -> HTTPResponse:
-        member = await current_member(request)
-        await set_starred(mailbox(member), message_id, read_body(request, StarBody).starred)
-        await tell_badges(request, member)
+        await set_starred(mailbox(await current_member(request)), message_id, read_body(request, StarBody).starred)
         return ok({"marked": 1})
 
     @api_route(bp, "POST", f"{BASE}/read-all", summary="当前类别全部标为已读", tag=TAG, body=ReadAllBody,
                response=DONE)
     @requires(VIEW)
     async def read_all(request: Request) -> HTTPResponse:
-        member = await current_member(request)
         category = parse_category(read_body(request, ReadAllBody).category)
-        marked = await mark_all_read(mailbox(member), category, request.app.ctx.services.now())
-        await tell_badges(request, member)
+        marked = await mark_all_read(mailbox(await current_member(request)), category, request.app.ctx.services.now())
         return ok({"marked": marked})
 
     return bp

@@ -1,6 +1,7 @@
-"""消息中心 pages: the desktop (/workbench/messages, in the shell, gated by ``message:view``) and the H5 one
-(/h5/messages, WeUI at 360 px) — one list (tabs 通知 / 预警, unread / read, 仅显示星标, keyset pages), one detail
-(read on opening, a link to the object), star and mark all read; each change tells the person's live badges."""
+"""消息中心 pages: the desktop (/workbench/messages, in the shell) and the H5 one (/h5/messages, WeUI at 360 px),
+both gated by ``message:view`` — one list (tabs 通知 / 预警, unread / read, 仅显示星标, keyset pages), one detail
+(read on opening, a link to the object), star and mark all read (each change tells the person's live badges:
+services/messages/centre.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from handlers.kit.forms import Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import page, see_other
 from handlers.workspace.bodies import ReadAllBody, StarBody
+from handlers.workspace.messages_stream import STREAM
 from handlers.workspace.shell import workbench_page
 from services.messages.centre import (
     Mailbox,
-    badge_channel,
     counts,
     list_messages,
     mark_all_read,
@@ -70,10 +71,6 @@ def mailbox(who: HasMembership) -> Mailbox:
     return Mailbox(who.membership.person_id, who.membership.enterprise_id)
 
 
-async def tell_badges(request: Request, who: HasMembership) -> None:
-    await request.app.ctx.cache.publish(badge_channel(who.membership.person_id), "changed")
-
-
 async def show_list(site: Site, request: Request, *, status: int = 200, error: str = "") -> HTTPResponse:
     who = await site.who(request)
     args = {"category": request.args.get("category", "notice"), "state": request.args.get("state", ""),
@@ -84,6 +81,7 @@ async def show_list(site: Site, request: Request, *, status: int = 200, error: s
     def link(**changes: str) -> str:
         return f"{site.prefix}?{urlencode({k: v for k, v in {**args, **changes}.items() if v})}"
     return await site.render(request, f"{site.templates}.html", status=status, error=error, items=result.items,
+                             badge_stream=STREAM,
                              next_cursor=result.next_cursor, counts=await counts(mailbox(who)), args=args,
                              tabs=TABS, states=STATES, link=link, base=site.prefix,
                              back=request.path + ("?" + request.query_string if request.query_string else ""))
@@ -92,8 +90,8 @@ async def show_list(site: Site, request: Request, *, status: int = 200, error: s
 async def show_one(site: Site, request: Request, message_id: int) -> HTTPResponse:
     who = await site.who(request)
     message = await read_message(mailbox(who), message_id, request.app.ctx.services.now())
-    await tell_badges(request, who)
     return await site.render(request, f"{site.templates}_detail.html", message=message, base=site.prefix,
+                             badge_stream=STREAM,
                              counts=await counts(mailbox(who)), back=f"{site.prefix}/{message.id}",
                              tabs=dict(TABS))
 
@@ -107,7 +105,6 @@ def _back(site: Site, request: Request, fallback: str) -> str:
 async def star(site: Site, request: Request, message_id: int) -> HTTPResponse:
     async def change(who: HasMembership, body: StarBody) -> HTTPResponse:
         await set_starred(mailbox(who), message_id, body.starred)
-        await tell_badges(request, who)
         return see_other(_back(site, request, site.prefix))
 
     return await form_action(request, site.who, StarBody, change, lambda who, refused: _again(site, request, refused))
@@ -117,7 +114,6 @@ async def read_all(site: Site, request: Request) -> HTTPResponse:
     async def change(who: HasMembership, body: ReadAllBody) -> HTTPResponse:
         category = parse_category(body.category)
         await mark_all_read(mailbox(who), category, request.app.ctx.services.now())
-        await tell_badges(request, who)
         return see_other(f"{site.prefix}?{urlencode({'category': category.value})}")
 
     return await form_action(request, site.who, ReadAllBody, change,
@@ -148,18 +144,22 @@ async def desk_read_all(request: Request) -> HTTPResponse:
     return await read_all(DESK, request)
 
 
+@requires(VIEW)
 async def h5_list(request: Request) -> HTTPResponse:
     return await show_list(H5, request)
 
 
+@requires(VIEW)
 async def h5_one(request: Request, message_id: int) -> HTTPResponse:
     return await show_one(H5, request, message_id)
 
 
+@requires(VIEW)
 async def h5_star(request: Request, message_id: int) -> HTTPResponse:
     return await star(H5, request, message_id)
 
 
+@requires(VIEW)
 async def h5_read_all(request: Request) -> HTTPResponse:
     return await read_all(H5, request)
 

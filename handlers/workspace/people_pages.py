@@ -11,11 +11,11 @@ from handlers.kit.bodies import read_query
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
-from handlers.workspace.bodies import GrantBody, PeopleQuery, PlacesBody, RemoveBody
+from handlers.workspace.bodies import GrantBody, PeopleQuery, PlacesBody, RemoveBody, RenewBody
 from handlers.workspace.shell import workbench_page
 from models.errors import ValidationFailed
 from services.workspace.departments import department_choices
-from services.workspace.grants import grant_role, grantable_roles, revoke_grant
+from services.workspace.grants import grant_role, grantable_roles, renew_grant, renewal_state, revoke_grant
 from services.workspace.labels import PERSON_STATUS_LABELS
 from services.workspace.people import (
     PERSON_REMOVE,
@@ -30,7 +30,7 @@ from services.workspace.people import (
 from services.workspace.roles import PERSON_EDIT, PERSON_VIEW, Member
 
 PEOPLE = "/workbench/admin/people"
-DONE = {"granted": "角色已分配", "revoked": "授权已撤销", "placed": "部门已保存", "removed": "人员已移除"}
+DONE = {"granted": "角色已分配", "revoked": "授权已撤销", "renewed": "授权已续期", "placed": "部门已保存", "removed": "人员已移除"}
 IMPLEMENTED = frozenset({PEOPLE})
 FILTER_FIELDS = ("name", "role_id", "status", "joined_from", "joined_to")
 
@@ -44,24 +44,31 @@ def people_blueprint() -> Blueprint:
     bp.add_route(remove_form, f"{PEOPLE}/<membership_id:int>/remove", methods=["GET"])
     bp.add_route(remove, f"{PEOPLE}/<membership_id:int>/remove", methods=["POST"])
     bp.add_route(revoke, "/workbench/admin/grants/<grant_id:int>/revoke", methods=["POST"])
+    bp.add_route(renew, "/workbench/admin/grants/<grant_id:int>/renew", methods=["POST"])
     return bp
 
 
-@requires(PERSON_VIEW)
-async def people(request: Request) -> HTTPResponse:
-    member = await current_member(request)
+async def _people_page(request: Request, member: Member, *, renewing: int | None = None,
+                       refused: Refused = NOTHING_REFUSED) -> HTTPResponse:
     values = {name: request.args.get(name, "") for name in FILTER_FIELDS}
-    status, errors, rows = 200, {}, []
+    status, errors, rows = refused.status, refused.beside(), []
     try:
         q = read_query(request, PeopleQuery)
         rows = await list_people(request.app.ctx.services, member, PeopleFilter(
             q.name, q.role_id, q.status, q.joined_from, q.joined_to))
     except ValidationFailed as error:
-        refused = Refused.of(error, values)
-        status, errors = refused.status, refused.beside(FILTER_FIELDS)
+        filters_refused = Refused.of(error, values)
+        status, errors = filters_refused.status, filters_refused.beside(FILTER_FIELDS)
     return await workbench_page(request, "workbench/people.html", status=status, rows=rows, f=values, errors=errors,
                                 roles=await filter_roles(request.app.ctx.services, member),
-                                statuses=PERSON_STATUS_LABELS, done=DONE.get(request.args.get("done", ""), ""))
+                                statuses=PERSON_STATUS_LABELS, renewing=renewing, renewal_state=renewal_state,
+                                gv=dict(refused.values), now=request.app.ctx.services.now(),
+                                done=DONE.get(request.args.get("done", ""), ""))
+
+
+@requires(PERSON_VIEW)
+async def people(request: Request) -> HTTPResponse:
+    return await _people_page(request, await current_member(request))
 
 
 async def _person_page(request: Request, member: Member, membership_id: int, *, refused: Refused = NOTHING_REFUSED,
@@ -114,6 +121,18 @@ async def places(request: Request, membership_id: int) -> HTTPResponse:
 async def revoke(request: Request, grant_id: int) -> HTTPResponse:
     await revoke_grant(request.app.ctx.services, request.app.ctx.cache, await current_member(request), grant_id)
     return see_other(f"{PEOPLE}?done=revoked")
+
+
+@requires(PERSON_EDIT)
+async def renew(request: Request, grant_id: int) -> HTTPResponse:
+    async def change(member: Member, body: RenewBody) -> HTTPResponse:
+        await renew_grant(request.app.ctx.services, request.app.ctx.cache, member, grant_id, body.valid_to)
+        return see_other(f"{PEOPLE}?done=renewed")
+
+    async def again(member: Member, refused: Refused) -> HTTPResponse:
+        return await _people_page(request, member, renewing=grant_id, refused=refused)
+
+    return await form_action(request, current_member, RenewBody, change, again)
 
 
 async def _remove_page(request: Request, member: Member, membership_id: int, *,

@@ -41,7 +41,7 @@ ACTION_LABELS = {
     "customs_account.activate": "启用海关账号", "customs_account.deactivate": "停用海关账号",
     "people.add": "企业添加人员", "people.edit": "企业修改人员", "people.remove": "企业移除人员",
     "role.add": "企业新增角色", "role.edit": "企业修改角色", "role.delete": "企业删除角色",
-    "role.grant": "企业为人员分配角色", "role.revoke": "企业撤销人员角色",
+    "role.grant": "企业为人员分配角色", "role.revoke": "企业撤销人员角色", "role.renew": "企业为人员角色续期",
     "company.info": "企业修改企业及开票信息", "company.logo": "企业更换LOGO", "company.seal": "企业更换印章",
     "company.switches": "企业修改业务设置", "company.carousel": "企业修改企业风采轮播图",
     "company.links": "企业修改企业风采链接",

@@ -1,5 +1,6 @@
 """The message centre's one writer (``post_message``, in the caller's transaction) and a person's mailbox:
-the list (keyset on id, newest first), the exact badge counts, read, star, mark all read.
+the list (keyset on id, newest first), the exact badge counts, read, star, mark all read. Every change tells the
+person's open pages (``services.messages.badges``).
 
 Every read and change is scoped to one person in one enterprise (``Mailbox``): another person's message, or
 the same person's message of another enterprise, is not found.
@@ -13,9 +14,11 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
 
+from models.enterprises import Membership
 from models.errors import NotFound, ValidationFailed
 from models.messages import Category, Message, Severity
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
+from services.messages.badges import tell_badge
 
 MSG_NOT_FOUND = "消息不存在"
 MSG_BAD_FILTER = "筛选条件无效"
@@ -52,12 +55,23 @@ class Page:
 
 async def post_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, category: Category,
                        title: str, body: str = "", link: str = "", now: datetime,
-                       severity: Severity = Severity.INFO) -> Message:
+                       severity: Severity = Severity.INFO, sent_on: bool = False) -> Message:
     """Write one message in ``conn`` (the transaction of the event that causes it): it exists exactly when the
-    event committed. The open pages see it at their stream's next check."""
-    return await Message.create(enterprise_id=enterprise_id, person_id=person_id, category=category,
-                                severity=severity, title=title[:100], body=body, link=link[:300],
-                                created_at=now, using_db=conn)
+    event committed. The person's open pages are told (``services.messages.badges``). ``sent_on``: the event
+    sends its own WeChat / SMS, so the escalation of an unread 预警 does not send it again."""
+    message = await Message.create(enterprise_id=enterprise_id, person_id=person_id, category=category,
+                                   severity=severity, title=title[:100], body=body, link=link[:300],
+                                   created_at=now, escalated_at=now if sent_on else None, using_db=conn)
+    await tell_badge(person_id)
+    return message
+
+
+async def reachable(conn: BaseDBAsyncClient, person_ids: list[int]) -> set[tuple[int, int]]:
+    """The (person, enterprise) mailboxes of these people that someone still reads: active people who are active
+    members of the enterprise. The sweeps tell no one else."""
+    rows = await (Membership.filter(person_id__in=person_ids, active=True, person__active=True).using_db(conn)
+                  .values_list("person_id", "enterprise_id"))
+    return {(int(person), int(enterprise)) for person, enterprise in rows}
 
 
 def _mine(box: Mailbox) -> dict[str, int]:
@@ -110,7 +124,8 @@ async def read_message(box: Mailbox, message_id: int, now: datetime) -> Message:
     """The message, marked read on its first reading (the read time is kept from then on)."""
     message = await _one(box, message_id)
     if message.read_at is None:
-        await Message.filter(id=message.id, read_at__isnull=True).update(read_at=now)
+        if await Message.filter(id=message.id, read_at__isnull=True).update(read_at=now):
+            await tell_badge(box.person_id)
         await message.refresh_from_db(fields=["read_at"])
     return message
 
@@ -118,13 +133,12 @@ async def read_message(box: Mailbox, message_id: int, now: datetime) -> Message:
 async def set_starred(box: Mailbox, message_id: int, starred: bool) -> None:
     if not await Message.filter(id=message_id, **_mine(box)).update(starred=starred):
         raise NotFound(MSG_NOT_FOUND)
+    await tell_badge(box.person_id)
 
 
 async def mark_all_read(box: Mailbox, category: Category, now: datetime) -> int:
     """One UPDATE over the tab's unread messages; returns how many it marked."""
-    return await Message.filter(**_mine(box), category=category, read_at__isnull=True).update(read_at=now)
-
-
-def badge_channel(person_id: int) -> str:
-    """The cache channel told when a person's badge may have changed (the open pages' streams listen)."""
-    return f"messages:badge:p{person_id}"
+    marked = await Message.filter(**_mine(box), category=category, read_at__isnull=True).update(read_at=now)
+    if marked:
+        await tell_badge(box.person_id)
+    return marked

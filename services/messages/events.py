@@ -1,12 +1,16 @@
 """The messages the events of other features leave in the message centre, beside their outbox rows and in the
-same transaction: the question-clearing notices, the registration decided, a join request decided."""
+same transaction: the question-clearing notices, the registration decided, a join request decided, the
+enterprise's settings changed, a workspace role granted / renewed / about to end / ended. One writer per
+event; the titles and bodies are the Chinese the person reads, each linking to the page of the object it
+is about."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.enterprises import MemberRole, Membership
 from models.messages import Category, Severity
 from services.messages.centre import post_message
 from services.notifications.events import Event, Notice
@@ -14,6 +18,11 @@ from services.notifications.labels import EVENT_LABELS
 
 QUESTION_LINK = "/h5/questions/{id}"
 HOME_LINK = "/workbench/"
+COMPANY_LINK = "/workbench/admin/company"
+PEOPLE_LINK = "/workbench/admin/people"
+TIME_SHOWN = "%Y-%m-%d %H:%M"
+OPEN_ENDED = "长期有效"
+EXPIRING_ADVICE = "到期后将不能使用该角色的功能，如需续期请联系企业管理员。"
 IMPORTANT = {Event.MODIFICATION_REQUESTED, Event.CUSTOMS_RETURNED, Event.EXEC_RETURNED}
 
 
@@ -50,3 +59,46 @@ async def join_decided_message(conn: BaseDBAsyncClient, *, enterprise_id: int, p
     await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
                        severity=Severity.INFO if approved else Severity.IMPORTANT, title=JOIN_TITLES[approved],
                        body=body, link=HOME_LINK if approved else COMPANIES_LINK, now=now)
+
+
+def local_time(moment: datetime | None, tz: tzinfo) -> str:
+    """A time as messages show it, in the district's zone (an open end reads 长期有效)."""
+    return OPEN_ENDED if moment is None else moment.astimezone(tz).strftime(TIME_SHOWN)
+
+
+async def company_changed_messages(conn: BaseDBAsyncClient, *, enterprise_id: int, what: str, by_name: str,
+                                   now: datetime) -> None:
+    """A 通知 to each admin of the enterprise (the one who changed it too: a record on every admin's desk)."""
+    admins = await (Membership.filter(enterprise_id=enterprise_id, role=MemberRole.ADMIN, active=True,
+                                      person__active=True).using_db(conn).order_by("id"))
+    for admin in admins:
+        await post_message(conn, enterprise_id=enterprise_id, person_id=admin.person_id, category=Category.NOTICE,
+                           title=f"企业设置已修改：{what}", body=f"修改人：{by_name}", link=COMPANY_LINK, now=now)
+
+
+async def role_granted_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, role: str,
+                               valid_from: datetime, valid_to: datetime | None, renewed: bool, now: datetime,
+                               tz: tzinfo) -> None:
+    """A 通知 to the grantee: the role and its period (granted, or renewed to a new end)."""
+    title = f"角色已续期：{role}" if renewed else f"您获得了新角色：{role}"
+    body = f"有效期：{local_time(valid_from, tz)} 至 {local_time(valid_to, tz)}"
+    await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
+                       title=title, body=body, link=HOME_LINK, now=now)
+
+
+async def role_expiring_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, role: str,
+                                valid_to: datetime, now: datetime, tz: tzinfo) -> None:
+    """A 预警 to the grantee that the role ends soon (sent by WeChat / SMS with it: not escalated again)."""
+    await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.WARNING,
+                       severity=Severity.IMPORTANT, sent_on=True, title=f"角色即将到期：{role}",
+                       body=f"到期时间：{local_time(valid_to, tz)}。{EXPIRING_ADVICE}",
+                       link=HOME_LINK, now=now)
+
+
+async def role_expired_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, role: str,
+                               valid_to: datetime, now: datetime, tz: tzinfo) -> None:
+    """A 通知 to the grantee that the role ended."""
+    await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
+                       severity=Severity.IMPORTANT, title=f"角色已到期：{role}",
+                       body=f"到期时间：{local_time(valid_to, tz)}。如需继续使用，请联系企业管理员续期。",
+                       link=HOME_LINK, now=now)

@@ -1,7 +1,8 @@
 """Which notifications a change causes (pure), and writing them to the outbox (in the change's transaction).
 
 The events (``Event``): executive must review; executive returned; customs accepted / replied / returned / asked
-to modify; auto-close coming and done; registration approved / rejected; library monthly summary.
+to modify; auto-close coming and done; registration approved / rejected; library monthly summary; a workspace role about
+to end; an unread 预警 sent on.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Event(StrEnum):
     LIBRARY_MONTHLY = "library_monthly"
     EXECUTIVE_ADDED = "executive_added"  # Nanjing guide 三(二): a new executive bound in WeChat
     CUSTOMS_NEW_QUESTION = "customs_new_question"  # to the bound officers of the question's office (issue 5 §7)
+    ROLE_EXPIRING = "role_expiring"  # a workspace role grant ends within the reminder's working days
+    WARNING_ESCALATED = "warning_escalated"  # a 预警 of the message centre left unread for too long
 
 
 REPLY_EVENTS = {

@@ -2,8 +2,9 @@
 
 Each use case checks the caller's decision (the route checked it too: the service does not trust its edge), then
 the input (``company_rules``), then locks the enterprise's settings row and changes it in one transaction with
-its audit entry (before / after). Images arrive checked (``services.kit.images``); their files are written before
-the transaction and the replaced ones removed after it, so a failed change leaves no row pointing at nothing.
+its audit entry (before / after) and, for what the admins are told of (``TOLD_CHANGES``), their messages.
+Images arrive checked (``services.kit.images``); their files are written before the transaction and the
+replaced ones removed after it, so a failed change leaves no row pointing at nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from models.errors import NotFound, ValidationFailed
 from services.desk.audit import record
 from services.kit.context import ServiceContext
 from services.kit.images import PNG, CheckedImage, shown_image, stored_image
+from services.messages.events import company_changed_messages
 from services.workspace.company_rules import (
     MAX_CAROUSEL,
     MAX_LINKS,
@@ -45,6 +47,9 @@ MSG_LINKS_FULL = f"最多 {MAX_LINKS} 个链接"
 MSG_ITEM_GONE = "该项不存在或已被删除"
 MSG_IMAGE_GONE = "图片不存在"
 INFO_FIELDS = tuple(CompanyInfo.__dataclass_fields__)
+# The changes the enterprise's admins are told of in the message centre (企业风采 is shown, not told).
+TOLD_CHANGES = {"company.info": "企业信息与开票信息", "company.switches": "业务开关", "company.logo": "企业标志",
+                "company.seal": "企业印章"}
 
 
 async def company_settings(member: Member) -> tuple[Enterprise, CompanySettings]:
@@ -76,6 +81,9 @@ async def _audit(ctx: ServiceContext, member: Member, action: str, conn: BaseDBA
                  after: Any) -> None:
     await record(ctx, member.audit_actor(), action, "company_settings", member.enterprise_id,
                  detail={"enterprise_id": member.enterprise_id, "before": before, "after": after}, conn=conn)
+    if action in TOLD_CHANGES and before != after:
+        await company_changed_messages(conn, enterprise_id=member.enterprise_id, what=TOLD_CHANGES[action],
+                                       by_name=member.membership.person.name, now=ctx.now())
 
 
 def info_snapshot(found: CompanySettings) -> dict[str, str]:

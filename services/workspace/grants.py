@@ -1,9 +1,11 @@
 """管理员中心 → 人员: the enterprise's people with their granted roles; grant a role for a period (起止时间),
-revoke a grant. Times are typed in the district's time zone (``2026-03-01T09:00`` from a datetime input)."""
+revoke a grant, renew one (续期) in one click. Times are typed in the district's time zone (``2026-03-01T09:00``
+from a datetime input)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -15,6 +17,7 @@ from models.errors import NotFound, ValidationFailed
 from models.workspace import RoleGrant, WorkspaceRole
 from services.desk.audit import record
 from services.kit.context import ServiceContext
+from services.messages.events import role_granted_message
 from services.workspace import labels as L
 from services.workspace.permissions import bump_version
 from services.workspace.roles import JOIN_VIEW, PERSON_EDIT, PERSON_VIEW, Member, access_role
@@ -23,10 +26,11 @@ TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-
 
 
 def parse_local_time(ctx: ServiceContext, text: str) -> datetime | None:
-    """A local time as typed, in the district's zone; None when empty or unreadable."""
+    """The instant (in UTC, as every stored instant: SQLite compares them as text) of a local time as typed in
+    the district's zone; None when empty or unreadable."""
     for fmt in TIME_FORMATS:
         try:
-            return datetime.strptime(text.strip(), fmt).replace(tzinfo=ctx.tz)
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=ctx.tz).astimezone(UTC)
         except ValueError:
             continue
     return None
@@ -82,6 +86,55 @@ async def grant_role(ctx: ServiceContext, cache: Cache, member: Member, membersh
                                        granted_at=ctx.now(), using_db=conn)
         await record(ctx, member.audit_actor(), "role.grant", "role_grant", grant.id,
                      detail={"before": None, "after": _grant_detail(grant, member, role.name)}, conn=conn)
+        await role_granted_message(conn, enterprise_id=member.enterprise_id, person_id=grant.person_id,
+                                   role=role.name, valid_from=start, valid_to=end, renewed=False, now=ctx.now(),
+                                   tz=ctx.tz)
+    await bump_version(cache, member.enterprise_id)
+    return grant
+
+
+def renewal_state(grant: RoleGrant, now: datetime) -> str:
+    """Why the people page offers to renew a grant: 已到期 (its end has come), 即将到期 (it was reminded of its
+    end), or "" (nothing to renew)."""
+    if grant.valid_to is None:
+        return ""
+    if grant.valid_to <= now:
+        return L.GRANT_ENDED
+    return L.GRANT_ENDING if grant.reminded_at is not None else ""
+
+
+def renewed_end(grant: RoleGrant, now: datetime, chosen: datetime | None) -> datetime:
+    """The new end: the chosen one, or the grant's original length once more from its end (from now when it
+    has already ended, so a renewal always gives the whole length)."""
+    if chosen is not None:
+        return chosen
+    assert grant.valid_to is not None
+    return max(grant.valid_to, now) + (grant.valid_to - grant.valid_from)
+
+
+async def renew_grant(ctx: ServiceContext, cache: Cache, member: Member, grant_id: int,
+                      valid_to: str = "") -> RoleGrant:
+    """续期: extend a grant with an end (see ``renewed_end``); its reminder and expiry start afresh."""
+    member.decision.require(PERSON_EDIT)
+    chosen = parse_local_time(ctx, valid_to) if valid_to.strip() else None
+    if valid_to.strip() and (chosen is None or chosen <= ctx.now()):
+        raise ValidationFailed(L.MSG_RENEW_TO, field="valid_to")
+    async with in_transaction() as conn:
+        grant = await RoleGrant.filter(id=grant_id, role__enterprise_id=member.enterprise_id).using_db(conn) \
+            .select_related("role").select_for_update().first()
+        if grant is None:
+            raise NotFound(L.MSG_GRANT_NOT_FOUND)
+        if grant.valid_to is None:
+            raise ValidationFailed(L.MSG_RENEW_OPEN, field="valid_to")
+        before = _grant_detail(grant, member, grant.role.name)
+        end = renewed_end(grant, ctx.now(), chosen)
+        await RoleGrant.filter(id=grant.id).using_db(conn).update(valid_to=end, reminded_at=None, expired_at=None)
+        grant.valid_to = end
+        await record(ctx, member.audit_actor(), "role.renew", "role_grant", grant.id,
+                     detail={"before": before, "after": _grant_detail(grant, member, grant.role.name)}, conn=conn)
+        await role_granted_message(conn, enterprise_id=member.enterprise_id, person_id=grant.person_id,
+                                   role=grant.role.name, valid_from=grant.valid_from, valid_to=end, renewed=True,
+                                   now=ctx.now(), tz=ctx.tz)
     await bump_version(cache, member.enterprise_id)
     return grant
 

@@ -1,12 +1,13 @@
 """消息中心 in a browser: the header badge of two open tabs follows a new message within 2 s (one stream, shared
-over BroadcastChannel), reading it in one tab clears both; the desktop page at 1366 px and the H5 page at
-360 px. Screenshots in artifacts/screenshots/."""
+over BroadcastChannel), reading it in one tab clears both; star, 仅显示星标, read and mark all read on the
+desktop page at 1366×860 and on the H5 page at 360×740, whose tab badges follow a new message in two tabs too.
+Screenshots in artifacts/screenshots/."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, BrowserContext, expect
 from tortoise.transactions import in_transaction
 
 from handlers.kit.sessions import COOKIE
@@ -17,6 +18,16 @@ from tests.factories import World
 from tests.http.support import Site
 
 NOW = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
+
+
+async def signed_in(chromium: Browser, site: Site, world: World, width: int, height: int) -> BrowserContext:
+    context = await chromium.new_context(base_url=str(site.client.base_url), locale="zh-CN",
+                                         viewport={"width": width, "height": height},
+                                         timezone_id="Asia/Shanghai", is_mobile=width < 500)
+    context.set_default_timeout(10_000)
+    session = await site.session_for(world.admin)
+    await context.add_cookies([{"name": COOKIE, "value": session.token, "url": str(site.client.base_url)}])
+    return context
 
 
 async def post(world: World, title: str, category: Category) -> None:
@@ -69,4 +80,70 @@ async def test_the_h5_message_centre_fits_a_small_phone(chromium: Browser, site:
     await expect(page.get_by_role("link", name="查看详情")).to_be_visible()
     assert await scroll_width(page) <= 360
     await shoot(page, "messages_4_h5_detail")
+    await context.close()
+
+
+async def test_star_starred_only_read_and_mark_all_read_on_the_desktop(chromium: Browser, site: Site,
+                                                                       world: World) -> None:
+    for title in ("海关答复：电子口岸IC卡", "海关受理：报关单修改", "企业设置已修改：企业信息与开票信息"):
+        await post(world, title, Category.NOTICE)
+    context = await signed_in(chromium, site, world, 1366, 860)
+    page = await context.new_page()
+    await page.goto("/workbench/messages")
+    await expect(page.locator("#unread-notice")).to_have_text("3")
+
+    row = page.locator("#message-list tr", has_text="海关受理：报关单修改")
+    await row.get_by_role("button", name="加星标").click()
+    await expect(page.locator("#message-list tr", has_text="海关受理：报关单修改")
+                 .get_by_role("button", name="取消星标")).to_be_visible()
+    await page.get_by_role("link", name="仅显示星标（1）").click()
+    await expect(page.locator("#message-list tbody tr")).to_have_count(1)
+    await expect(page.locator("#message-list")).to_contain_text("海关受理：报关单修改")
+    await shoot(page, "messages_5_desktop_starred_only")
+
+    await page.get_by_role("link", name="海关受理：报关单修改").click()
+    await expect(page.get_by_role("heading", name="海关受理：报关单修改")).to_be_visible()
+    await expect(page.locator("[data-unread='']")).to_have_text("2", timeout=2_000)
+    await page.goto("/workbench/messages")
+    await page.get_by_role("button", name="全部标为已读").click()
+    await expect(page.locator("#unread-notice")).to_be_hidden()
+    await expect(page.locator("[data-unread='']")).to_be_hidden()
+    await expect(page.locator("#message-list")).not_to_contain_text("未读")
+    await shoot(page, "messages_6_desktop_all_read")
+    assert await Message.filter(person_id=world.admin.person_id, read_at__isnull=True).count() == 0
+    await context.close()
+
+
+async def test_the_h5_centre_at_360_px_star_read_mark_all_and_two_live_tabs(chromium: Browser, site: Site,
+                                                                            world: World) -> None:
+    await post(world, "海关答复：电子口岸IC卡办理材料", Category.NOTICE)
+    await post(world, "海关受理：报关单修改", Category.NOTICE)
+    context = await signed_in(chromium, site, world, 360, 740)
+    first, second = await context.new_page(), await context.new_page()
+    for tab in (first, second):
+        await tab.goto("/h5/messages")
+        await expect(tab.locator("#unread-notice")).to_have_text("2")
+
+    await post(world, "企业设置已修改：业务开关", Category.NOTICE)
+    await post(world, "角色即将到期：审单员", Category.WARNING)
+    for tab in (first, second):
+        await expect(tab.locator("#unread-notice")).to_have_text("3", timeout=2_000)
+        await expect(tab.locator("#unread-warning")).to_have_text("1", timeout=2_000)
+    await first.reload()
+    assert await scroll_width(first) <= 360
+    await shoot(first, "messages_7_h5_live_tabs")
+
+    await first.locator(".weui-cell", has_text="海关受理：报关单修改").get_by_role("button", name="加星标").click()
+    await first.get_by_role("link", name="仅星标 1").click()
+    await expect(first.locator("#message-list .weui-cell")).to_have_count(1)
+    await first.get_by_role("link", name="海关受理：报关单修改").click()
+    await expect(first.get_by_role("heading", name="海关受理：报关单修改")).to_be_visible()
+    await expect(second.locator("#unread-notice")).to_have_text("2", timeout=2_000)
+    await first.get_by_role("link", name="返回消息列表").click()
+    await first.get_by_role("button", name="全部已读").click()
+    await expect(first.locator("#unread-notice")).to_be_hidden()
+    await expect(second.locator("#unread-notice")).to_be_hidden(timeout=2_000)
+    await expect(second.locator("#unread-warning")).to_have_text("1")  # the 预警 tab is marked on its own
+    assert await scroll_width(first) <= 360
+    await shoot(first, "messages_8_h5_all_read")
     await context.close()

@@ -11,11 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from core.cache import Cache
+from core.config import MessagesSettings
 from models.jobs import Job, JobStatus
 from models.lifecycle import ReplyKind, Status
+from models.messages import Category, Message
 from models.outbox import OutboxMessage
 from models.questions import Question, QuestionEvent
-from scheduler.jobs import AUTOCLOSE_LOCK, autoclose_job
+from models.workspace import DataScope, RoleGrant, WorkspaceRole
+from scheduler.jobs import AUTOCLOSE_LOCK, MESSAGES_LOCK, autoclose_job, messages_job
 from services.jobs.exports import start_queue_export
 from services.kit.context import ServiceContext
 from services.questions.asking import create_draft, submit_question
@@ -47,6 +50,24 @@ async def test_job_skips_while_another_worker_holds_the_lock(db, cache: Cache) -
     result = await autoclose_job(ctx, cache, lock_ttl=30)
     assert result is not None and result.closed == 1
     assert (await Question.get(id=question_id)).status is Status.CLOSED
+
+
+async def test_the_messages_sweep_reminds_records_expiries_and_skips_while_locked(db, cache: Cache) -> None:
+    world = await build_world()
+    now = ctx.now()
+    role = await WorkspaceRole.create(enterprise_id=world.acme.id, name="审单员", codes=["declaration:review"],
+                                      data_scope=DataScope.SELF, created_at=now, updated_at=now)
+    for who, end in ((world.staff, now - timedelta(minutes=1)), (world.staff2, now + timedelta(hours=2))):
+        await RoleGrant.create(person_id=who.person_id, role=role, valid_from=now - timedelta(days=7), valid_to=end,
+                               granted_at=now - timedelta(days=7))
+    async with cache.lock(MESSAGES_LOCK, ttl=30):
+        assert await messages_job(ctx, cache, 30, MessagesSettings()) is False
+    assert not await Message.exists()
+
+    assert await messages_job(ctx, cache, 30, MessagesSettings()) is True
+    assert await Message.filter(person_id=world.staff.person_id, category=Category.NOTICE).count() == 1
+    assert await Message.filter(person_id=world.staff2.person_id, category=Category.WARNING).count() == 1
+    assert await OutboxMessage.filter(event="role_expiring").count() == 1
 
 
 async def test_two_worker_processes_close_each_question_once(db) -> None:

@@ -1,5 +1,6 @@
 """消息中心 over HTTP: the desktop and H5 pages (tabs, filters, detail read once with the object's link, star,
-mark all read), the badge on each page load, another person's message not found, and the live stream."""
+mark all read), the badge on each page load, another person's message not found, the live stream told of each
+change, and the H5 pages gated by ``message:view`` like the desktop ones."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from models.enterprises import MemberRole
 from models.messages import Category, Message
+from models.workspace import DataScope, WorkspaceRole
 from services.messages.centre import post_message
 from services.workspace.permissions import bump_version
 from tests.factories import World
@@ -138,3 +141,19 @@ async def test_the_api_lists_counts_reads_stars_and_marks_all_read(site: Site, w
     assert missing.status_code == 404 and missing.json()["error"]["message"] == "消息不存在"
     bad = await api.get(API, params={"category": "galaxy"})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "category"
+
+
+async def test_the_h5_pages_are_gated_by_message_view(site: Site, world: World) -> None:
+    message = await post(world, world.staff.person_id, "海关退回：请补充材料")
+    now = site.app.ctx.services.now()
+    await WorkspaceRole.create(enterprise_id=world.acme.id, name="关务人员", builtin=MemberRole.STAFF, codes=[],
+                               data_scope=DataScope.SELF, created_at=now, updated_at=now)
+    await bump_version(site.app.ctx.cache, world.acme.id)
+    staff = await site.browser(world.staff)
+
+    for path in (H5, f"{H5}/{message.id}"):
+        refused = await staff.get(path)
+        assert refused.status_code == 403 and "您没有该功能的权限" in refused.text, path
+    starred = await staff.post_form(f"{H5}/{message.id}/star", {"starred": "1"})
+    assert starred.status_code == 403 and not (await Message.get(id=message.id)).starred
+    assert (await Message.get(id=message.id)).read_at is None

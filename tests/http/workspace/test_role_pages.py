@@ -1,7 +1,10 @@
 """管理员中心 → 角色 and 人员 through HTTP: list, add, edit, delete (refused for built-in and used roles), grant
-with 起止时间, bad input refused in Chinese beside the field, every change audited with before / after."""
+with 起止时间, renew (续期) an ended grant, bad input refused in Chinese beside the field, every change audited
+with before / after."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from models.audit import AuditEntry
 from models.enterprises import MemberRole, Membership
@@ -104,3 +107,31 @@ async def test_a_staff_member_without_the_code_gets_a_chinese_403(site: Site, wo
     assert api.status_code == 403 and api.json()["error"]["code"] == "forbidden"
     anonymous = await site.client.get(ROLES)
     assert anonymous.status_code == 303 and "/h5/login" in anonymous.headers["location"]
+
+
+async def test_an_ended_grant_is_renewed_in_one_click(site: Site, world: World) -> None:
+    admin = await site.browser(world.admin)
+    await admin.post_form(ROLES, {"name": "审单员", "codes": ["declaration:review"], "data_scope": "self"})
+    role = await WorkspaceRole.get(enterprise_id=world.acme.id, name="审单员")
+    now = site.app.ctx.services.now()
+    ended = await RoleGrant.create(person_id=world.staff.person_id, role=role, valid_from=now - timedelta(days=8),
+                                   valid_to=now - timedelta(days=1), granted_at=now - timedelta(days=8))
+    running = await RoleGrant.create(person_id=world.staff2.person_id, role=role, valid_from=now,
+                                     valid_to=now + timedelta(days=30), granted_at=now)
+    page = await admin.get("/workbench/admin/people")
+    assert f"/workbench/admin/grants/{ended.id}/renew" in page.text
+    assert f"/workbench/admin/grants/{running.id}/renew" not in page.text  # far from its end: nothing to renew
+
+    past = await admin.post_form(f"/workbench/admin/grants/{ended.id}/renew", {"valid_to": "2020-01-01T09:00"})
+    assert past.status_code == 400 and "续期的结束时间须晚于当前时间" in past.text
+    assert 'value="2020-01-01T09:00"' in past.text  # what was typed is kept
+    done = await admin.post_form(f"/workbench/admin/grants/{ended.id}/renew", {"valid_to": ""})
+    assert done.status_code == 303 and done.headers["location"] == "/workbench/admin/people?done=renewed"
+
+    renewed = await RoleGrant.get(id=ended.id)
+    assert renewed.valid_to is not None and renewed.valid_to - now > timedelta(days=6, hours=23)
+    assert await AuditEntry.filter(action="role.renew", object_id=str(ended.id)).exists()
+    assert "授权已续期" in (await admin.get("/workbench/admin/people?done=renewed")).text
+    staff = await site.browser(world.staff2)
+    refused = await staff.post_form(f"/workbench/admin/grants/{ended.id}/renew", {"valid_to": ""})
+    assert refused.status_code == 403
