@@ -30,7 +30,8 @@ from services.workspace.people import (
 from services.workspace.roles import PERSON_EDIT, PERSON_VIEW, Member
 
 PEOPLE = "/workbench/admin/people"
-DONE = {"granted": "角色已分配", "revoked": "授权已撤销", "renewed": "授权已续期", "placed": "部门已保存", "removed": "人员已移除"}
+DONE = {"granted": "角色已分配", "revoked": "授权已撤销", "renewed": "授权已续期", "placed": "部门已保存",
+        "removed": "人员已移除"}
 IMPLEMENTED = frozenset({PEOPLE})
 FILTER_FIELDS = ("name", "role_id", "status", "joined_from", "joined_to")
 
