@@ -24,6 +24,8 @@ class LockNotAcquired(Exception):
 
 
 class Cache(Protocol):
+    shared: bool  # seen by every process of the deployment (a publish reaches the other processes' subscribers)
+
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
     async def add(self, key: str, value: str, ttl: float) -> bool:
@@ -77,6 +79,8 @@ class _RedisSubscription:
 
 class MemoryCache:
     """One process only: the embedded default and tests."""
+
+    shared = False
 
     def __init__(self, prefix: str = "", clock=time.monotonic) -> None:
         self._prefix = prefix
@@ -164,6 +168,8 @@ return value
 
 class RedisCache:
     """Shared by every process of a deployment."""
+
+    shared = True
 
     def __init__(self, client: aredis.Redis, prefix: str = "") -> None:
         self._r = client

@@ -4,12 +4,14 @@ It sends the unread counts at once and again whenever they change, counting only
 person's messages (posted, read, starred, marked all read — services/messages/centre.py) publishes on their
 badge channel of the shared cache (Redis pub/sub when configured, in-process otherwise), and the stream counts
 again at once and a few times over the next two seconds (``SETTLE``: a message is posted inside its event's
-transaction, which commits a moment after it told), so a change shows within 2 s. A slow safety count every
-``SAFETY_RECOUNT`` seconds catches what no one could tell (the embedded worker's in-process cache is not the web
-process's). A stream ends after ``LIFETIME`` seconds and the browser's EventSource reconnects on its own
-(``retry``), so a signed-out or removed person's stream does not outlive its sign-in for long. A request that
-does not accept ``text/event-stream`` gets the counts once, as JSON. One stream serves every tab of a browser
-(static/badge.js: the leader tab holds it and passes the counts on over a BroadcastChannel).
+transaction, which commits a moment after it told), so a change shows within 2 s. A safety count catches what no
+one could tell: every ``SAFETY_RECOUNT`` seconds with a shared cache, and every ``LOCAL_RECOUNT`` seconds with the
+in-process one (the embedded worker, which posts the sweeps' messages, cannot reach the web process's subscribers:
+counting often keeps its messages within 2 s too). A stream ends after ``LIFETIME`` seconds and the browser's
+EventSource reconnects on its own (``retry``), so a signed-out or removed person's stream does not outlive its
+sign-in for long. A request that does not accept ``text/event-stream`` gets the counts once, as JSON. One stream
+serves every tab of a browser (static/badge.js: the leader tab holds it and passes the counts on over a
+BroadcastChannel).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from services.messages.centre import Counts, Mailbox, counts
 
 SETTLE = (0.0, 0.3, 1.0, 1.8)  # seconds after being told: count at once, then while the teller commits
 SAFETY_RECOUNT = 30.0
+LOCAL_RECOUNT = 1.5
 LISTEN = 1.0  # seconds at most between two looks at whether the page closed
 LIFETIME = 300.0
 STREAM = "/workbench/messages/stream"
@@ -65,16 +68,18 @@ async def _send_changes(request: Request, response: HTTPResponse, box: Mailbox) 
     """Count at once, when told (and while the teller commits), and every ``SAFETY_RECOUNT`` seconds; send
     what changed; until the stream's lifetime ends or the page closes."""
     sent: Counts | None = None
+    cache = request.app.ctx.cache
+    every = SAFETY_RECOUNT if cache.shared else LOCAL_RECOUNT
     now = time.monotonic()
     ends, safety, due = now + LIFETIME, now, [now]
-    async with request.app.ctx.cache.subscribe(badge_channel(box.person_id)) as told:
+    async with cache.subscribe(badge_channel(box.person_id)) as told:
         while now < ends and not request.transport.is_closing():  # the page closed: stop
             if (due and due[0] <= now) or now >= safety:
                 current = await counts(box)
                 if current != sent:
                     await response.send(event_of(current))
                     sent = current
-                due, safety = [t for t in due if t > now], now + SAFETY_RECOUNT
+                due, safety = [t for t in due if t > now], now + every
             wake = min([*due, safety, ends]) - time.monotonic()
             if await told.wait(min(max(wake, 0.0), LISTEN)) is not None:
                 due = [time.monotonic() + offset for offset in SETTLE]

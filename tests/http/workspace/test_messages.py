@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from core.cache import MemoryCache
 from models.enterprises import MemberRole
 from models.messages import Category, Message
 from models.workspace import DataScope, WorkspaceRole
+from services.messages.badges import use_cache
 from services.messages.centre import post_message
 from services.workspace.permissions import bump_version
 from tests.factories import World
@@ -113,6 +115,23 @@ async def test_the_stream_sends_the_count_and_again_when_a_message_is_posted(sit
         read = await admin.get(f"{DESK}/{message.id}")  # read in another tab: told through the cache at once
         assert read.status_code == 200
         assert (await asyncio.wait_for(read_event(lines), 2.5))["unread"] == 0
+
+
+async def test_a_message_the_worker_posts_shows_within_two_seconds(site: Site, world: World) -> None:
+    """The worker process registers its own cache: with the in-process default its publish cannot reach the web
+    process's streams, so they count often enough; with Redis the publish reaches them."""
+    admin = await site.browser(world.admin)
+    await bump_version(site.app.ctx.cache, world.acme.id)
+    workers_cache = site.app.ctx.cache if site.app.ctx.cache.shared else MemoryCache()
+    async with admin.client.stream("GET", f"{DESK}/stream", headers={"accept": "text/event-stream"}) as stream:
+        lines = stream.aiter_lines()
+        assert (await asyncio.wait_for(read_event(lines), 5))["unread"] == 0
+        use_cache(workers_cache)
+        try:
+            await post(world, world.admin.person_id, "角色即将到期：审单员", Category.WARNING)
+        finally:
+            use_cache(site.app.ctx.cache)
+        assert (await asyncio.wait_for(read_event(lines), 2.0))["warning"] == 1
 
 
 API = "/api/v1/workspace/messages"
