@@ -12,12 +12,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tortoise.functions import Count
-from tortoise.queryset import QuerySet
 
 from adapters.file_storage import FileStorage
 from core.db import connection
+from core.query_sql import as_time, placeholders, rows
 from models.enterprises import Enterprise, Membership
 from models.errors import NotFound, ValidationFailed
 from models.lifecycle import (
@@ -35,13 +36,14 @@ from models.lifecycle import (
     review_required,
 )
 from models.questions import Attachment, Question, QuestionEvaluation, QuestionEvent
-from services.kit.access import access_membership, access_question_for_person, lifecycle_role
+from services.kit.access import access_membership, access_question_for_person, active_executives, lifecycle_role
 from services.kit.context import ServiceContext
 from services.kit.filters import MSG_BAD_STATUS
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
 from services.questions.labels import ACTION_TITLES, ROLE_LABELS
-from services.questions.state import active_executives, state_of
+from services.questions.queue import type_names
+from services.questions.state import ListedQuestion, state_of
 
 PAGE_MAX = 50
 QUEUE_MAX = 100
@@ -158,26 +160,30 @@ class _Scope:
     enterprise: Enterprise
     executives: tuple[Choice, ...]
 
-    def state(self, question: Question) -> QuestionState:
+    def state(self, question: Question | ListedQuestion) -> QuestionState:
         return state_of(self.enterprise, tuple(e.id for e in self.executives), question)
 
 
 async def _scope(membership: Membership) -> _Scope:
     rows = await active_executives(connection(), membership.enterprise_id)
-    executives = tuple(Choice(m.person_id, m.person.name) for m in rows)
+    executives = tuple(Choice(m.person_id, m.name) for m in rows)
     return _Scope(Actor(lifecycle_role(membership), membership.person_id), membership.enterprise, executives)
 
 
-def _item(question: Question, scope: _Scope, ctx: ServiceContext) -> QuestionItem:
+def _item(question: Question | ListedQuestion, types: tuple[str, ...], creator_name: str, scope: _Scope,
+          ctx: ServiceContext) -> QuestionItem:
     actions = allowed_actions(scope.state(question), scope.actor, ctx.policy, ctx.now())
     return QuestionItem(
-        id=question.id, number=question.number, title=question.title,
-        types=tuple(t.name for t in question.types), status=question.status, status_label=question.status.label,
-        reply_kind=question.reply_kind, round=question.round, creator_name=question.creator.name,
-        submitted_at=question.first_submitted_at, accepted_at=question.first_accepted_at,
-        updated_at=question.updated_at,
-        actions=tuple(actions),
+        id=question.id, number=question.number, title=question.title, types=types, status=question.status,
+        status_label=question.status.label, reply_kind=question.reply_kind, round=question.round,
+        creator_name=creator_name, submitted_at=question.first_submitted_at,
+        accepted_at=question.first_accepted_at, updated_at=question.updated_at, actions=tuple(actions),
     )
+
+
+async def _items(rows: list[ListedQuestion], scope: _Scope, ctx: ServiceContext) -> tuple[QuestionItem, ...]:
+    types = await type_names([q.id for q in rows])
+    return tuple(_item(q, types.get(q.id, ()), q.creator_name, scope, ctx) for q in rows)
 
 
 def statuses_of(group: str | None) -> tuple[Status, ...] | None:
@@ -199,29 +205,49 @@ async def list_questions(ctx: ServiceContext, person_id: int, enterprise_id: int
     statuses = statuses_of(status)
     before = row_id(decode_cursor(cursor, 1)[0]) if cursor else None
     scope = await _scope(await access_membership(person_id, enterprise_id, connection()))
-    rows = await enterprise_page(enterprise_id, statuses, before, limit + 1).prefetch_related("types")
-    items = tuple(_item(q, scope, ctx) for q in rows[:limit])
-    return QuestionPage(items, encode_cursor(items[-1].id) if len(rows) > limit else None)
+    found = await listed(*enterprise_page(enterprise_id, statuses, before, limit + 1))
+    items = await _items(found[:limit], scope, ctx)
+    return QuestionPage(items, encode_cursor(items[-1].id) if len(found) > limit else None)
+
+
+# A page of questions as the lists read them (``ListedQuestion``): {where} and {order} are fixed texts of this
+# module, the values are parameters.
+LISTED_SQL = """SELECT q.id, q.number, q.title, q.status, q.round, q.reply_kind, q.creator_id, p.name,
+    q.assigned_executive_id, q.allow_publication, q.published, q.replied_at, q.evaluated_at, q.first_submitted_at,
+    q.first_accepted_at, q.updated_at
+    FROM question q JOIN person p ON p.id = q.creator_id WHERE {where} ORDER BY {order} LIMIT ?"""
 
 
 def enterprise_page(enterprise_id: int, statuses: tuple[Status, ...] | None, before: int | None,
-                    limit: int) -> QuerySet[Question]:
-    """The page query of 我的问题: newest first along the (enterprise_id, id) index, however few rows match."""
-    query = Question.filter(enterprise_id=enterprise_id).exclude(status=Status.DELETED)
+                    limit: int) -> tuple[str, list[Any]]:
+    """The page query of 我的问题 (SQL and parameters): newest first along the (enterprise_id, id) index,
+    however few rows match."""
+    where = f"q.enterprise_id = ? AND q.status <> '{Status.DELETED.value}'"
+    params: list[Any] = [enterprise_id]
     if statuses is not None:
-        query = query.filter(status__in=statuses)
+        where += f" AND q.status IN ({placeholders(len(statuses))})"
+        params += [s.value for s in statuses]
     if before is not None:
-        query = query.filter(id__lt=before)
-    return query.order_by("-id").limit(limit).select_related("creator")
+        where += " AND q.id < ?"
+        params.append(before)
+    return LISTED_SQL.format(where=where, order="q.id DESC"), [*params, limit]
+
+
+async def listed(sql: str, params: list[Any]) -> list[ListedQuestion]:
+    return [ListedQuestion(
+        id=r[0], number=r[1], title=r[2], status=Status(r[3]), round=r[4], reply_kind=r[5] and ReplyKind(r[5]),
+        creator_id=r[6], creator_name=r[7], assigned_executive_id=r[8], allow_publication=bool(r[9]),
+        published=bool(r[10]), replied_at=as_time(r[11]), evaluated_at=as_time(r[12]),
+        first_submitted_at=as_time(r[13]), first_accepted_at=as_time(r[14]), updated_at=as_time(r[15]),
+    ) for r in await rows(sql, *params)]
 
 
 async def review_queue(ctx: ServiceContext, person_id: int, enterprise_id: int) -> tuple[QuestionItem, ...]:
     """The questions waiting for this executive's review, oldest request first."""
     scope = await _scope(await access_membership(person_id, enterprise_id, connection()))
-    rows = await (Question.filter(enterprise_id=enterprise_id, status=Status.PENDING_EXEC_REVIEW,
-                                  assigned_executive_id=person_id)
-                  .order_by("updated_at", "id").limit(QUEUE_MAX).select_related("creator").prefetch_related("types"))
-    return tuple(_item(q, scope, ctx) for q in rows)
+    where = f"q.enterprise_id = ? AND q.status = '{Status.PENDING_EXEC_REVIEW.value}' AND q.assigned_executive_id = ?"
+    return await _items(await listed(LISTED_SQL.format(where=where, order="q.updated_at, q.id"),
+                                     [enterprise_id, person_id, QUEUE_MAX]), scope, ctx)
 
 
 @dataclass(frozen=True)
@@ -284,7 +310,7 @@ async def question_detail(ctx: ServiceContext, person_id: int, question_id: int,
 
 def _detail(question: Question, scope: _Scope, ctx: ServiceContext, events: list[QuestionEvent],
             evaluations: list[QuestionEvaluation], images: list[Attachment]) -> QuestionDetail:
-    item = _item(question, scope, ctx)
+    item = _item(question, tuple(t.name for t in question.types), question.creator.name, scope, ctx)
     choose = Action.SUBMIT in item.actions and review_required(scope.state(question), scope.actor)
     return QuestionDetail(
         item=item,
