@@ -572,7 +572,7 @@ def allowed_actions(state: QuestionState, actor: Actor, policy: Policy, now: dat
         try:
             for guard in rule.guards:
                 if guard.__name__ not in _FORM_GUARDS:
-                    guard(state, Command(action), actor, policy, now)
+                    guard(state, _BARE_COMMANDS[action], actor, policy, now)
         except (IllegalTransition, ValidationFailed):
             continue
         result.append(action)
@@ -584,6 +584,7 @@ _RULES_FROM: dict[Status | None, tuple[tuple[Action, Rule], ...]] = {
     status: tuple((a, rule) for (s, a), rule in TABLE.items() if s is status and a is not Action.AUTO_CLOSE)
     for status in (None, *Status)
 }
+_BARE_COMMANDS = {action: Command(action) for action in Action}  # the buttons' commands, before any form field
 _FORM_GUARDS = {"_reason_given", "_importance_given", "_reply_given", "_append_given", "_forward_given"}
 
 

@@ -49,10 +49,11 @@ def local_time(moment: datetime | None, tz: ZoneInfo, fmt: str = MINUTES) -> str
     return local.strftime(fmt)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)  # a few MB at most
 def fragment(template: str, **context: Hashable) -> Markup:
     """A part of a page that depends on ``context`` alone (hashable values: frozen read models, tuples): rendered
-    once per distinct context and process, then reused (e.g. the queue's filter form with its option lists)."""
+    once per distinct context and process, then reused (the queue's filter form with its option lists, each row
+    of the queue: a changed question, or a new day for its waiting time, is a new context)."""
     return Markup(environment().get_template(template).render(**context))
 
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, Subquery
@@ -56,8 +56,7 @@ ACCEPT_WITHIN_DAYS = 2
 REPLY_WITHIN_DAYS = 5
 
 
-@dataclass(frozen=True)
-class QueueItem:
+class QueueItem(NamedTuple):  # a page holds fifty: a named tuple is built several times faster than a dataclass
     id: int
     number: str
     title: str

@@ -7,8 +7,8 @@ single choice and the choice lists follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -18,9 +18,9 @@ from models.questions import Question
 from services.kit.access import active_executives
 
 
-@dataclass(frozen=True)
-class ListedQuestion:
-    """A question as a list reads it: what its item shows and what the lifecycle needs for its actions."""
+class ListedQuestion(NamedTuple):
+    """A question as a list reads it: what its item shows and what the lifecycle needs for its actions (a named
+    tuple: a page builds twenty at once, several times faster than a frozen dataclass)."""
 
     id: int
     number: str
