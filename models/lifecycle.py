@@ -532,7 +532,10 @@ def qualifies(who: Who, actor: Actor, state: QuestionState) -> bool:
         return actor.role is Role.EXECUTIVE and actor.person_id == state.assigned_executive_id
     if who is Who.MEMBER:
         return enterprise
-    return actor.role.value == who.value
+    return _ROLE_NAMED.get(who) is actor.role
+
+
+_ROLE_NAMED = {who: Role(who.value) for who in Who if who.value in {r.value for r in Role}}  # Who.ADMIN → Role.ADMIN …
 
 
 def refusal(status: Status | None, action: Action) -> str:
