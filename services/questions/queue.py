@@ -18,7 +18,6 @@ or ascending for the open work — with a redundant ``submitted_at <= / >= curso
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -38,6 +37,7 @@ from models.questions import Question
 from services.kit.access import access_customs_account, customs_scope, request_memo
 from services.kit.context import ServiceContext
 from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
+from services.questions.listed import type_names
 from services.questions.queue_filter import ALL, NOT_IN_QUEUE, OPEN_WORK, QUEUE_STATUSES, QueueFilter
 
 __all__ = ["QueueFilter", "QueueItem", "QueuePage", "list_queue", "queue_options", "queue_scope"]
@@ -260,20 +260,6 @@ async def handler_names(rounds: dict[int, int]) -> dict[int, str]:
         if round_ == rounds[question_id]:
             found[question_id] = "" if action == Action.FORWARD.value else name
     return found
-
-
-TYPE_NAMES_SQL = """SELECT qt.question_id, t.name FROM question_question_type qt
-    JOIN question_type t ON t.id = qt.questiontype_id WHERE qt.question_id IN ({ids}) ORDER BY t.sort, t.id"""
-
-
-async def type_names(question_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Question id → its type names in the catalogue's order (one query for a whole page or batch)."""
-    if not question_ids:
-        return {}
-    found: dict[int, list[str]] = defaultdict(list)
-    for question_id, name in await rows(TYPE_NAMES_SQL.format(ids=placeholders(len(question_ids))), *question_ids):
-        found[question_id].append(name)
-    return {question_id: tuple(names) for question_id, names in found.items()}
 
 
 BADGE_SQL = f"""SELECT count(*) FROM (SELECT 1 FROM question WHERE office_id IN ({{ids}})

@@ -1,43 +1,19 @@
 """What the lifecycle knows about a question (``QuestionState``), built here and nowhere else.
 
-Also the row a question list reads (``ListedQuestion``), which the lifecycle reads like the question itself.
-The active executives (``services.kit.access.active_executives``) come ordered by person id: the order a
-single choice and the choice lists follow.
+A list's row (``services.questions.listed.ListedQuestion``) is read like the question itself. The active
+executives (``services.kit.access.active_executives``) come ordered by person id: the order a single choice and
+the choice lists follow.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple
-
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.enterprises import Enterprise, EnterpriseStatus
-from models.lifecycle import QuestionState, ReplyKind, Status
+from models.lifecycle import QuestionState, Status
 from models.questions import Question
 from services.kit.access import active_executives
-
-
-class ListedQuestion(NamedTuple):
-    """A question as a list reads it: what its item shows and what the lifecycle needs for its actions (a named
-    tuple: a page builds twenty at once, several times faster than a frozen dataclass)."""
-
-    id: int
-    number: str
-    title: str
-    status: Status
-    round: int
-    reply_kind: ReplyKind | None
-    creator_id: int
-    creator_name: str
-    assigned_executive_id: int | None
-    allow_publication: bool
-    published: bool
-    replied_at: datetime | None
-    evaluated_at: datetime | None
-    first_submitted_at: datetime | None
-    first_accepted_at: datetime | None
-    updated_at: datetime
+from services.questions.listed import ListedQuestion
 
 
 def state_of(enterprise: Enterprise, executive_ids: tuple[int, ...],

@@ -12,13 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from tortoise.functions import Count
 
 from adapters.file_storage import FileStorage
 from core.db import connection
-from core.query_sql import as_time, placeholders, rows
 from models.enterprises import Enterprise, Membership
 from models.errors import NotFound, ValidationFailed
 from models.lifecycle import (
@@ -42,8 +40,8 @@ from services.kit.filters import MSG_BAD_STATUS
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
 from services.questions.labels import ACTION_TITLES, ROLE_LABELS
-from services.questions.queue import type_names
-from services.questions.state import ListedQuestion, state_of
+from services.questions.listed import ListedQuestion, enterprise_page, listed, review_page, type_names
+from services.questions.state import state_of
 
 PAGE_MAX = 50
 QUEUE_MAX = 100
@@ -210,44 +208,10 @@ async def list_questions(ctx: ServiceContext, person_id: int, enterprise_id: int
     return QuestionPage(items, encode_cursor(items[-1].id) if len(found) > limit else None)
 
 
-# A page of questions as the lists read them (``ListedQuestion``): {where} and {order} are fixed texts of this
-# module, the values are parameters.
-LISTED_SQL = """SELECT q.id, q.number, q.title, q.status, q.round, q.reply_kind, q.creator_id, p.name,
-    q.assigned_executive_id, q.allow_publication, q.published, q.replied_at, q.evaluated_at, q.first_submitted_at,
-    q.first_accepted_at, q.updated_at
-    FROM question q JOIN person p ON p.id = q.creator_id WHERE {where} ORDER BY {order} LIMIT ?"""
-
-
-def enterprise_page(enterprise_id: int, statuses: tuple[Status, ...] | None, before: int | None,
-                    limit: int) -> tuple[str, list[Any]]:
-    """The page query of 我的问题 (SQL and parameters): newest first along the (enterprise_id, id) index,
-    however few rows match."""
-    where = f"q.enterprise_id = ? AND q.status <> '{Status.DELETED.value}'"
-    params: list[Any] = [enterprise_id]
-    if statuses is not None:
-        where += f" AND q.status IN ({placeholders(len(statuses))})"
-        params += [s.value for s in statuses]
-    if before is not None:
-        where += " AND q.id < ?"
-        params.append(before)
-    return LISTED_SQL.format(where=where, order="q.id DESC"), [*params, limit]
-
-
-async def listed(sql: str, params: list[Any]) -> list[ListedQuestion]:
-    return [ListedQuestion(
-        id=r[0], number=r[1], title=r[2], status=Status(r[3]), round=r[4], reply_kind=r[5] and ReplyKind(r[5]),
-        creator_id=r[6], creator_name=r[7], assigned_executive_id=r[8], allow_publication=bool(r[9]),
-        published=bool(r[10]), replied_at=as_time(r[11]), evaluated_at=as_time(r[12]),
-        first_submitted_at=as_time(r[13]), first_accepted_at=as_time(r[14]), updated_at=as_time(r[15]),
-    ) for r in await rows(sql, *params)]
-
-
 async def review_queue(ctx: ServiceContext, person_id: int, enterprise_id: int) -> tuple[QuestionItem, ...]:
     """The questions waiting for this executive's review, oldest request first."""
     scope = await _scope(await access_membership(person_id, enterprise_id, connection()))
-    where = f"q.enterprise_id = ? AND q.status = '{Status.PENDING_EXEC_REVIEW.value}' AND q.assigned_executive_id = ?"
-    return await _items(await listed(LISTED_SQL.format(where=where, order="q.updated_at, q.id"),
-                                     [enterprise_id, person_id, QUEUE_MAX]), scope, ctx)
+    return await _items(await listed(*review_page(enterprise_id, person_id, QUEUE_MAX)), scope, ctx)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from core.db import execute, portable_sql
 from models.lifecycle import Status
 from models.questions import Question
 from services.kit.access import access_customs_account, begin_request_reads
+from services.questions.listed import enterprise_page
 from services.questions.queue import BADGE_MAX, badge_label, new_work_count
-from services.questions.views import enterprise_page
 from tests.conftest import PG_URL
 from tests.factories import World
 
