@@ -12,7 +12,8 @@ office (the queue of every question). Then two single-process servers, one after
   (a) the real app (``core.app.create_app``, the in-process cache, no worker, no simulators);
   (b) a bare Sanic app with an asyncpg pool of the same size, running the same pages' data queries as
       hand-written SQL (the reader's membership or account, the page of questions with their creators / types /
-      enterprise names, the badge) and answering JSON: the floor the framework and the database set.
+      enterprise names / handlers, the type filter's choices, the badge) and answering JSON with the app's
+      encoder (orjson): the floor the framework and the database set.
 
 Each is driven by ``wrk`` (Debian package ``wrk``; ``make bench`` installs it), ``--connections`` at once, for
 three targets: the API list of an enterprise with many questions, the same for the enterprise with none, and
@@ -166,8 +167,11 @@ def app_server(database_url: str, tokens: Path):  # noqa: ANN201
 
 
 # The bare server's SQL: what the two pages read, written by hand.
-BARE_MEMBER = """SELECT m.role, e.name, p.name FROM membership m JOIN enterprise e ON e.id = m.enterprise_id
-    JOIN person p ON p.id = m.person_id WHERE m.person_id = $1 AND m.enterprise_id = $2 AND m.active AND p.active"""
+BARE_MEMBER = """SELECT m.role, e.name, p.name, x.person_id, x.name FROM membership m
+    JOIN enterprise e ON e.id = m.enterprise_id JOIN person p ON p.id = m.person_id
+    LEFT JOIN (SELECT x.enterprise_id, x.person_id, xp.name FROM membership x JOIN person xp ON xp.id = x.person_id
+               WHERE x.role = 'executive' AND x.active AND xp.active) x ON x.enterprise_id = m.enterprise_id
+    WHERE m.person_id = $1 AND m.enterprise_id = $2 AND m.active AND p.active ORDER BY x.person_id"""
 BARE_LIST = """SELECT q.id, q.number, q.title, q.status, q.reply_kind, q.round, q.submitted_at, q.accepted_at,
     q.updated_at, p.name AS creator FROM question q JOIN person p ON p.id = q.creator_id
     WHERE q.enterprise_id = $1 AND q.status <> 'deleted' ORDER BY q.id DESC LIMIT 21"""
@@ -176,18 +180,26 @@ BARE_TYPES = """SELECT qt.question_id, t.name FROM question_question_type qt JOI
 BARE_ACCOUNT = """SELECT a.id, a.role, o.path FROM customs_account a JOIN customs_office o ON o.id = a.office_id
     WHERE a.id = $1 AND a.active"""
 BARE_OFFICES = "SELECT id, name FROM customs_office WHERE path LIKE $1 || '%'"
-BARE_QUEUE = """SELECT id, number, title, enterprise_id, office_id, importance, status, submitted_at FROM question
-    WHERE office_id = ANY($1::int[]) AND submitted_at IS NOT NULL
-    AND status NOT IN ('draft', 'pending_exec_review', 'returned_by_exec', 'deleted')
-    ORDER BY submitted_at DESC, id DESC LIMIT 51"""
-BARE_NAMES = "SELECT id, name FROM enterprise WHERE id = ANY($1::int[])"
+BARE_QUEUE = """SELECT q.id, q.number, q.title, q.enterprise_id, q.office_id, q.importance, q.status, q.round,
+    q.submitted_at, e.name AS enterprise FROM question q LEFT JOIN enterprise e ON e.id = q.enterprise_id
+    WHERE q.office_id = ANY($1::int[]) AND q.submitted_at IS NOT NULL
+    AND q.status NOT IN ('draft', 'pending_exec_review', 'returned_by_exec', 'deleted')
+    AND q.status IN ('submitted', 'accepted') ORDER BY q.submitted_at, q.id LIMIT 51"""  # the default: open work
+BARE_HANDLERS = """SELECT question_id, round, action, actor_name FROM question_event
+    WHERE question_id = ANY($1::int[]) AND customs_account_id IS NOT NULL
+    AND action IN ('accept', 'reply', 'forward') ORDER BY id"""
+BARE_TYPE_CHOICES = "SELECT id, name FROM question_type WHERE active ORDER BY sort, id"
 BARE_BADGE = """SELECT count(*) FROM (SELECT 1 FROM question WHERE office_id = ANY($1::int[])
     AND status = 'submitted' LIMIT 100) AS waiting"""
 
 
 def bare_server(database_url: str):  # noqa: ANN201
+    import orjson
     from sanic import Sanic
-    from sanic.response import json as json_response
+    from sanic.response import raw
+
+    def json_response(data: object) -> object:  # the app's encoder (handlers/kit/responses.py ok)
+        return raw(orjson.dumps(data, default=str), content_type="application/json")
 
     app = Sanic("bare_pages_bench", configure_logging=False)
     people = {"busy": BUSY_ENTERPRISE, "empty": EMPTY_ENTERPRISE}
@@ -200,11 +212,11 @@ def bare_server(database_url: str):  # noqa: ANN201
     async def questions(request):  # noqa: ANN001, ANN202
         who = people[request.headers["authorization"].removeprefix("Bearer ")]
         async with request.app.ctx.pool.acquire() as conn:
-            await conn.fetchrow(BARE_MEMBER, who, who)
+            await conn.fetch(BARE_MEMBER, who, who)
             rows = await conn.fetch(BARE_LIST, who)
             types = await conn.fetch(BARE_TYPES, [r["id"] for r in rows]) if rows else []
         return json_response({"items": [{**dict(r), "types": [t["name"] for t in types if t[0] == r["id"]]}
-                                        for r in rows[:20]]}, default=str)
+                                        for r in rows[:20]]})
 
     @app.get("/admin/")
     async def queue(request):  # noqa: ANN001, ANN202
@@ -212,12 +224,13 @@ def bare_server(database_url: str):  # noqa: ANN201
             account = await conn.fetchrow(BARE_ACCOUNT, 1)
             offices = dict(await conn.fetch(BARE_OFFICES, account["path"]))
             rows = await conn.fetch(BARE_QUEUE, list(offices))
-            names = dict(await conn.fetch(BARE_NAMES, list({r["enterprise_id"] for r in rows})))
             types = await conn.fetch(BARE_TYPES, [r["id"] for r in rows])
+            handlers = {r[0]: r[3] for r in await conn.fetch(BARE_HANDLERS, [r["id"] for r in rows])}
+            choices = await conn.fetch(BARE_TYPE_CHOICES)
             badge = await conn.fetchval(BARE_BADGE, list(offices))
-        return json_response({"badge": badge, "items": [
-            {**dict(r), "enterprise": names[r["enterprise_id"]], "office": offices[r["office_id"]],
-             "types": [t["name"] for t in types if t[0] == r["id"]]} for r in rows[:50]]}, default=str)
+        return json_response({"badge": badge, "types": [dict(c) for c in choices], "items": [
+            {**dict(r), "office": offices[r["office_id"]], "handler": handlers.get(r["id"], ""),
+             "types": [t["name"] for t in types if t[0] == r["id"]]} for r in rows[:50]]})
 
     return app
 

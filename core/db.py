@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -155,8 +156,11 @@ def dialect(conn: BaseDBAsyncClient | None = None) -> str:
 
 def portable_sql(sql: str, conn: BaseDBAsyncClient) -> str:
     """Our raw SQL uses ``?`` placeholders; asyncpg wants ``$1, $2 …``."""
-    if dialect(conn) != "postgres":
-        return sql
+    return numbered_placeholders(sql) if dialect(conn) == "postgres" else sql
+
+
+@functools.lru_cache(maxsize=1024)  # the statements are few fixed texts: converted once each
+def numbered_placeholders(sql: str) -> str:
     parts = sql.split("?")
     return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, start=1))
 

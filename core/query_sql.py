@@ -1,18 +1,33 @@
-"""The SQL and parameters tortoise would send for a query set, to run it without per-value conversion.
+"""Below tortoise's awaitable API, in one place: the SQL tortoise would send for a query set, hand-written SQL
+run as it is, and model instances built from its rows.
 
-The only place that reaches below tortoise's awaitable API: ``QuerySet.sql()`` (public) chooses the connection
-and builds the query, which it keeps on the public ``query`` attribute (a pypika query);
-``get_parameterized_sql`` renders it with the connection's placeholders. tests/services/test_query_sql.py pins
-this: the rows run through ``fetch_raw`` are the rows the ORM returns, on SQLite and PostgreSQL.
+``parameterized`` / ``fetch_raw``: ``QuerySet.sql()`` (public) chooses the connection and builds the query,
+which it keeps on the public ``query`` attribute (a pypika query); ``get_parameterized_sql`` renders it with the
+connection's placeholders. ``fetch_compiled`` keeps that rendering for a query built from the same inputs.
+
+``rows``: the hot reads of the busiest pages are hand-written SQL with ``?`` placeholders (turned into ``$n``
+for PostgreSQL once per statement text: ``core.db.numbered_placeholders``), run without rebuilding the statement
+on every request. ``select_list`` / ``model_from`` build model instances from such a row the way tortoise's
+executor does for ``select_related`` (``Model._init_from_db`` and the ``_<relation>`` slot it fills — private,
+so used only here). tests/services/test_query_sql.py pins all of this on SQLite and PostgreSQL: the rows and
+instances are the ORM's.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, TypeVar, overload
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 from tortoise.queryset import AwaitableQuery
 
-from core.db import connection
+from core.db import connection, dialect, portable_sql
+
+M = TypeVar("M", bound=Model)
 
 
 def parameterized(query: AwaitableQuery[Any]) -> tuple[str, list[Any]]:
@@ -27,3 +42,68 @@ async def fetch_raw(query: AwaitableQuery[Any]) -> list[Any]:
     sql, params = parameterized(query)
     _, rows = await connection().execute_query(sql, params)
     return list(rows)
+
+
+COMPILED_MAX = 512  # statements kept per process (the least recently used go first)
+_compiled: OrderedDict[Hashable, tuple[str, list[Any]]] = OrderedDict()
+
+
+async def fetch_compiled(key: Hashable, build: Callable[[], AwaitableQuery[Any]]) -> list[Any]:
+    """``fetch_raw(build())``, the query built by the ORM once per ``key`` (and database dialect), not on every
+    request: ``key`` must hold everything the query is built from, so the statement and its values are the
+    same every time. The rules stay in the ORM query they are written in; only the rebuilding is saved."""
+    conn = connection()
+    full = (dialect(conn), key)
+    found = _compiled.get(full)
+    if found is None:
+        found = _compiled[full] = parameterized(build())
+        if len(_compiled) > COMPILED_MAX:
+            _compiled.popitem(last=False)
+    else:
+        _compiled.move_to_end(full)
+    _, rows = await conn.execute_query(*found)
+    return list(rows)
+
+
+async def rows(sql: str, *args: Any, conn: BaseDBAsyncClient | None = None) -> Sequence[Any]:
+    """Hand-written SQL (``?`` placeholders) on ``conn`` (default: the default connection): the driver's rows,
+    by column name or index."""
+    conn = conn or connection()
+    _, found = await conn.execute_query(portable_sql(sql, conn), list(args))
+    return found
+
+
+def placeholders(n: int) -> str:
+    """``?, ?, …`` for an ``IN (…)`` of ``n`` values (at least one: ``IN ()`` is no SQL)."""
+    return ", ".join("?" * max(n, 1))
+
+
+@overload
+def as_time(value: datetime | str) -> datetime: ...
+@overload
+def as_time(value: None) -> None: ...
+def as_time(value: datetime | str | None) -> datetime | None:
+    """A time column's value: asyncpg gives aware datetimes, SQLite the ISO text tortoise stored (UTC)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@cache  # only called once tortoise is initialised (the foreign key columns are added then)
+def _columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(sorted(model._meta.db_fields))
+
+
+def select_list(model: type[Model], alias: str) -> str:
+    """``alias."col" AS "alias.col", …`` for every column of ``model`` (read back by ``model_from``)."""
+    return ", ".join(f'{alias}."{c}" AS "{alias}.{c}"' for c in _columns(model))
+
+
+def model_from(model: type[M], row: Any, alias: str, **related: Model) -> M:
+    """The instance of ``model`` in ``row`` (selected with ``select_list(model, alias)``), its ``related``
+    instances attached as ``select_related`` attaches them."""
+    instance = model._init_from_db(**{c: row[f"{alias}.{c}"] for c in _columns(model)})
+    for name, value in related.items():
+        object.__setattr__(instance, f"_{name}", value)
+    return instance

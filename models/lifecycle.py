@@ -532,7 +532,10 @@ def qualifies(who: Who, actor: Actor, state: QuestionState) -> bool:
         return actor.role is Role.EXECUTIVE and actor.person_id == state.assigned_executive_id
     if who is Who.MEMBER:
         return enterprise
-    return actor.role.value == who.value
+    return _ROLE_NAMED.get(who) is actor.role
+
+
+_ROLE_NAMED = {who: Role(who.value) for who in Who if who.value in {r.value for r in Role}}  # Who.ADMIN → Role.ADMIN …
 
 
 def refusal(status: Status | None, action: Action) -> str:
@@ -566,21 +569,25 @@ def allowed_actions(state: QuestionState, actor: Actor, policy: Policy, now: dat
     Field checks (a reason, a reply text, …) are not part of this: a button opens a form.
     """
     result: list[Action] = []
-    for (status, action), rule in TABLE.items():
-        if status is not state.status or action is Action.AUTO_CLOSE:
-            continue
+    for action, rule in _RULES_FROM[state.status]:
         if not any(qualifies(who, actor, state) for who in rule.who):
             continue
         try:
             for guard in rule.guards:
                 if guard.__name__ not in _FORM_GUARDS:
-                    guard(state, Command(action), actor, policy, now)
+                    guard(state, _BARE_COMMANDS[action], actor, policy, now)
         except (IllegalTransition, ValidationFailed):
             continue
         result.append(action)
     return result
 
 
+# The table's rules by status (in the table's order), without the automatic close: what allowed_actions tries.
+_RULES_FROM: dict[Status | None, tuple[tuple[Action, Rule], ...]] = {
+    status: tuple((a, rule) for (s, a), rule in TABLE.items() if s is status and a is not Action.AUTO_CLOSE)
+    for status in (None, *Status)
+}
+_BARE_COMMANDS = {action: Command(action) for action in Action}  # the buttons' commands, before any form field
 _FORM_GUARDS = {"_reason_given", "_importance_given", "_reply_given", "_append_given", "_forward_given"}
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
 from admin_web.auth import customs_signed_in
 from admin_web.questions.bodies import QueueFilterBody, QueueQuery
 from handlers.kit.bodies import read_body, read_query
-from handlers.kit.render import page, see_other
+from handlers.kit.render import fragment, page, see_other
 from services.jobs.exports import export_file, export_view, exports_folder, start_queue_export
 from services.questions.queue import list_queue, queue_options
 
@@ -34,7 +35,11 @@ async def queue(request: Request) -> HTTPResponse:
     found = await list_queue(user.account.id, flt, cursor=query.cursor or None,
                              ctx=request.app.ctx.services, accept_within_days=settings.accept_within_days,
                              reply_within_days=settings.reply_within_days)
-    return page(request, "admin/queue.html", found=found, flt=flt, options=await queue_options(user.account.id),
+    # The filter form and each row depend on what they show alone: rendered once, then reused.
+    filters = fragment("admin/queue_filters.html", options=await queue_options(user.account.id), flt=flt)
+    tz = request.app.ctx.services.tz
+    rows = Markup().join(fragment("admin/queue_row.html", q=q, tz=tz) for q in found.items)
+    return page(request, "admin/queue.html", found=found, flt=flt, filters=filters, rows=rows,
                 filter_query=urlencode(query.pairs()), forwarded=query.forwarded[:24])
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from sanic import Request
-from sanic.response import HTTPResponse, redirect
-from sanic.response import json as json_response
+from sanic.response import HTTPResponse, raw, redirect
 
 from handlers.kit.auth import in_wechat
 from handlers.kit.render import page
 from models.errors import DomainError, NotSignedIn
 
+JSON_OPTIONS = orjson.OPT_NON_STR_KEYS  # integer keys become strings, as in the standard library
+
 
 def ok(data: Any, status: int = 200) -> HTTPResponse:
-    return json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False, default=str))
+    """``data`` as JSON (UTF-8, Chinese as it is): dataclasses as objects, enums as their values, times in ISO
+    8601, tuples as arrays (orjson does all of that natively); anything else unknown as its ``str``."""
+    return raw(orjson.dumps(data, default=str, option=JSON_OPTIONS), status=status, content_type="application/json")
 
 
 def no_content() -> HTTPResponse:

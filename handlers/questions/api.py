@@ -22,7 +22,7 @@ from handlers.questions.bodies import (
     ReturnBody,
     SubmitBody,
 )
-from handlers.questions.schemas import DELETED, DETAIL, PAGE, QUEUE, as_json
+from handlers.questions.schemas import DELETED, DETAIL, PAGE, QUEUE
 from services.kit.context import ServiceContext
 from services.questions.asking import delete_question, submit_question, withdraw_question
 from services.questions.evaluation import append_question, evaluate_question
@@ -40,7 +40,7 @@ def ctx(request: Request) -> ServiceContext:
 
 async def current(request: Request, user: WebUser, question_id: int) -> HTTPResponse:
     """The question as the user sees it now: every action answers this."""
-    return ok(as_json(await question_detail(ctx(request), user.person.id, question_id)))
+    return ok(await question_detail(ctx(request), user.person.id, question_id))
 
 
 def questions_api_blueprint() -> Blueprint:
@@ -52,7 +52,7 @@ def questions_api_blueprint() -> Blueprint:
         user, q = await signed_in(request), read_query(request, MyQuestionsQuery)
         found = await list_questions(ctx(request), user.person.id, user.enterprise.id, status=q.status,
                                      cursor=q.cursor or None, limit=q.limit)
-        return ok(as_json(found))
+        return ok(found)
 
     @api_route(bp, "GET", Q, summary="问题详情：内容、回复、评价、全部办理记录和可进行的操作", tag=TAG,
                response=DETAIL)
@@ -113,7 +113,7 @@ def review_routes(bp: Blueprint) -> None:
     @api_route(bp, "GET", "/api/v1/review/questions", summary="待我审核的问题", tag=TAG_REVIEW, response=QUEUE)
     async def queue(request: Request) -> HTTPResponse:
         user = await signed_in(request)
-        return ok({"items": as_json(await review_queue(ctx(request), user.person.id, user.enterprise.id))})
+        return ok({"items": await review_queue(ctx(request), user.person.id, user.enterprise.id)})
 
     @api_route(bp, "POST", f"{Q}/review/return", summary="高管退回（须填写退回原因）", tag=TAG_REVIEW, body=ReturnBody,
                response=DETAIL)

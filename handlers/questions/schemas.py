@@ -1,14 +1,10 @@
-"""JSON answers of 我的问题 and 高管审核: the documented response schemas and the read models turned into JSON.
+"""JSON answers of 我的问题 and 高管审核: the documented response schemas (the read models themselves are
+written as JSON by ``handlers.kit.responses.ok``).
 
 The request bodies are classes in ``handlers/questions/bodies.py``.
 """
 
 from __future__ import annotations
-
-from dataclasses import fields, is_dataclass
-from datetime import datetime
-from enum import Enum
-from typing import Any
 
 from models.lifecycle import Action, Importance, Status
 
@@ -50,16 +46,3 @@ DETAIL = {"type": "object", "properties": {
                    "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": TEXT}}},
     "return_reason": {"type": "string", "description": "高管退回的原因（问题处于高管退回状态时），否则为空"}}}
 DELETED = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"const": "deleted"}}}
-
-
-def as_json(value: Any) -> Any:
-    """A read model as JSON: dataclasses to objects, enums to their values, times to ISO 8601."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: as_json(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, (tuple, list)):
-        return [as_json(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value

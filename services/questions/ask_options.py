@@ -25,7 +25,7 @@ from models.lifecycle import Action, Actor, Command, QuestionState, Status, allo
 from models.lifecycle import review_required as lifecycle_review_required
 from models.offices import CustomsOffice
 from models.questions import Attachment, Question
-from services.kit.access import access_membership, access_question_for_person, under_office
+from services.kit.access import access_membership, access_question_for_person, active_executives, under_office
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage
@@ -33,7 +33,7 @@ from services.questions.asking import create_in, edit_in, edit_question, person_
 from services.questions.attachments import ImageUpload
 from services.questions.exec_review import exec_edit_question
 from services.questions.form import QuestionForm, check_question_form
-from services.questions.state import active_executives, question_state, state_of
+from services.questions.state import question_state, state_of
 from services.questions.transitions import transition
 
 
@@ -137,7 +137,7 @@ async def office_tree(conn: BaseDBAsyncClient, root: CustomsOffice) -> tuple[Cho
 
 async def executives(conn: BaseDBAsyncClient, enterprise_id: int) -> tuple[Choice, ...]:
     members = await active_executives(conn, enterprise_id)
-    return tuple(Choice(m.person_id, m.person.name) for m in members)
+    return tuple(Choice(m.person_id, m.name) for m in members)
 
 
 async def ask_question(ctx: ServiceContext, actor: PersonActor, enterprise_id: int, form: QuestionForm, *,

@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 
 from tortoise.functions import Count
-from tortoise.queryset import QuerySet
 
 from adapters.file_storage import FileStorage
 from core.db import connection
@@ -35,13 +34,14 @@ from models.lifecycle import (
     review_required,
 )
 from models.questions import Attachment, Question, QuestionEvaluation, QuestionEvent
-from services.kit.access import access_membership, access_question_for_person, lifecycle_role
+from services.kit.access import access_membership, access_question_for_person, active_executives, lifecycle_role
 from services.kit.context import ServiceContext
 from services.kit.filters import MSG_BAD_STATUS
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.questions.attachments import IMAGE_NOT_FOUND, image_for_person
 from services.questions.labels import ACTION_TITLES, ROLE_LABELS
-from services.questions.state import active_executives, state_of
+from services.questions.listed import ListedQuestion, enterprise_page, listed, review_page, type_names
+from services.questions.state import state_of
 
 PAGE_MAX = 50
 QUEUE_MAX = 100
@@ -158,26 +158,30 @@ class _Scope:
     enterprise: Enterprise
     executives: tuple[Choice, ...]
 
-    def state(self, question: Question) -> QuestionState:
+    def state(self, question: Question | ListedQuestion) -> QuestionState:
         return state_of(self.enterprise, tuple(e.id for e in self.executives), question)
 
 
 async def _scope(membership: Membership) -> _Scope:
     rows = await active_executives(connection(), membership.enterprise_id)
-    executives = tuple(Choice(m.person_id, m.person.name) for m in rows)
+    executives = tuple(Choice(m.person_id, m.name) for m in rows)
     return _Scope(Actor(lifecycle_role(membership), membership.person_id), membership.enterprise, executives)
 
 
-def _item(question: Question, scope: _Scope, ctx: ServiceContext) -> QuestionItem:
+def _item(question: Question | ListedQuestion, types: tuple[str, ...], creator_name: str, scope: _Scope,
+          ctx: ServiceContext) -> QuestionItem:
     actions = allowed_actions(scope.state(question), scope.actor, ctx.policy, ctx.now())
     return QuestionItem(
-        id=question.id, number=question.number, title=question.title,
-        types=tuple(t.name for t in question.types), status=question.status, status_label=question.status.label,
-        reply_kind=question.reply_kind, round=question.round, creator_name=question.creator.name,
-        submitted_at=question.first_submitted_at, accepted_at=question.first_accepted_at,
-        updated_at=question.updated_at,
-        actions=tuple(actions),
+        id=question.id, number=question.number, title=question.title, types=types, status=question.status,
+        status_label=question.status.label, reply_kind=question.reply_kind, round=question.round,
+        creator_name=creator_name, submitted_at=question.first_submitted_at,
+        accepted_at=question.first_accepted_at, updated_at=question.updated_at, actions=tuple(actions),
     )
+
+
+async def _items(rows: list[ListedQuestion], scope: _Scope, ctx: ServiceContext) -> tuple[QuestionItem, ...]:
+    types = await type_names([q.id for q in rows])
+    return tuple(_item(q, types.get(q.id, ()), q.creator_name, scope, ctx) for q in rows)
 
 
 def statuses_of(group: str | None) -> tuple[Status, ...] | None:
@@ -199,29 +203,15 @@ async def list_questions(ctx: ServiceContext, person_id: int, enterprise_id: int
     statuses = statuses_of(status)
     before = row_id(decode_cursor(cursor, 1)[0]) if cursor else None
     scope = await _scope(await access_membership(person_id, enterprise_id, connection()))
-    rows = await enterprise_page(enterprise_id, statuses, before, limit + 1).prefetch_related("types")
-    items = tuple(_item(q, scope, ctx) for q in rows[:limit])
-    return QuestionPage(items, encode_cursor(items[-1].id) if len(rows) > limit else None)
-
-
-def enterprise_page(enterprise_id: int, statuses: tuple[Status, ...] | None, before: int | None,
-                    limit: int) -> QuerySet[Question]:
-    """The page query of 我的问题: newest first along the (enterprise_id, id) index, however few rows match."""
-    query = Question.filter(enterprise_id=enterprise_id).exclude(status=Status.DELETED)
-    if statuses is not None:
-        query = query.filter(status__in=statuses)
-    if before is not None:
-        query = query.filter(id__lt=before)
-    return query.order_by("-id").limit(limit).select_related("creator")
+    found = await listed(*enterprise_page(enterprise_id, statuses, before, limit + 1))
+    items = await _items(found[:limit], scope, ctx)
+    return QuestionPage(items, encode_cursor(items[-1].id) if len(found) > limit else None)
 
 
 async def review_queue(ctx: ServiceContext, person_id: int, enterprise_id: int) -> tuple[QuestionItem, ...]:
     """The questions waiting for this executive's review, oldest request first."""
     scope = await _scope(await access_membership(person_id, enterprise_id, connection()))
-    rows = await (Question.filter(enterprise_id=enterprise_id, status=Status.PENDING_EXEC_REVIEW,
-                                  assigned_executive_id=person_id)
-                  .order_by("updated_at", "id").limit(QUEUE_MAX).select_related("creator").prefetch_related("types"))
-    return tuple(_item(q, scope, ctx) for q in rows)
+    return await _items(await listed(*review_page(enterprise_id, person_id, QUEUE_MAX)), scope, ctx)
 
 
 @dataclass(frozen=True)
@@ -284,7 +274,7 @@ async def question_detail(ctx: ServiceContext, person_id: int, question_id: int,
 
 def _detail(question: Question, scope: _Scope, ctx: ServiceContext, events: list[QuestionEvent],
             evaluations: list[QuestionEvaluation], images: list[Attachment]) -> QuestionDetail:
-    item = _item(question, scope, ctx)
+    item = _item(question, tuple(t.name for t in question.types), question.creator.name, scope, ctx)
     choose = Action.SUBMIT in item.actions and review_required(scope.state(question), scope.actor)
     return QuestionDetail(
         item=item,
