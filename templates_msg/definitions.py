@@ -158,7 +158,7 @@ MESSAGES_LINK = "/h5/messages"
 def _role_expiring_keywords(o: Occasion) -> dict[str, object]:
     """角色到期提醒: enterprise, role, end time, what to do."""
     return {"thing1": _text(o.payload, "enterprise_name"), "thing2": _text(o.payload, "role"),
-            "time3": _text(o.payload, "valid_to"), "thing4": "到期后将不能使用该角色的功能，如需续期请联系企业管理员"}
+            "time3": _text(o.payload, "valid_to"), "thing4": "到期后不能使用，续期请联系管理员"}
 
 
 def _role_expiring_sms(o: Occasion) -> dict[str, object]:
