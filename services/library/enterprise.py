@@ -86,7 +86,7 @@ async def _change(ctx: ServiceContext, membership: Membership, row_id: int, vers
         if await LibraryRow.filter(id=row_id, version=version).using_db(conn).update(
                 version=version + 1, updated_at=ctx.now(), **changes) != 1:
             raise Conflict(L.MSG_ROW_CHANGED)
-        person = await Person.get(id=membership.person_id).using_db(conn)
+        person = await Person.filter(id=membership.person_id).using_db(conn).get()
         await record(ctx, AuditActor.person(person), action, "library_row", row_id, conn=conn, ip=ip,
                      detail={"enterprise_id": membership.enterprise_id, "entry_number": row.entry_number,
                              "item_number": row.item_number, **{k: getattr(v, "value", v) for k, v in changes.items()}})

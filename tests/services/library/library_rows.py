@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tortoise import connections
@@ -19,7 +19,7 @@ from tests.factories import credit_code
 OTHERS = [credit_code(f"9121020000000{n:04d}") for n in range(1, 6)]  # unregistered enterprises (收发货人)
 BROKER = credit_code("91210200MA0XY3128")
 SPEC = "0|3|深沟球|SKF|6205-2RS|||"
-NOW = datetime(2026, 3, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, tzinfo=UTC)
 
 
 def item(n: int, consignee: str, *, mark: LibraryMark = LibraryMark.STANDARD, declarant: str = BROKER,

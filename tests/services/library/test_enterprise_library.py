@@ -148,8 +148,8 @@ async def test_element_details_follow_the_current_catalogue_and_show_what_differ
     details = await element_details(row, date(2026, 3, 10))
     assert details.version_code == "2026"
     assert [(line.name, line.value, line.required) for line in details.lines[:5]] == [
-        ("品牌类型", "0", True), ("出口享惠情况", "3", True), ("结构类型", "深沟球", True), ("品牌（中文或外文名称）", "SKF", True),
-        ("型号", "6205-2RS", True)]
+        ("品牌类型", "0", True), ("出口享惠情况", "3", True), ("结构类型", "深沟球", True),
+        ("品牌（中文或外文名称）", "SKF", True), ("型号", "6205-2RS", True)]
     assert "0 无品牌" in details.lines[0].allowed and details.lines[2].allowed == []
     assert [(line.name, line.declared) for line in details.lines if line.differs] == [("型号", "通用"), ("其他", "")]
     standard = (await put(item(2, acme)))[0]
