@@ -1,14 +1,14 @@
 """The public library (公共库 §5.3): public 规范 rows only, read by anybody, and never who declared them.
 
 A row is shown only when at least ``min_enterprises`` different enterprises (收发货人) have public 规范 rows of its
-HS code, decided in the query (a GROUP BY … HAVING over the rows the public may see, served by the
-``(hs_code, public, mark)`` index), so a rare code cannot reveal its one declarant."""
+HS code, decided in the query for each candidate row (a loose index scan of the code's distinct 收发货人 over the
+partial index of migration 0021: at most ``min_enterprises`` probes), so a rare code cannot reveal its one
+declarant."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from models.errors import NotFound
 from models.library import IeFlag, LibraryMark, LibraryRow
@@ -17,7 +17,25 @@ from services.library.filters import LibraryFilter
 from services.library.rows_sql import Scope, page_of
 
 PAGE = 20
-_PUBLIC = ("public = ?", "mark = ?", "superseded = ?")
+
+
+def visible(alias: str = "") -> str:
+    """The rows the public may see, as SQL (literals: the partial indexes of migration 0021 carry the same
+    predicate, and a query matches a partial index only through its literal text)."""
+    return (f"{alias}public = TRUE AND {alias}mark = '{LibraryMark.STANDARD.value}' "
+            f"AND {alias}superseded = FALSE")
+
+
+VISIBLE = visible()
+# "at least N different 收发货人 have visible rows of the outer row's HS code": a loose index scan of the distinct
+# consignee codes (library_row_public_parties), at most N probes, instead of grouping every public row
+_COMMON = f"""EXISTS (WITH RECURSIVE parties(code, n) AS (
+    SELECT MIN(p.consignee_code), 1 FROM library_row p WHERE p.hs_code = library_row.hs_code AND {visible("p.")}
+    UNION ALL
+    SELECT (SELECT MIN(p.consignee_code) FROM library_row p WHERE p.hs_code = library_row.hs_code
+            AND {visible("p.")} AND p.consignee_code > parties.code), parties.n + 1
+    FROM parties WHERE parties.code IS NOT NULL AND parties.n < ?)
+  SELECT 1 FROM parties WHERE parties.n = ? AND parties.code IS NOT NULL)"""
 
 
 @dataclass(frozen=True)
@@ -43,10 +61,7 @@ class PublicPage:
 
 def public_scope(min_enterprises: int) -> Scope:
     """Public 规范 rows of HS codes that at least ``min_enterprises`` enterprises declared publicly."""
-    visible: tuple[Any, ...] = (True, LibraryMark.STANDARD.value, False)
-    common = (f"hs_code IN (SELECT hs_code FROM library_row WHERE {' AND '.join(_PUBLIC)} GROUP BY hs_code "
-              "HAVING COUNT(DISTINCT consignee_code) >= ?)")
-    return Scope((*_PUBLIC, common), (*visible, *visible, min_enterprises))
+    return Scope((VISIBLE, _COMMON), (max(min_enterprises, 1), max(min_enterprises, 1)))
 
 
 def public_row(row: LibraryRow) -> PublicRow:

@@ -3,6 +3,7 @@ publicly (2 is too few, 3 is enough), the same filters, and nothing of who decla
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from models.errors import NotFound
 from models.library import LibraryMark, LibrarySource
 from services.library.filters import LibraryFilter
-from services.library.public import PublicRow, access_public_row, public_rows
+from services.library.public import VISIBLE, PublicRow, access_public_row, public_rows
 from tests.factories import World
 from tests.services.library.library_rows import OTHERS, item, put
 from tests.services.library.support import load_small_reference
@@ -76,3 +77,14 @@ def test_a_public_row_carries_nothing_of_who_declared_it() -> None:
 async def test_the_threshold_is_the_callers(world: World, reference: None) -> None:
     await put(item(1, world.acme.credit_code), item(2, world.solo.credit_code))
     assert len(await codes(2)) == 2 and await codes(3) == []
+
+
+def test_the_partial_indexes_carry_the_public_predicate_the_queries_write() -> None:
+    migration = importlib.import_module("models.migrations.0021_library_public")
+    assert migration.VISIBLE == VISIBLE
+
+
+async def test_a_minimum_of_one_shows_every_visible_row(reference: None) -> None:
+    await put(item(1, OTHERS[0]), item(2, OTHERS[1], hs_code="9403609990", goods_name="办公桌"))
+    assert sorted(await codes(1)) == ["8482102000:深沟球轴承", "9403609990:办公桌"]
+    assert await codes(0) == await codes(1)
