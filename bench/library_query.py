@@ -35,21 +35,24 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: python bench/library_query.py
 
 import asyncpg  # noqa: E402
 from scratch_database import create_scratch, drop_scratch, migrate, sample  # noqa: E402 (bench/ is the script's folder)
+from tortoise import connections  # noqa: E402
 
 from core.db import close_database, open_database, portable_sql  # noqa: E402
 from models.enterprises import Membership  # noqa: E402
 from services.kit.context import ServiceContext  # noqa: E402
 from services.library.details import element_details  # noqa: E402
 from services.library.enterprise import access_row, enterprise_rows, enterprise_scope, export_enterprise_rows  # noqa: E402
-from services.library.filters import ORDER, LibraryFilter, after  # noqa: E402
+from services.library.filters import LibraryFilter  # noqa: E402
 from services.library.keywords import keyword_tokens  # noqa: E402
 from services.library.public import public_rows, public_scope  # noqa: E402
 from services.library.reference import load_library_reference  # noqa: E402
+from services.library.rows_sql import Scope, page_sql  # noqa: E402
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 CHUNK = 500_000
@@ -103,7 +106,8 @@ FROM (
         CASE WHEN g % 50 = 0 THEN 1 WHEN base.rare THEN 2 + (mix / 13) % 100 ELSE 2 + mix % ($5 - 1) END AS consignee,
         CASE WHEN g % 200 = 1 THEN 1 ELSE $5 + 1 + mix % 50 END AS declarant,
         1 + mix % 40 AS goods_idx, 1 + (mix / 40) % 20 AS brand_idx, 1 + (mix / 800) % 500 AS model_idx,
-        CASE WHEN base.rare THEN codes.rare_codes[1 + (mix / 13) % 100] ELSE codes.common[1 + (mix / 17) % 1000] END AS hs
+        CASE WHEN base.rare THEN codes.rare_codes[1 + (mix / 13) % 100]
+             ELSE codes.common[1 + (mix / 17) % 1000] END AS hs
     FROM (SELECT g, (g * 2654435761) % 4294967296 AS mix, g % 10 < 7 AS audited, g % 100 = 37 AS rare
           FROM generate_series($1::bigint, $2::bigint) AS g) AS base
     CROSS JOIN (SELECT array_agg(code ORDER BY idx) FILTER (WHERE NOT rare) AS common,
@@ -164,14 +168,10 @@ def report(name: str, app: list[float], bare: list[float]) -> float:
     return a95
 
 
-def bare_sql(scope_sql: tuple[str, ...], scope_args: tuple[object, ...], flt: LibraryFilter) -> tuple[str, list]:
-    """The page statement the service runs, with asyncpg's placeholders (the baseline)."""
-    found, args = flt.conditions("postgres")
-    keyset, keyset_args = after(None)
-    where = " AND ".join([*scope_sql, *found, *keyset])
-    sql = f"SELECT * FROM library_row WHERE {where} ORDER BY {ORDER} LIMIT 21"
-    fake = type("Conn", (), {"capabilities": type("C", (), {"dialect": "postgres"})()})()
-    return portable_sql(sql, fake), [*scope_args, *args, *keyset_args]
+def bare_sql(scope: Scope, flt: LibraryFilter) -> tuple[str, list[Any]]:
+    """The first page's statement the service runs, with asyncpg's placeholders (the baseline)."""
+    sql, args = page_sql(scope, flt, "", 21, None)
+    return portable_sql(sql, connections.get("default")), args
 
 
 async def measure_lists(pool: asyncpg.Pool, member: Membership, iterations: int) -> dict[str, float]:
@@ -180,7 +180,7 @@ async def measure_lists(pool: asyncpg.Pool, member: Membership, iterations: int)
         flt = LibraryFilter.from_args(args)
         public = name.startswith("public")
         scope = public_scope(3) if public else enterprise_scope(1, flt.role)
-        sql, params = bare_sql(scope.sql, scope.args, flt)
+        sql, params = bare_sql(scope, flt)
 
         async def app(flt: LibraryFilter = flt, public: bool = public) -> object:
             return await (public_rows(flt, 3) if public else enterprise_rows(member, flt))

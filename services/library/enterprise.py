@@ -52,10 +52,8 @@ async def member_of(person_id: int, enterprise_id: int) -> Membership:
 def enterprise_scope(enterprise_id: int, role: str) -> Scope:
     """The enterprise's own rows as 申报单位, as 收发货人 or either; never a superseded one."""
     party = {"declarant": "declarant_enterprise_id = ?", "consignee": "consignee_enterprise_id = ?"}
-    if role:
-        return Scope((party[role], "superseded = ?"), (enterprise_id, False))
-    return Scope((f"({party['declarant']} OR {party['consignee']})", "superseded = ?"),
-                 (enterprise_id, enterprise_id, False))
+    roles = [role] if role else list(party)
+    return Scope(("superseded = ?",), (False,), tuple((party[r], enterprise_id) for r in roles))
 
 
 async def enterprise_rows(membership: Membership, flt: LibraryFilter, cursor: str = "", limit: int = PAGE) -> RowPage:
