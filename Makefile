@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/messages.py
 	$(BIN)/python bench/library_import.py
+	$(BIN)/python bench/library_query.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -32,6 +32,11 @@ from handlers.kit.assets import assets_blueprint
 from handlers.kit.openapi import API_PREFIX, openapi_document
 from handlers.kit.responses import ok
 from handlers.kit.uploads import kept_image_blueprint
+from handlers.library.api import library_api_blueprint
+from handlers.library.export_pages import library_export_blueprint
+from handlers.library.pages import IMPLEMENTED as LIBRARY_PAGES
+from handlers.library.pages import library_pages_blueprint
+from handlers.library.public_pages import library_public_blueprint
 from handlers.personal.api import personal_api_blueprint
 from handlers.personal.pages import IMPLEMENTED as PERSONAL_PAGES
 from handlers.personal.pages import personal_blueprint
@@ -88,7 +93,8 @@ def web_blueprints() -> list[Blueprint]:
         workbench_roles_blueprint, workbench_company_blueprint, workspace_api_blueprint, messages_blueprint,
         stream_blueprint, messages_api_blueprint, people_blueprint, departments_blueprint, questions_blueprint,
         joins_blueprint, personal_blueprint, personal_api_blueprint,
+        library_pages_blueprint, library_export_blueprint, library_public_blueprint, library_api_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES
-                                  | QUESTION_PAGES | JOIN_PAGES | PERSONAL_PAGES)]
+                                  | QUESTION_PAGES | JOIN_PAGES | PERSONAL_PAGES | LIBRARY_PAGES)]

@@ -187,6 +187,11 @@ class CardSettings:
 
 
 @dataclass(frozen=True)
+class LibrarySettings:
+    public_min_enterprises: int = 3  # the public library shows an HS code only when this many enterprises declared it
+
+
+@dataclass(frozen=True)
 class SecuritySettings:
     secret_key: Secret | None = None
 
@@ -214,6 +219,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     identity_provider: IdentityProviderSettings = field(default_factory=IdentityProviderSettings)
     card: CardSettings = field(default_factory=CardSettings)
+    library: LibrarySettings = field(default_factory=LibrarySettings)
 
     def override(self, **sections: dict[str, Any]) -> Settings:
         """A copy with some keys replaced, e.g. ``override(database={"url": ...})``."""

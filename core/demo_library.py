@@ -1,6 +1,8 @@
 """Demo data of the declaration-standard library: a declared-history upload and an audited upload of a few hundred
 rows where the demo enterprise is 收发货人 (and on some rows 申报单位), run through the real upload use case, so
-the upload list, the error workbook and the enterprise's library have something to show."""
+the upload list, the error workbook and the enterprise's library have something to show. The audited upload also
+carries 规范 rows of three other enterprises for every demo HS code, so the public library (at least three
+enterprises per code) shows them; the legal person has authorised every member of the demo enterprise."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from models.cards import ModuleAuthorisation
 from models.customs_accounts import CustomsAccount
+from models.enterprises import MemberRole, Membership
 from models.identifiers import credit_code_check_char
 from models.library import HsCode, LibraryUpload, UploadKind
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.library.columns import HEADERS
+from services.library.enterprise import MODULE
 from services.library.uploads import run_upload, start_upload
 
 GOODS = (  # HS code, 品名, what to declare for the elements the catalogue names (by a word of the name)
@@ -27,6 +32,8 @@ GOODS = (  # HS code, 品名, what to declare for the elements the catalogue nam
     ("7318159090", "螺栓", {"材质": "碳钢", "规格": "M12×50", "品牌": "无品牌", "型号": "DIN933"}),
 )
 ROWS = 240  # declared history; customs audited every other one of the first 160
+OTHERS = (("91210200MA0DEM002", "大连北方机电有限公司"), ("91210200MA0DEM003", "营口港湾贸易有限公司"),
+          ("91210200MA0DEM004", "沈阳精工进出口有限公司"))  # the public library's other declarants
 
 
 def _credit(body: str) -> str:
@@ -69,6 +76,13 @@ async def _workbook(path: Path, credit_code: str, name: str, audited: bool) -> N
             "USA" if n % 2 else "CHN", 10 + n, "011", 1.5 * (n + 1), "035", 100.0 + n, "USD",
             ("不规范" if nonstandard else "规范") if audited else None,
             "规格型号未申报型号，应按实际型号申报" if nonstandard else None])
+    if audited:
+        for k, (body, other) in enumerate(OTHERS):
+            for g, (code, goods, values) in enumerate(GOODS):
+                spec = await _spec(code, values, "4")
+                sheet.append([f"0901{start.year}2{k * 100 + g:09d}", 1, start + timedelta(days=30 + g), "E", "0110",
+                              "0901", "2", "3", code, goods, spec, broker, "大连演示报关行有限公司", _credit(body),
+                              other, "CHN", "USA", 10, "011", 1.5, "035", 100.0, "USD", "规范", None])
     if audited:  # two rows customs typed wrongly: they come back in the error workbook
         sheet.append(["09012026", 1, start, "I", "0110", "0901", "2", "3", "8482102000", "深沟球轴承", "0|3",
                       broker, "大连演示报关行有限公司", credit_code, name, "JPN", "CHN", 1, "011", 1, "035", 1, "USD",
@@ -91,3 +105,15 @@ async def seed_library(ctx: ServiceContext, folder: Path, credit_code: str, name
         upload = await start_upload(ctx, CustomsActor(supervisor.id), kind, filename, path.read_bytes(), folder)
         await run_upload(ctx, upload.id, folder, folder / f"demo-{kind.value}-errors.xlsx")
         path.unlink()
+    await _authorise_everyone(ctx, credit_code)
+
+
+async def _authorise_everyone(ctx: ServiceContext, credit_code: str) -> None:
+    """The legal person's card authorisation of every member for the library (as the card flow stores it)."""
+    members = await Membership.filter(enterprise__credit_code=credit_code, active=True).select_related("person")
+    admin = next(m for m in members if m.role is MemberRole.ADMIN)
+    for member in members:
+        await ModuleAuthorisation.create(enterprise_id=member.enterprise_id, person_id=member.person_id,
+                                         module=MODULE, legal_person_name=admin.person.name, card_no="DEMO-LP-0001",
+                                         card_fingerprint="0" * 64, granted_by_id=admin.person_id,
+                                         granted_at=ctx.now())

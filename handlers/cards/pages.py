@@ -1,5 +1,5 @@
-"""H5 pages of the card flows: card sign-in, card registration, binding a card, legal-person authorisation,
-and the card-gated declaration-standard library (a placeholder until its own module).
+"""H5 pages of the card flows: card sign-in, card registration, binding a card, and legal-person authorisation
+(the card-gated library itself is handlers/library).
 
 Reading the card needs the desktop helper on the user's PC, so these pages use JavaScript (card.js) to talk to
 it; revoking an authorisation is a plain form. Every card page links the helper's install page, which offers
@@ -17,10 +17,8 @@ from handlers.kit.auth import client_ip, signed_in
 from handlers.kit.render import page, see_other
 from services.accounts.labels import MEMBER_ROLE_LABELS as ROLE_LABELS
 from services.accounts.oauth_state import safe_next_path
-from services.cards.authorisations import MODULES, enterprise_people, is_authorised, list_authorisations, revoke
+from services.cards.authorisations import MODULES, enterprise_people, list_authorisations, revoke
 from services.kit.records import MemberRole
-
-LIBRARY = "declaration_library"
 
 
 def helper_url(request: Request) -> str:
@@ -41,7 +39,6 @@ def card_pages_blueprint() -> Blueprint:
     bp.add_route(card_home, "/h5/card", methods=["GET"])
     bp.add_route(authorisations_page, "/h5/card/authorisations", methods=["GET"])
     bp.add_route(revoke_form, "/h5/card/authorisations/<authorisation_id:int>/revoke", methods=["POST"])
-    bp.add_route(library_page, "/h5/library", methods=["GET"])
     return bp
 
 
@@ -89,9 +86,3 @@ async def revoke_form(request: Request, authorisation_id: int) -> HTTPResponse:
     await revoke(request.app.ctx.services, user.membership, authorisation_id, ip=client_ip(request))
     return see_other("/h5/card/authorisations?done=revoked")
 
-
-async def library_page(request: Request) -> HTTPResponse:
-    user = await signed_in(request)
-    allowed = await is_authorised(user.membership, LIBRARY)
-    return page(request, "card_library.html", allowed=allowed, module_name=MODULES[LIBRARY],
-                is_admin=user.role is MemberRole.ADMIN)

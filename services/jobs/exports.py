@@ -14,18 +14,29 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from models.enterprises import Membership
 from models.jobs import Job, JobStatus
-from services.jobs.kinds import AEO_RECORD, KINDS, LIBRARY_EXPORT, QUEUE_EXPORT, queue_filter_args
-from services.jobs.runs import MAX_ATTEMPTS, MSG_INTERRUPTED, MSG_NOT_FOUND, enqueue, owned_job
-from services.kit.actors import CustomsActor
+from services.jobs.kinds import (
+    AEO_RECORD,
+    ENTERPRISE_LIBRARY_EXPORT,
+    KINDS,
+    LIBRARY_EXPORT,
+    QUEUE_EXPORT,
+    queue_filter_args,
+)
+from services.jobs.runs import MAX_ATTEMPTS, MSG_INTERRUPTED, MSG_NOT_FOUND, Owner, enqueue, owned_job
+from services.kit.actors import CustomsActor, PersonActor
 from services.kit.context import ServiceContext
 from services.library.customs_rows import RowFilter
+from services.library.enterprise import access_library
+from services.library.filters import LibraryFilter
 from services.library.uploads import access_uploader
 from services.questions.export import check_aeo_record
 from services.questions.queue import QueueFilter
 
-__all__ = ["MSG_NOT_FOUND", "ExportView", "export_file", "export_view", "exports_folder", "start_aeo_record",
-           "start_library_export", "start_queue_export"]
+__all__ = ["MSG_NOT_FOUND", "ExportView", "export_file", "export_view", "exports_folder", "person_export_file",
+           "person_export_view", "start_aeo_record", "start_enterprise_library_export", "start_library_export",
+           "start_queue_export"]
 
 
 def exports_folder(upload_dir: str) -> Path:
@@ -69,6 +80,15 @@ async def start_library_export(ctx: ServiceContext, account_id: int, flt: RowFil
     return job.token
 
 
+async def start_enterprise_library_export(ctx: ServiceContext, membership: Membership, flt: LibraryFilter) -> str:
+    """Queue the export of every row of the member's library under ``flt``; Forbidden without the card's
+    authorisation."""
+    await access_library(membership)
+    job = await enqueue(ctx, PersonActor(membership.person_id), ENTERPRISE_LIBRARY_EXPORT,
+                        {"enterprise_id": membership.enterprise_id, "filter": [list(p) for p in flt.args()]})
+    return job.token
+
+
 async def start_aeo_record(ctx: ServiceContext, account_id: int, enterprise_id: int, first: date,
                            last: date) -> str:
     """Queue an enterprise's 关企沟通记录; NotFound at once for an enterprise outside the account's scope."""
@@ -79,7 +99,16 @@ async def start_aeo_record(ctx: ServiceContext, account_id: int, enterprise_id: 
 
 
 async def export_view(ctx: ServiceContext, account_id: int, token: str) -> ExportView:
-    job = await owned_job(CustomsActor(account_id), token)
+    return await _view(ctx, CustomsActor(account_id), token)
+
+
+async def person_export_view(ctx: ServiceContext, person_id: int, token: str) -> ExportView:
+    """An enterprise person's export, as their own progress page shows it."""
+    return await _view(ctx, PersonActor(person_id), token)
+
+
+async def _view(ctx: ServiceContext, owner: Owner, token: str) -> ExportView:
+    job = await owned_job(owner, token)
     if job.kind == AEO_RECORD:
         filter_args: tuple[tuple[str, str], ...] = (("from", job.params["from"]), ("to", job.params["to"]))
     else:
@@ -95,7 +124,15 @@ async def export_view(ctx: ServiceContext, account_id: int, token: str) -> Expor
 
 async def export_file(account_id: int, token: str, folder: Path) -> tuple[Path, str] | None:
     """The finished export's file and download name; None while it is not done."""
-    job: Job = await owned_job(CustomsActor(account_id), token)
+    return await _file(CustomsActor(account_id), token, folder)
+
+
+async def person_export_file(person_id: int, token: str, folder: Path) -> tuple[Path, str] | None:
+    return await _file(PersonActor(person_id), token, folder)
+
+
+async def _file(owner: Owner, token: str, folder: Path) -> tuple[Path, str] | None:
+    job: Job = await owned_job(owner, token)
     if job.status is not JobStatus.DONE:
         return None
     return folder / job.result_path, KINDS[job.kind].filename(job)

@@ -15,9 +15,12 @@ from typing import Any
 from models.errors import DomainError, Forbidden
 from models.jobs import Job
 from services.jobs.runs import Owner
-from services.kit.actors import CustomsActor
+from services.kit.actors import CustomsActor, PersonActor
 from services.kit.context import ServiceContext
 from services.library.customs_rows import RowFilter, export_customs_rows
+from services.library.enterprise import export_enterprise_rows, member_of
+from services.library.filters import LibraryFilter
+from services.library.labels import MSG_NOT_AUTHORISED
 from services.library.uploads import LIBRARY_UPLOAD, fail_upload, run_upload
 from services.questions.export import Progress, export_aeo_record, export_queue
 from services.questions.queue import QueueFilter
@@ -25,6 +28,7 @@ from services.questions.queue import QueueFilter
 QUEUE_EXPORT = "queue_export"
 AEO_RECORD = "aeo_record"
 LIBRARY_EXPORT = "library_export"
+ENTERPRISE_LIBRARY_EXPORT = "enterprise_library_export"
 
 Handler = Callable[[dict[str, Any], Owner, Path, Progress, ServiceContext], Awaitable[int]]
 MSG_CUSTOMS_ONLY = "仅海关账号可以导出"
@@ -82,11 +86,23 @@ async def _library_export(params: dict[str, Any], owner: Owner, path: Path, prog
     return await export_customs_rows(_account(owner), flt, path, ctx, progress)
 
 
+async def _enterprise_library_export(params: dict[str, Any], owner: Owner, path: Path, progress: Progress,
+                                     ctx: ServiceContext) -> int:
+    """An enterprise member's export of every filtered row of its library (access checked again here)."""
+    if not isinstance(owner, PersonActor):
+        raise Forbidden(MSG_NOT_AUTHORISED)
+    membership = await member_of(owner.person_id, int(params["enterprise_id"]))
+    flt = LibraryFilter.from_args({str(k): str(v) for k, v in params.get("filter", [])})
+    return await export_enterprise_rows(membership, flt, path, ctx, progress=progress)
+
+
 KINDS: dict[str, JobKind] = {
     QUEUE_EXPORT: JobKind(_queue_export, lambda job: f"qingling-questions-{job.token[:6]}.xlsx"),
     AEO_RECORD: JobKind(_aeo_record, lambda job: "aeo-record-{enterprise_id}-{f}-{t}.xlsx".format(
         enterprise_id=job.params["enterprise_id"], f=job.params["from"].replace("-", ""),
         t=job.params["to"].replace("-", ""))),
     LIBRARY_EXPORT: JobKind(_library_export, lambda job: f"library-rows-{job.token[:6]}.xlsx"),
+    ENTERPRISE_LIBRARY_EXPORT: JobKind(_enterprise_library_export,
+                                       lambda job: f"enterprise-library-{job.token[:6]}.xlsx"),
     LIBRARY_UPLOAD: JobKind(_library_upload, lambda job: f"library-errors-{job.params['upload_id']}.xlsx"),
 }

@@ -38,3 +38,21 @@ MSG_WRONG_HEADERS = "表头与模板不符，缺少列：{columns}。请下载�
 MSG_UPLOAD_NOT_FOUND = "上传记录不存在或无权查看"
 MSG_OFFICE_OUT_OF_SCOPE = "申报地海关不在您的关区范围内"
 MSG_CHOOSE = "请从列表中选择"
+
+# The enterprise and public libraries
+ROLE_LABELS = {"": "全部", "declarant": "申报单位", "consignee": "收发货人"}
+MSG_HS_PREFIX = "商品编号应为4、6、8或10位数字"
+MSG_KEYWORD_LONG = "关键字不能超过30个字"
+MSG_DATE_ORDER = "开始日期不能晚于结束日期"
+MSG_CURSOR = "分页参数有误，请从第一页重新查询"
+MSG_NOT_AUTHORISED = "尚未获得法人卡授权，无法使用规范申报企业专属库"
+MSG_AUTHORISE_HOW = ("企业库仅向已获法人卡授权的人员开放：请企业管理员在“法人卡授权”页面插入法人卡，"
+                     "选择“海关进出口商品规范申报企业专属库”并勾选需要使用的人员，授权后刷新本页即可。")
+MSG_ROW_NOT_FOUND = "数据不存在或不属于本企业"
+MSG_CHOOSE_MATCHED_ONLY = "只有系统匹配数据可以设为自选"
+MSG_UNCHOOSE_CHOSEN_ONLY = "只有企业自选数据可以取消自选"
+MSG_PUBLIC_STANDARD_ONLY = "只有规范数据可以设置公开状态"
+MSG_ROW_CHANGED = "该数据刚被他人修改，请刷新后重试"
+MSG_NOTE_LONG = "备注不能超过300个字"
+MSG_NO_ELEMENTS = "当前商品目录中没有该商品编号，无法对照申报要素"
+MSG_EXPORT_QUEUED = "导出数据较多，已转为后台任务，完成后可在本页下载"

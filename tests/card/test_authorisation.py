@@ -11,7 +11,7 @@ from tests.card.support import CardSlot, card_identity, card_proof
 from tests.factories import World
 from tests.http.support import SignedIn, Site
 
-NOT_YET = "尚未授权，请联系法人使用法人卡进行授权"
+NOT_YET = "尚未获得法人卡授权，无法使用规范申报企业专属库"
 LIBRARY = "declaration_library"
 
 
@@ -29,7 +29,7 @@ async def test_a_legal_person_card_authorises_operators_who_then_see_the_library
         card_site: Site, world: World, helper: httpx.Client, card_slot: CardSlot) -> None:
     staff = await card_site.browser(world.staff)
     gated = await staff.get("/h5/library")
-    assert gated.status_code == 200 and NOT_YET in gated.text
+    assert gated.status_code == 403 and NOT_YET in gated.text
 
     card_slot.insert(legal_card(world))
     admin = await card_site.browser(world.admin)
@@ -40,8 +40,7 @@ async def test_a_legal_person_card_authorises_operators_who_then_see_the_library
     assert {i["legal_person_name"] for i in items} == {"王法人"}
 
     opened = await staff.get("/h5/library")
-    assert "已授权" in opened.text and NOT_YET not in opened.text
-    assert "后续版本" in opened.text
+    assert opened.status_code == 200 and "企业库查询" in opened.text and NOT_YET not in opened.text
     entries = await AuditEntry.filter(action="card.authorise").order_by("id")
     assert [e.detail["person_id"] for e in entries] == [world.staff.person_id, world.staff2.person_id]
     assert entries[0].actor_id == world.admin.person_id and entries[0].detail["legal_person"] == "王法人"

@@ -98,7 +98,7 @@ async def test_legal_person_authorisation_in_the_browser(chromium: Browser, rig:
     staff_page = await open_page(chromium, rig)
     await sign_in(staff_page, rig, world.staff)
     await staff_page.goto("/h5/library")
-    assert "尚未授权，请联系法人使用法人卡进行授权" in await staff_page.inner_text("#library-state")
+    assert "尚未获得法人卡授权" in await staff_page.inner_text("#library-locked")
     await shoot(staff_page, "card_library_locked")
 
     page = await open_page(chromium, rig)
@@ -118,7 +118,7 @@ async def test_legal_person_authorisation_in_the_browser(chromium: Browser, rig:
     assert await ModuleAuthorisation.filter(person_id=world.staff.person_id, revoked_at=None).exists()
 
     await staff_page.reload()
-    assert await staff_page.inner_text("#library-state") == "已授权"
+    assert await staff_page.locator("#library-filters").count() == 1
     await shoot(staff_page, "card_library_open")
     page.on("dialog", lambda dialog: dialog.accept())
     await page.click(".authorisation button[type=submit]")

@@ -11,6 +11,7 @@ from services.workspace.permissions import bump_version
 from services.workspace.tree import NodeKind, permission_tree
 from tests.factories import World
 from tests.http.support import Site
+from tests.services.library.library_rows import authorise
 
 PREFIXES = ("/workbench", "/api/v1/workspace")
 
@@ -48,6 +49,7 @@ async def test_the_permission_matrix(site: Site, world: World) -> None:
                                       updated_at=now)
     await RoleGrant.create(person_id=world.staff.person_id, role=only, valid_from=now, granted_at=now)
     assert await Membership.filter(person_id=world.staff.person_id, role=MemberRole.STAFF).exists()
+    await authorise(world.staff, world.acme.id, world.admin)  # the library's card lock is its own test's
     staff = await site.browser(world.staff)
     gated = [(path, h.permission_code) for path, methods, h in workspace_routes(site)
              if "GET" in methods and "<" not in path]
@@ -66,4 +68,4 @@ async def test_the_permission_matrix(site: Site, world: World) -> None:
         checked.add(code)
     api = {code for path, code in gated if path.startswith("/api/")}
     assert {"system:role:view", "message:view", "declaration:review2", "sync:run", "system:dept:view",
-            "system:join:view", "question:view"} <= checked and api
+            "system:join:view", "question:view", "library:query", "library:export"} <= checked and api

@@ -1,0 +1,221 @@
+"""The enterprise library: the card-authorisation lock, the enterprise's own rows only (either role), the
+audited row winning over the declared one, every filter, keyset pages, 申报要素详情 against the current catalogue,
+设为自选 and its undo (compare-and-set: of two at once one wins), the public flag — each change audited."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from models.audit import AuditEntry
+from models.enterprises import Membership
+from models.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from models.library import LibraryMark, LibrarySource
+from services.kit.context import ServiceContext
+from services.library.details import element_details
+from services.library.enterprise import (
+    access_row,
+    choose,
+    enterprise_rows,
+    export_enterprise_rows,
+    set_public,
+    unchoose,
+)
+from services.library.filters import LibraryFilter
+from tests.factories import World
+from tests.services.library.library_rows import BROKER, OTHERS, authorise, item, put
+from tests.services.library.support import load_small_reference
+
+CTX = ServiceContext()
+
+
+@pytest.fixture
+async def reference(db: object, tmp_path: Path) -> None:
+    await load_small_reference(tmp_path)
+
+
+async def member(world: World, enterprise_id: int | None = None) -> Membership:
+    return await Membership.get(person_id=world.staff.person_id, enterprise_id=enterprise_id or world.acme.id)
+
+
+async def authorised(world: World) -> Membership:
+    await authorise(world.staff, world.acme.id, world.admin)
+    return await member(world)
+
+
+async def ids(membership: Membership, **args: str) -> list[str]:
+    found = await enterprise_rows(membership, LibraryFilter.from_args(args), limit=100)
+    return [r.entry_number[-3:] for r in found.items]
+
+
+async def test_without_the_legal_person_cards_authorisation_the_library_is_locked(world: World,
+                                                                                 reference: None) -> None:
+    await put(item(1, world.acme.credit_code))
+    with pytest.raises(Forbidden) as refused:
+        await enterprise_rows(await member(world), LibraryFilter())
+    assert refused.value.message == "尚未获得法人卡授权，无法使用规范申报企业专属库"
+    assert len((await enterprise_rows(await authorised(world), LibraryFilter())).items) == 1
+
+
+async def test_an_enterprise_sees_its_own_rows_in_either_role_and_never_anothers(world: World,
+                                                                                reference: None) -> None:
+    acme, solo = world.acme.credit_code, world.solo.credit_code
+    await put(item(1, acme), item(2, OTHERS[0], declarant=acme), item(3, solo), item(4, OTHERS[1], declarant=solo),
+              item(5, solo, declarant=acme))
+    mine = await authorised(world)
+    assert await ids(mine) == ["005", "002", "001"]
+    assert await ids(mine, role="consignee") == ["001"]
+    assert await ids(mine, role="declarant") == ["005", "002"]
+    solo_row = (await put(item(3, solo)))[0]
+    with pytest.raises(NotFound):
+        await access_row(mine, solo_row.id)
+    with pytest.raises(NotFound):
+        await choose(CTX, mine, solo_row.id, solo_row.version, "")
+
+
+async def test_the_audited_row_wins_and_marks_follow_the_source(world: World, reference: None) -> None:
+    acme = world.acme.credit_code
+    await put(item(1, acme, source=LibrarySource.DECLARED, mark=LibraryMark.MATCHED),
+              item(1, acme, mark=LibraryMark.NONSTANDARD, remarks="品牌应申报中文名称"),
+              item(2, acme, source=LibrarySource.DECLARED, mark=LibraryMark.MATCHED), item(3, acme))
+    found = await enterprise_rows(await authorised(world), LibraryFilter())
+    assert [(r.entry_number[-3:], r.source, r.mark) for r in found.items] == [
+        ("003", LibrarySource.AUDITED, LibraryMark.STANDARD), ("002", LibrarySource.DECLARED, LibraryMark.MATCHED),
+        ("001", LibrarySource.AUDITED, LibraryMark.NONSTANDARD)]
+
+
+async def test_every_filter(world: World, reference: None) -> None:
+    acme = world.acme.credit_code
+    await put(item(1, acme), item(2, acme, mark=LibraryMark.NONSTANDARD, ie_flag="I", trade_mode="0214"),
+              item(3, acme, hs_code="8482101010", declared_on=date(2026, 1, 5), goods_name="调心球轴承"),
+              item(4, acme, hs_code="9403609990", goods_name="木制办公桌", model_spec="0|3|办公用|橡木|无品牌|D-1",
+                   declared_on=date(2026, 2, 1)),
+              item(5, acme, source=LibrarySource.DECLARED, mark=LibraryMark.MATCHED, ie_flag="I"))
+    mine = await authorised(world)
+    assert await ids(mine, mark="nonstandard") == ["002"]
+    assert await ids(mine, mark="matched") == ["005"]
+    assert await ids(mine, trade_mode="0214") == ["002"]
+    assert await ids(mine, ie_flag="I") == ["005", "002"]
+    assert await ids(mine, hs_code="8482") == ["005", "002", "001", "003"]
+    assert await ids(mine, hs_code="848210") == ["005", "002", "001", "003"]
+    assert await ids(mine, hs_code="84821010") == ["003"]
+    assert await ids(mine, hs_code="8482102000") == ["005", "002", "001"]
+    assert await ids(mine, hs_code="9403") == ["004"]
+    assert await ids(mine, date_from="2026-01-01", date_to="2026-02-28") == ["004", "003"]
+    assert await ids(mine, keyword="轴承") == ["005", "002", "001", "003"]
+    assert await ids(mine, keyword="调心") == ["003"]
+    assert await ids(mine, keyword="橡木") == ["004"]
+    assert await ids(mine, keyword="承轴") == []
+    assert await ids(mine, keyword="skf") == ["005", "002", "001", "003"]
+
+
+def test_a_bad_filter_names_every_field_at_once() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        LibraryFilter.from_args({"mark": "good", "hs_code": "84821", "ie_flag": "X", "role": "boss",
+                                 "date_from": "2026-03-01", "date_to": "2026-02-01", "keyword": "轴" * 31})
+    assert refused.value.errors == {
+        "mark": "请从列表中选择", "hs_code": "商品编号应为4、6、8或10位数字", "ie_flag": "请从列表中选择",
+        "role": "请从列表中选择", "keyword": "关键字不能超过30个字", "date_to": "开始日期不能晚于结束日期"}
+
+
+async def test_keyset_pages_follow_the_declaration_date_then_the_id(world: World, reference: None) -> None:
+    acme = world.acme.credit_code
+    await put(*[item(n, acme, declared_on=date(2026, 3, 1 + n % 2)) for n in range(1, 6)])
+    mine = await authorised(world)
+    seen, cursor = [], ""
+    while True:
+        found = await enterprise_rows(mine, LibraryFilter(), cursor, limit=2)
+        seen.append([r.entry_number[-3:] for r in found.items])
+        if found.next_cursor is None:
+            break
+        cursor = found.next_cursor
+    assert seen == [["005", "003"], ["001", "004"], ["002"]]
+    with pytest.raises(ValidationFailed):
+        await enterprise_rows(mine, LibraryFilter(), "x.1")
+
+
+async def test_element_details_follow_the_current_catalogue_and_show_what_differs(world: World,
+                                                                                 reference: None) -> None:
+    acme = world.acme.credit_code
+    await put(item(1, acme, source=LibrarySource.DECLARED, mark=LibraryMark.MATCHED,
+                   model_spec="0|3|深沟球|SKF|通用|||"),
+              item(1, acme, mark=LibraryMark.NONSTANDARD, model_spec="0|3|深沟球|SKF|6205-2RS|||多余"))
+    row = (await enterprise_rows(await authorised(world), LibraryFilter())).items[0]
+    details = await element_details(row, date(2026, 3, 10))
+    assert details.version_code == "2026"
+    assert [(line.name, line.value, line.required) for line in details.lines[:5]] == [
+        ("品牌类型", "0", True), ("出口享惠情况", "3", True), ("结构类型", "深沟球", True),
+        ("品牌（中文或外文名称）", "SKF", True), ("型号", "6205-2RS", True)]
+    assert "0 无品牌" in details.lines[0].allowed and details.lines[2].allowed == []
+    assert [(line.name, line.declared) for line in details.lines if line.differs] == [("型号", "通用"), ("其他", "")]
+    standard = (await put(item(2, acme)))[0]
+    assert not any(line.differs for line in (await element_details(standard, date(2026, 3, 10))).lines)
+
+
+async def test_choose_and_undo_are_audited_and_refused_on_other_marks(world: World, reference: None) -> None:
+    acme = world.acme.credit_code
+    matched, standard = await put(item(1, acme, source=LibrarySource.DECLARED, mark=LibraryMark.MATCHED),
+                                  item(2, acme))
+    mine = await authorised(world)
+    chosen = await choose(CTX, mine, matched.id, matched.version, "  与合同一致的型号写法 ", ip="10.0.0.1")
+    assert (chosen.mark, chosen.mark_note, chosen.version) == (LibraryMark.CHOSEN, "与合同一致的型号写法", 2)
+    with pytest.raises(IllegalTransition) as refused:
+        await choose(CTX, mine, chosen.id, chosen.version, "")
+    assert refused.value.message == "只有系统匹配数据可以设为自选"
+    with pytest.raises(IllegalTransition):
+        await choose(CTX, mine, standard.id, standard.version, "")
+    with pytest.raises(ValidationFailed):
+        await choose(CTX, mine, matched.id, chosen.version, "长" * 301)
+    back = await unchoose(CTX, mine, chosen.id, chosen.version)
+    assert (back.mark, back.mark_note, back.version) == (LibraryMark.MATCHED, "", 3)
+    entries = await AuditEntry.filter(object_type="library_row").order_by("id")
+    assert [(e.action, e.actor_id, e.object_id) for e in entries] == [
+        ("library.choose", world.staff.person_id, str(matched.id)),
+        ("library.unchoose", world.staff.person_id, str(matched.id))]
+    assert entries[0].detail["mark_note"] == "与合同一致的型号写法" and entries[0].ip == "10.0.0.1"
+
+
+async def test_of_two_choices_at_once_one_wins(world: World, reference: None) -> None:
+    matched = (await put(item(1, world.acme.credit_code, source=LibrarySource.DECLARED,
+                              mark=LibraryMark.MATCHED)))[0]
+    mine = await authorised(world)
+    outcomes = await asyncio.gather(choose(CTX, mine, matched.id, matched.version, "甲"),
+                                    choose(CTX, mine, matched.id, matched.version, "乙"), return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "LibraryRow"]
+    with pytest.raises(Conflict) as stale:
+        await unchoose(CTX, mine, matched.id, matched.version)
+    assert stale.value.message == "该数据刚被他人修改，请刷新后重试"
+    assert await AuditEntry.filter(action="library.choose").count() == 1
+
+
+async def test_a_standard_row_is_withdrawn_and_published_again(world: World, reference: None) -> None:
+    acme = world.acme.credit_code
+    standard, nonstandard = await put(item(1, acme), item(2, acme, mark=LibraryMark.NONSTANDARD))
+    mine = await authorised(world)
+    withdrawn = await set_public(CTX, mine, standard.id, standard.version, False)
+    assert not withdrawn.public
+    again = await set_public(CTX, mine, withdrawn.id, withdrawn.version, True)
+    assert again.public and again.version == 3
+    with pytest.raises(IllegalTransition) as refused:
+        await set_public(CTX, mine, nonstandard.id, nonstandard.version, True)
+    assert refused.value.message == "只有规范数据可以设置公开状态"
+    assert [e.action for e in await AuditEntry.filter(object_type="library_row").order_by("id")] == [
+        "library.withdraw", "library.publish"]
+
+
+async def test_the_export_holds_the_page_or_every_filtered_row_of_the_enterprise_only(
+        world: World, reference: None, tmp_path: Path) -> None:
+    acme, solo = world.acme.credit_code, world.solo.credit_code
+    await put(*[item(n, acme) for n in range(1, 26)], item(30, solo), item(31, OTHERS[0], declarant=solo))
+    mine = await authorised(world)
+    everything = await export_enterprise_rows(mine, LibraryFilter(), tmp_path / "all.xlsx", CTX)
+    page = await export_enterprise_rows(mine, LibraryFilter(), tmp_path / "page.xlsx", CTX, cursor="")
+    assert (everything, page) == (25, 20)
+    sheet = load_workbook(tmp_path / "all.xlsx").active
+    entries = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(entries) == 25 and not any(e.endswith(("030", "031")) for e in entries)
+    assert solo not in {c for row in sheet.iter_rows(values_only=True) for c in row} and BROKER
