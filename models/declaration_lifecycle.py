@@ -37,6 +37,10 @@ class DeclarationStatus(StrEnum):
     def label(self) -> str:
         return STATUS_LABELS[self]
 
+    @property
+    def group(self) -> DeclarationGroup:
+        return GROUP_OF[self]
+
 
 STATUS_LABELS: Mapping[DeclarationStatus, str] = {
     DeclarationStatus.DRAFT: "草稿",

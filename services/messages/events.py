@@ -1,5 +1,6 @@
 """The messages the events of other features leave in the message centre, beside their outbox rows and in the
-same transaction: the question-clearing notices, the registration decided, a join request decided."""
+same transaction: the question-clearing notices, the registration decided, a join request decided, a declaration
+reviewed or moved by a receipt."""
 
 from __future__ import annotations
 
@@ -50,3 +51,15 @@ async def join_decided_message(conn: BaseDBAsyncClient, *, enterprise_id: int, p
     await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
                        severity=Severity.INFO if approved else Severity.IMPORTANT, title=JOIN_TITLES[approved],
                        body=body, link=HOME_LINK if approved else COMPANIES_LINK, now=now)
+
+
+DECLARATION_LINK = "/workbench/declarations/entry/{id}"
+
+
+async def declaration_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, number: str,
+                              event: str, important: bool, reason: str, declaration_id: int, now: datetime) -> None:
+    """A 通知 to the preparer: a reviewer decided their declaration, or a receipt moved it."""
+    await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
+                       severity=Severity.IMPORTANT if important else Severity.INFO,
+                       title=f"报关单{event}：{number}", body=f"原因：{reason}" if reason else "",
+                       link=DECLARATION_LINK.format(id=declaration_id), now=now)
