@@ -97,6 +97,7 @@ async def list_declarations(member: Member, group: DeclarationGroup, *, cursor: 
 async def get_declaration(member: Member, declaration_id: int) -> DeclarationView:
     conn = connection()
     found = await access_declaration(member, declaration_id, conn)
+    await found.fetch_related("owner", using_db=conn)
     form = await read_form(conn, found)
     events = await DeclarationEvent.filter(declaration_id=found.id).using_db(conn).select_related("person") \
         .order_by("id")

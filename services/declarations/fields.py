@@ -217,3 +217,22 @@ def parse_form(head: Mapping[str, Any], parts: Mapping[str, Sequence[Mapping[str
     if errors:
         raise ValidationFailed.of(errors)
     return DeclarationForm(typed_head, typed["items"], typed["containers"], typed["documents"])
+
+
+def as_text(value: Any) -> str:
+    """How a typed value reads in a form field."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(plain(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def form_text(form: DeclarationForm) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
+    """The form's head and parts as the text of their fields (an item's ``elements`` stay a list)."""
+    head = {key: as_text(value) for key, value in form.head.items()}
+    parts = {name: [{key: value if key == "elements" else as_text(value) for key, value in row.items()}
+                    for row in form.part(name)] for name in PARTS}
+    return head, parts
