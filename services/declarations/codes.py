@@ -61,7 +61,9 @@ async def hs_entry(member: Member, code: str) -> HsChoice:
     """The catalogue's entry for an HS code in effect today, its enumerated elements with their choices."""
     member.decision.require(L.ENTRY)
     version = await version_in_effect(date.today(), connection())
-    found = await HsCode.filter(version_id=version.id, code=code.strip()).using_db(connection()).first()
+    code = code.strip()
+    found = await HsCode.filter(version_id=version.id, code=code).using_db(connection()).first() \
+        if len(code) == 10 and code.isdigit() else None
     if found is None:
         raise NotFound(LL.MSG_UNKNOWN_HS.format(version=version.code), field="hs_code")
     tables = {e["table"] for e in found.elements if e.get("table")}

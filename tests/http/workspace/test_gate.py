@@ -66,5 +66,4 @@ async def test_the_permission_matrix(site: Site, world: World) -> None:
         checked.add(code)
     api = {code for path, code in gated if path.startswith("/api/")}
     assert {"system:role:view", "message:view", "declaration:entry", "declaration:review2", "sync:run",
-            "system:dept:view",
-            "system:join:view", "question:view"} <= checked and api
+            "system:dept:view", "system:join:view", "question:view"} <= checked and api
