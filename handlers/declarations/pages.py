@@ -20,6 +20,7 @@ from models.declaration_lifecycle import EDITABLE, DeclarationGroup
 from models.errors import ValidationFailed
 from services.declarations import entry as E
 from services.declarations import labels as L
+from services.declarations.codes import code_names
 from services.declarations.defaults import entry_defaults
 from services.declarations.fields import HEAD_FIELDS, PARTS, DeclarationForm, form_text, parse_form
 from services.kit.records import DeclarationKind
@@ -55,8 +56,14 @@ async def _form_page(request: Request, member: Member, kind: DeclarationKind, *,
         request, "workbench/declaration_form.html", status=refused.status, kind=kind, declaration=declaration,
         head=head, parts=parts, errors=refused.beside(), specs=HEAD_FIELDS, part_specs=PARTS, defaults=defaults,
         hints=hints if hints is not None else (view.hints if view else {}), events=view.events if view else [],
-        editable=editable, may_review=member.decision.allows(L.REVIEW), base=ENTRY,
-        done=DONE.get(request.args.get("done", ""), ""))
+        names=await code_names(_typed_codes(head, parts)), editable=editable,
+        may_review=member.decision.allows(L.REVIEW), base=ENTRY, done=DONE.get(request.args.get("done", ""), ""))
+
+
+def _typed_codes(head: dict[str, Any], parts: dict[str, Any]) -> list[tuple[str, str]]:
+    """(table, code) of every code field shown, for the names beside them."""
+    rows = [(HEAD_FIELDS, head)] + [(specs, row) for name, specs in PARTS.items() for row in parts[name]]
+    return [(spec.table, str(values.get(spec.key, ""))) for specs, values in rows for spec in specs if spec.table]
 
 
 def _typed(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:

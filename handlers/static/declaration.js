@@ -71,8 +71,8 @@
         spec.title = "由下方申报要素自动组成";
         var name = row.querySelector('[name="item_goods_name"]');
         if (name && !name.value) name.value = hs.name;
-        var units = row.querySelector('[data-name-for$="-legal_unit"]');
-        if (units) units.textContent = "目录：" + hs.unit1 + (hs.unit2 ? " / 第二 " + hs.unit2 : "");
+        var units = row.querySelector("[data-catalogue-units]");
+        if (units) units.textContent = "目录法定单位：" + hs.unit1 + (hs.unit2 ? "，第二单位：" + hs.unit2 : "");
         joinElements(box);
       });
   }
@@ -120,5 +120,6 @@
     if (e.submitter && e.submitter.value === "submit" && confirmText && !window.confirm(confirmText)) e.preventDefault();
   });
   document.querySelectorAll("[data-hs]").forEach(function (input) { if (input.value) showElements(input); });
-  document.querySelectorAll("[data-table]").forEach(function (input) { if (input.value) lookup(input); });
+  var invalid = form.querySelector("[aria-invalid=true]");
+  if (invalid) { invalid.scrollIntoView({block: "center"}); invalid.focus({preventScroll: true}); }
 })();

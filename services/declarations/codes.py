@@ -57,6 +57,16 @@ async def find_codes(member: Member, table: str, query: str, limit: int = LOOKUP
     return sorted((CodeChoice(c, n) for c, n in rows), key=lambda c: not c.code.startswith(text.upper()))
 
 
+async def code_names(specs: list[tuple[str, str]]) -> dict[str, str]:
+    """The names of typed codes, keyed "table:code" (a form shows each code's name beside it)."""
+    wanted = {(table, code) for table, code in specs if table and code}
+    if not wanted:
+        return {}
+    rows = await CodeItem.filter(table__code__in={t for t, _ in wanted}, code__in={c for _, c in wanted}) \
+        .using_db(connection()).values_list("table__code", "code", "name")
+    return {f"{table}:{code}": name for table, code, name in rows if (table, code) in wanted}
+
+
 async def hs_entry(member: Member, code: str) -> HsChoice:
     """The catalogue's entry for an HS code in effect today, its enumerated elements with their choices."""
     member.decision.require(L.ENTRY)
