@@ -214,6 +214,13 @@ async def return_declaration(ctx: ServiceContext, member: Member, declaration_id
     return await _change(ctx, member, declaration_id, A.RETURN, version, note=reason.strip())
 
 
+async def declare_declaration(ctx: ServiceContext, member: Member, declaration_id: int,
+                              version: int | None = None) -> Declaration:
+    """申报: an approved declaration marked as sent. The single-window adapter (a later issue) sends it here, in
+    this transaction, and stores the 统一编号 it answers."""
+    return await _change(ctx, member, declaration_id, A.DECLARE, version)
+
+
 async def record_receipt(ctx: ServiceContext, enterprise_id: int, declaration_id: int, action: DeclarationAction,
                          note: str = "") -> Declaration:
     """A receipt of the single window (海关入库, 放行, 结关, 删单, 退单) moves the declaration (the system acts)."""

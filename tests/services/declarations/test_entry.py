@@ -22,6 +22,7 @@ from services.declarations.entry import (
     approve_declaration,
     copy_declaration,
     create_draft,
+    declare_declaration,
     delete_declaration,
     get_declaration,
     list_declarations,
@@ -191,7 +192,7 @@ async def test_review_return_resubmit_approve_and_receipts(world: World, referen
     await submit_declaration(CTX, preparer, draft.id, 3)
     await approve_declaration(CTX, reviewer, draft.id, 4)
     stored = await Declaration.get(id=draft.id)
-    await Declaration.filter(id=draft.id).update(status=DeclarationStatus.DECLARED)  # sending: the sync, later
+    await declare_declaration(CTX, preparer, draft.id, 5)
     await record_receipt(CTX, world.acme.id, draft.id, DeclarationAction.RECEIPT_DELETED, "重复申报")
     with pytest.raises(NotFound):
         await record_receipt(CTX, world.solo.id, draft.id, DeclarationAction.RECEIPT_DELETED)
@@ -199,7 +200,7 @@ async def test_review_return_resubmit_approve_and_receipts(world: World, referen
     assert [d.id for d in (await list_declarations(preparer, DeclarationGroup.DELETED)).items] == [draft.id]
     events = await DeclarationEvent.filter(declaration_id=draft.id).order_by("id").values_list("to_status", "person_id")
     assert [s for s, _ in events] == ["draft", "pending_review", "returned", "pending_review", "approved",
-                                      "customs_deleted"]
+                                      "declared", "customs_deleted"]
     assert events[-1][1] is None and events[2][1] == world.executive.person_id
 
 
