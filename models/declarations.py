@@ -113,7 +113,7 @@ class DeclarationContainer(Model):
     position = fields.SmallIntField()
     container_no = fields.CharField(max_length=11, default="")  # 集装箱号
     spec = fields.CharField(max_length=2, default="")  # 集装箱规格
-    weight = fields.DecimalField(max_digits=12, decimal_places=2, null=True)  # 自重 (千克)
+    weight = fields.DecimalField(max_digits=19, decimal_places=5, null=True)  # 自重 (千克)
     goods_numbers = fields.CharField(max_length=100, default="")  # 商品项号关系, e.g. "1,2"
 
     class Meta:

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('position', fields.SmallIntField()),
                 ('container_no', fields.CharField(default='', max_length=11)),
                 ('spec', fields.CharField(default='', max_length=2)),
-                ('weight', fields.DecimalField(null=True, max_digits=12, decimal_places=2)),
+                ('weight', fields.DecimalField(null=True, max_digits=19, decimal_places=5)),
                 ('goods_numbers', fields.CharField(default='', max_length=100)),
             ],
             options={'table': 'declaration_container', 'app': 'models', 'unique_together': (('declaration_id', 'position'),), 'pk_attr': 'id'},

@@ -51,9 +51,9 @@ def _f(key: str, label: str, kind: Kind = Kind.TEXT, table: str = "", *, req: bo
 
 C, D, N, T = Kind.CODE, Kind.DECIMAL, Kind.INTEGER, Kind.DATE
 HEAD_FIELDS: tuple[FieldSpec, ...] = (
-    _f("declare_office", "申报地海关", C, "customs_office", req=True, xml="CustomMaster", column=True),
-    _f("ie_port", "出境关别", C, "customs_office", req=True, xml="IEPort", column=True),
-    _f("trade_mode", "监管方式", C, "trade_mode", req=True, xml="TradeMode", column=True),
+    _f("declare_office", "申报地海关", C, "customs_office", req=True, size=4, xml="CustomMaster", column=True),
+    _f("ie_port", "出境关别", C, "customs_office", req=True, size=4, xml="IEPort", column=True),
+    _f("trade_mode", "监管方式", C, "trade_mode", req=True, size=4, xml="TradeMode", column=True),
     _f("bill_no", "提运单号", size=50, xml="BillNo", column=True),
     _f("trade_code", "境内发货人代码", req=True, size=18, xml="TradeCoScc", column=True),
     _f("trade_name", "境内发货人名称", req=True, xml="TradeName", column=True),
@@ -64,23 +64,23 @@ HEAD_FIELDS: tuple[FieldSpec, ...] = (
     _f("agent_name", "申报单位名称", xml="AgentName"),
     _f("contract_no", "合同协议号", req=True, size=32, xml="ContrNo"),
     _f("ie_date", "出口日期", T, xml="IEDate"),
-    _f("traf_mode", "运输方式", C, "transport_mode", req=True, xml="TrafMode"),
+    _f("traf_mode", "运输方式", C, "transport_mode", req=True, size=1, xml="TrafMode"),
     _f("traf_name", "运输工具名称及航次号", size=64, xml="TrafName"),
-    _f("cut_mode", "征免性质", C, "levy_nature", xml="CutMode"),
+    _f("cut_mode", "征免性质", C, "levy_nature", size=3, xml="CutMode"),
     _f("license_no", "许可证号", size=20, xml="LicenseNo"),
     _f("manual_no", "备案号", size=12, xml="ManualNo"),
-    _f("trade_country", "贸易国（地区）", C, "country", req=True, xml="TradeAreaCode"),
-    _f("destination_country", "运抵国（地区）", C, "country", req=True, xml="TradeCountry"),
-    _f("distinate_port", "指运港", C, "port", req=True, xml="DistinatePort"),
-    _f("desp_port", "离境口岸", C, "domestic_port", req=True, xml="DespPortCode"),
-    _f("wrap_type", "包装种类", C, "package_type", req=True, xml="WrapType"),
+    _f("trade_country", "贸易国（地区）", C, "country", req=True, size=3, xml="TradeAreaCode"),
+    _f("destination_country", "运抵国（地区）", C, "country", req=True, size=3, xml="TradeCountry"),
+    _f("distinate_port", "指运港", C, "port", req=True, size=6, xml="DistinatePort"),
+    _f("desp_port", "离境口岸", C, "domestic_port", req=True, size=6, xml="DespPortCode"),
+    _f("wrap_type", "包装种类", C, "package_type", req=True, size=2, xml="WrapType"),
     _f("pack_no", "件数", N, req=True, xml="PackNo"),
     _f("gross_weight", "毛重（千克）", D, req=True, xml="GrossWet"),
     _f("net_weight", "净重（千克）", D, req=True, xml="NetWt"),
-    _f("trans_mode", "成交方式", C, "transaction_mode", req=True, xml="TransMode"),
+    _f("trans_mode", "成交方式", C, "transaction_mode", req=True, size=1, xml="TransMode"),
     _f("mark_no", "标记唛码", size=400, xml="MarkNo"),
     _f("note_s", "备注", xml="NoteS"),
-    _f("transit_traf_mode", "境内运输方式", C, "transport_mode", req=True, transit=True),
+    _f("transit_traf_mode", "境内运输方式", C, "transport_mode", req=True, size=1, transit=True),
     _f("transit_traf_name", "境内运输工具名称", req=True, size=64, transit=True),
     _f("transit_voyage", "境内航次号", size=32, transit=True),
 )
@@ -89,27 +89,27 @@ ITEM_FIELDS: tuple[FieldSpec, ...] = (
     _f("goods_name", "商品名称", req=True, xml="GName"),
     _f("model_spec", "规格型号", req=True, size=2000, xml="GModel"),
     _f("quantity", "成交数量", D, req=True, xml="GQty"),
-    _f("unit", "成交计量单位", C, "unit", req=True, xml="GUnit"),
+    _f("unit", "成交计量单位", C, "unit", req=True, size=3, xml="GUnit"),
     _f("legal_quantity", "法定第一数量", D, req=True, xml="FirstQty"),
-    _f("legal_unit", "法定第一计量单位", C, "unit", req=True, xml="FirstUnit"),
+    _f("legal_unit", "法定第一计量单位", C, "unit", req=True, size=3, xml="FirstUnit"),
     _f("second_quantity", "法定第二数量", D, xml="SecondQty"),
-    _f("second_unit", "法定第二计量单位", C, "unit", xml="SecondUnit"),
+    _f("second_unit", "法定第二计量单位", C, "unit", size=3, xml="SecondUnit"),
     _f("price", "单价", D, req=True, xml="DeclPrice"),
     _f("total", "总价", D, req=True, xml="DeclTotal"),
-    _f("currency", "币制", C, "currency", req=True, xml="TradeCurr"),
-    _f("origin_country", "原产国（地区）", C, "country", req=True, xml="OriginCountry"),
-    _f("destination_country", "最终目的国（地区）", C, "country", req=True, xml="DestinationCountry"),
-    _f("district_code", "境内货源地", C, "domestic_area", req=True, xml="DistrictCode"),
-    _f("duty_mode", "征免方式", C, "levy_mode", req=True, xml="DutyMode"),
+    _f("currency", "币制", C, "currency", req=True, size=3, xml="TradeCurr"),
+    _f("origin_country", "原产国（地区）", C, "country", req=True, size=3, xml="OriginCountry"),
+    _f("destination_country", "最终目的国（地区）", C, "country", req=True, size=3, xml="DestinationCountry"),
+    _f("district_code", "境内货源地", C, "domestic_area", req=True, size=5, xml="DistrictCode"),
+    _f("duty_mode", "征免方式", C, "levy_mode", req=True, size=1, xml="DutyMode"),
 )
 CONTAINER_FIELDS: tuple[FieldSpec, ...] = (
     _f("container_no", "集装箱号", req=True, size=11, xml="ContainerId"),
-    _f("spec", "集装箱规格", C, "container_spec", req=True, xml="ContainerMd"),
+    _f("spec", "集装箱规格", C, "container_spec", req=True, size=2, xml="ContainerMd"),
     _f("weight", "自重（千克）", D, xml="ContainerWt"),
     _f("goods_numbers", "商品项号", size=100, xml="GoodsNo"),
 )
 DOCUMENT_FIELDS: tuple[FieldSpec, ...] = (
-    _f("code", "随附单证代码", C, "attached_document", req=True, xml="DocuCode"),
+    _f("code", "随附单证代码", C, "attached_document", req=True, size=4, xml="DocuCode"),
     _f("number", "随附单证编号", req=True, size=64, xml="CertCode"),
 )
 HEAD_COLUMNS = tuple(spec.key for spec in HEAD_FIELDS if spec.column)
@@ -143,6 +143,8 @@ def path(part: str, index: int, key: str) -> str:
 def typed_value(spec: FieldSpec, raw: Any) -> Any:
     """The typed value of one field (None or "" when empty), or ValueError with the Chinese reason."""
     text = "" if raw is None else str(raw).strip()
+    if spec.kind is Kind.CODE and len(text) > spec.max_length:
+        raise ValueError(L.MSG_CODE_TOO_LONG.format(label=spec.label, size=spec.max_length))
     if spec.kind is Kind.CODE:
         return text.upper()
     if spec.kind is Kind.TEXT:

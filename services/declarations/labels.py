@@ -8,6 +8,7 @@ REVIEW = "declaration:review"
 OPEN_DECLARATIONS = "报关单"
 
 MSG_TOO_LONG = "{label}不能超过 {size} 个字符"
+MSG_CODE_TOO_LONG = "{label}应为不超过 {size} 位的代码，请从列表中选择"
 MSG_DATE = "{label}应为日期，如 2026-03-02"
 MSG_INTEGER = "{label}应为不小于 0 的整数"
 MSG_DECIMAL = "{label}应为不小于 0 的数字（最多 5 位小数）"

@@ -111,6 +111,8 @@ async def test_the_api_creates_updates_with_versions_and_refuses_as_json(site: S
     bad_number = await api.put(f"{API}/{did}", json={"version": 2, "items": [good_item(quantity="十")]})
     assert bad_number.status_code == 400
     assert bad_number.json()["error"]["fields"] == {"items[0].quantity": "成交数量应为不小于 0 的数字（最多 5 位小数）"}
+    too_long = await api.put(f"{API}/{did}", json={"version": 2, "head": {"declare_office": "0900" * 5}})
+    assert too_long.status_code == 400 and "declare_office" in too_long.json()["error"]["fields"]
     no_kind = await api.post(API, json={"kind": "import"})
     assert no_kind.status_code == 400 and no_kind.json()["error"]["field"] == "kind"
 
