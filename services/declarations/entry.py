@@ -95,6 +95,7 @@ async def list_declarations(member: Member, group: DeclarationGroup, *, cursor: 
 
 
 async def get_declaration(member: Member, declaration_id: int) -> DeclarationView:
+    member.decision.require(L.ENTRY)
     conn = connection()
     found = await access_declaration(member, declaration_id, conn)
     await found.fetch_related("owner", using_db=conn)

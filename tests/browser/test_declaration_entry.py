@@ -70,4 +70,8 @@ async def test_a_draft_with_one_item_refused_then_submitted(chromium: Browser, s
     await expect(page.locator("h1 .badge")).to_have_text("待审核")
     await page.screenshot(path="/tmp/shots/decl/declaration-entry-submitted.png", full_page=True)
     await shoot(page, "declaration-entry-submitted")
+    await page.get_by_role("navigation", name="功能菜单").get_by_role("link", name="报关单录入").click()
+    await expect(page.locator("#declaration-list tbody tr")).to_have_count(1)
+    await expect(page.locator("#declaration-list")).to_contain_text("待审核")
+    await page.screenshot(path="/tmp/shots/decl/declaration-list.png")
     await context.close()
