@@ -74,4 +74,8 @@ async def test_a_draft_with_one_item_refused_then_submitted(chromium: Browser, s
     await expect(page.locator("#declaration-list tbody tr")).to_have_count(1)
     await expect(page.locator("#declaration-list")).to_contain_text("待审核")
     await page.screenshot(path="/tmp/shots/decl/declaration-list.png")
+    await page.set_viewport_size({"width": 1024, "height": 768})  # the narrowest desktop the form is made for
+    await page.locator("#declaration-list a").first.click()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 1024
+    await page.screenshot(path="/tmp/shots/decl/declaration-form-1024.png")
     await context.close()
