@@ -9,7 +9,13 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.declarations.bodies import CodeQuery, CreateBody, DeclarationsQuery, UpdateBody, VersionBody
+from handlers.declarations.bodies import (
+    CodeQuery,
+    DeclarationCreateBody,
+    DeclarationsQuery,
+    DeclarationUpdateBody,
+    DeclarationVersionBody,
+)
 from handlers.kit.bodies import read_body, read_query
 from handlers.kit.openapi import api_route
 from handlers.kit.permissions import current_member, requires
@@ -84,11 +90,11 @@ def declarations_api_blueprint() -> Blueprint:
         return ok({"items": [summary_json(d) for d in found.items], "next_cursor": found.next_cursor,
                    "counts": {g.value: n for g, n in found.counts.items()}})
 
-    @api_route(bp, "POST", BASE, summary="新建报关单草稿（内容可不完整）", tag=TAG, body=CreateBody, response=DETAIL,
-               status=201)
+    @api_route(bp, "POST", BASE, summary="新建报关单草稿（内容可不完整）", tag=TAG, body=DeclarationCreateBody,
+               response=DETAIL, status=201)
     @requires(L.ENTRY)
     async def create(request: Request) -> HTTPResponse:
-        body = read_body(request, CreateBody)
+        body = read_body(request, DeclarationCreateBody)
         made = await E.create_draft(request.app.ctx.services, await current_member(request), _kind(body.kind),
                                     parse_form(body.head.model_dump(), body.parts()))
         return await detail(request, made.id, 201)
@@ -99,20 +105,20 @@ def declarations_api_blueprint() -> Blueprint:
     async def declaration(request: Request, declaration_id: int) -> HTTPResponse:
         return await detail(request, declaration_id)
 
-    @api_route(bp, "PUT", ONE, summary="暂存（整单替换；version 过期返回 409）", tag=TAG, body=UpdateBody,
+    @api_route(bp, "PUT", ONE, summary="暂存（整单替换；version 过期返回 409）", tag=TAG, body=DeclarationUpdateBody,
                response=DETAIL)
     @requires(L.ENTRY)
     async def update(request: Request, declaration_id: int) -> HTTPResponse:
-        body = read_body(request, UpdateBody)
+        body = read_body(request, DeclarationUpdateBody)
         await E.save_draft(request.app.ctx.services, await current_member(request), declaration_id, body.version,
                            parse_form(body.head.model_dump(), body.parts()))
         return await detail(request, declaration_id)
 
     @api_route(bp, "POST", ONE + "/submit", summary="提交审核：全部逻辑检查，不通过时返回每个字段的原因", tag=TAG,
-               body=VersionBody, response=DETAIL)
+               body=DeclarationVersionBody, response=DETAIL)
     @requires(L.ENTRY)
     async def submit(request: Request, declaration_id: int) -> HTTPResponse:
-        body = read_body(request, VersionBody)
+        body = read_body(request, DeclarationVersionBody)
         await E.submit_declaration(request.app.ctx.services, await current_member(request), declaration_id,
                                    body.version)
         return await detail(request, declaration_id)

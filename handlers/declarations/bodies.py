@@ -60,7 +60,7 @@ KindText = Annotated[Text, Field(json_schema_extra={"enum": ["export", "export_r
                                                              "export_transit_record"]})]
 
 
-class ContentBody(Body):
+class DeclarationContentBody(Body):
     head: HeadBody = Field(default_factory=HeadBody)  # type: ignore[valid-type]
     items: list[ItemBody] = Field(default_factory=list)  # type: ignore[valid-type]
     containers: list[ContainerBody] = Field(default_factory=list)  # type: ignore[valid-type]
@@ -70,7 +70,7 @@ class ContentBody(Body):
         return {name: [row.model_dump() for row in getattr(self, name)] for name in PARTS}
 
 
-class CreateBody(ContentBody):
+class DeclarationCreateBody(DeclarationContentBody):
     """新建报关单草稿（内容可不完整）."""
 
     documented_required = ("kind",)
@@ -78,19 +78,19 @@ class CreateBody(ContentBody):
     kind: KindText = ""
 
 
-class UpdateBody(ContentBody):
+class DeclarationUpdateBody(DeclarationContentBody):
     """暂存：以 version 做并发校验，版本过期返回 409."""
 
     version: int
 
 
-class VersionBody(Body):
+class DeclarationVersionBody(Body):
     """提交审核、撤回、删除、审核通过：当前版本号."""
 
     version: int
 
 
-class ReturnBody(Body):
+class DeclarationReturnBody(Body):
     """审核退回：原因必填."""
 
     documented_required = ("reason",)

@@ -10,7 +10,13 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.declarations.bodies import DeclarationsQuery, EntryPageBody, ReturnBody, VersionBody, page_rows
+from handlers.declarations.bodies import (
+    DeclarationReturnBody,
+    DeclarationsQuery,
+    DeclarationVersionBody,
+    EntryPageBody,
+    page_rows,
+)
 from handlers.kit.bodies import read_body, read_query, typed_values
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.permissions import current_member, requires
@@ -142,7 +148,7 @@ async def save(request: Request, declaration_id: int) -> HTTPResponse:
 
 
 async def _act(request: Request, declaration_id: int, use_case: Any) -> None:
-    body = read_body(request, VersionBody)
+    body = read_body(request, DeclarationVersionBody)
     await use_case(request.app.ctx.services, await current_member(request), declaration_id, body.version)
 
 
@@ -172,7 +178,7 @@ async def approve(request: Request, declaration_id: int) -> HTTPResponse:
 
 @requires(L.REVIEW)
 async def send_back(request: Request, declaration_id: int) -> HTTPResponse:
-    async def change(member: Member, body: ReturnBody) -> HTTPResponse:
+    async def change(member: Member, body: DeclarationReturnBody) -> HTTPResponse:
         await E.return_declaration(request.app.ctx.services, member, declaration_id, body.reason, body.version)
         return see_other(f"{ENTRY}/{declaration_id}?done=returned")
 
@@ -180,4 +186,4 @@ async def send_back(request: Request, declaration_id: int) -> HTTPResponse:
         view = await E.get_declaration(member, declaration_id)
         return await _form_page(request, member, view.declaration.kind, view=view, refused=refused)
 
-    return await form_action(request, current_member, ReturnBody, change, again)
+    return await form_action(request, current_member, DeclarationReturnBody, change, again)
