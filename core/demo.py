@@ -49,6 +49,7 @@ class DemoLogins:
 async def seed_everything(settings: Settings) -> DemoLogins:
     """Reference data, the demo enterprise and its questions, its virtual cards, a pending registration."""
     from core.app import secret_key
+    from core.demo_declarations import seed_declarations
     from core.demo_library import seed_library
     from services.desk.reference_data import load_reference_data
     from services.jobs.exports import exports_folder
@@ -60,6 +61,7 @@ async def seed_everything(settings: Settings) -> DemoLogins:
     await load_library_reference(ctx)
     logins = await seed_demo(ctx, settings.district.accepting_office_codes[0])
     await seed_library(ctx, exports_folder(settings.web.upload_dir), DEMO_CREDIT_CODE, DEMO_ENTERPRISE)
+    await seed_declarations(ctx, DEMO_CREDIT_CODE)
     await bind_demo_cards(CARD_DEMO, DEMO_CREDIT_CODE)
     await seed_personal(ctx, FileStorage(Path(settings.web.upload_dir)), settings.district.accepting_office_codes[0])
     await seed_pending_registration(ctx, FileStorage(Path(settings.web.upload_dir)), secret_key(settings))  # issue 6
@@ -80,6 +82,7 @@ def print_banner(settings: Settings, logins: DemoLogins) -> None:
     print(f"  企业端接口文档：{base}/api/v1/openapi.json")
     print(f"  海关管理端：{base}/admin/")
     print(f"  企业工作台：{base}/workbench/（企业用户登录后打开；张关务有一周有效的“审单员”角色）")
+    print(f"  报关单录入：{base}/workbench/declarations/entry（张关务录入；王管理可审核）")
     print(f"  个人中心：{base}/workbench/personal 、{base}/h5/personal（张关务已有报关员章和个人表单设置）")
     print("  海关账号（用户名 / 角色 / 密码）：")
     for username, role, password in logins.customs:

@@ -23,4 +23,5 @@ MODEL_MODULES = [
     "models.joins",
     "models.personal",
     "models.library",
+    "models.declarations",
 ]

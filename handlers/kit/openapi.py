@@ -44,10 +44,11 @@ class Operation:
     status: int
     multipart: bool = False
     errors: tuple[int, ...] = field(default=(400, 401, 403, 404, 409, 429))
+    texts: tuple[str, ...] = ()  # path parameters that are text (``<table:str>``), not ids
 
 
 OPERATIONS: list[Operation] = []
-_PARAM = re.compile(r"<(\w+)(?::[^>]+)?>")
+_PARAM = re.compile(r"<(\w+)(?::([^>]+))?>")  # a Sanic path parameter: its name and its type
 
 
 def api_route(bp: Blueprint, method: str, path: str, *, summary: str, tag: str,
@@ -56,7 +57,9 @@ def api_route(bp: Blueprint, method: str, path: str, *, summary: str, tag: str,
               multipart: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``path`` (Sanic syntax, under /api/v1) on ``bp`` and document it."""
     documented = _PARAM.sub(r"{\1}", path.removeprefix(API_PREFIX))
-    op = Operation(method.upper(), documented, summary, tag, body, response, query, auth, status, multipart)
+    texts = tuple(name for name, kind in _PARAM.findall(path) if kind not in ("", "int"))
+    op = Operation(method.upper(), documented, summary, tag, body, response, query, auth, status, multipart,
+                   texts=texts)
     if op not in OPERATIONS:
         OPERATIONS.append(op)
 
@@ -88,7 +91,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
 
 
 def _operation(op: Operation) -> dict[str, Any]:
-    params = [{"name": name, "in": "path", "required": True, "schema": PATH_ID}
+    params = [{"name": name, "in": "path", "required": True,
+               "schema": {"type": "string", "maxLength": 32} if name in op.texts else PATH_ID}
               for name in re.findall(r"{(\w+)}", op.path)]
     params += query_parameters(op.query) if op.query else []
     ok: dict[str, Any] = {"description": "成功"}

@@ -39,14 +39,20 @@ class Reference:
         return self.tables.get(table, frozenset())
 
 
-async def load_reference(on: date, conn: BaseDBAsyncClient | None = None) -> Reference:
-    """The catalogue version in effect on ``on`` (the newest before it) and every code table."""
+async def version_in_effect(on: date, conn: BaseDBAsyncClient | None = None) -> CatalogueVersion:
+    """The catalogue version in effect on ``on``: the newest before it (the oldest when all are later)."""
     version = await CatalogueVersion.filter(effective_from__lte=on).using_db(conn).order_by("-effective_from") \
         .first()
     if version is None:
         version = await CatalogueVersion.all().using_db(conn).order_by("effective_from").first()
     if version is None:
         raise NotFound(L.MSG_NO_CATALOGUE)
+    return version
+
+
+async def load_reference(on: date, conn: BaseDBAsyncClient | None = None) -> Reference:
+    """The catalogue version in effect on ``on`` and every code table."""
+    version = await version_in_effect(on, conn)
     hs = {code: elements for code, elements in
           await HsCode.filter(version_id=version.id).using_db(conn).values_list("code", "elements")}
     names = {t.id: (t.code, t.name) for t in await CodeTable.all().using_db(conn)}

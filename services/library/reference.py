@@ -58,6 +58,17 @@ CODE_TABLES = (
     CodeTableSource("transaction_mode", "成交方式", "param_transaction_mode_codes_chengjiaofangshi.csv", "代码",
                     "中文名称"),
     CodeTableSource(BRAND_TYPE, "品牌类型", "param_brand_type_codes.csv", "代码", "中文名称"),
+    # the declaration form's other code fields (issue 15)
+    CodeTableSource("levy_nature", "征免性质", "param_levy_nature_codes_zhengmianxingzhi.csv", "征免性质代码",
+                    "征免性质简称"),
+    CodeTableSource("levy_mode", "征免方式", "param_levy_mode_codes_zhengmianfangshi.csv", "代码", "中文名称"),
+    CodeTableSource("port", "港口", "param_port_codes.csv", "代码", "中文名称"),
+    CodeTableSource("domestic_port", "国内口岸", "param_domestic_port_codes.csv", "代码", "中文名称"),
+    CodeTableSource("domestic_area", "国内地区", "param_domestic_area_codes_5digit.csv", "国内地区代码",
+                    "国内地区名称"),
+    CodeTableSource("package_type", "包装种类", "param_package_type_codes.csv", "代码", "中文名称"),
+    CodeTableSource("container_spec", "集装箱规格", "param_container_spec_codes.csv", "代码", "中文名称"),
+    CodeTableSource("attached_document", "随附单证", "param_attached_document_codes.csv", "代码", "中文名称"),
     CodeTableSource(EXPORT_PREFERENCE, "出口享惠情况", "param_export_preference_codes.csv", "代码", "中文名称"),
 )
 CATALOGUES = (

@@ -1,8 +1,8 @@
 """The messages the events of other features leave in the message centre, beside their outbox rows and in the
 same transaction: the question-clearing notices, the registration decided, a join request decided, the
-enterprise's settings changed, a workspace role granted / renewed / about to end / ended. One writer per
-event; the titles and bodies are the Chinese the person reads, each linking to the page of the object it
-is about."""
+enterprise's settings changed, a workspace role granted / renewed / about to end / ended, a declaration
+reviewed or moved by a receipt. One writer per event; the titles and bodies are the Chinese the person
+reads, each linking to the page of the object it is about."""
 
 from __future__ import annotations
 
@@ -102,3 +102,15 @@ async def role_expired_message(conn: BaseDBAsyncClient, *, enterprise_id: int, p
                        severity=Severity.IMPORTANT, title=f"角色已到期：{role}",
                        body=f"到期时间：{local_time(valid_to, tz)}。如需继续使用，请联系企业管理员续期。",
                        link=HOME_LINK, now=now)
+
+
+DECLARATION_LINK = "/workbench/declarations/entry/{id}"
+
+
+async def declaration_message(conn: BaseDBAsyncClient, *, enterprise_id: int, person_id: int, number: str,
+                              event: str, important: bool, reason: str, declaration_id: int, now: datetime) -> None:
+    """A 通知 to the preparer: a reviewer decided their declaration, or a receipt moved it."""
+    await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
+                       severity=Severity.IMPORTANT if important else Severity.INFO,
+                       title=f"报关单{event}：{number}", body=f"原因：{reason}" if reason else "",
+                       link=DECLARATION_LINK.format(id=declaration_id), now=now)

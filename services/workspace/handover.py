@@ -2,7 +2,8 @@
 
 Each kind of item registers once with ``register_open_items``: how to list a person's open items of that kind
 in an enterprise, and how to give them all to a colleague (in the removal's transaction). The question-clearing
-questions not yet closed are the first kind; the library and declaration modules add theirs the same way.
+questions not yet closed are the first kind; the declarations' open ones the second (``services.declarations.
+open_items``, imported at the end of this module so that every process knows every kind).
 """
 
 from __future__ import annotations
@@ -71,3 +72,7 @@ async def _hand_over_questions(conn: BaseDBAsyncClient, enterprise_id: int, from
 
 
 register_open_items(OpenItemKind(L.OPEN_QUESTIONS, _find_questions, _hand_over_questions))
+
+# The other kinds register themselves when their feature is imported; importing them here makes the registry
+# complete in every process, whatever it imported first.
+import services.declarations.open_items  # noqa: E402, F401

@@ -67,5 +67,6 @@ async def test_the_permission_matrix(site: Site, world: World) -> None:
         assert (await staff.get(path)).status_code == 403, (path, code)
         checked.add(code)
     api = {code for path, code in gated if path.startswith("/api/")}
-    assert {"system:role:view", "message:view", "declaration:review2", "sync:run", "system:dept:view",
-            "system:join:view", "question:view", "library:query", "library:export"} <= checked and api
+    assert {"system:role:view", "message:view", "declaration:entry", "declaration:review2", "sync:run",
+            "system:dept:view", "system:join:view", "question:view", "library:query",
+            "library:export"} <= checked and api

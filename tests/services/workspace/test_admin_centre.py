@@ -189,7 +189,7 @@ async def test_removal_hands_open_questions_to_a_colleague_and_ends_access(world
     assert (await Question.get(id=open_one.id)).creator_id == world.staff2.person_id
     assert not (await Membership.get(id=staff)).active
     entry = await AuditEntry.get(action="person.remove", object_id=str(staff))
-    assert entry.detail["before"]["active"] is True and entry.detail["after"]["handed"] == {"问题": 1}
+    assert entry.detail["before"]["active"] is True and entry.detail["after"]["handed"] == {"问题": 1, "报关单": 0}
     gone = await list_people(CTX, boss, PeopleFilter(status="inactive"))
     assert [r.membership.person.name for r in gone] == ["关务丁"]
 

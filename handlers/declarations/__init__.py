@@ -1,0 +1,1 @@
+"""报关单 in the workspace: the entry pages and the JSON API."""

@@ -1,0 +1,133 @@
+"""The declarations' request bodies, generated from the one field list (``services.declarations.fields``).
+
+A field is text as typed (a JSON number is taken as its text): the service parses numbers and dates and refuses
+each bad one beside its field path (``items[0].quantity``), the same for the page and the API. The page's form
+is flat: the head's fields by their keys, and each part's fields repeated once per row (``item_quantity`` …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, WithJsonSchema, create_model
+
+from handlers.kit.bodies import Body, PageQuery
+from handlers.kit.fields import Limit, Text
+from models.declaration_lifecycle import DeclarationGroup
+from services.declarations.fields import HEAD_FIELDS, PARTS, FieldSpec, Kind
+
+PAGE_PREFIX = {"items": "item_", "containers": "container_", "documents": "document_"}
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value  # refused by the text type
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return "" if value is None else value
+
+
+FieldText = Annotated[Text, BeforeValidator(_as_text)]
+NUMBER_SCHEMA = {"type": ["string", "number"], "description": "数字（可为文字形式）"}
+
+
+def _field(spec: FieldSpec) -> tuple[Any, Any]:
+    extra: dict[str, Any] = {"title": spec.label}
+    if spec.table:
+        extra["description"] = f"代码表 {spec.table}（/api/v1/workspace/codes/{spec.table}?q=）"
+    if spec.kind in (Kind.DECIMAL, Kind.INTEGER):
+        return Annotated[FieldText, WithJsonSchema({**NUMBER_SCHEMA, "title": spec.label})], ""
+    if spec.kind is Kind.DATE:
+        extra["description"] = "日期，如 2026-03-02"
+    return Annotated[FieldText, Field(json_schema_extra=extra)], ""
+
+
+def _model(name: str, specs: tuple[FieldSpec, ...], doc: str, **more: Any) -> type[Body]:
+    fields: dict[str, Any] = {spec.key: _field(spec) for spec in specs}
+    model: type[Body] = create_model(name, __base__=Body, __doc__=doc, **fields, **more)
+    return model
+
+
+HeadBody = _model("DeclarationHead", HEAD_FIELDS, "报关单表头（转关字段仅用于转关提前报关单）")
+ItemBody = _model("DeclarationItem", PARTS["items"],
+                  "商品项；申报要素按商品目录顺序给出 elements，或给出以“|”连接的 model_spec",
+                  elements=(list[FieldText] | None, None))
+ContainerBody = _model("DeclarationContainer", PARTS["containers"], "集装箱")
+DocumentBody = _model("DeclarationDocument", PARTS["documents"], "随附单证")
+KindText = Annotated[Text, Field(json_schema_extra={"enum": ["export", "export_record", "export_transit",
+                                                             "export_transit_record"]})]
+
+
+class DeclarationContentBody(Body):
+    head: HeadBody = Field(default_factory=HeadBody)  # type: ignore[valid-type]
+    items: list[ItemBody] = Field(default_factory=list)  # type: ignore[valid-type]
+    containers: list[ContainerBody] = Field(default_factory=list)  # type: ignore[valid-type]
+    documents: list[DocumentBody] = Field(default_factory=list)  # type: ignore[valid-type]
+
+    def parts(self) -> dict[str, list[dict[str, Any]]]:
+        return {name: [row.model_dump() for row in getattr(self, name)] for name in PARTS}
+
+
+class DeclarationCreateBody(DeclarationContentBody):
+    """新建报关单草稿（内容可不完整）."""
+
+    documented_required = ("kind",)
+
+    kind: KindText = ""
+
+
+class DeclarationUpdateBody(DeclarationContentBody):
+    """暂存：以 version 做并发校验，版本过期返回 409."""
+
+    version: int
+
+
+class DeclarationVersionBody(Body):
+    """提交审核、撤回、删除、审核通过：当前版本号."""
+
+    version: int
+
+
+class DeclarationReturnBody(Body):
+    """审核退回：原因必填."""
+
+    documented_required = ("reason",)
+
+    version: int
+    reason: Text = ""
+
+
+class DeclarationsQuery(PageQuery):
+    group: DeclarationGroup = DeclarationGroup.TODO
+    limit: Limit = 20
+
+
+class CodeQuery(Body):
+    q: Text = ""
+
+
+def _page_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {spec.key: (FieldText, "") for spec in HEAD_FIELDS}
+    for name, specs in PARTS.items():
+        fields.update({PAGE_PREFIX[name] + spec.key: (list[FieldText], Field(default_factory=list)) for spec in specs})
+    return fields
+
+
+EntryPageBody: type[Body] = create_model(
+    "DeclarationEntryForm", __base__=Body, __doc__="录入页面的表单：表头字段 + 每行重复的商品项、集装箱、随附单证字段",
+    kind=(Text, ""), version=(int | None, None), op=(Text, "save"), **_page_fields())
+
+
+def page_rows(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The head and the rows of each part of a page form's values (row i of a part: the i-th value of each of its
+    fields)."""
+    head = {spec.key: values[spec.key] for spec in HEAD_FIELDS}
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for name, specs in PARTS.items():
+        columns = {spec.key: values[PAGE_PREFIX[name] + spec.key] for spec in specs}
+        count = max((len(v) for v in columns.values()), default=0)
+        rows = [{key: (column[i] if i < len(column) else "") for key, column in columns.items()} for i in range(count)]
+        parts[name] = [row for row in rows if any(str(v).strip() for v in row.values())]  # a blank row is no row
+    return head, parts

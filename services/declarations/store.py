@@ -1,0 +1,72 @@
+"""Reading and writing a declaration's content: the typed form ↔ the head's columns and JSON and the rows of its
+items, containers and documents. Nothing here decides; the use cases in ``entry`` call these in their
+transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.declarations import Declaration, DeclarationContainer, DeclarationDocument, DeclarationItem
+from services.declarations.fields import (
+    HEAD_COLUMNS,
+    HEAD_FIELDS,
+    PARTS,
+    DeclarationForm,
+    Kind,
+    Values,
+    plain,
+    typed_value,
+)
+
+MODELS: dict[str, Any] = {"items": DeclarationItem, "containers": DeclarationContainer,
+                          "documents": DeclarationDocument}
+# a number left empty is stored as NULL; any other empty field as ""
+NUMBERS = frozenset(spec.key for specs in PARTS.values() for spec in specs if spec.kind is Kind.DECIMAL)
+
+
+def _keys(name: str) -> list[str]:
+    return [spec.key for spec in PARTS[name]] + (["elements"] if name == "items" else [])
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def head_columns(form: DeclarationForm) -> dict[str, Any]:
+    """The head as the declaration's typed columns and its ``head`` JSON (only the field list's keys)."""
+    columns: dict[str, Any] = {key: form.head.get(key) or "" for key in HEAD_COLUMNS}
+    columns["head"] = {spec.key: _json(form.head.get(spec.key)) for spec in HEAD_FIELDS
+                       if not spec.column and form.head.get(spec.key) not in ("", None)}
+    return columns
+
+
+async def write_parts(conn: BaseDBAsyncClient, declaration_id: int, form: DeclarationForm) -> None:
+    """Replace the items, containers and documents of the declaration with the form's."""
+    for name, model in MODELS.items():
+        await model.filter(declaration_id=declaration_id).using_db(conn).delete()
+        rows = [model(declaration_id=declaration_id, position=i, **{
+                    key: "" if row.get(key) is None and key not in NUMBERS else row.get(key) for key in _keys(name)})
+                for i, row in enumerate(form.part(name), start=1)]
+        if rows:
+            await model.bulk_create(rows, using_db=conn)
+
+
+async def read_form(conn: BaseDBAsyncClient, declaration: Declaration) -> DeclarationForm:
+    head: Values = {spec.key: typed_value(spec, getattr(declaration, spec.key) if spec.column
+                                          else declaration.head.get(spec.key)) for spec in HEAD_FIELDS}
+    parts: dict[str, list[Values]] = {}
+    for name, model in MODELS.items():
+        keys = _keys(name)
+        parts[name] = [{key: plain(Decimal(value)) if key in NUMBERS and value is not None else value
+                        for key, value in zip(keys, row, strict=True)}
+                       for row in await model.filter(declaration_id=declaration.id).using_db(conn)
+                       .order_by("position").values_list(*keys)]
+    return DeclarationForm(head, parts["items"], parts["containers"], parts["documents"])
