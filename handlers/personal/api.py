@@ -13,7 +13,14 @@ from handlers.kit.openapi import api_route
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.responses import no_content, ok
 from handlers.kit.uploads import chosen_image
-from handlers.personal.bodies import ImageBody, PasswordBody, PhoneBody, PhoneCodeBody, PreferencesBody, ProfileBody
+from handlers.personal.bodies import (
+    NewPhoneBody,
+    NewPhoneCodeBody,
+    PasswordChangeBody,
+    PersonalImageBody,
+    PreferencesBody,
+    ProfileBody,
+)
 from models.errors import NotFound
 from services.kit.images import shown_image
 from services.personal import preferences as P
@@ -71,7 +78,7 @@ def personal_api_blueprint() -> Blueprint:
         return ok(await profile_json(member.membership.person_id))
 
     @api_route(bp, "POST", f"{BASE}/images/<kind:str>", summary="上传头像（avatar）或报关员章（stamp，PNG）",
-               tag=TAG, body=ImageBody, response=PROFILE, multipart=True)
+               tag=TAG, body=PersonalImageBody, response=PROFILE, multipart=True)
     @requires(VIEW)
     async def set_image(request: Request, kind: str) -> HTTPResponse:
         member = await current_member(request)
@@ -91,26 +98,26 @@ def personal_api_blueprint() -> Blueprint:
                               "created_at": c.created_at.isoformat()} for c in found.cards]})
 
     @api_route(bp, "POST", f"{BASE}/phone/code", summary="更换手机号：向新手机号发送验证码", tag=TAG,
-               body=PhoneCodeBody, status=204)
+               body=NewPhoneCodeBody, status=204)
     @requires(VIEW)
     async def phone_code(request: Request) -> HTTPResponse:
-        member, body = await current_member(request), read_body(request, PhoneCodeBody)
+        member, body = await current_member(request), read_body(request, NewPhoneCodeBody)
         await S.send_phone_code(request.app.ctx.sms_codes, member, body.phone, ip=client_ip(request))
         return no_content()
 
-    @api_route(bp, "POST", f"{BASE}/phone", summary="更换手机号（新手机号收到的验证码）", tag=TAG, body=PhoneBody,
+    @api_route(bp, "POST", f"{BASE}/phone", summary="更换手机号（新手机号收到的验证码）", tag=TAG, body=NewPhoneBody,
                status=204)
     @requires(VIEW)
     async def phone(request: Request) -> HTTPResponse:
-        member, body = await current_member(request), read_body(request, PhoneBody)
+        member, body = await current_member(request), read_body(request, NewPhoneBody)
         await S.change_phone(request.app.ctx.services, request.app.ctx.sms_codes, member, body.phone, body.code)
         return no_content()
 
     @api_route(bp, "POST", f"{BASE}/password", summary="修改地方账号密码（或开通地方账号）", tag=TAG,
-               body=PasswordBody, status=204)
+               body=PasswordChangeBody, status=204)
     @requires(VIEW)
     async def password(request: Request) -> HTTPResponse:
-        member, body = await current_member(request), read_body(request, PasswordBody)
+        member, body = await current_member(request), read_body(request, PasswordChangeBody)
         await S.set_password(request.app.ctx.services, member, current=body.current_password, username=body.username,
                              password=same_password(body.password, body.password2))
         return no_content()

@@ -20,14 +20,14 @@ class ProfileBody(Body):
     gender: Annotated[Text, Field(json_schema_extra={"enum": ["unset", "male", "female"]})] = "unset"
 
 
-class ImageBody(Body):
+class PersonalImageBody(Body):
     """头像或报关员章：文件在 multipart 字段 ``avatar`` / ``stamp``（报关员章须为 PNG）."""
 
     avatar: Upload = None
     stamp: Upload = None
 
 
-class PhoneCodeBody(Body):
+class NewPhoneCodeBody(Body):
     """更换手机号第一步：向新手机号发送验证码."""
 
     documented_required = ("phone",)
@@ -35,7 +35,7 @@ class PhoneCodeBody(Body):
     phone: Text = ""
 
 
-class PhoneBody(Body):
+class NewPhoneBody(Body):
     """更换手机号：新手机号及其收到的 6 位验证码."""
 
     documented_required = ("phone", "code")
@@ -44,7 +44,7 @@ class PhoneBody(Body):
     code: Text = ""
 
 
-class PasswordBody(Body):
+class PasswordChangeBody(Body):
     """地方账号密码：已有账号时填当前密码；没有时填用户名以开通地方账号。新密码输入两次."""
 
     documented_required = ("password", "password2")

@@ -17,7 +17,14 @@ from handlers.kit.forms import REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import page, see_other
 from handlers.kit.uploads import chosen_image
-from handlers.personal.bodies import ImageBody, PasswordBody, PhoneBody, PhoneCodeBody, PreferencesBody, ProfileBody
+from handlers.personal.bodies import (
+    NewPhoneBody,
+    NewPhoneCodeBody,
+    PasswordChangeBody,
+    PersonalImageBody,
+    PreferencesBody,
+    ProfileBody,
+)
 from handlers.workspace.shell import workbench_page
 from models.errors import NotFound, RateLimited, ServiceUnavailable
 from services.accounts.sms_codes import MSG_CODE_SENT
@@ -108,12 +115,12 @@ async def set_image(site: Site, request: Request, kind: str) -> HTTPResponse:
     if kind not in R.IMAGE_KINDS:
         raise NotFound(MSG_IMAGE_GONE)
 
-    async def change(member: Member, body: ImageBody) -> str:
+    async def change(member: Member, body: PersonalImageBody) -> str:
         await R.set_image(request.app.ctx.services, request.app.ctx.storage, member, kind,
                           await chosen_image(request, kind))
         return f"?done={kind}"
 
-    return await act(site, request, ImageBody, change, show_profile)
+    return await act(site, request, PersonalImageBody, change, show_profile)
 
 
 async def remove_image(site: Site, request: Request, kind: str) -> HTTPResponse:
@@ -129,31 +136,31 @@ async def image(request: Request, kind: str) -> HTTPResponse:
 
 
 async def send_code(site: Site, request: Request) -> HTTPResponse:
-    async def change(member: Member, body: PhoneCodeBody) -> HTTPResponse:
+    async def change(member: Member, body: NewPhoneCodeBody) -> HTTPResponse:
         await S.send_phone_code(request.app.ctx.sms_codes, member, body.phone, ip=client_ip(request))
         return await show_security(site, request, Refused({}, {"phone": body.phone}, 200), notice=MSG_CODE_SENT)
 
     async def again(member: Member, refused: Refused) -> HTTPResponse:
         return await show_security(site, request, refused)
 
-    return await form_action(request, current_member, PhoneCodeBody, change, again, catch=SMS_REFUSALS)
+    return await form_action(request, current_member, NewPhoneCodeBody, change, again, catch=SMS_REFUSALS)
 
 
 async def change_phone(site: Site, request: Request) -> HTTPResponse:
-    async def change(member: Member, body: PhoneBody) -> str:
+    async def change(member: Member, body: NewPhoneBody) -> str:
         await S.change_phone(request.app.ctx.services, request.app.ctx.sms_codes, member, body.phone, body.code)
         return "/security?done=phone"
 
-    return await act(site, request, PhoneBody, change, show_security, SMS_REFUSALS)
+    return await act(site, request, NewPhoneBody, change, show_security, SMS_REFUSALS)
 
 
 async def change_password(site: Site, request: Request) -> HTTPResponse:
-    async def change(member: Member, body: PasswordBody) -> str:
+    async def change(member: Member, body: PasswordChangeBody) -> str:
         done = await S.set_password(request.app.ctx.services, member, current=body.current_password,
                                     username=body.username, password=same_password(body.password, body.password2))
         return f"/security?done={done}"
 
-    return await act(site, request, PasswordBody, change, show_security, (*REFUSALS, RateLimited))
+    return await act(site, request, PasswordChangeBody, change, show_security, (*REFUSALS, RateLimited))
 
 
 async def unbind_wechat(site: Site, request: Request) -> HTTPResponse:

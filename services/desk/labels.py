@@ -17,6 +17,8 @@ OBJECT_LABELS = {
     "company_settings": "企业设置",
     "local_account": "本地账号", "central_link": "单一窗口账号",
     "card_binding": "卡介质", "module_authorisation": "模块授权", "sms_alert": "短信配置错误",
+    "department": "部门", "join_request": "加入企业申请", "person_form_preferences": "个人表单设置",
+    "company_form_defaults": "企业表单默认设置", "library_row": "规范申报数据", "library_upload": "规范申报数据上传",
 }
 ACTION_LABELS = {
     "question.accept": "受理问题", "question.reply": "回复问题", "question.forward": "转交问题",
@@ -49,6 +51,18 @@ ACTION_LABELS = {
     "local_account.sign_in_failed": "本地账号登录失败", "local_account.locked": "本地账号锁定",
     "central_link.link": "绑定单一窗口账号", "central_link.unlink": "解除单一窗口账号绑定",
     "card.bind": "绑定卡介质", "card.authorise": "法人卡授权", "card.revoke": "撤销授权",
+    "join.ask": "申请加入企业", "join.approved": "同意加入企业申请", "join.refused": "拒绝加入企业申请",
+    "join.member": "企业通过申请添加人员", "person.departments": "企业设置人员部门",
+    "person.remove": "企业移除人员并移交事项", "person.leave": "人员解除企业绑定",
+    "department.add": "新增部门", "department.rename": "修改部门名称", "department.move": "调整部门上级",
+    "department.delete": "删除部门",
+    "personal.profile": "修改个人资料", "personal.avatar": "更换头像", "personal.stamp": "更换报关员章",
+    "personal.avatar_removed": "删除头像", "personal.stamp_removed": "删除报关员章",
+    "personal.phone": "更换手机号", "personal.password": "修改密码", "personal.local_account": "开通本地账号",
+    "personal.preferences": "修改表单设置", "personal.preferences_reset": "表单设置恢复企业默认",
+    "company.form_defaults": "修改企业表单默认设置",
+    "library.choose": "设为企业自选", "library.unchoose": "撤销企业自选", "library.publish": "公开规范数据",
+    "library.withdraw": "撤回公开", "library_upload": "上传规范申报数据",
 }
 ACTOR_KIND_LABELS = {"customs": "海关", "person": "企业", "system": SYSTEM_NAME}
 DETAIL_LABELS = {"reply_kind": "回复类型", "reason": "原因", "from_office": "原部门", "to_office": "转至",

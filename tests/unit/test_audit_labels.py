@@ -9,7 +9,7 @@ from services.desk.labels import ACTION_LABELS, OBJECT_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 # `record(ctx, who, "action", "object_type", ...)` and the settings pages' `audit(ctx, actor, admin, ...)`.
-CALL = re.compile(r"\b(?:record|audit)\(ctx,[^\"]*?\"([a-z_]+\.[a-z_]+)\",\s*\"([a-z_]+)\"", re.S)
+CALL = re.compile(r"\b(?:record|audit)\(ctx,[^\"]*?\"([a-z_]+(?:\.[a-z_]+)?)\",\s*\"([a-z_]+)\"", re.S)
 # Actions built from a variable part, spelled out.
 COMPOSED = {f"question.{a}" for a in ("accept", "reply", "forward", "publish", "unpublish")} | {
     f"registration.{s}" for s in ("approved", "rejected", "card", "form", "wechat")} | {
@@ -17,7 +17,12 @@ COMPOSED = {f"question.{a}" for a in ("accept", "reply", "forward", "publish", "
     for a in ("create", "rename", "move", "activate", "deactivate")} | {
     f"customs_office.{a}" for a in ("activate", "deactivate", "accepts_questions")} | {
     f"customs_account.{a}" for a in ("activate", "deactivate")} | {"role.add", "role.edit"} | {
-    f"company.{a}" for a in ("info", "logo", "seal", "switches", "carousel", "links")}
+    f"company.{a}" for a in ("info", "logo", "seal", "switches", "carousel", "links")} | {
+    f"join.{s}" for s in ("approved", "refused")} | {
+    f"department.{a}" for a in ("add", "rename", "move", "delete")} | {
+    f"personal.{kind}{done}" for kind in ("avatar", "stamp") for done in ("", "_removed")} | {
+    "personal.profile", "personal.preferences", "personal.preferences_reset", "library.choose", "library.unchoose",
+    "library.publish", "library.withdraw"}
 
 
 def written() -> set[tuple[str, str]]:
