@@ -65,6 +65,7 @@ async def seed_everything(settings: Settings) -> DemoLogins:
     await bind_demo_cards(CARD_DEMO, DEMO_CREDIT_CODE)
     await seed_personal(ctx, FileStorage(Path(settings.web.upload_dir)), settings.district.accepting_office_codes[0])
     await seed_pending_registration(ctx, FileStorage(Path(settings.web.upload_dir)), secret_key(settings))  # issue 6
+    await seed_join_request(ctx)
     return logins
 
 
@@ -302,14 +303,16 @@ async def seed_pending_registration(ctx: ServiceContext, storage: FileStorage, s
                             name="赵注册", phone=DEMO_PENDING_PHONE, legal_person="赵法人",
                             address="大连市甘井子区演示路 8 号")
     await register_without_card(ctx, form, _demo_licence(), codes=codes, code=phone.code, storage=storage)
-    await _seed_join_request(ctx, form)
 
 
-async def _seed_join_request(ctx: ServiceContext, form: RegistrationForm) -> None:
+async def seed_join_request(ctx: ServiceContext) -> None:
     """The applicant of the pending registration also asks to join the demo enterprise: a pending 加入申请
-    for 王管理, and 我的企业 showing 立即认证 for the applicant's own enterprise."""
+    for 王管理, and 我的企业 showing 立即认证 for the applicant's own enterprise (once)."""
+    from models.joins import JoinRequest
     from services.workspace.joins import Asker, ask_to_join
 
-    applicant = await Membership.get(person__phone=form.phone).select_related("person")
+    applicant = await Membership.get(person__phone=DEMO_PENDING_PHONE).select_related("person")
+    if await JoinRequest.filter(person_id=applicant.person_id).exists():
+        return
     await ask_to_join(ctx, Asker(applicant.person_id, applicant.person.name, applicant.enterprise_id),
                       DEMO_CREDIT_CODE)
