@@ -208,3 +208,23 @@ async def test_a_file_gone_before_the_worker_reads_it_fails_the_upload_in_chines
     failed = await LibraryUpload.get(id=started.id)
     assert (failed.status, failed.error) == (UploadStatus.FAILED, "无法读取文件，请上传 Excel（.xlsx）文件")
     assert await LibraryRow.all().count() == 0
+
+
+async def test_a_failure_mid_file_stores_nothing_of_the_file(world: World, reference: None,
+                                                              tmp_path: Path) -> None:
+    """A row the database refuses (a unique index the natural key's ON CONFLICT does not cover, and a stored row
+    it conflicts with) after the first batch was inserted: the whole file is rolled back."""
+    conflicting = good_row(2400)
+    await upload(world, tmp_path, [conflicting], UploadKind.DECLARED)
+    conn = LibraryRow._meta.db
+    await conn.execute_script("CREATE UNIQUE INDEX test_one_item ON library_row (entry_number, item_number)")
+    try:
+        rows = [good_row(n) for n in range(1, 2501)]  # more than one batch of 2,000
+        failed = await upload(world, tmp_path, rows)
+    finally:
+        await conn.execute_script("DROP INDEX test_one_item")
+
+    assert await LibraryRow.all().values_list("source", flat=True) == [LibrarySource.DECLARED]
+    assert failed.status is not UploadStatus.DONE and failed.rows_stored == 0
+    again = await upload(world, tmp_path, rows)  # the conflict gone (the index dropped), the file stores whole
+    assert (again.status, again.rows_stored) == (UploadStatus.DONE, 2500)
