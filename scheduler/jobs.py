@@ -14,6 +14,7 @@ from services.jobs.runs import delete_finished
 from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.kit.pending_images import drop_stale_images
+from services.library.monthly import send_monthly_summaries
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
 from services.wechat.push_claims import sweep_claims
@@ -21,6 +22,7 @@ from services.wechat.push_claims import sweep_claims
 log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"
 OUTBOX_LOCK = "job:outbox"
+LIBRARY_MONTHLY_LOCK = "job:library_monthly"
 
 
 async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> SweepResult | None:
@@ -72,3 +74,17 @@ async def clean_up_job(ctx: ServiceContext, exports: Path, storage: FileStorage,
     if jobs or images:
         log.info("clean-up done: jobs=%d pending_images=%d", jobs, images)
     return jobs + images
+
+
+async def library_monthly_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> int | None:
+    """Write the previous month's library summary to every enterprise not told yet (the notice's unique key keeps
+    it once even without the lock); None when another worker holds the lock."""
+    try:
+        async with cache.lock(LIBRARY_MONTHLY_LOCK, ttl=lock_ttl):
+            told = await send_monthly_summaries(ctx)
+    except LockNotAcquired:
+        log.info("library monthly skipped: another worker holds the lock")
+        return None
+    if told:
+        log.info("library monthly summaries written: %d enterprises", told)
+    return told

@@ -20,7 +20,14 @@ from adapters.wechat_api import WechatApi, wechat_api_for
 from core.cache import make_cache
 from core.config import Settings
 from core.db import close_database, ensure_migrated, open_database
-from scheduler.jobs import autoclose_job, background_jobs_job, clean_up_job, outbox_job, push_claims_job
+from scheduler.jobs import (
+    autoclose_job,
+    background_jobs_job,
+    clean_up_job,
+    library_monthly_job,
+    outbox_job,
+    push_claims_job,
+)
 from services.jobs.exports import exports_folder
 from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
@@ -95,6 +102,7 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             await background_jobs_job(runner)
             await push_claims_job()
             await clean_up_job(*clean_up_args)
+            await library_monthly_job(ctx, cache, lock_ttl)
             return
         running: set[asyncio.Task[object]] = set()  # sweeps: a stop lets them end
         handing_back: set[asyncio.Task[object]] = set()  # background jobs: a stop hands their job back at once
@@ -105,6 +113,10 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         every(settings.scheduler.jobs_poll_seconds, _cancel_on_stop(background_jobs_job, handing_back), runner)
         every(HOURLY, _let_finish(push_claims_job, running))
         every(HOURLY, _let_finish(clean_up_job, running), *clean_up_args)
+        # the monthly library summary: early on the 1st-3rd (a worker down on the 1st still sends it; once)
+        scheduler.add_job(_let_finish(library_monthly_job, running), "cron", day="1-3", hour=3, timezone=ctx.tz,
+                          args=[ctx, cache, lock_ttl], id="library_monthly_job", max_instances=1, coalesce=True,
+                          misfire_grace_time=6 * HOURLY)
         await _run_until_stopped(scheduler, running, handing_back)
         log.info("worker stopped")
     finally:

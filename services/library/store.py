@@ -22,7 +22,8 @@ ROW_COLUMNS = (
     "transport_mode", "transaction_mode", "hs_code", "goods_name", "model_spec", "elements", "declarant_code",
     "declarant_name", "consignee_code", "consignee_name", "origin_country", "destination_country", "quantity",
     "unit", "legal_quantity", "legal_unit", "total_price", "currency", "mark", "remarks", "public", "superseded",
-    "mark_note", "catalogue_version_id", "upload_id", "version", "created_at", "updated_at", "keywords",
+    "mark_note", "catalogue_change", "catalogue_version_id", "upload_id", "version", "created_at", "updated_at",
+    "keywords",
     "declarant_enterprise_id", "consignee_enterprise_id",  # added by ``insert_rows``
 )
 _MADE = len(ROW_COLUMNS) - 2  # the values ``row_values`` makes
@@ -44,8 +45,8 @@ def row_values(row: dict[str, Any], source: LibrarySource, version_id: int, uplo
     """One checked row as the insert's arguments, in ``ROW_COLUMNS`` order (SQLite: as tortoise stores them)."""
     values = {**row, "source": source.value, "ie_flag": row["ie_flag"].value, "mark": row["mark"].value,
               "elements": json.dumps(row.get("elements", []), ensure_ascii=False), "superseded": False,
-              "mark_note": "", "catalogue_version_id": version_id, "upload_id": upload_id, "version": 1,
-              "created_at": now, "updated_at": now}
+              "mark_note": "", "catalogue_change": "", "catalogue_version_id": version_id, "upload_id": upload_id,
+              "version": 1, "created_at": now, "updated_at": now}
     for key in _TEXTS:
         values[key] = values[key] or ""
     for key in _DECIMALS:

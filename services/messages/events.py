@@ -50,3 +50,12 @@ async def join_decided_message(conn: BaseDBAsyncClient, *, enterprise_id: int, p
     await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
                        severity=Severity.INFO if approved else Severity.IMPORTANT, title=JOIN_TITLES[approved],
                        body=body, link=HOME_LINK if approved else COMPANIES_LINK, now=now)
+
+
+async def library_messages(conn: BaseDBAsyncClient, *, enterprise_id: int, people: list[int], title: str, body: str,
+                           link: str, now: datetime, important: bool = False) -> None:
+    """A 通知 of the declaration-standard library (monthly summary, catalogue change) to each of ``people``."""
+    for person_id in people:
+        await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
+                           severity=Severity.IMPORTANT if important else Severity.INFO, title=title, body=body,
+                           link=link, now=now)

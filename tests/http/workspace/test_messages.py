@@ -138,3 +138,20 @@ async def test_the_api_lists_counts_reads_stars_and_marks_all_read(site: Site, w
     assert missing.status_code == 404 and missing.json()["error"]["message"] == "消息不存在"
     bad = await api.get(API, params={"category": "galaxy"})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "category"
+
+
+async def test_the_list_filters_by_the_days_written(site: Site, world: World) -> None:
+    """Local days (Asia/Shanghai): 2026-03-02 04:00 UTC is 12:00 on 2 March; 2026-03-09 20:00 UTC is 10 March."""
+    await post(world, world.admin.person_id, "三月二日的消息")
+    async with in_transaction() as conn:
+        await post_message(conn, enterprise_id=world.acme.id, person_id=world.admin.person_id,
+                           category=Category.NOTICE, title="三月十日的消息", now=datetime(2026, 3, 9, 20, tzinfo=UTC))
+    admin = await site.browser(world.admin)
+
+    march_2 = (await admin.get(DESK, params={"from": "2026-03-02", "to": "2026-03-09"})).text
+    assert "三月二日的消息" in march_2 and "三月十日的消息" not in march_2 and 'value="2026-03-09"' in march_2
+    later = (await admin.get(DESK, params={"from": "2026-03-10"})).text
+    assert "三月十日的消息" in later and "三月二日的消息" not in later
+    refused = await admin.get(DESK, params={"from": "2026-03-10", "to": "2026-03-01"})
+    assert refused.status_code == 200 and "结束日期不能早于开始日期" in refused.text and "三月二日的消息" in refused.text
+    assert "请填写正确的日期" in (await admin.get(DESK, params={"to": "2026-02-30"})).text

@@ -17,13 +17,12 @@ from models.errors import Forbidden, NotFound, ValidationFailed
 from models.library import LibraryMark, LibraryRow, LibrarySource, LibraryUpload, UploadKind, UploadStatus
 from models.offices import OfficeKind
 from services.jobs.worker import JobRunner, run_due
-from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.library.columns import HEADERS
 from services.library.keywords import keyword_condition
 from services.library.uploads import error_workbook, list_uploads, start_upload
 from tests.factories import World, account, office
-from tests.services.library.support import CONSIGNEE, SPEC, good_row, load_small_reference, workbook
+from tests.services.library.support import CONSIGNEE, SPEC, good_row, load_small_reference, upload, workbook
 
 BAD_CREDIT = CONSIGNEE[:-1] + ("0" if CONSIGNEE[-1] != "0" else "1")
 
@@ -31,15 +30,6 @@ BAD_CREDIT = CONSIGNEE[:-1] + ("0" if CONSIGNEE[-1] != "0" else "1")
 @pytest.fixture
 async def reference(db: object, tmp_path: Path) -> None:
     await load_small_reference(tmp_path)
-
-
-async def upload(world: World, tmp_path: Path, rows: list[dict[str, Any]], kind: UploadKind = UploadKind.AUDITED,
-                 actor: CustomsActor | None = None) -> LibraryUpload:
-    ctx = ServiceContext()
-    found = await start_upload(ctx, actor or world.supervisor, kind, "审核数据.xlsx", workbook(rows),
-                               tmp_path / "exports")
-    await run_due(JobRunner(ctx, tmp_path / "exports", lease_seconds=30))
-    return await LibraryUpload.get(id=found.id)
 
 
 def annotated(path: Path) -> tuple[list[Any], list[list[Any]], set[tuple[int, int]], list[list[Any]]]:
