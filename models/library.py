@@ -40,6 +40,8 @@ class CatalogueVersion(Model):
     effective_from = fields.DateField()  # the newest version in effect is the one rows are checked against
     source = fields.CharField(max_length=300, default="")  # the data file and its provenance
     loaded_at = fields.DatetimeField()
+    # when the stored rows were re-checked against this version (``services.library.recheck``), once it is in effect
+    rechecked_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "catalogue_version"

@@ -15,6 +15,7 @@ from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.kit.pending_images import drop_stale_images
 from services.library.monthly import send_monthly_summaries
+from services.library.recheck import RecheckReport, recheck_library
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
 from services.wechat.push_claims import sweep_claims
@@ -23,6 +24,7 @@ log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"
 OUTBOX_LOCK = "job:outbox"
 LIBRARY_MONTHLY_LOCK = "job:library_monthly"
+LIBRARY_RECHECK_LOCK = "job:library_recheck"
 
 
 async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> SweepResult | None:
@@ -88,3 +90,18 @@ async def library_monthly_job(ctx: ServiceContext, cache: Cache, lock_ttl: float
     if told:
         log.info("library monthly summaries written: %d enterprises", told)
     return told
+
+
+async def library_recheck_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> RecheckReport | None:
+    """Re-check the library rows against a catalogue version newly in effect (nothing when it was done); None
+    also when another worker holds the lock (the re-check is resumable and idempotent without it)."""
+    try:
+        async with cache.lock(LIBRARY_RECHECK_LOCK, ttl=lock_ttl):
+            report = await recheck_library(ctx)
+    except LockNotAcquired:
+        log.info("library re-check skipped: another worker holds the lock")
+        return None
+    if report is not None:
+        log.info("library re-checked against %s: %d codes changed, %d rows, %d enterprises told", report.version,
+                 report.changed_codes, report.rows, report.enterprises_told)
+    return report

@@ -92,7 +92,8 @@ async def _migrate(url: str) -> None:
         await close_database()
 
 
-TABLES = ("library_notice", "catalogue_change", "library_row", "library_upload", "hs_code", "catalogue_version", "code_item", "code_table",
+TABLES = ("library_notice", "catalogue_change",
+          "library_row", "library_upload", "hs_code", "catalogue_version", "code_item", "code_table",
           "personal_profile", "person_form_preferences", "company_form_defaults",
           "join_request", "department_member", "message", "company_settings", "role_grant", "workspace_role",
           "permission_node", "job", "sms_alert", "outbox_message", "audit_entry", "question_event",

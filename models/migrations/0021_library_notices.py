@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddField(
+            model_name='CatalogueVersion',
+            name='rechecked_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
             model_name='LibraryRow',
             name='catalogue_change',
             field=fields.CharField(default='', max_length=40),
