@@ -65,8 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     make.set_defaults(run=cmd_db_makemigrations)
     wechat = sub.add_parser("wechat", help="微信公众号").add_subparsers(required=True, metavar="action")
     wechat.add_parser("push-menu", help="把 bot/menu.py 中的自定义菜单推送到公众号").set_defaults(run=cmd_push_menu)
-    sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别、权限、商品目录与代码表）") \
-        .set_defaults(run=cmd_load_data)
+    load = sub.add_parser("load-data", help="导入参考数据（关区、部门、问题类型、业务类别、权限、商品目录与代码表）")
+    load.add_argument("--catalogue", default=None, help="再导入一版商品目录（CSV，格式同 data/ 中的目录文件）")
+    load.add_argument("--version", default=None, help="该版目录的版本号，如 2027")
+    load.add_argument("--effective-from", default=None, help="生效日期 YYYY-MM-DD（默认版本号年份的1月1日）")
+    load.set_defaults(run=cmd_load_data)
     user = sub.add_parser("create-customs-user", help="创建海关账号（如第一个管理员）")
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True, help="姓名")
@@ -169,13 +172,32 @@ def cmd_load_data(settings: Settings, args: argparse.Namespace) -> int:
     bar.close()
     print(f"已导入：关区与部门 {report.offices} 个，问题类型 {report.question_types} 个，"
           f"业务类别 {report.business_categories} 个，权限 {report.permissions} 项")
-    load_library_data(settings)
+    load_library_data(settings, args)
     return 0
 
 
-def load_library_data(settings: Settings) -> None:
-    """The declaration-standard library's HS catalogue and code tables (set-based; a second run changes nothing)."""
-    from services.library.reference import load_library_reference
+def load_library_data(settings: Settings, args: argparse.Namespace) -> None:
+    """The declaration-standard library's HS catalogue and code tables (set-based; a second run changes nothing),
+    and another catalogue version when ``--catalogue`` names one (the worker then re-checks the stored rows once
+    it is in effect)."""
+    from datetime import date
+    from pathlib import Path
+
+    from services.library.reference import CatalogueSource, load_library_reference
+
+    extra: tuple[CatalogueSource, ...] = ()
+    if args.catalogue or args.version:
+        if not (args.catalogue and args.version):
+            raise ValueError("--catalogue 与 --version 须同时给出")
+        label = str(args.version)
+        if args.effective_from:
+            effective = date.fromisoformat(args.effective_from)
+        elif label.isdigit() and len(label) == 4:
+            effective = date(int(label), 1, 1)
+        else:
+            raise ValueError("版本号不是年份时须给出 --effective-from")
+        extra = (CatalogueSource(label, f"{label}年进出口税则商品编码及申报要素", effective,
+                                 str(Path(args.catalogue).resolve())),)
 
     bar = tqdm(desc="导入商品目录与代码表", unit="条", disable=None)
 
@@ -185,10 +207,13 @@ def load_library_data(settings: Settings) -> None:
         bar.refresh()
 
     report = run_with_database(settings, lambda: load_library_reference(
-        ServiceContext.from_settings(settings.lifecycle), progress=progress))
+        ServiceContext.from_settings(settings.lifecycle), progress=progress, extra=extra))
     bar.close()
     print(f"已导入：商品目录 {report.catalogues} 版共 {report.hs_codes} 个商品编号，"
           f"代码表 {report.code_tables} 张共 {report.code_items} 项")
+    if extra:
+        print(f"{extra[0].code} 版目录自 {extra[0].effective_from} 起生效；生效后 worker 将按其重新校验规范申报库数据"
+              "并通知相关企业")
 
 
 def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int:

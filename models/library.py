@@ -40,6 +40,8 @@ class CatalogueVersion(Model):
     effective_from = fields.DateField()  # the newest version in effect is the one rows are checked against
     source = fields.CharField(max_length=300, default="")  # the data file and its provenance
     loaded_at = fields.DatetimeField()
+    # when the stored rows were re-checked against this version (``services.library.recheck``), once it is in effect
+    rechecked_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "catalogue_version"
@@ -202,6 +204,9 @@ class LibraryRow(Model):
     catalogue_version: fields.ForeignKeyRelation[CatalogueVersion] = fields.ForeignKeyField(
         "models.CatalogueVersion", related_name="library_rows", on_delete=fields.RESTRICT)
     catalogue_version_id: int  # the version the row was checked against
+    # how its HS code changed when it was re-checked against a newer version: "" (unchanged) or the kinds of
+    # ``CatalogueChange`` joined by "," (gained,lost / reordered / expired)
+    catalogue_change = fields.CharField(max_length=40, default="")
     upload: fields.ForeignKeyNullableRelation[LibraryUpload] = fields.ForeignKeyField(
         "models.LibraryUpload", related_name="rows", null=True, on_delete=fields.SET_NULL)
     upload_id: int | None
@@ -213,3 +218,41 @@ class LibraryRow(Model):
         table = "library_row"
         unique_together = (("entry_number", "item_number", "source"),)
         indexes = LIBRARY_ROW_INDEXES
+
+
+class CatalogueChange(Model):
+    """How one HS code's declaration elements changed from one catalogue version to the next: elements gained,
+    lost, the same elements reordered, or the code expired (not in the new version). Unchanged codes have none."""
+
+    id = fields.BigIntField(primary_key=True)
+    from_version: fields.ForeignKeyRelation[CatalogueVersion] = fields.ForeignKeyField(
+        "models.CatalogueVersion", related_name="changes_from", on_delete=fields.CASCADE)
+    from_version_id: int
+    to_version: fields.ForeignKeyRelation[CatalogueVersion] = fields.ForeignKeyField(
+        "models.CatalogueVersion", related_name="changes_to", on_delete=fields.CASCADE)
+    to_version_id: int
+    hs_code = fields.CharField(max_length=10)
+    kinds = fields.CharField(max_length=40)  # "gained", "lost", "reordered", "expired", joined by ","
+    gained: fields.Field[list[str]] = fields.JSONField(default=list)  # element names
+    lost: fields.Field[list[str]] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "catalogue_change"
+        unique_together = (("from_version_id", "to_version_id", "hs_code"),)
+
+
+class LibraryNotice(Model):
+    """A library message written to an enterprise once: the monthly summary ("monthly:2026-03") or a catalogue
+    change ("catalogue:2027"). The unique key makes a second run, or a second worker at once, write nothing."""
+
+    id = fields.BigIntField(primary_key=True)
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
+        "models.Enterprise", related_name="library_notices", on_delete=fields.CASCADE)
+    enterprise_id: int
+    key = fields.CharField(max_length=32)
+    figures: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # what it said
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "library_notice"
+        unique_together = (("enterprise_id", "key"),)

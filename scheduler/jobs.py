@@ -16,6 +16,8 @@ from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.kit.office_hours import OfficeHours
 from services.kit.pending_images import drop_stale_images
+from services.library.monthly import send_monthly_summaries
+from services.library.recheck import RecheckReport, recheck_library
 from services.messages.escalation import escalate_warnings
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
@@ -26,6 +28,8 @@ log = logging.getLogger("qingling.scheduler")
 AUTOCLOSE_LOCK = "job:autoclose"
 OUTBOX_LOCK = "job:outbox"
 MESSAGES_LOCK = "job:messages"
+LIBRARY_MONTHLY_LOCK = "job:library_monthly"
+LIBRARY_RECHECK_LOCK = "job:library_recheck"
 
 
 async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> SweepResult | None:
@@ -94,3 +98,32 @@ async def clean_up_job(ctx: ServiceContext, exports: Path, storage: FileStorage,
     if jobs or images:
         log.info("clean-up done: jobs=%d pending_images=%d", jobs, images)
     return jobs + images
+
+
+async def library_monthly_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> int | None:
+    """Write the previous month's library summary to every enterprise not told yet (the notice's unique key keeps
+    it once even without the lock); None when another worker holds the lock."""
+    try:
+        async with cache.lock(LIBRARY_MONTHLY_LOCK, ttl=lock_ttl):
+            told = await send_monthly_summaries(ctx)
+    except LockNotAcquired:
+        log.info("library monthly skipped: another worker holds the lock")
+        return None
+    if told:
+        log.info("library monthly summaries written: %d enterprises", told)
+    return told
+
+
+async def library_recheck_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> RecheckReport | None:
+    """Re-check the library rows against a catalogue version newly in effect (nothing when it was done); None
+    also when another worker holds the lock (the re-check is resumable and idempotent without it)."""
+    try:
+        async with cache.lock(LIBRARY_RECHECK_LOCK, ttl=lock_ttl):
+            report = await recheck_library(ctx)
+    except LockNotAcquired:
+        log.info("library re-check skipped: another worker holds the lock")
+        return None
+    if report is not None:
+        log.info("library re-checked against %s: %d codes changed, %d rows, %d enterprises told", report.version,
+                 report.changed_codes, report.rows, report.enterprises_told)
+    return report

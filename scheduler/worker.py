@@ -24,6 +24,8 @@ from scheduler.jobs import (
     autoclose_job,
     background_jobs_job,
     clean_up_job,
+    library_monthly_job,
+    library_recheck_job,
     messages_job,
     outbox_job,
     push_claims_job,
@@ -105,6 +107,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             await background_jobs_job(runner)
             await push_claims_job()
             await clean_up_job(*clean_up_args)
+            await library_monthly_job(ctx, cache, lock_ttl)
+            await library_recheck_job(ctx, cache, lock_ttl)
             return
         running: set[asyncio.Task[object]] = set()  # sweeps: a stop lets them end
         handing_back: set[asyncio.Task[object]] = set()  # background jobs: a stop hands their job back at once
@@ -117,6 +121,11 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         every(settings.scheduler.jobs_poll_seconds, _cancel_on_stop(background_jobs_job, handing_back), runner)
         every(HOURLY, _let_finish(push_claims_job, running))
         every(HOURLY, _let_finish(clean_up_job, running), *clean_up_args)
+        every(HOURLY, _let_finish(library_recheck_job, running), ctx, cache, lock_ttl)
+        # the monthly library summary: early on the 1st-3rd (a worker down on the 1st still sends it; once)
+        scheduler.add_job(_let_finish(library_monthly_job, running), "cron", day="1-3", hour=3, timezone=ctx.tz,
+                          args=[ctx, cache, lock_ttl], id="library_monthly_job", max_instances=1, coalesce=True,
+                          misfire_grace_time=6 * HOURLY)
         await _run_until_stopped(scheduler, running, handing_back)
         log.info("worker stopped")
     finally:

@@ -20,7 +20,7 @@ Payload = Mapping[str, Any]
 QUESTION_LINK = "/h5/questions/{question_id}"
 QUESTIONS_LINK = "/h5/questions"
 HOME_LINK = "/h5/"
-LIBRARY_LINK = "/h5/public"
+LIBRARY_LINK = "/h5/library"
 
 # The short state shown in each question notice (phrase: at most 5 Chinese characters).
 STATES = {
@@ -144,12 +144,13 @@ def _executive_added_sms(o: Occasion) -> dict[str, object]:
 
 
 def _library_keywords(o: Occasion) -> dict[str, object]:
-    return {"thing1": f"问题库{_text(o.payload, 'month')}月报", "number2": _text(o.payload, "count", "0"),
+    return {"thing1": f"规范申报{_text(o.payload, 'month')}月报", "number2": _text(o.payload, "count", "0"),
             "time3": o.local_time}
 
 
 def _library_sms(o: Occasion) -> dict[str, object]:
-    return {"month": _short(_text(o.payload, "month"), 7), "count": _text(o.payload, "count", "0")}
+    return {"month": _short(_text(o.payload, "month"), 8), "count": _text(o.payload, "count", "0")[:8],
+            "nonstandard": _text(o.payload, "nonstandard", "0")[:8]}
 
 
 MESSAGES_LINK = "/h5/messages"

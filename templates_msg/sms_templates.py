@@ -41,7 +41,8 @@ TEMPLATES: dict[str, SmsTemplateText] = {
     Event.EXECUTIVE_ADDED.value: SmsTemplateText(
         "您已被添加为企业“${enterprise}”的高管，可登录“清零”平台审核本企业的问题。", {"enterprise": TEXT}),
     Event.LIBRARY_MONTHLY.value: SmsTemplateText(
-        "“清零”问题库${month}月报：本月新公开问题${count}个，欢迎查阅。", {"month": TIME, "count": NUMBER}),
+        "“清零”规范申报${month}月报：海关审核${count}条，其中不规范${nonstandard}条，请登录查看。",
+        {"month": TIME, "count": NUMBER, "nonstandard": NUMBER}),
     Event.CUSTOMS_NEW_QUESTION.value: SmsTemplateText(
         "新问题“${title}”（${number}）${state}，请登录“清零”海关工作台处理。", {**QUESTION, "state": TEXT}),
     Event.ROLE_EXPIRING.value: SmsTemplateText(

@@ -20,12 +20,15 @@ from handlers.kit.render import page, see_other
 from handlers.workspace.bodies import ReadAllBody, StarBody
 from handlers.workspace.messages_stream import STREAM
 from handlers.workspace.shell import workbench_page
+from models.errors import ValidationFailed
 from services.messages.centre import (
     Mailbox,
+    Period,
     counts,
     list_messages,
     mark_all_read,
     parse_category,
+    parse_period,
     read_message,
     set_starred,
 )
@@ -74,10 +77,16 @@ def mailbox(who: HasMembership) -> Mailbox:
 async def show_list(site: Site, request: Request, *, status: int = 200, error: str = "") -> HTTPResponse:
     who = await site.who(request)
     args = {"category": request.args.get("category", "notice"), "state": request.args.get("state", ""),
-            "starred": "1" if request.args.get("starred") == "1" else ""}
+            "starred": "1" if request.args.get("starred") == "1" else "",
+            "from": request.args.get("from", "")[:10], "to": request.args.get("to", "")[:10]}
     category = parse_category(args["category"])
+    try:
+        period = parse_period(args["from"], args["to"])
+    except ValidationFailed as refused:
+        period, error = Period(), error or next(iter(refused.errors.values()))
     result = await list_messages(mailbox(who), category, state=args["state"], starred=bool(args["starred"]),
-                                 cursor=request.args.get("cursor", ""))
+                                 cursor=request.args.get("cursor", ""), period=period,
+                                 tz=request.app.ctx.services.tz)
     def link(**changes: str) -> str:
         return f"{site.prefix}?{urlencode({k: v for k, v in {**args, **changes}.items() if v})}"
     return await site.render(request, f"{site.templates}.html", status=status, error=error, items=result.items,

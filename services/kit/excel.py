@@ -26,7 +26,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook
+
+from services.kit.xlsx_stream import stream_sheet
 
 R = TypeVar("R")
 DATE_FORMAT = "yyyy-mm-dd"
@@ -249,16 +250,13 @@ def read_rows(source: Path | str | bytes | IO[bytes], columns: Sequence[Column[A
 
 
 def sheet_lines(source: Path | str | bytes | IO[bytes]) -> tuple[int, Iterator[tuple[int, list[Any]]]]:
-    """The first sheet's height and its rows as (Excel row number, raw cell values), one at a time (memory stays
-    flat)."""
+    """The first sheet's height and its rows as (Excel row number, raw cell values), one at a time, streamed from
+    the sheet's XML (``services.kit.xlsx_stream``: memory stays flat; python-calamine would hold the whole sheet).
+    Rows never written in the file are not yielded (blank rows are skipped anyway)."""
     try:
-        workbook = (CalamineWorkbook.from_path(str(source)) if isinstance(source, (str, Path))
-                    else CalamineWorkbook.from_filelike(_filelike(source)))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-    except (CalamineError, OSError, ValueError, IndexError) as exc:
+        return stream_sheet(str(source) if isinstance(source, (str, Path)) else _filelike(source))
+    except ValueError as exc:
         raise ValueError(MSG_NOT_A_WORKBOOK) from exc
-    return sheet.height, enumerate(rows, start=1)
 
 
 @dataclass

@@ -8,7 +8,7 @@ whose values changed are updated, so a second run changes nothing (and takes one
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -139,10 +139,13 @@ async def _sync(model: Any, owner: dict[str, int], rows: list[dict[str, Any]], s
 
 
 async def load_library_reference(ctx: ServiceContext, data_dir: Path = DATA_DIR,
-                                 progress: Progress = lambda done, total: None) -> LibraryLoadReport:
-    """Load every code table and catalogue of ``data/`` in one transaction; what the tables now hold."""
+                                 progress: Progress = lambda done, total: None,
+                                 extra: Sequence[CatalogueSource] = ()) -> LibraryLoadReport:
+    """Load every code table and catalogue of ``data/`` (and the ``extra`` catalogues, e.g. next year's file given
+    to ``qingling load-data --catalogue``: its ``file`` may be absolute) in one transaction; what the tables now
+    hold. A version coming into effect makes the worker re-check the stored rows (``services.library.recheck``)."""
     tables = [(source, code_table_rows(source, data_dir)) for source in CODE_TABLES]
-    catalogues = [(source, catalogue_rows(source, data_dir)) for source in CATALOGUES]
+    catalogues = [(source, catalogue_rows(source, data_dir)) for source in (*CATALOGUES, *extra)]
     total = sum(len(rows) for _, rows in tables) + sum(len(rows) for _, rows in catalogues)
     done = 0
 

@@ -22,7 +22,8 @@ ROW_COLUMNS = (
     "transport_mode", "transaction_mode", "hs_code", "goods_name", "model_spec", "elements", "declarant_code",
     "declarant_name", "consignee_code", "consignee_name", "origin_country", "destination_country", "quantity",
     "unit", "legal_quantity", "legal_unit", "total_price", "currency", "mark", "remarks", "public", "superseded",
-    "mark_note", "catalogue_version_id", "upload_id", "version", "created_at", "updated_at", "keywords",
+    "mark_note", "catalogue_change", "catalogue_version_id", "upload_id", "version", "created_at", "updated_at",
+    "keywords",
     "declarant_enterprise_id", "consignee_enterprise_id",  # added by ``insert_rows``
 )
 _MADE = len(ROW_COLUMNS) - 2  # the values ``row_values`` makes
@@ -33,10 +34,18 @@ _DECIMALS = ("quantity", "legal_quantity", "total_price")
 _FIELDS = LibraryRow._meta.fields_map
 
 
-def _insert_sql(postgres: bool) -> str:
-    places = ", ".join("?::jsonb" if postgres and c == "elements" else "?" for c in ROW_COLUMNS)
-    return (f"INSERT INTO library_row ({', '.join(ROW_COLUMNS)}) VALUES ({places}) "
+def _insert_sql() -> str:
+    return (f"INSERT INTO library_row ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in ROW_COLUMNS)}) "
             "ON CONFLICT (entry_number, item_number, source) DO NOTHING")
+
+
+# PostgreSQL: each batch is COPYed (binary) into a temporary table of the transaction, then moved over in one
+# INSERT … SELECT that skips stored natural keys (COPY itself cannot skip conflicts).
+_STAGE = "library_row_stage"
+_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (LIKE library_row INCLUDING DEFAULTS) ON COMMIT DROP; "
+              f"TRUNCATE {_STAGE}")
+_FROM_STAGE_SQL = (f"INSERT INTO library_row ({', '.join(ROW_COLUMNS)}) SELECT {', '.join(ROW_COLUMNS)} FROM {_STAGE} "
+                   "ON CONFLICT (entry_number, item_number, source) DO NOTHING")
 
 
 def row_values(row: dict[str, Any], source: LibrarySource, version_id: int, upload_id: int | None,
@@ -44,8 +53,8 @@ def row_values(row: dict[str, Any], source: LibrarySource, version_id: int, uplo
     """One checked row as the insert's arguments, in ``ROW_COLUMNS`` order (SQLite: as tortoise stores them)."""
     values = {**row, "source": source.value, "ie_flag": row["ie_flag"].value, "mark": row["mark"].value,
               "elements": json.dumps(row.get("elements", []), ensure_ascii=False), "superseded": False,
-              "mark_note": "", "catalogue_version_id": version_id, "upload_id": upload_id, "version": 1,
-              "created_at": now, "updated_at": now}
+              "mark_note": "", "catalogue_change": "", "catalogue_version_id": version_id, "upload_id": upload_id,
+              "version": 1, "created_at": now, "updated_at": now}
     for key in _TEXTS:
         values[key] = values[key] or ""
     for key in _DECIMALS:
@@ -60,19 +69,20 @@ def row_values(row: dict[str, Any], source: LibrarySource, version_id: int, uplo
 
 async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert rows made by ``row_values``, with the ids of the registered enterprises their credit codes name; a row
-    whose natural key is stored already is skipped."""
+    whose natural key is stored already is skipped. ``conn`` is a transaction (PostgreSQL stages the batch in a
+    temporary table dropped at its commit)."""
     if not rows:
         return
     codes = {row[_DECLARANT] for row in rows} | {row[_CONSIGNEE] for row in rows}
     known = dict(await Enterprise.filter(credit_code__in=codes).using_db(conn).values_list("credit_code", "id"))
     linked = [(*row, known.get(row[_DECLARANT]), known.get(row[_CONSIGNEE])) for row in rows]
-    postgres = dialect(conn) == "postgres"
-    sql = portable_sql(_insert_sql(postgres), conn)
-    if postgres:
+    if dialect(conn) == "postgres":
         async with conn.acquire_connection() as raw:
-            await raw.executemany(sql, linked)
+            await raw.execute(_STAGE_SQL)
+            await raw.copy_records_to_table(_STAGE, records=linked, columns=ROW_COLUMNS)
+            await raw.execute(_FROM_STAGE_SQL)
     else:
-        await conn.execute_many(sql, [list(row) for row in linked])
+        await conn.execute_many(portable_sql(_insert_sql(), conn), [list(row) for row in linked])
 
 
 async def settle_upload(conn: BaseDBAsyncClient, upload_id: int, source: LibrarySource) -> None:

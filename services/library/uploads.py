@@ -4,9 +4,11 @@ the uploads, hand out the annotated workbook of the refused rows.
 A supervisor or an admin uploads (``access_uploader``); the upload, its rows and its list are scoped to the
 offices under the uploader's office. The file is checked at once for what makes it unreadable (size, format,
 headers) — a Chinese error beside the file field — and then checked row by row in a job: every refused row goes,
-with all its problems, into the annotated workbook; good rows are stored in batches, each batch its own
-transaction (a worker that dies mid-file leaves stored batches, and the retried job skips them by the natural
-key), so the progress bar moves and a huge file never holds one long transaction.
+with all its problems, into the annotated workbook; good rows are stored in one
+transaction for the whole file (all of them commit or none: a failure or a worker that dies mid-file stores
+nothing, and the retried job starts again; a re-upload skips stored rows by the natural key), inserted in batches
+while the next batch is checked. The progress bar moves meanwhile: the job's heartbeat records it on another
+connection (on SQLite, one connection, it waits for the commit).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from python_calamine import CalamineWorkbook
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.db import dialect
@@ -148,25 +151,33 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
     run = _Run(upload, await load_reference(today), offices, typer.headers, {}, [], [])
     postgres = dialect() == "postgres"
     source, total = _SOURCES[upload.kind], max(height - 1, 0)
-    for number, line in lines:
-        values, errors = typer.typed(number, line)
-        if values is None:
-            continue
-        row = _checked(run, number, values, errors, today)
-        if row is None:
-            run.annotated = run.annotated or AnnotatedSheet(run.headers, L.MSG_ERROR_COLUMN)
-            run.annotated.append(number, line, run.errors[run.errors_before:])
-            continue
-        run.batch.append(row_values(row, source, run.ref.version_id, upload.id, now, postgres))
-        if len(run.batch) >= BATCH:
-            await _flush(run)
-            progress(run.accepted + run.rejected, total)
-        elif (run.accepted + run.rejected) % YIELD_EVERY == 0:
-            await asyncio.sleep(0)  # the batch in flight moves on while the next one is checked
-    await _flush(run)
-    if run.storing is not None:
-        await run.storing
-    return await _finish(ctx, run, source, folder, error_path)
+    async with in_transaction() as conn:  # the whole file or nothing
+        for number, line in lines:
+            values, errors = typer.typed(number, line)
+            if values is None:
+                continue
+            row = _checked(run, number, values, errors, today)
+            if row is None:
+                run.annotated = run.annotated or AnnotatedSheet(run.headers, L.MSG_ERROR_COLUMN)
+                run.annotated.append(number, line, run.errors[run.errors_before:])
+                continue
+            run.batch.append(row_values(row, source, run.ref.version_id, upload.id, now, postgres))
+            if len(run.batch) >= BATCH:
+                await _flush(run, conn)
+                progress(run.accepted + run.rejected, total)
+            elif (run.accepted + run.rejected) % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # the batch in flight moves on while the next one is checked
+        await _flush(run, conn)
+        if run.storing is not None:
+            await run.storing
+        await settle_upload(conn, upload.id, source)
+        stored = await LibraryRow.filter(upload_id=upload.id).using_db(conn).count()
+        await LibraryUpload.filter(id=upload.id).using_db(conn).update(
+            status=UploadStatus.DONE, rows_total=run.accepted + run.rejected, rows_accepted=run.accepted,
+            rows_stored=stored, rows_rejected=run.rejected, errors=len(run.errors),
+            error_path=error_path.name if run.rejected else "", finished_at=ctx.now())
+    _finish(run, folder, error_path)
+    return await LibraryUpload.get(id=upload.id)
 
 
 def _checked(run: _Run, number: int, values: dict[str, Any], errors: list[CellError],
@@ -189,37 +200,25 @@ def _checked(run: _Run, number: int, values: dict[str, Any], errors: list[CellEr
     return row
 
 
-async def _flush(run: _Run) -> None:
-    """Store the batch in the background (one batch in flight at a time), so the database's work on it overlaps
-    the checking of the next one."""
+async def _flush(run: _Run, conn: BaseDBAsyncClient) -> None:
+    """Insert the batch in the background (one batch in flight at a time, in the file's transaction), so the
+    database's work on it overlaps the checking of the next one."""
     if run.storing is not None:
         await run.storing
-    run.storing = asyncio.ensure_future(_store(run.batch)) if run.batch else None
+    run.storing = asyncio.ensure_future(insert_rows(conn, run.batch)) if run.batch else None
     run.batch = []
 
 
-async def _store(batch: list[tuple[Any, ...]]) -> None:
-    async with in_transaction() as conn:
-        await insert_rows(conn, batch)
-
-
-async def _finish(ctx: ServiceContext, run: _Run, source: LibrarySource, folder: Path,
-                  error_path: Path) -> LibraryUpload:
+def _finish(run: _Run, folder: Path, error_path: Path) -> None:
+    """After the commit: the annotated workbook of the refused rows; the uploaded file goes (its refused rows
+    live on in the annotated copy)."""
     if run.annotated is not None:
         report = run.annotated.workbook.create_sheet(REPORT_SHEET)
         report.append(["行号", "列", "原因"])
         for error in run.errors:
             report.append([error.row, error.column, error.reason])
         run.annotated.save(error_path)
-    async with in_transaction() as conn:
-        await settle_upload(conn, run.upload.id, source)
-        stored = await LibraryRow.filter(upload_id=run.upload.id).using_db(conn).count()
-        await LibraryUpload.filter(id=run.upload.id).using_db(conn).update(
-            status=UploadStatus.DONE, rows_total=run.accepted + run.rejected, rows_accepted=run.accepted,
-            rows_stored=stored, rows_rejected=run.rejected, errors=len(run.errors),
-            error_path=error_path.name if run.rejected else "", finished_at=ctx.now())
-    (folder / run.upload.stored_path).unlink(missing_ok=True)  # its refused rows live on in the annotated copy
-    return await LibraryUpload.get(id=run.upload.id)
+    (folder / run.upload.stored_path).unlink(missing_ok=True)
 
 
 async def fail_upload(ctx: ServiceContext, upload_id: int, reason: str) -> None:

@@ -9,7 +9,8 @@ the same person's message of another enterprise, is not found.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
@@ -22,6 +23,8 @@ from services.messages.badges import tell_badge
 
 MSG_NOT_FOUND = "消息不存在"
 MSG_BAD_FILTER = "筛选条件无效"
+MSG_BAD_DAY = "请填写正确的日期"
+MSG_BAD_PERIOD = "结束日期不能早于开始日期"
 PAGE_SIZE = 20
 MAX_PAGE = 100
 
@@ -93,10 +96,39 @@ def parse_category(value: str) -> Category:
         raise ValidationFailed(MSG_BAD_FILTER, field="category") from None
 
 
+@dataclass(frozen=True)
+class Period:
+    """Messages written from the start of ``first`` to the end of ``last`` (local days; either open)."""
+
+    first: date | None = None
+    last: date | None = None
+
+
+def parse_period(first: str, last: str) -> Period:
+    """The period of the list's 从 / 至 fields (YYYY-MM-DD, empty: open)."""
+    days: list[date | None] = []
+    for name, text in (("from", first), ("to", last)):
+        try:
+            days.append(date.fromisoformat(text) if text else None)
+        except ValueError:
+            raise ValidationFailed(MSG_BAD_DAY, field=name) from None
+    if days[0] and days[1] and days[1] < days[0]:
+        raise ValidationFailed(MSG_BAD_PERIOD, field="to")
+    return Period(days[0], days[1])
+
+
 async def list_messages(box: Mailbox, category: Category, *, state: str = "", starred: bool = False,
-                        cursor: str = "", limit: int = PAGE_SIZE) -> Page:
-    """One page of a tab, newest first; ``state`` "" (all), "unread" or "read"; ``starred`` only the starred."""
+                        cursor: str = "", limit: int = PAGE_SIZE, period: Period = Period(),
+                        tz: ZoneInfo | None = None) -> Page:
+    """One page of a tab, newest first; ``state`` "" (all), "unread" or "read"; ``starred`` only the starred;
+    ``period`` the days written (in ``tz``; the bounds in UTC, as the column stores them on SQLite)."""
     query = Message.filter(**_mine(box), category=category)
+    zone = tz or ZoneInfo("Asia/Shanghai")
+    if period.first:
+        query = query.filter(created_at__gte=datetime.combine(period.first, time(), zone).astimezone(UTC))
+    if period.last:
+        query = query.filter(
+            created_at__lt=datetime.combine(period.last + timedelta(days=1), time(), zone).astimezone(UTC))
     if state == "unread":
         query = query.filter(read_at__isnull=True)
     elif state == "read":

@@ -114,3 +114,12 @@ async def declaration_message(conn: BaseDBAsyncClient, *, enterprise_id: int, pe
                        severity=Severity.IMPORTANT if important else Severity.INFO,
                        title=f"报关单{event}：{number}", body=f"原因：{reason}" if reason else "",
                        link=DECLARATION_LINK.format(id=declaration_id), now=now)
+
+
+async def library_messages(conn: BaseDBAsyncClient, *, enterprise_id: int, people: list[int], title: str, body: str,
+                           link: str, now: datetime, important: bool = False) -> None:
+    """A 通知 of the declaration-standard library (monthly summary, catalogue change) to each of ``people``."""
+    for person_id in people:
+        await post_message(conn, enterprise_id=enterprise_id, person_id=person_id, category=Category.NOTICE,
+                           severity=Severity.IMPORTANT if important else Severity.INFO, title=title, body=body,
+                           link=link, now=now)

@@ -65,7 +65,7 @@ def notices_for(action: Action, outcome: Outcome, *, creator_id: int, executive_
     return []
 
 
-async def queue_notices(conn: BaseDBAsyncClient, notices: list[Notice], *, question_id: int, occasion: str,
+async def queue_notices(conn: BaseDBAsyncClient, notices: list[Notice], *, question_id: int | None, occasion: str,
                         payload: dict[str, Any], now: datetime) -> None:
     """Write one outbox row per notice; ``occasion`` (e.g. the timeline entry id) makes the row unique."""
     if not notices:

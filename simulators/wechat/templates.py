@@ -34,7 +34,7 @@ APP_TEMPLATES: dict[Event, tuple[str, dict[str, str]]] = {
                                         "time4": "开通时间"}),
     Event.CUSTOMS_NEW_QUESTION: ("新问题提醒", {"character_string1": "问题编号", "thing2": "问题标题",
                                            "thing3": "企业名称", "phrase4": "办理状态", "time5": "提交时间"}),
-    Event.LIBRARY_MONTHLY: ("问题库月报", {"thing1": "月报名称", "number2": "新公开问题", "time3": "发布时间"}),
+    Event.LIBRARY_MONTHLY: ("规范申报月报", {"thing1": "月报名称", "number2": "海关审核条数", "time3": "发布时间"}),
     Event.ROLE_EXPIRING: ("角色到期提醒", {"thing1": "企业名称", "thing2": "角色名称", "time3": "到期时间",
                                       "thing4": "温馨提示"}),
     Event.WARNING_ESCALATED: ("待办事项提醒", {"thing1": "事项名称", "time2": "发生时间", "thing3": "温馨提示"}),

@@ -146,4 +146,33 @@ async def test_the_h5_centre_at_360_px_star_read_mark_all_and_two_live_tabs(chro
     await expect(second.locator("#unread-warning")).to_have_text("1")  # the 预警 tab is marked on its own
     assert await scroll_width(first) <= 360
     await shoot(first, "messages_8_h5_all_read")
+
+
+async def test_the_desktop_list_filters_by_days_and_shows_a_library_summary(chromium: Browser, site: Site,
+                                                                             world: World) -> None:
+    from services.library.monthly import Figures, summary_text
+
+    title, body, link = summary_text(datetime(2026, 2, 1).date(), Figures(120, 80, 60, 7), Figures(100, 70, 40, 9))
+    async with in_transaction() as conn:
+        await post_message(conn, enterprise_id=world.acme.id, person_id=world.admin.person_id,
+                           category=Category.NOTICE, title=title, body=body, link=link, now=NOW)
+        await post_message(conn, enterprise_id=world.acme.id, person_id=world.admin.person_id,
+                           category=Category.NOTICE, title="一月的通知", now=datetime(2026, 1, 15, 2, tzinfo=UTC))
+    context = await chromium.new_context(base_url=str(site.client.base_url), viewport={"width": 1366, "height": 860},
+                                         locale="zh-CN", timezone_id="Asia/Shanghai")
+    session = await site.session_for(world.admin)
+    await context.add_cookies([{"name": COOKIE, "value": session.token, "url": str(site.client.base_url)}])
+    page = await context.new_page()
+    await page.goto("/workbench/messages")
+    await page.get_by_label("时间从").fill("2026-03-01")
+    await page.get_by_label("至").fill("2026-03-31")
+    await page.get_by_role("button", name="筛选").click()
+    await expect(page.get_by_role("link", name=title)).to_be_visible()
+    await expect(page.get_by_role("link", name="一月的通知")).to_be_hidden()
+    await page.screenshot(path="/tmp/shots/libpub/messages_filtered_1366.png", full_page=True)
+    await page.get_by_role("link", name=title).click()
+    await expect(page.get_by_text("不规范 7 条（较上月减少 2 条）", exact=False)).to_be_visible()
+    assert await page.get_by_role("link", name="查看").nth(3).get_attribute("href") == (
+        "/workbench/library?from=2026-02-01&to=2026-02-28&mark=nonstandard")
+    await page.screenshot(path="/tmp/shots/libpub/monthly_summary_detail_1366.png", full_page=True)
     await context.close()

@@ -21,7 +21,7 @@ LONG_TITLE = "关于进口冷链食品核酸检测及消毒证明的提交要求
 PAYLOAD = {"number": "9121024267997824X5220017", "title": "电子口岸IC卡如何办理?",
            "text": "请携带营业执照原件到大窑湾海关业务现场办理，详见附件清单。", "days_left": 2,
            "closed_by": "deemed_accepted", "enterprise_name": "大连示例进出口有限公司", "reason": "营业执照与名称不符",
-           "month": "10", "count": 12}
+           "month": "2026年10月", "count": 12, "nonstandard": 3}
 
 
 def render(event: Event, payload: dict[str, object] | None = None, question_id: int | None = 42):
@@ -119,8 +119,8 @@ def test_the_fourth_line_says_what_happens_next(event: Event, detail: str) -> No
      "您的企业“大连示例进出口有限公司”注册申请已通过审核，可登录“清零”平台提问。"),
     (Event.REGISTRATION_REJECTED, "https://qingling.example.cn/h5/",
      "您的企业“大连示例进出口有限公司”注册申请未通过审核：营业执照与名称不符"),
-    (Event.LIBRARY_MONTHLY, "https://qingling.example.cn/h5/public",
-     "“清零”问题库10月报：本月新公开问题12个，欢迎查阅。"),
+    (Event.LIBRARY_MONTHLY, "https://qingling.example.cn/h5/library",
+     "“清零”规范申报2026年10月月报：海关审核12条，其中不规范3条，请登录查看。"),
 ])
 def test_notices_without_a_question_open_their_own_page(event: Event, url: str, sms: str) -> None:
     notice = render(event, question_id=None)

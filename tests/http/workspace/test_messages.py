@@ -176,3 +176,21 @@ async def test_the_h5_pages_are_gated_by_message_view(site: Site, world: World) 
     starred = await staff.post_form(f"{H5}/{message.id}/star", {"starred": "1"})
     assert starred.status_code == 403 and not (await Message.get(id=message.id)).starred
     assert (await Message.get(id=message.id)).read_at is None
+
+
+async def test_the_list_filters_by_the_days_written(site: Site, world: World) -> None:
+    """Local days (Asia/Shanghai): 2026-03-02 04:00 UTC is 12:00 on 2 March; 2026-03-09 20:00 UTC is 10 March."""
+    await post(world, world.admin.person_id, "三月二日的消息")
+    async with in_transaction() as conn:
+        await post_message(conn, enterprise_id=world.acme.id, person_id=world.admin.person_id,
+                           category=Category.NOTICE, title="三月十日的消息", now=datetime(2026, 3, 9, 20, tzinfo=UTC))
+    admin = await site.browser(world.admin)
+
+    march_2 = (await admin.get(DESK, params={"from": "2026-03-02", "to": "2026-03-09"})).text
+    assert "三月二日的消息" in march_2 and "三月十日的消息" not in march_2 and 'value="2026-03-09"' in march_2
+    later = (await admin.get(DESK, params={"from": "2026-03-10"})).text
+    assert "三月十日的消息" in later and "三月二日的消息" not in later
+    refused = await admin.get(DESK, params={"from": "2026-03-10", "to": "2026-03-01"})
+    assert refused.status_code == 200 and "结束日期不能早于开始日期" in refused.text
+    assert "三月二日的消息" in refused.text  # the period refused: the list unfiltered
+    assert "请填写正确的日期" in (await admin.get(DESK, params={"to": "2026-02-30"})).text

@@ -12,10 +12,14 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from models.library import LibraryUpload, UploadKind
+from services.jobs.worker import JobRunner, run_due
+from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.library.columns import HEADERS
 from services.library.reference import CATALOGUES, CODE_TABLES, DATA_DIR, load_library_reference
-from tests.factories import credit_code
+from services.library.uploads import start_upload
+from tests.factories import World, credit_code
 
 HS_CODES = ("8482102000", "8482101010", "0101210010", "9403609990")
 DECLARANT = credit_code("91210200MA0XY3128")  # 申报单位
@@ -65,3 +69,12 @@ def workbook(rows: list[dict[str, Any]], headers: list[str] | None = None) -> by
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+async def upload(world: World, tmp_path: Path, rows: list[dict[str, Any]], kind: UploadKind = UploadKind.AUDITED,
+                 actor: CustomsActor | None = None) -> LibraryUpload:
+    ctx = ServiceContext()
+    found = await start_upload(ctx, actor or world.supervisor, kind, "审核数据.xlsx", workbook(rows),
+                               tmp_path / "exports")
+    await run_due(JobRunner(ctx, tmp_path / "exports", lease_seconds=30))
+    return await LibraryUpload.get(id=found.id)

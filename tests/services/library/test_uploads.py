@@ -17,13 +17,12 @@ from models.errors import Forbidden, NotFound, ValidationFailed
 from models.library import LibraryMark, LibraryRow, LibrarySource, LibraryUpload, UploadKind, UploadStatus
 from models.offices import OfficeKind
 from services.jobs.worker import JobRunner, run_due
-from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.library.columns import HEADERS
 from services.library.keywords import keyword_condition
 from services.library.uploads import error_workbook, list_uploads, start_upload
 from tests.factories import World, account, office
-from tests.services.library.support import CONSIGNEE, SPEC, good_row, load_small_reference, workbook
+from tests.services.library.support import CONSIGNEE, SPEC, good_row, load_small_reference, upload, workbook
 
 BAD_CREDIT = CONSIGNEE[:-1] + ("0" if CONSIGNEE[-1] != "0" else "1")
 
@@ -31,15 +30,6 @@ BAD_CREDIT = CONSIGNEE[:-1] + ("0" if CONSIGNEE[-1] != "0" else "1")
 @pytest.fixture
 async def reference(db: object, tmp_path: Path) -> None:
     await load_small_reference(tmp_path)
-
-
-async def upload(world: World, tmp_path: Path, rows: list[dict[str, Any]], kind: UploadKind = UploadKind.AUDITED,
-                 actor: CustomsActor | None = None) -> LibraryUpload:
-    ctx = ServiceContext()
-    found = await start_upload(ctx, actor or world.supervisor, kind, "审核数据.xlsx", workbook(rows),
-                               tmp_path / "exports")
-    await run_due(JobRunner(ctx, tmp_path / "exports", lease_seconds=30))
-    return await LibraryUpload.get(id=found.id)
 
 
 def annotated(path: Path) -> tuple[list[Any], list[list[Any]], set[tuple[int, int]], list[list[Any]]]:
@@ -208,3 +198,23 @@ async def test_a_file_gone_before_the_worker_reads_it_fails_the_upload_in_chines
     failed = await LibraryUpload.get(id=started.id)
     assert (failed.status, failed.error) == (UploadStatus.FAILED, "无法读取文件，请上传 Excel（.xlsx）文件")
     assert await LibraryRow.all().count() == 0
+
+
+async def test_a_failure_mid_file_stores_nothing_of_the_file(world: World, reference: None,
+                                                              tmp_path: Path) -> None:
+    """A row the database refuses (a unique index the natural key's ON CONFLICT does not cover, and a stored row
+    it conflicts with) after the first batch was inserted: the whole file is rolled back."""
+    conflicting = good_row(2400)
+    await upload(world, tmp_path, [conflicting], UploadKind.DECLARED)
+    conn = LibraryRow._meta.db
+    await conn.execute_script("CREATE UNIQUE INDEX test_one_item ON library_row (entry_number, item_number)")
+    try:
+        rows = [good_row(n) for n in range(1, 2501)]  # more than one batch of 2,000
+        failed = await upload(world, tmp_path, rows)
+    finally:
+        await conn.execute_script("DROP INDEX test_one_item")
+
+    assert await LibraryRow.all().values_list("source", flat=True) == [LibrarySource.DECLARED]
+    assert failed.status is not UploadStatus.DONE and failed.rows_stored == 0
+    again = await upload(world, tmp_path, rows)  # the conflict gone (the index dropped), the file stores whole
+    assert (again.status, again.rows_stored) == (UploadStatus.DONE, 2500)
