@@ -20,6 +20,12 @@ class RoleBody(Body):
     data_scope: Annotated[Text, Field(json_schema_extra={"enum": ["all", "department", "self"]})] = ""
 
 
+class DeleteRoleBody(Body):
+    """删除角色：仍有人员使用时，其授权移至的角色."""
+
+    move_to: OptionalId = None
+
+
 class RenewBody(Body):
     """续期：结束时间可空（按原授权时长顺延）."""
 

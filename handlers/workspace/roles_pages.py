@@ -6,10 +6,10 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.kit.forms import REFUSALS, Refused, form_action
+from handlers.kit.forms import Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
-from handlers.workspace.bodies import RoleBody
+from handlers.workspace.bodies import DeleteRoleBody, RoleBody
 from handlers.workspace.shell import workbench_page
 from services.workspace.labels import DATA_SCOPE_LABELS
 from services.workspace.roles import (
@@ -39,9 +39,11 @@ def roles_blueprint() -> Blueprint:
     return bp
 
 
-async def _roles_page(request: Request, member: Member, *, status: int = 200, error: str = "") -> HTTPResponse:
+async def _roles_page(request: Request, member: Member, *, status: int = 200, error: str = "",
+                      deleting: int | None = None) -> HTTPResponse:
     rows = await list_roles(request.app.ctx.services, member)
     return await workbench_page(request, "workbench/roles.html", status=status, rows=rows, error=error,
+                                deleting=deleting,
                                 scopes=DATA_SCOPE_LABELS, tree=permission_tree(),
                                 done=DONE.get(request.args.get("done", ""), ""))
 
@@ -94,9 +96,12 @@ async def edit(request: Request, role_id: int) -> HTTPResponse:
 
 @requires(ROLE_EDIT)
 async def delete(request: Request, role_id: int) -> HTTPResponse:
-    member = await current_member(request)
-    try:
-        await delete_role(request.app.ctx.services, request.app.ctx.cache, member, role_id)
-    except REFUSALS as error:
-        return await _roles_page(request, member, status=error.status, error=error.message)
-    return see_other(f"{ROLES}?done=deleted")
+    async def change(member: Member, body: DeleteRoleBody) -> HTTPResponse:
+        await delete_role(request.app.ctx.services, request.app.ctx.cache, member, role_id, body.move_to)
+        return see_other(f"{ROLES}?done=deleted")
+
+    async def again(member: Member, refused: Refused) -> HTTPResponse:
+        return await _roles_page(request, member, status=refused.status, error=refused.first[1],
+                                 deleting=role_id if refused.first[0] == "move_to" else None)
+
+    return await form_action(request, current_member, DeleteRoleBody, change, again)

@@ -150,18 +150,29 @@ async def save_role(ctx: ServiceContext, cache: Cache, member: Member, role_id: 
     return role
 
 
-async def delete_role(ctx: ServiceContext, cache: Cache, member: Member, role_id: int) -> None:
-    """Refused for a built-in role and for a role someone holds now or later."""
+async def delete_role(ctx: ServiceContext, cache: Cache, member: Member, role_id: int,
+                      move_to: int | None = None) -> int:
+    """Refused for a built-in role; a role someone holds now or later is deleted only with ``move_to``, another
+    of the enterprise's own roles, to which its live grants move with their periods. Returns how many moved."""
     member.decision.require(ROLE_EDIT)
     now = ctx.now()
     async with in_transaction() as conn:
         role = await access_role(member, role_id, conn, for_update=True)
         if role.builtin:
             raise Conflict(L.MSG_ROLE_BUILTIN)
-        if await RoleGrant.filter(role_id=role.id).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now)) \
-                .using_db(conn).exists():
-            raise Conflict(L.MSG_ROLE_IN_USE)
+        live = RoleGrant.filter(role_id=role.id).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now)).using_db(conn)
+        target = None
+        if await live.exists():
+            if move_to is None:
+                raise ValidationFailed(L.MSG_ROLE_IN_USE, field="move_to")
+            target = await WorkspaceRole.filter(id=move_to, enterprise_id=member.enterprise_id,
+                                                builtin__isnull=True).exclude(id=role.id).using_db(conn).first()
+            if target is None:
+                raise ValidationFailed(L.MSG_ROLE_MOVE_TARGET, field="move_to")
+        moved = await live.update(role_id=target.id) if target else 0
         await record(ctx, member.audit_actor(), "role.delete", "workspace_role", role.id,
-                     detail={"enterprise_id": member.enterprise_id, "before": snapshot(role), "after": None}, conn=conn)
+                     detail={"enterprise_id": member.enterprise_id, "before": snapshot(role), "after": None,
+                             **({"moved_to": target.name, "moved": moved} if target else {})}, conn=conn)
         await role.delete(using_db=conn)  # its ended grants go with it
     await bump_version(cache, member.enterprise_id)
+    return moved

@@ -97,3 +97,30 @@ async def test_my_companies_on_a_phone_and_the_request_approved_on_the_desktop(
     await page.goto("/workbench/personal/companies")
     await expect(page.locator("#companies")).to_contain_text("大连示例进出口有限公司")
     await desk.context.close()
+
+
+async def test_a_used_role_is_deleted_with_its_people_moved(chromium: Browser, site: Site, world: World) -> None:
+    page = await desktop(chromium, site)
+    await sign_in(page, site, world.admin)
+    for name in ("审单员", "复核员"):
+        await page.goto("/workbench/admin/roles/new")
+        await page.get_by_label("角色名称").fill(name)
+        await page.get_by_label("仅本人").check()
+        await page.get_by_role("button", name="保存").click()
+    await page.goto("/workbench/admin/people")
+    await page.locator("#people tbody tr").filter(has_text="关务丁").get_by_role("link", name="编辑").click()
+    await page.get_by_label("角色").select_option(label="审单员")
+    await page.get_by_label("开始时间").fill("2026-01-01T09:00")
+    await page.get_by_role("button", name="分配角色").click()
+
+    await page.goto("/workbench/admin/roles")
+    row = page.locator("tr", has_text="审单员")
+    await row.get_by_role("button", name="移交并删除").click()
+    await expect(page.locator("[data-field='move_to']")).to_contain_text("请选择将其人员移至哪个角色")
+    await shoot(page, "admin_centre_role_in_use_1366")
+    row = page.locator("tr", has_text="审单员")
+    await row.get_by_label("删除前将1人移至").select_option(label="复核员")
+    await row.get_by_role("button", name="移交并删除").click()
+    await expect(page.get_by_role("status")).to_have_text("角色已删除")
+    await expect(page.locator("tr", has_text="复核员")).to_contain_text("1")
+    await shoot(page, "admin_centre_role_moved_1366")

@@ -74,8 +74,30 @@ async def test_builtin_and_used_roles_cannot_be_deleted(site: Site, world: World
                                     {"role_id": str(role.id), "valid_from": "2026-01-01T09:00", "valid_to": ""})
     assert granted.status_code == 303
     in_use = await admin.post_form(f"{ROLES}/{role.id}/delete")
-    assert in_use.status_code == 409 and "该角色仍有人员使用，请先调整其人员" in in_use.text
+    assert in_use.status_code == 400 and "该角色仍有人员使用，请选择将其人员移至哪个角色后再删除" in in_use.text
+    assert 'data-field="move_to"' in in_use.text and "移交并删除" in in_use.text
+    for wrong in (str(role.id), str(builtin.id), "999999"):  # itself, a built-in role, no such role
+        moved_nowhere = await admin.post_form(f"{ROLES}/{role.id}/delete", {"move_to": wrong})
+        assert moved_nowhere.status_code == 400 and "请选择本企业的另一个自定义角色" in moved_nowhere.text
     assert await WorkspaceRole.filter(id=role.id).exists()
+
+
+async def test_a_used_role_is_deleted_with_its_people_moved_to_another(site: Site, world: World) -> None:
+    admin = await site.browser(world.admin)
+    for name in ("审单员", "复核员"):
+        await admin.post_form(ROLES, {"name": name, "codes": ["declaration:review"], "data_scope": "self"})
+    old, new = [await WorkspaceRole.get(enterprise_id=world.acme.id, name=n) for n in ("审单员", "复核员")]
+    staff = await Membership.get(person_id=world.staff.person_id, enterprise_id=world.acme.id)
+    await admin.post_form(f"/workbench/admin/people/{staff.id}/grants",
+                          {"role_id": str(old.id), "valid_from": "2026-01-01T09:00", "valid_to": "2099-01-01T09:00"})
+    before = await RoleGrant.get(person_id=world.staff.person_id)
+    deleted = await admin.post_form(f"{ROLES}/{old.id}/delete", {"move_to": str(new.id)})
+    assert deleted.status_code == 303 and not await WorkspaceRole.filter(id=old.id).exists()
+    moved = await RoleGrant.get(person_id=world.staff.person_id)
+    assert (moved.id, moved.role_id, moved.valid_from, moved.valid_to) == (
+        before.id, new.id, before.valid_from, before.valid_to)
+    entry = await AuditEntry.get(action="role.delete", object_id=str(old.id))
+    assert entry.detail["moved_to"] == "复核员" and entry.detail["moved"] == 1
 
 
 async def test_grant_with_a_period_and_bad_periods_refused(site: Site, world: World) -> None:
