@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from core.db import dialect
 from models.cards import ModuleAuthorisation
@@ -45,11 +45,11 @@ def item(n: int, consignee: str, *, mark: LibraryMark = LibraryMark.STANDARD, de
 async def put(*rows: dict[str, Any]) -> list[LibraryRow]:
     """Store the rows (by their natural key: a re-put stores nothing); a declared row whose item is audited among
     the stored rows is superseded, as the upload settles it."""
-    conn = connections.get("default")
     version = await CatalogueVersion.all().order_by("-effective_from").first()
     assert version is not None
-    postgres = dialect(conn) == "postgres"
-    await insert_rows(conn, [row_values(r, r["source"], version.id, None, NOW, postgres) for r in rows])
+    async with in_transaction() as conn:  # PostgreSQL stages the rows in a table of the transaction
+        postgres = dialect(conn) == "postgres"
+        await insert_rows(conn, [row_values(r, r["source"], version.id, None, NOW, postgres) for r in rows])
     audited = await LibraryRow.filter(source=LibrarySource.AUDITED).values_list("entry_number", "item_number")
     for entry, number in audited:
         await LibraryRow.filter(entry_number=entry, item_number=number, source=LibrarySource.DECLARED).update(
