@@ -213,7 +213,7 @@ class Policy:
 AUTO_CLOSE_SINCE: Mapping[Status, str] = {Status.REPLIED: "replied_at", Status.AWAITING_APPEND: "evaluated_at"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: built once per item of every list page, a third faster
 class QuestionState:
     """What ``decide`` needs to know about a question (``status`` None: it does not exist yet)."""
 
@@ -569,26 +569,26 @@ def allowed_actions(state: QuestionState, actor: Actor, policy: Policy, now: dat
     Field checks (a reason, a reply text, …) are not part of this: a button opens a form.
     """
     result: list[Action] = []
-    for action, rule in _RULES_FROM[state.status]:
-        if not any(qualifies(who, actor, state) for who in rule.who):
+    for action, who, guards, command in _BUTTONS_FROM[state.status]:
+        if not any(qualifies(w, actor, state) for w in who):
             continue
         try:
-            for guard in rule.guards:
-                if guard.__name__ not in _FORM_GUARDS:
-                    guard(state, _BARE_COMMANDS[action], actor, policy, now)
+            for guard in guards:
+                guard(state, command, actor, policy, now)
         except (IllegalTransition, ValidationFailed):
             continue
         result.append(action)
     return result
 
 
-# The table's rules by status (in the table's order), without the automatic close: what allowed_actions tries.
-_RULES_FROM: dict[Status | None, tuple[tuple[Action, Rule], ...]] = {
-    status: tuple((a, rule) for (s, a), rule in TABLE.items() if s is status and a is not Action.AUTO_CLOSE)
+_FORM_GUARDS = {"_reason_given", "_importance_given", "_reply_given", "_append_given", "_forward_given"}
+# What allowed_actions tries, by status: the table's rules in its order without the automatic close, each with
+# its guards but the form's (checked when the form is sent) and its button's command, before any form field.
+_BUTTONS_FROM: dict[Status | None, tuple[tuple[Action, frozenset[Who], tuple[Guard, ...], Command], ...]] = {
+    status: tuple((a, rule.who, tuple(g for g in rule.guards if g.__name__ not in _FORM_GUARDS), Command(a))
+                  for (s, a), rule in TABLE.items() if s is status and a is not Action.AUTO_CLOSE)
     for status in (None, *Status)
 }
-_BARE_COMMANDS = {action: Command(action) for action in Action}  # the buttons' commands, before any form field
-_FORM_GUARDS = {"_reason_given", "_importance_given", "_reply_given", "_append_given", "_forward_given"}
 
 
 def mermaid() -> str:

@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse, file
 
 from admin_web.auth import customs_signed_in
 from admin_web.questions.bodies import QueueFilterBody, QueueQuery
+from core.db import on_held_connection
 from handlers.kit.bodies import read_body, read_query
 from handlers.kit.render import fragment, page, see_other
 from services.jobs.exports import export_file, export_view, exports_folder, start_queue_export
@@ -28,6 +29,7 @@ def queue_blueprint() -> Blueprint:
     return bp
 
 
+@on_held_connection  # the account, the offices, the page, its types and handlers, the choices, the badge
 async def queue(request: Request) -> HTTPResponse:
     user = await customs_signed_in(request)
     query = read_query(request, QueueQuery)

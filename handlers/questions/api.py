@@ -9,6 +9,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file
 
+from core.db import on_held_connection
 from handlers.kit.auth import WebUser, signed_in
 from handlers.kit.bodies import read_body, read_query
 from handlers.kit.openapi import api_route
@@ -48,6 +49,7 @@ def questions_api_blueprint() -> Blueprint:
 
     @api_route(bp, "GET", "/api/v1/questions", summary="我的问题：本企业的问题列表（按状态分组筛选、分页）",
                tag=TAG, query=MyQuestionsQuery, response=PAGE)
+    @on_held_connection  # sign-in, the page and its types: three queries on one connection
     async def questions(request: Request) -> HTTPResponse:
         user, q = await signed_in(request), read_query(request, MyQuestionsQuery)
         found = await list_questions(ctx(request), user.person.id, user.enterprise.id, status=q.status,

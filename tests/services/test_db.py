@@ -1,8 +1,17 @@
 """Raw statements: portable placeholders and true row counts on both databases."""
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from core.db import connection, execute, fetch, portable_sql
+import pytest
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.transactions import in_transaction
+
+from core.config import DatabaseSettings
+from core.db import close_database, connection, execute, fetch, held_connection, open_database, portable_sql
+from core.query_sql import rows
+from models.enterprises import Person
 
 
 async def test_execute_counts_inserted_updated_and_deleted_rows(db) -> None:
@@ -24,3 +33,46 @@ def test_placeholders_become_numbered_on_postgres() -> None:
             dialect = "postgres"
 
     assert portable_sql("a = ? AND b = ?", Pg()) == "a = $1 AND b = $2"  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def one_connection(db: DatabaseSettings) -> DatabaseSettings:
+    """The test's database again with a pool of one: anything asking the pool for a second connection hangs."""
+    await close_database()
+    single = replace(db, max_connections=1)
+    await open_database(single)
+    return single
+
+
+async def test_every_query_of_a_held_request_runs_on_its_one_connection(one_connection: DatabaseSettings) -> None:
+    async with asyncio.timeout(30), held_connection():  # a deadlock guard: the pool has no second connection
+        assert not isinstance(connection(), TransactionalDBClient)
+        await Person.create(name="甲", phone="13900000101")
+        async with in_transaction() as conn:
+            assert connection() is conn
+            await Person.create(name="乙", phone="13900000102")
+            assert await Person.filter(phone__startswith="139000001").count() == 2
+        with pytest.raises(RuntimeError, match="失败"):
+            async with in_transaction():
+                await Person.create(name="丙", phone="13900000103")
+                raise RuntimeError("用例失败")
+        assert await execute(connection(), "UPDATE person SET name = ? WHERE phone = ?", "甲一", "13900000101") == 1
+        assert sorted(r[0] for r in await rows("SELECT name FROM person")) == ["乙", "甲一"]
+        async with held_connection():  # a nested hold keeps the request's connection
+            assert await Person.filter(name="乙").exists()
+    assert sorted(await Person.all().values_list("name", flat=True)) == ["乙", "甲一"]
+
+
+async def test_a_held_connection_goes_back_without_an_open_transaction(one_connection: DatabaseSettings) -> None:
+    if not one_connection.url.startswith("postgres"):
+        pytest.skip("SQLite has its one connection: nothing is held or given back")
+    with pytest.raises(RuntimeError, match="失败"):
+        async with asyncio.timeout(30), held_connection():
+            await execute(connection(), "BEGIN")  # left open by a bug: the pool rolls it back
+            await Person.create(name="丁", phone="13900000104")
+            raise RuntimeError("请求失败")
+    async with asyncio.timeout(30):
+        assert not await Person.filter(name="丁").exists()
+        async with in_transaction() as conn:
+            await Person.create(name="戊", phone="13900000105", using_db=conn)
+    assert await Person.filter(name="戊").exists()
