@@ -13,7 +13,13 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from models.declarations import DeclarationKind
 from models.enterprises import Enterprise
+
+
+def every_kind() -> list[str]:
+    """A new enterprise may enter every declaration kind until its admin switches one off (企业设置 → 业务设置)."""
+    return [kind.value for kind in DeclarationKind]
 
 
 class CompanySettings(Model):
@@ -35,7 +41,7 @@ class CompanySettings(Model):
     seal: fields.JSONField[dict[str, Any] | None]
     seal = fields.JSONField(null=True)
     declaration_kinds: fields.JSONField[list[str]]
-    declaration_kinds = fields.JSONField(default=list)  # the enabled kinds (DeclarationKind values)
+    declaration_kinds = fields.JSONField(default=every_kind)  # the enabled kinds (DeclarationKind values)
     aircraft_auto = fields.BooleanField(default=False)  # 航空器自动申报
     aircraft_time = fields.CharField(max_length=5, null=True)  # HH:MM, set only while aircraft_auto is on
     # Ordered: [{id, key, content_type, filename, sha256, link}] and [{id, title, url}].

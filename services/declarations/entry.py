@@ -36,6 +36,7 @@ from services.declarations.store import head_columns, read_form, write_parts
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.messages.events import DECLARATION_LINK, declaration_message
+from services.workspace.company import kind_enabled
 from services.workspace.roles import Member
 from services.workspace.scope import visible_to
 
@@ -127,6 +128,8 @@ async def create_draft(ctx: ServiceContext, member: Member, kind: DeclarationKin
     status = decide(DeclarationState(None), A.CREATE, actor_of(member))
     person_id, now = member.membership.person_id, ctx.now()
     async with in_transaction() as conn:
+        if not await kind_enabled(member.enterprise_id, kind.value, conn):
+            raise Conflict(L.MSG_KIND_OFF.format(kind=kind.label))
         primary = await DepartmentMember.filter(person_id=person_id, enterprise_id=member.enterprise_id,
                                                 primary=True).using_db(conn).first()
         declaration = await Declaration.create(

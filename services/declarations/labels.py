@@ -7,6 +7,7 @@ ENTRY = "declaration:entry"
 REVIEW = "declaration:review"
 OPEN_DECLARATIONS = "报关单"
 
+MSG_KIND_OFF = "企业已停用“{kind}”业务，请联系企业管理员在“企业设置 → 业务设置”中启用"
 MSG_TOO_LONG = "{label}不能超过 {size} 个字符"
 MSG_CODE_TOO_LONG = "{label}应为不超过 {size} 位的代码，请从列表中选择"
 MSG_DATE = "{label}应为日期，如 2026-03-02"

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from adapters.file_storage import FileStorage
 from core.db import connection
-from models.company import CompanySettings
+from models.company import CompanySettings, every_kind
 from models.enterprises import Enterprise
 from models.errors import NotFound, ValidationFailed
 from services.desk.audit import record
@@ -99,6 +99,12 @@ async def save_info(ctx: ServiceContext, member: Member, info: CompanyInfo) -> N
         found.update_from_dict({**cleaned.__dict__, "updated_at": ctx.now()})
         await found.save(using_db=conn)
         await _audit(ctx, member, "company.info", conn, before, info_snapshot(found))
+
+
+async def kind_enabled(enterprise_id: int, kind: str, conn: BaseDBAsyncClient) -> bool:
+    """业务设置: may the enterprise enter declarations of ``kind``? Every kind until its admin saves the switches."""
+    found = await CompanySettings.filter(enterprise_id=enterprise_id).using_db(conn).first()
+    return kind in (found.declaration_kinds if found else every_kind())
 
 
 def switches_snapshot(found: CompanySettings) -> dict[str, Any]:

@@ -6,28 +6,15 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 from PIL import Image
 
+from models.declarations import DeclarationKind
 from models.errors import ValidationFailed
 from models.identifiers import credit_code_problem, is_contact_phone, normalise_credit_code
 
-
-class DeclarationKind(StrEnum):
-    EXPORT_DECLARATION = "export_declaration"
-    EXPORT_RECORD_LIST = "export_record_list"
-    EXPORT_TRANSIT = "export_transit"
-    EXIT_TRANSIT_RECORD_LIST = "exit_transit_record_list"
-
-
-KIND_LABELS = {
-    DeclarationKind.EXPORT_DECLARATION: "出口报关单",
-    DeclarationKind.EXPORT_RECORD_LIST: "出口备案清单",
-    DeclarationKind.EXPORT_TRANSIT: "出口转关提前报关",
-    DeclarationKind.EXIT_TRANSIT_RECORD_LIST: "出境转关提前备案清单",
-}
+KIND_LABELS = {kind: kind.label for kind in DeclarationKind}
 
 MAX_CAROUSEL = 6
 MAX_LINKS = 20

@@ -155,17 +155,17 @@ async def test_a_seal_without_transparency_is_refused(site: Site, world: World, 
 async def test_switches_and_the_aircraft_time_only_while_on(site: Site, world: World) -> None:
     admin = await site.browser(world.admin)
     url = f"{COMPANY}/switches"
-    off = await admin.post_form(url, {"kinds": ["export_declaration"], "aircraft_time": "08:30"})
+    off = await admin.post_form(url, {"kinds": ["export"], "aircraft_time": "08:30"})
     assert off.status_code == 400
     assert error_of(off.text, "aircraft_time") == "请先启用航空器自动申报，再设置申报时间"
     assert not await CompanySettings.filter(enterprise_id=world.acme.id).exists()
     no_time = await admin.post_form(url, {"aircraft_auto": "1", "aircraft_time": "25:00"})
     assert no_time.status_code == 400 and error_of(no_time.text, "aircraft_time").startswith("请填写航空器自动申报时间")
-    on = await admin.post_form(url, {"kinds": ["export_record_list", "export_declaration"], "aircraft_auto": "1",
+    on = await admin.post_form(url, {"kinds": ["export_record", "export"], "aircraft_auto": "1",
                                      "aircraft_time": "08:30"})
     assert on.status_code == 303
     row = await CompanySettings.get(enterprise_id=world.acme.id)
-    assert row.declaration_kinds == ["export_declaration", "export_record_list"] and row.aircraft_time == "08:30"
+    assert row.declaration_kinds == ["export", "export_record"] and row.aircraft_time == "08:30"
     turned_off = await admin.post_form(url, {"kinds": []})
     assert turned_off.status_code == 303
     row = await CompanySettings.get(enterprise_id=world.acme.id)

@@ -249,3 +249,17 @@ async def test_open_declarations_are_handed_over(world: World, reference: None) 
     assert [item.link for item in found if item.kind == "报关单"] == [f"/workbench/declarations/entry/{draft.id}"]
     counts = await hand_over_all(_conn(), world.acme.id, world.staff.person_id, world.staff2.person_id, CTX.now())
     assert counts["报关单"] == 1 and (await Declaration.get(id=draft.id)).owner_id == world.staff2.person_id
+
+
+async def test_a_kind_the_enterprise_switched_off_cannot_be_entered(world: World, reference: None) -> None:
+    from services.workspace.company import save_switches
+
+    admin = await member_of(world, world.admin.person_id, "system:company:edit")
+    preparer = await member_of(world, world.staff.person_id)
+    draft = await create_draft(CTX, preparer, K.EXPORT_TRANSIT, good_form())  # every kind until switched off
+    await save_switches(CTX, admin, [K.EXPORT.value, K.EXPORT_RECORD.value], False, "")
+    with pytest.raises(Conflict, match="企业已停用“出口转关提前报关”业务"):
+        await create_draft(CTX, preparer, K.EXPORT_TRANSIT, good_form())
+    with pytest.raises(Conflict, match="出口转关提前报关"):
+        await copy_declaration(CTX, preparer, draft.id)
+    assert (await create_draft(CTX, preparer, K.EXPORT, good_form())).kind is K.EXPORT

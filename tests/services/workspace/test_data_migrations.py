@@ -1,0 +1,99 @@
+"""Data migrations, each from a database one migration older holding the old rows, on SQLite and PostgreSQL:
+0018 gives the built-in executive and staff roles an enterprise already stored the new 问题清单 code (as a new
+enterprise's built-in roles get it) and leaves the admin's and custom roles alone; 0025 renames the business
+switches' declaration kinds to the declarations module's."""
+
+import asyncio
+import json
+import secrets
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise.migrations.api import migrate
+
+from core.config import DatabaseSettings
+from core.db import APP, close_database, connection, execute, fetch, tortoise_config, upgrade
+from tests.conftest import BACKENDS, PG_URL, _asyncpg_url, _with_database
+
+ROLES = (("admin", "企业管理员", ["system:role:view"]), ("executive", "企业高管", ["message:view"]),
+         ("staff", "关务人员", ["message:view", "question:view"]), (None, "审单员", ["declaration:review"]))
+
+
+ENTERPRISE = ("INSERT INTO enterprise (id, name, credit_code, status, exec_review_required, created_at) "
+              "VALUES (1, '甲公司', '91350200MA2XXXXX0X', 'active', ?, CURRENT_TIMESTAMP)")
+
+
+async def _migrated(url: str, before: str, rows: list[tuple[str, tuple[object, ...]]], query: str) -> list[dict]:
+    """Migrate to ``before``, insert ``rows`` (SQL, arguments), migrate to the newest; the rows of ``query``."""
+    db = DatabaseSettings(url=url)
+    try:
+        await migrate(config=tortoise_config(db), target=f"{APP}.{before}")
+        for sql, args in rows:
+            await execute(connection(), sql, *args)
+    finally:
+        await close_database()
+    await upgrade(db)
+    try:
+        return await fetch(connection(), query)
+    finally:
+        await close_database()
+
+
+def _json(value: object) -> object:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def _stored_codes(url: str) -> dict[str, list[str]]:
+    role = ("INSERT INTO workspace_role (enterprise_id, name, codes, data_scope, builtin, created_at, updated_at) "
+            "VALUES (1, ?, ?, 'all', ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    rows = await _migrated(url, "0017_messages", [(ENTERPRISE, (True,)), *(
+        (role, (name, json.dumps(codes), builtin)) for builtin, name, codes in ROLES)],
+        "SELECT name, codes FROM workspace_role ORDER BY id")
+    return {r["name"]: _json(r["codes"]) for r in rows}  # type: ignore[misc]
+
+
+async def _stored_kinds(url: str) -> list[str]:
+    empty = ", ''"  # one empty text per column
+    texts = ("address", "contact", "phone", "email", "invoice_name", "invoice_tax_id", "invoice_address_phone",
+             "invoice_bank_account")
+    settings = (f"INSERT INTO company_settings (enterprise_id, declaration_kinds, aircraft_auto, carousel, links, "
+                f"{', '.join(texts)}) VALUES (1, ?, ?, '[]', '[]'{empty * len(texts)})")
+    rows = await _migrated(url, "0024_library_notices", [
+        (ENTERPRISE, (True,)), (settings, (json.dumps(["export_declaration", "exit_transit_record_list"]), False))],
+        "SELECT declaration_kinds FROM company_settings")
+    return _json(rows[0]["declaration_kinds"])  # type: ignore[return-value]
+
+
+def _scratch(backend: str, tmp_path: Path, run):  # noqa: ANN001, ANN202 - a coroutine function of the url
+    if backend == "sqlite":
+        url = f"sqlite://{tmp_path / 'old.sqlite3'}"
+    else:
+        name = f"qingling_mig_{secrets.token_hex(4)}"
+
+        async def admin(sql: str) -> None:
+            conn = await asyncpg.connect(_asyncpg_url(PG_URL))
+            try:
+                await conn.execute(sql)
+            finally:
+                await conn.close()
+
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        url = _with_database(PG_URL, name).replace("postgresql://", "postgres://", 1)
+    try:
+        return asyncio.run(run(url))
+    finally:
+        if backend == "postgres":
+            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stored_builtin_roles_gain_the_question_list_once(backend: str, tmp_path: Path) -> None:
+    codes = _scratch(backend, tmp_path, _stored_codes)
+    assert codes == {"企业管理员": ["system:role:view"], "企业高管": ["message:view", "question:view"],
+                     "关务人员": ["message:view", "question:view"], "审单员": ["declaration:review"]}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_business_switches_keep_their_kinds_under_the_declarations_names(backend: str, tmp_path: Path) -> None:
+    assert _scratch(backend, tmp_path, _stored_kinds) == ["export", "export_transit_record"]
