@@ -49,7 +49,7 @@ def test_upgrade_load_data_and_create_customs_user(empty_sqlite: dict[str, str])
     first = run("load-data", env=empty_sqlite)
     assert first.returncode == 0, first.stderr
     assert "关区与部门 1176 个，问题类型 22 个，业务类别 10 个，权限 31 项" in first.stdout
-    assert "商品目录 1 版共 12030 个商品编号，代码表 9 张共 1706 项" in first.stdout
+    assert "商品目录 1 版共 12030 个商品编号，代码表 17 张共 8429 项" in first.stdout
     again = run("load-data", env=empty_sqlite)
     assert again.stdout.splitlines()[-1] == first.stdout.splitlines()[-1]  # idempotent
 
