@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core.cache import Cache
+from models.company import every_kind
 from models.enterprises import MemberRole, Membership
 from models.messages import Category, Message
 from models.workspace import DataScope, WorkspaceRole
@@ -32,7 +33,7 @@ async def test_a_company_change_tells_every_admin_once_per_real_change(world: Wo
 
     await save_info(ctx, admin, CompanyInfo(address="大连市中山区港湾街1号", contact="王经理"))
     await save_info(ctx, admin, CompanyInfo(address="大连市中山区港湾街1号", contact="王经理"))  # nothing changed
-    await save_switches(ctx, admin, [], False, "")  # the defaults again: nothing changed
+    await save_switches(ctx, admin, every_kind(), False, "")  # the defaults again: nothing changed
 
     told = await Message.filter(title="企业设置已修改：企业信息与开票信息").order_by("person_id")
     assert sorted(m.person_id for m in told) == sorted([world.admin.person_id, second.person_id])
