@@ -22,11 +22,10 @@ from handlers.personal.bodies import (
     ProfileBody,
 )
 from models.errors import NotFound
-from services.kit.images import shown_image
+from services.kit.images import MSG_IMAGE_GONE, shown_image
 from services.personal import preferences as P
 from services.personal import profile as R
 from services.personal import security as S
-from services.personal.labels import MSG_IMAGE_GONE
 from services.personal.preference_rules import Effective
 
 TAG = "个人中心"

@@ -29,10 +29,11 @@ from handlers.workspace.shell import workbench_page
 from models.errors import NotFound, RateLimited, ServiceUnavailable
 from services.accounts.sms_codes import MSG_CODE_SENT
 from services.accounts.wechat_binding import unbind_openid
+from services.kit.images import MSG_IMAGE_GONE
 from services.personal import preferences as P
 from services.personal import profile as R
 from services.personal import security as S
-from services.personal.labels import CARD_TYPE_LABELS, GENDER_LABELS, IMAGE_LABELS, MSG_IMAGE_GONE
+from services.personal.labels import CARD_TYPE_LABELS, GENDER_LABELS, IMAGE_LABELS
 from services.personal.preference_rules import SETTINGS, SOURCE_LABELS, Kind
 from services.workspace.roles import Member
 

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from handlers.kit.bodies import Body, PageQuery
 from handlers.kit.fields import Flag, Id, Ids, Limit, OptionalDay, OptionalId, Refusal, Text, Upload
+from services.workspace.labels import MSG_DEPT_PARENT
 
 
 class RoleBody(Body):
@@ -117,13 +118,13 @@ class DepartmentBody(Body):
     """部门：名称与上级部门（空为顶级部门）."""
 
     name: Text = ""
-    parent_id: Annotated[OptionalId, Refusal("上级部门不存在，请重新选择")] = None
+    parent_id: Annotated[OptionalId, Refusal(MSG_DEPT_PARENT)] = None
 
 
 class DepartmentMoveBody(Body):
     """移动部门：新的上级部门（空为顶级部门）."""
 
-    parent_id: Annotated[OptionalId, Refusal("上级部门不存在，请重新选择")] = None
+    parent_id: Annotated[OptionalId, Refusal(MSG_DEPT_PARENT)] = None
 
 
 class PeopleQuery(Body):

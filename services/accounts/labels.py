@@ -31,3 +31,5 @@ REGISTRATION_CHANNEL_LABELS = {
 # How a WeChat was bound or an account joined (the ``via`` of audit entries and sessions).
 VIA_LABELS = {"sms": "短信验证码", "qrcode": "扫码", "central": "单一窗口", "wechat": "微信", "card": "卡介质",
               "password": "密码", "form": "网页表单", "miniprogram": "小程序"}
+
+MSG_PERSON_NOT_FOUND = "人员不存在或已被移除"

@@ -18,6 +18,7 @@ from core.db import connection
 from models.enterprises import MemberRole, Membership, Person
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.outbox import OutboxMessage
+from services.accounts.labels import MSG_PERSON_NOT_FOUND
 from services.accounts.registration import Applicant, check_applicant
 from services.desk.audit import AuditActor, record
 from services.kit.access import access_membership
@@ -28,7 +29,6 @@ from services.notifications.events import Event
 MSG_ADMIN_ONLY = "仅企业管理员可以管理企业人员"
 MSG_ROLE = "请选择人员类型（企业高管或关务人员）"
 MSG_ALREADY_MEMBER = "该手机号已是本企业人员"
-MSG_NOT_FOUND = "人员不存在或已被移除"
 MSG_NOT_SELF = "不能修改或移除您自己的管理员账号"
 MSG_PHONE_TAKEN = "该手机号已被其他人员使用"
 MSG_PHONE_SHARED = "该人员同时属于其他企业，手机号须由本人联系其他企业管理员修改"
@@ -114,7 +114,7 @@ async def _managed(conn: BaseDBAsyncClient, admin: Membership, enterprise_id: in
     membership = await (Membership.filter(id=membership_id, enterprise_id=enterprise_id, active=True)
                         .using_db(conn).select_for_update().first())
     if membership is None:
-        raise NotFound(MSG_NOT_FOUND)
+        raise NotFound(MSG_PERSON_NOT_FOUND)
     if membership.id == admin.id or membership.role not in MANAGED_ROLES:
         raise Forbidden(MSG_NOT_SELF)
     return membership

@@ -31,6 +31,7 @@ MSG_FORMAT = "只支持 JPG、PNG 格式的图片"
 MSG_CORRUPT = "图片已损坏，无法读取"
 MSG_TOO_LARGE_PIXELS = "图片尺寸过大，无法处理"
 MSG_UNPROCESSABLE = "图片无法处理，请换一张图片"
+MSG_IMAGE_GONE = "图片不存在"
 
 JPEG = "image/jpeg"
 PNG = "image/png"

@@ -11,7 +11,6 @@ IMAGE_LABELS = {"avatar": "头像", "stamp": "报关员章"}
 
 MSG_GENDER = "请选择性别"
 MSG_STAMP_PNG = "报关员章须为 PNG 图片（建议透明背景）"
-MSG_IMAGE_GONE = "图片不存在"
 MSG_NEW_PHONE_SAME = "新手机号与当前手机号相同"
 MSG_NO_LOCAL_ACCOUNT = "您没有地方账号（用户名 + 密码），无需设置密码"
 MSG_CURRENT_PASSWORD = "请输入当前密码"

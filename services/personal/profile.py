@@ -27,8 +27,8 @@ from models.personal import Gender, PersonalProfile
 from services.accounts.registration import Applicant, check_applicant
 from services.desk.audit import record
 from services.kit.context import ServiceContext
-from services.kit.images import PNG, CheckedImage, shown_image, stored_image
-from services.personal.labels import MSG_GENDER, MSG_IMAGE_GONE, MSG_STAMP_PNG
+from services.kit.images import MSG_IMAGE_GONE, PNG, CheckedImage, shown_image, stored_image
+from services.personal.labels import MSG_GENDER, MSG_STAMP_PNG
 from services.workspace.company_rules import uses_transparency
 from services.workspace.roles import Member
 

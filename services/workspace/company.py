@@ -25,7 +25,7 @@ from models.enterprises import Enterprise
 from models.errors import NotFound, ValidationFailed
 from services.desk.audit import record
 from services.kit.context import ServiceContext
-from services.kit.images import PNG, CheckedImage, shown_image, stored_image
+from services.kit.images import MSG_IMAGE_GONE, PNG, CheckedImage, shown_image, stored_image
 from services.messages.events import company_changed_messages
 from services.workspace.company_rules import (
     MAX_CAROUSEL,
@@ -45,7 +45,6 @@ IMAGE_KINDS = ("logo", "seal")
 MSG_CAROUSEL_FULL = f"最多 {MAX_CAROUSEL} 张"
 MSG_LINKS_FULL = f"最多 {MAX_LINKS} 个链接"
 MSG_ITEM_GONE = "该项不存在或已被删除"
-MSG_IMAGE_GONE = "图片不存在"
 INFO_FIELDS = tuple(CompanyInfo.__dataclass_fields__)
 # The changes the enterprise's admins are told of in the message centre (企业风采 is shown, not told).
 TOLD_CHANGES = {"company.info": "企业信息与开票信息", "company.switches": "业务开关", "company.logo": "企业标志",

@@ -4,6 +4,7 @@ requests and 我的企业."""
 from __future__ import annotations
 
 from models.workspace import DataScope
+from services.accounts.labels import MSG_PERSON_NOT_FOUND as MSG_PERSON_NOT_FOUND
 
 DATA_SCOPE_LABELS = {DataScope.ALL: "全部", DataScope.DEPARTMENT: "本部门及下级", DataScope.SELF: "仅本人"}
 
@@ -24,7 +25,6 @@ MSG_GRANT_NOT_FOUND = "授权不存在或已被撤销"
 GRANT_ENDED, GRANT_ENDING = "已到期", "即将到期"
 MSG_RENEW_TO = "续期的结束时间须晚于当前时间"
 MSG_RENEW_OPEN = "该授权长期有效，无需续期"
-MSG_PERSON_NOT_FOUND = "人员不存在或已被移除"
 
 MSG_DEPT_NAME = "请填写部门名称（不超过 30 个字）"
 MSG_DEPT_NAME_TAKEN = "同一上级部门下已有同名部门"
