@@ -118,7 +118,7 @@ async def error_rate(ctx: ServiceContext, member: Member, first: date, end: date
 
     def by(index: int) -> list[RateLine]:
         counted = Counter(str(row[index]) or L.UNASSIGNED for row in errors)
-        return [RateLine(label, n, declared) for label, n in counted.most_common()]
+        return [RateLine(label, n, declared) for label, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     return ErrorRate(first, end - timedelta(days=1), RateLine(L.RATE_TITLE, len(errors), declared), months,
                      by(1), by(2))
