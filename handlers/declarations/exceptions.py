@@ -104,12 +104,18 @@ def _done(request: Request) -> str:
 async def _form(request: Request, member: Member, kind: ExceptionKind, *, row: Any = None,
                 values: dict[str, Any] | None = None, refused: Refused = NOTHING_REFUSED) -> HTTPResponse:
     if values is None:
-        values = {key: getattr(row, key) for key in ExceptionBody.model_fields} if row else {"status": "pending"}
-        values = {key: value.value if hasattr(value, "value") else ("" if value is None else value)
-                  for key, value in values.items()}
+        stored = {key: getattr(row, key) for key in ExceptionBody.model_fields} if row else {"status": "pending"}
+        values = {key: _shown(stored.get(key)) for key in ExceptionBody.model_fields}
     return await workbench_page(request, "workbench/declaration_exception_form.html", status=refused.status,
                                 kind=kind, row=row, values=values, errors=refused.beside(), base=EXCEPTIONS,
                                 done=_done(request), **LABELS)
+
+
+def _shown(value: Any) -> Any:
+    """A stored value as the form shows it: an enum's value, a day's ISO text, nothing as ""."""
+    if value is None:
+        return ""
+    return getattr(value, "value", value) if not isinstance(value, bool) else value
 
 
 @requires(L.EXCEPTION_EDIT)

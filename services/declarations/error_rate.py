@@ -38,7 +38,7 @@ class RateLine:
     def percent(self) -> Decimal:
         """Errors per hundred declarations, two decimals (0 when nothing was declared)."""
         if not self.declared:
-            return Decimal(0)
+            return Decimal("0.00")
         return (Decimal(self.errors * 100) / self.declared).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 

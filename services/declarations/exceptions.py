@@ -172,7 +172,7 @@ async def edit_exception(ctx: ServiceContext, member: Member, exception_id: int,
         if await DeclarationException.filter(id=found.id, version=found.version).using_db(conn) \
                 .update(**changes) != 1:
             raise Conflict(L.MSG_EXCEPTION_STALE)
-        return await DeclarationException.get(id=found.id).using_db(conn)
+        return await DeclarationException.filter(id=found.id).using_db(conn).get()
 
 
 async def change_status(ctx: ServiceContext, member: Member, exception_id: int, status: ExceptionStatus,
@@ -186,7 +186,7 @@ async def change_status(ctx: ServiceContext, member: Member, exception_id: int, 
         if await DeclarationException.filter(id=found.id, version=found.version).using_db(conn).update(
                 status=status, done_on=done_on, updated_at=ctx.now(), version=F("version") + 1) != 1:
             raise Conflict(L.MSG_EXCEPTION_STALE)
-        return await DeclarationException.get(id=found.id).using_db(conn)
+        return await DeclarationException.filter(id=found.id).using_db(conn).get()
 
 
 async def delete_exceptions(member: Member, ids: list[int], storage: FileStorage | None = None) -> int:
