@@ -29,6 +29,9 @@ from handlers.accounts.signin_pages import signin_blueprint
 from handlers.cards.api import card_api_blueprint
 from handlers.cards.pages import card_pages_blueprint
 from handlers.declarations.api import declarations_api_blueprint
+from handlers.declarations.exceptions import IMPLEMENTED as EXCEPTION_PAGES
+from handlers.declarations.exceptions import exceptions_blueprint as declaration_exceptions_blueprint
+from handlers.declarations.exceptions_api import exceptions_api_blueprint as declaration_exceptions_api_blueprint
 from handlers.declarations.pages import IMPLEMENTED as DECLARATION_PAGES
 from handlers.declarations.pages import entry_blueprint as declaration_entry_blueprint
 from handlers.kit.assets import assets_blueprint
@@ -98,8 +101,9 @@ def web_blueprints() -> list[Blueprint]:
         joins_blueprint, personal_blueprint, personal_api_blueprint,
         library_pages_blueprint, library_export_blueprint, library_public_blueprint, library_api_blueprint,
         declaration_entry_blueprint, declarations_api_blueprint,
+        declaration_exceptions_blueprint, declaration_exceptions_api_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES
                                   | QUESTION_PAGES | JOIN_PAGES | PERSONAL_PAGES | LIBRARY_PAGES
-                                  | DECLARATION_PAGES)]
+                                  | DECLARATION_PAGES | EXCEPTION_PAGES)]

@@ -1,6 +1,8 @@
 """Demo declarations (issue 15): the demo enterprise's preparer 张关务 with declarations in several states — a draft
 still incomplete, one waiting for review, one returned by the reviewer 王管理, one released through receipts and
-one deleted by customs (删单) — all made through the services, so the timeline and messages are real."""
+one deleted by customs (删单, which registers its exception by itself), one inspected (查验) and one rejected (退单) —
+and a few exceptions registered by hand (报关单异常 and 核注清单异常), so 异常处理 and its 报关差错率 show something.
+All made through the services, so the timeline, messages and exceptions are real."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from core.cache import MemoryCache
+from models.declaration_exceptions import ExceptionKind
 from models.declaration_lifecycle import DeclarationAction
 from models.declarations import Declaration, DeclarationKind
 from models.enterprises import Enterprise, MemberRole, Membership
 from services.declarations import entry as E
+from services.declarations import exceptions as X
+from services.declarations.exception_form import check_exception
 from services.declarations.fields import DeclarationForm, parse_form
 from services.kit.context import ServiceContext
 from services.workspace.permissions import decide
@@ -58,8 +63,10 @@ async def seed_declarations(ctx: ServiceContext, credit_code: str) -> None:
     returned = await E.create_draft(ctx, staff, DeclarationKind.EXPORT_RECORD, form("COSU6321450003", "6206", 200))
     await E.submit_declaration(ctx, staff, returned.id, 1)
     await E.return_declaration(ctx, reviewer, returned.id, "单价与合同不符，请核对合同第 3 条")
-    receipts = {"COSU6321450004": [(DeclarationAction.RECEIPT_ENTERED, ""), (DeclarationAction.RECEIPT_RELEASED, "")],
-                "COSU6321450005": [(DeclarationAction.RECEIPT_DELETED, "重复申报")]}
+    receipts = {"COSU6321450004": [(DeclarationAction.RECEIPT_INSPECTED, "布控查验"),
+                                   (DeclarationAction.RECEIPT_ENTERED, ""), (DeclarationAction.RECEIPT_RELEASED, "")],
+                "COSU6321450005": [(DeclarationAction.RECEIPT_DELETED, "重复申报")],
+                "COSU6321450006": [(DeclarationAction.RECEIPT_REJECTED, "申报要素不全")]}
     for bill_no, arrived in receipts.items():
         made = await E.create_draft(ctx, staff, DeclarationKind.EXPORT, form(bill_no, "6204"))
         await E.submit_declaration(ctx, staff, made.id, 1)
@@ -67,3 +74,21 @@ async def seed_declarations(ctx: ServiceContext, credit_code: str) -> None:
         await E.declare_declaration(ctx, staff, made.id)
         for receipt, note in arrived:
             await E.record_receipt(ctx, enterprise.id, made.id, receipt, note)
+    await _seed_exceptions(ctx, reviewer, enterprise.name)
+
+
+async def _seed_exceptions(ctx: ServiceContext, member: Member, name: str) -> None:
+    """异常登记 by hand: a 删改单 already handled, a 查验 being handled, a 核注清单 exception waiting."""
+    today = X.today(ctx)
+    rows = [(ExceptionKind.DECLARATION, {"number": "090120260000001001", "exception_type": "modify_delete",
+                                         "post": "制单", "responsible": "张关务", "status": "done",
+                                         "reason": "毛重录入错误，申请改单"}),
+            (ExceptionKind.DECLARATION, {"number": "090120260000001002", "exception_type": "inspection",
+                                         "post": "现场", "responsible": "李现场", "status": "handling",
+                                         "reason": "海关布控查验，待开箱"}),
+            (ExceptionKind.BONDED_LIST, {"number": "QD0901260000000088", "exception_type": "other",
+                                         "post": "审单", "responsible": "王管理", "status": "pending",
+                                         "reason": "核注清单表体数量与报关单不一致"})]
+    for kind, values in rows:
+        typed = {"trade_name": name, "ie_flag": "E", "occurred_on": today.isoformat(), **values}
+        await X.add_exception(ctx, member, kind, check_exception(kind, typed, today))

@@ -103,6 +103,7 @@ class DeclarationAction(StrEnum):
     RECEIPT_CLEARED = "receipt_cleared"
     RECEIPT_DELETED = "receipt_deleted"
     RECEIPT_REJECTED = "receipt_rejected"
+    RECEIPT_INSPECTED = "receipt_inspected"  # 查验: the status stays; an exception is registered
 
     @property
     def label(self) -> str:
@@ -123,6 +124,7 @@ ACTION_LABELS: Mapping[DeclarationAction, str] = {
     DeclarationAction.RECEIPT_CLEARED: "结关回执",
     DeclarationAction.RECEIPT_DELETED: "删单回执",
     DeclarationAction.RECEIPT_REJECTED: "退单回执",
+    DeclarationAction.RECEIPT_INSPECTED: "查验回执",
 }
 
 
@@ -142,7 +144,7 @@ class Who(StrEnum):
 S, A, W = DeclarationStatus, DeclarationAction, Who
 EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.REJECTED})  # the preparer may change the content
 RECEIPTS = frozenset({A.RECEIPT_ENTERED, A.RECEIPT_RELEASED, A.RECEIPT_CLEARED, A.RECEIPT_DELETED,
-                      A.RECEIPT_REJECTED})
+                      A.RECEIPT_REJECTED, A.RECEIPT_INSPECTED})
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ TABLE: Mapping[tuple[DeclarationStatus | None, DeclarationAction], Rule] = {
     (S.RELEASED, A.RECEIPT_CLEARED): _rule(W.SYSTEM, to=S.CLEARED),
     **{(s, A.RECEIPT_DELETED): _rule(W.SYSTEM, to=S.CUSTOMS_DELETED) for s in (S.DECLARED, S.ENTERED, S.RELEASED)},
     **{(s, A.RECEIPT_REJECTED): _rule(W.SYSTEM, to=S.REJECTED) for s in (S.DECLARED, S.ENTERED)},
+    **{(s, A.RECEIPT_INSPECTED): _rule(W.SYSTEM) for s in (S.DECLARED, S.ENTERED)},
 }
 
 # How a status reads in a refusal: "报关单{phrase}，不能{action}".

@@ -62,7 +62,7 @@ def _svg(title: str, height: float, body: list[str], summary: str) -> str:
     ])
 
 
-def _summary(items: list[tuple[str, int]]) -> str:
+def _summary(items: list[tuple[str, int]] | list[tuple[str, float]]) -> str:
     return "；".join(f"{label}：{value}" for label, value in items) or NO_DATA
 
 
@@ -70,7 +70,7 @@ def _no_data(y: float) -> str:
     return f'<text x="{WIDTH / 2:g}" y="{y:g}" text-anchor="middle" fill="{MUTED}">{NO_DATA}</text>'
 
 
-def bar_chart(title: str, items: list[tuple[str, int]]) -> str:
+def bar_chart(title: str, items: list[tuple[str, int]] | list[tuple[str, float]]) -> str:
     """Horizontal bars, one per (label, value), in the order given; values written at the bar ends."""
     row, top, label_width = 28, 44, 188
     left, right = 16 + label_width + 8, WIDTH - 64

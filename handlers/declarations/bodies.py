@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema, create_model
 
 from handlers.kit.bodies import Body, PageQuery
-from handlers.kit.fields import Limit, Text
+from handlers.kit.fields import Flag, Ids, Limit, LongText, Text
 from models.declaration_lifecycle import DeclarationGroup
 from services.declarations.fields import HEAD_FIELDS, PARTS, FieldSpec, Kind
 
@@ -131,3 +131,78 @@ def page_rows(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list
         rows = [{key: (column[i] if i < len(column) else "") for key, column in columns.items()} for i in range(count)]
         parts[name] = [row for row in rows if any(str(v).strip() for v in row.values())]  # a blank row is no row
     return head, parts
+
+
+# 异常状态登记
+class ExceptionBody(Body):
+    """异常登记：号码、异常类型、发生日期、处理状态必填；日期写作 2026-03-02；海关处罚时填写处罚对象."""
+
+    documented_required = ("number", "exception_type", "occurred_on", "status")
+
+    number: Text = ""
+    trade_name: Text = ""
+    ie_flag: Annotated[Text, Field(json_schema_extra={"enum": ["", "E", "I"]})] = ""
+    client_name: Text = ""
+    exception_type: Annotated[Text, Field(json_schema_extra={
+        "enum": ["modify_delete", "inspection", "rejection", "other"]})] = ""
+    occurred_on: Text = ""
+    post: Text = ""
+    responsible: Text = ""
+    penalized: Flag = False
+    penalty_target: Text = ""
+    status: Annotated[Text, Field(json_schema_extra={"enum": ["pending", "handling", "done"]})] = "pending"
+    done_on: Text = ""
+    reason: LongText = ""
+
+
+class ExceptionCreateBody(ExceptionBody):
+    """新增异常登记（kind：declaration 报关单异常 / bonded_list 核注清单异常）."""
+
+    kind: Annotated[Text, Field(json_schema_extra={"enum": ["declaration", "bonded_list"]})] = "declaration"
+
+
+class ExceptionUpdateBody(ExceptionBody):
+    """修改异常登记：以 version 做并发校验."""
+
+    version: int = 0
+    drop_attachment: Flag = False
+
+
+class ExceptionStatusBody(Body):
+    """变更处理状态（已完成时自动填写完成日期）."""
+
+    status: Annotated[Text, Field(json_schema_extra={"enum": ["pending", "handling", "done"]})] = ""
+    version: int | None = None
+
+
+class ExceptionIdsBody(Body):
+    """勾选的异常记录."""
+
+    ids: Ids = Field(default_factory=list)
+    status: Text = ""
+
+
+class ExceptionQuery(PageQuery):
+    """异常列表的查询条件."""
+
+    kind: Text = "declaration"
+    number: Text = ""
+    trade_name: Text = ""
+    ie_flag: Text = ""
+    exception_type: Text = ""
+    status: Text = ""
+    post: Text = ""
+    responsible: Text = ""
+    date_from: Text = ""
+    date_to: Text = ""
+    limit: Limit = 20
+
+    def filter_args(self) -> dict[str, str]:
+        return {key: value for key, value in self.model_dump(exclude={"cursor", "limit"}).items() if value}
+
+
+class ErrorRateQuery(Body):
+    """报关差错率的统计期间（年-月）."""
+
+    date_from: Annotated[Text, Field(alias="from")] = ""
+    date_to: Annotated[Text, Field(alias="to")] = ""

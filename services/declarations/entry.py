@@ -30,6 +30,7 @@ from models.departments import DepartmentMember
 from models.errors import Conflict, NotFound, ValidationFailed
 from services.declarations import labels as L
 from services.declarations.checks import check_submission, load_catalogue
+from services.declarations.exceptions import register_from_receipt
 from services.declarations.fields import DeclarationForm
 from services.declarations.hints import library_hints
 from services.declarations.store import head_columns, read_form, write_parts
@@ -44,7 +45,7 @@ A, S = DeclarationAction, DeclarationStatus
 PAGE_SIZE, MAX_PAGE = 20, 100
 # what the preparer is told, and whether it is important
 TOLD = {A.APPROVE: False, A.RETURN: True, A.RECEIPT_DELETED: True, A.RECEIPT_REJECTED: True,
-        A.RECEIPT_RELEASED: False}
+        A.RECEIPT_RELEASED: False, A.RECEIPT_INSPECTED: True}
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,11 @@ async def hints_for(member: Member, form: DeclarationForm) -> dict[str, str]:
 
 
 async def _event(conn: BaseDBAsyncClient, declaration: Declaration, action: DeclarationAction,
-                 before: DeclarationStatus | None, person_id: int | None, note: str, now: datetime) -> None:
+                 before: DeclarationStatus | None, person_id: int | None, note: str, now: datetime,
+                 at: datetime | None = None) -> None:
     await DeclarationEvent.create(declaration_id=declaration.id, action=action, from_status=before,
-                                  to_status=declaration.status, person_id=person_id, note=note, at=now, using_db=conn)
+                                  to_status=declaration.status, person_id=person_id, note=note, at=at or now,
+                                  using_db=conn)
     if action in TOLD and person_id != declaration.owner_id:
         await declaration_message(conn, enterprise_id=declaration.enterprise_id, person_id=declaration.owner_id,
                                   number=declaration.number, event=action.label, important=TOLD[action],
@@ -145,20 +148,25 @@ async def create_draft(ctx: ServiceContext, member: Member, kind: DeclarationKin
 
 async def _change(ctx: ServiceContext, member: Member | None, declaration_id: int, action: DeclarationAction,
                   version: int | None, *, form: DeclarationForm | None = None, note: str = "",
-                  system_enterprise: int | None = None) -> Declaration:
-    """The one path of every change: access, decide, check (a submission), compare-and-set, content, timeline."""
+                  system_enterprise: int | None = None, received_at: datetime | None = None) -> Declaration:
+    """The one path of every change: access, decide, check (a submission), compare-and-set, content, timeline
+    (and a receipt's exception)."""
     now = ctx.now()
     async with in_transaction() as conn:
         if member is not None:
             found = await access_declaration(member, declaration_id, conn)
             actor = actor_of(member)
         else:
+            # locked: the same receipt arriving twice at once is decided one after the other
             received = await Declaration.filter(id=declaration_id, enterprise_id=system_enterprise) \
-                .using_db(conn).first()
+                .select_for_update().using_db(conn).first()
             if received is None:
                 raise NotFound(L.MSG_NOT_FOUND)
             found = received
             actor = Actor.system()
+            if await DeclarationEvent.filter(declaration_id=found.id, action=action, at=received_at) \
+                    .using_db(conn).exists():
+                return found  # this receipt was recorded already
         state = DeclarationState(found.status, found.owner_id)
         if form is not None:
             decide(state, A.EDIT, actor)
@@ -178,7 +186,10 @@ async def _change(ctx: ServiceContext, member: Member | None, declaration_id: in
             await write_parts(conn, found.id, form)
         before, found.status, found.version = found.status, status, found.version + 1
         if action is not A.EDIT:
-            await _event(conn, found, action, before, member.membership.person_id if member else None, note, now)
+            await _event(conn, found, action, before, member.membership.person_id if member else None, note, now,
+                         received_at)
+        if received_at is not None:
+            await register_from_receipt(ctx, conn, found, action, received_at, note)
     return found
 
 
@@ -226,9 +237,12 @@ async def declare_declaration(ctx: ServiceContext, member: Member, declaration_i
 
 
 async def record_receipt(ctx: ServiceContext, enterprise_id: int, declaration_id: int, action: DeclarationAction,
-                         note: str = "") -> Declaration:
-    """A receipt of the single window (海关入库, 放行, 结关, 删单, 退单) moves the declaration (the system acts)."""
-    return await _change(ctx, None, declaration_id, action, None, note=note, system_enterprise=enterprise_id)
+                         note: str = "", *, received_at: datetime | None = None) -> Declaration:
+    """A receipt of the single window (海关入库, 放行, 结关, 删单, 退单, 查验) moves the declaration (the system acts);
+    its timeline entry is dated ``received_at`` (default now). A 删单, 查验 or 退单 receipt registers its exception
+    in the same transaction. The same receipt (action and time) again is a no-op: nothing moves twice."""
+    return await _change(ctx, None, declaration_id, action, None, note=note, system_enterprise=enterprise_id,
+                         received_at=received_at or ctx.now())
 
 
 async def copy_declaration(ctx: ServiceContext, member: Member, declaration_id: int) -> Declaration:

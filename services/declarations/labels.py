@@ -45,3 +45,42 @@ DONE_WITHDRAWN = "已撤回为草稿"
 DONE_APPROVED = "已审核通过"
 DONE_RETURNED = "已退回制单人"
 DONE_DECLARED = "已申报"
+
+# 异常状态登记 (exceptions) and the 报关差错率
+EXCEPTION_EDIT = "exception:edit"
+KIND_LABELS = {"declaration": "报关单异常", "bonded_list": "核注清单异常"}
+NUMBER_LABELS = {"declaration": "报关单号", "bonded_list": "清单编号"}
+TYPE_LABELS = {"modify_delete": "删改单", "inspection": "查验", "rejection": "退单", "other": "其他"}
+EXCEPTION_STATUS_LABELS = {"pending": "待处理", "handling": "处理中", "done": "已完成"}
+IE_LABELS = {"E": "出口", "I": "进口"}
+MSG_EXCEPTION_NOT_FOUND = "异常记录不存在或无权查看"
+MSG_EXCEPTION_STALE = "异常记录已被他人修改，请刷新后再保存"
+MSG_DECLARATION_NUMBER = "报关单号应为 18 位数字"
+MSG_LIST_NUMBER = "清单编号应为 18 位字母或数字"
+MSG_CHOOSE = "请选择{label}"
+MSG_FUTURE_DATE = "{label}不能晚于今天"
+MSG_DONE_BEFORE = "完成日期不能早于发生日期"
+MSG_DONE_ONLY = "处理状态为“已完成”时才填写完成日期"
+MSG_PENALTY_TARGET = "海关处罚时请填写处罚对象"
+MSG_NO_PENALTY_TARGET = "海关未处罚时不填写处罚对象"
+MSG_SELECT_ROWS = "请勾选要操作的记录"
+MSG_SELECT_ONE = "变更状态请只勾选一条记录"
+MSG_BAD_MONTH = "月份格式应为 年-月，如 2026-03"
+MSG_MONTH_ORDER = "开始月份不能晚于结束月份"
+MSG_MONTH_SPAN = "统计期间最多 24 个月"
+RECEIPT_REASON = "{receipt}（系统根据海关回执自动登记）"
+UNASSIGNED = "未填写"
+DONE_EXCEPTION_SAVED = "已保存异常登记"
+DONE_EXCEPTION_STATUS = "已变更处理状态"
+DONE_EXCEPTIONS_DELETED = "已删除 {count} 条异常记录"
+RATE_TITLE = "报关差错率"
+RATE_BY_MONTH = "报关差错率（%）按月"
+RATE_BY_POST = "差错率（%）按责任岗位"
+RATE_BY_PERSON = "差错率（%）按责任人"
+EXCEPTION_FIELDS = {
+    "number": "号码", "trade_name": "境内收发货人", "ie_flag": "进出口", "client_name": "委托企业",
+    "exception_type": "异常类型", "occurred_on": "发生日期", "post": "责任岗位", "responsible": "责任人",
+    "penalized": "海关是否处罚", "penalty_target": "处罚对象", "status": "处理状态", "done_on": "完成日期",
+    "reason": "异常原因", "attachment": "附件", "kind": "异常类别",
+}
+YES_NO = {True: "是", False: "否"}

@@ -7,6 +7,8 @@ the services.
 
 from models.customs_accounts import CustomsAccount as CustomsAccount
 from models.customs_accounts import CustomsRole as CustomsRole
+from models.declaration_exceptions import ExceptionKind as ExceptionKind
+from models.declaration_exceptions import ExceptionStatus as ExceptionStatus
 from models.declarations import Declaration as Declaration
 from models.declarations import DeclarationKind as DeclarationKind
 from models.enterprises import Enterprise as Enterprise
