@@ -8,8 +8,8 @@ from sanic.response import HTTPResponse, raw
 
 from admin_web.auth import customs_signed_in
 from admin_web.desk.bodies import StatisticsQuery
-from admin_web.desk.charts import bar_chart, line_chart, share_bar
 from handlers.kit.bodies import read_query
+from handlers.kit.charts import bar_chart, line_chart, share_bar
 from handlers.kit.render import page
 from services.desk.statistics import DEEMED_ACCEPTED_LABEL, Statistics, breakdowns, question_statistics, statistics_csv
 
@@ -28,7 +28,7 @@ async def _statistics(request: Request) -> Statistics:
 
 
 def charts(stats: Statistics) -> list[Markup]:
-    """Every chart of the page; the SVG is built from escaped text (admin_web/desk/charts.py)."""
+    """Every chart of the page; the SVG is built from escaped text (handlers/kit/charts.py)."""
     weekly = {"提交": [(w.week, w.asked) for w in stats.weekly], "回复": [(w.week, w.replied) for w in stats.weekly],
               "办结": [(w.week, w.closed) for w in stats.weekly]}
     svgs = [

@@ -14,7 +14,6 @@ from sanic import Blueprint, Request
 from sanic.request import RequestParameters
 from sanic.response import HTTPResponse, file
 
-from admin_web.desk.charts import bar_chart
 from handlers.declarations.bodies import (
     ErrorRateQuery,
     ExceptionBody,
@@ -24,6 +23,7 @@ from handlers.declarations.bodies import (
     ExceptionUpdateBody,
 )
 from handlers.kit.bodies import form_values, read_query, typed_values, validated
+from handlers.kit.charts import bar_chart
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other

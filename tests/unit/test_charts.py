@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from admin_web.desk.charts import bar_chart, line_chart, share_bar
+from handlers.kit.charts import bar_chart, line_chart, share_bar
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>&'

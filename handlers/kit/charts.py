@@ -1,4 +1,5 @@
-"""Server-side SVG charts for the statistics page: pure functions from figures to markup, no JavaScript.
+"""Server-side SVG charts for the statistics pages (the admin web's and the workspace's): pure functions from
+figures to markup, no JavaScript.
 
 Every chart has a fixed viewBox (it scales to its container; drawn for 600–900 px wide), ``role="img"`` with a
 ``<title>`` and a ``<desc>`` listing every figure for screen readers, and a tooltip per bar or point. Every
