@@ -40,7 +40,7 @@ from services.declarations import labels as L
 from services.declarations.checks import check_submission, load_catalogue_for
 from services.declarations.entry import actor_of
 from services.declarations.fields import HEAD_FIELDS, ITEM_FIELDS, DeclarationForm, FieldSpec, Kind, parse_form
-from services.declarations.store import head_columns, part_rows
+from services.declarations.store import head_columns, part_rows, system_number
 from services.jobs.runs import enqueue
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
@@ -154,6 +154,7 @@ class _Group:
     errors: list[CellError] = field(default_factory=list)
     kind: DeclarationKind | None = None
     form: DeclarationForm | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)  # by field path, before the checks
 
 
 class _Reader:
@@ -211,7 +212,15 @@ class _Reader:
         try:
             group.form = parse_form(head, {"items": items})
         except ValidationFailed as refused:
-            self.cell_errors(group, refused.errors)
+            # the cells that cannot be read are reported; the rest is still checked, with those cells blank
+            group.field_errors = refused.errors
+            for path in refused.errors:
+                index, _, key = path[6:].partition("].") if path.startswith("items[") else ("", "", path)
+                (items[int(index)] if index.isdigit() and int(index) < len(items) else head)[key] = ""
+            try:
+                group.form = parse_form(head, {"items": items})
+            except ValidationFailed:
+                group.form = None
 
     def cell_errors(self, group: _Group, errors: dict[str, str]) -> None:
         """Errors keyed by field path (``trade_mode``, ``items[2].quantity``) as the cells they name."""
@@ -290,8 +299,9 @@ async def _settle(ctx: ServiceContext, run: _Run, chunk: list[_Group], conn: Bas
     catalogue = await load_catalogue_for(forms, ctx.now().astimezone(ctx.tz).date(), conn) if forms else None
     good = []
     for group in chunk:
-        if group.form is not None and group.kind is not None and catalogue is not None:
-            run.reader.cell_errors(group, check_submission(group.kind, group.form, catalogue))
+        checked = check_submission(group.kind, group.form, catalogue) \
+            if group.form is not None and group.kind is not None and catalogue is not None else {}
+        run.reader.cell_errors(group, {**checked, **group.field_errors})
         run.rows += len(group.lines)
         if group.errors:
             _refuse(run, group)
@@ -335,7 +345,7 @@ async def _store(ctx: ServiceContext, run: _Run, good: list[_Group], conn: BaseD
         heads.append(Declaration(
             id=declaration_id, enterprise_id=run.record.enterprise_id, owner_id=person_id, kind=group.kind,
             status=DeclarationStatus.DRAFT, department_id=run.department_id,
-            number=f"E{now:%Y%m%d}{declaration_id:08d}", created_at=now, updated_at=now, **head_columns(group.form)))
+            number=system_number(now, declaration_id), created_at=now, updated_at=now, **head_columns(group.form)))
         items.extend(part_rows(declaration_id, group.form)["items"])
         events.append(DeclarationEvent(declaration_id=declaration_id, action=DeclarationAction.CREATE,
                                        from_status=None, to_status=DeclarationStatus.DRAFT, person_id=person_id,

@@ -4,7 +4,7 @@ transaction."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,11 @@ def _json(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def system_number(at: datetime, declaration_id: int) -> str:
+    """系统编号: unique by the id, dated by the creation."""
+    return f"E{at:%Y%m%d}{declaration_id:08d}"
 
 
 def head_columns(form: DeclarationForm) -> dict[str, Any]:
