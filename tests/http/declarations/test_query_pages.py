@@ -104,10 +104,11 @@ async def test_the_api_pages_and_answers_errors_as_json(site: Site, world: World
     cursor = await api.get(f"{API}/query?cursor=garbage")
     assert cursor.status_code == 400 and cursor.json()["error"]["field"] == "cursor"
     results = (await api.post(f"{API}/query/submit", json={"ids": [first["items"][0]["id"], 999999]})).json()
-    assert [(r["submitted"], r["reason"]) for r in results["results"]] == [(True, ""), (False, "报关单不存在或无权查看")]
+    assert [(r["submitted"], r["reason"]) for r in results["results"]] == [
+        (True, ""), (False, "报关单不存在或无权查看")]
     empty = await api.post(f"{API}/query/submit", json={"ids": []})
-    assert empty.status_code == 400 and empty.json()["error"] == {"code": "validation_failed", "message": "请勾选报关单",
-                                                                   "field": "ids"}
+    assert empty.status_code == 400
+    assert empty.json()["error"] == {"code": "validation_failed", "message": "请勾选报关单", "field": "ids"}
     job = await api.post(f"{API}/query/export?bill_no=API-1")
     assert job.status_code == 202
     token = job.json()["token"]
