@@ -34,6 +34,9 @@ from handlers.declarations.exceptions import exceptions_blueprint as declaration
 from handlers.declarations.exceptions_api import exceptions_api_blueprint as declaration_exceptions_api_blueprint
 from handlers.declarations.pages import IMPLEMENTED as DECLARATION_PAGES
 from handlers.declarations.pages import entry_blueprint as declaration_entry_blueprint
+from handlers.declarations.query import IMPLEMENTED as QUERY_PAGES
+from handlers.declarations.query import query_blueprint as declaration_query_blueprint
+from handlers.declarations.query_api import query_api_blueprint as declaration_query_api_blueprint
 from handlers.kit.assets import assets_blueprint
 from handlers.kit.openapi import API_PREFIX, openapi_document
 from handlers.kit.responses import ok
@@ -102,8 +105,9 @@ def web_blueprints() -> list[Blueprint]:
         library_pages_blueprint, library_export_blueprint, library_public_blueprint, library_api_blueprint,
         declaration_entry_blueprint, declarations_api_blueprint,
         declaration_exceptions_blueprint, declaration_exceptions_api_blueprint,
+        declaration_query_blueprint, declaration_query_api_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES
                                   | QUESTION_PAGES | JOIN_PAGES | PERSONAL_PAGES | LIBRARY_PAGES
-                                  | DECLARATION_PAGES | EXCEPTION_PAGES)]
+                                  | DECLARATION_PAGES | EXCEPTION_PAGES | QUERY_PAGES)]

@@ -1,8 +1,9 @@
 """Demo declarations (issue 15): the demo enterprise's preparer 张关务 with declarations in several states — a draft
-still incomplete, one waiting for review, one returned by the reviewer 王管理, one released through receipts and
-one deleted by customs (删单, which registers its exception by itself), one inspected (查验) and one rejected (退单) —
-and a few exceptions registered by hand (报关单异常 and 核注清单异常), so 异常处理 and its 报关差错率 show something.
-All made through the services, so the timeline, messages and exceptions are real."""
+still incomplete, one waiting for review, one returned by the reviewer 王管理, one approved and waiting to be
+declared (申报 on the 报关数据查询 page), one released through receipts and one deleted by customs (删单, which
+registers its exception by itself), one inspected (查验) and one rejected (退单) — and a few exceptions registered by
+hand (报关单异常 and 核注清单异常), so 异常处理 and its 报关差错率 show something. All made through the services, so the
+timeline, messages and exceptions are real; the 报关数据查询 page lists them all."""
 
 from __future__ import annotations
 
@@ -63,6 +64,9 @@ async def seed_declarations(ctx: ServiceContext, credit_code: str) -> None:
     returned = await E.create_draft(ctx, staff, DeclarationKind.EXPORT_RECORD, form("COSU6321450003", "6206", 200))
     await E.submit_declaration(ctx, staff, returned.id, 1)
     await E.return_declaration(ctx, reviewer, returned.id, "单价与合同不符，请核对合同第 3 条")
+    approved = await E.create_draft(ctx, staff, DeclarationKind.EXPORT, form("COSU6321450007", "6203", 50))
+    await E.submit_declaration(ctx, staff, approved.id, 1)
+    await E.approve_declaration(ctx, reviewer, approved.id)  # waits for 申报 on the 报关数据查询 page
     receipts = {"COSU6321450004": [(DeclarationAction.RECEIPT_INSPECTED, "布控查验"),
                                    (DeclarationAction.RECEIPT_ENTERED, ""), (DeclarationAction.RECEIPT_RELEASED, "")],
                 "COSU6321450005": [(DeclarationAction.RECEIPT_DELETED, "重复申报")],

@@ -25,6 +25,7 @@ from models.declaration_lifecycle import DeclarationAction, DeclarationStatus
 if TYPE_CHECKING:
     from models.departments import Department
     from models.enterprises import Enterprise, Person
+    from models.jobs import Job
 
 
 class DeclarationKind(StrEnum):
@@ -72,8 +73,12 @@ class Declaration(Model):
 
     class Meta:
         table = "declaration"
+        # the entry list: (enterprise, status | owner, id); 业务数据查询: newest change first, whole enterprise or
+        # one owner (仅本人), and its exact filters (migration 0026)
         indexes = (("enterprise_id", "status", "id"), ("enterprise_id", "owner_id", "id"),
-                   ("enterprise_id", "bill_no"), ("seq_no",))
+                   ("enterprise_id", "bill_no"), ("seq_no",), ("enterprise_id", "updated_at", "id"),
+                   ("enterprise_id", "owner_id", "updated_at", "id"), ("enterprise_id", "status", "updated_at", "id"),
+                   ("enterprise_id", "entry_id"), ("enterprise_id", "trade_code"))
 
 
 class DeclarationItem(Model):
@@ -154,3 +159,44 @@ class DeclarationEvent(Model):
     class Meta:
         table = "declaration_event"
         indexes = (("declaration_id", "id"),)
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class DeclarationImport(Model):
+    """One uploaded import workbook (业务数据查询 → 导入): who, which file (its SHA-256: the same file is imported
+    once per enterprise), what came of it (declarations created / refused, the annotated workbook)."""
+
+    id = fields.BigIntField(primary_key=True)
+    enterprise: fields.ForeignKeyRelation[Enterprise] = fields.ForeignKeyField(
+        "models.Enterprise", related_name="declaration_imports", on_delete=fields.RESTRICT)
+    enterprise_id: int
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="declaration_imports", on_delete=fields.RESTRICT)
+    person_id: int
+    file_hash = fields.CharField(max_length=64)
+    filename = fields.CharField(max_length=255)
+    stored_path = fields.CharField(max_length=500)  # the uploaded file, under the exports folder, until checked
+    status = fields.CharEnumField(ImportStatus, max_length=16, default=ImportStatus.QUEUED)
+    job: fields.ForeignKeyNullableRelation[Job] = fields.ForeignKeyField(
+        "models.Job", related_name="declaration_imports", null=True, on_delete=fields.SET_NULL)
+    job_id: int | None
+    rows_total = fields.IntField(default=0)
+    rows_rejected = fields.IntField(default=0)
+    declarations_created = fields.IntField(default=0)
+    declarations_rejected = fields.IntField(default=0)
+    errors = fields.IntField(default=0)  # cells in error
+    error_path = fields.CharField(max_length=500, default="")  # the annotated workbook, when rows were refused
+    error = fields.CharField(max_length=500, default="")  # why the file could not be read (Chinese)
+    created_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "declaration_import"
+        unique_together = (("enterprise_id", "file_hash"),)
+        indexes = (("enterprise_id", "id"),)

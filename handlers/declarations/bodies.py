@@ -14,9 +14,10 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema, create_model
 
 from handlers.kit.bodies import Body, PageQuery
-from handlers.kit.fields import Flag, Ids, Limit, LongText, Text
-from models.declaration_lifecycle import DeclarationGroup
+from handlers.kit.fields import Flag, Ids, Limit, LongText, Text, Upload
+from models.declaration_lifecycle import DeclarationGroup, DeclarationStatus
 from services.declarations.fields import HEAD_FIELDS, PARTS, FieldSpec, Kind
+from services.kit.records import DeclarationKind
 
 PAGE_PREFIX = {"items": "item_", "containers": "container_", "documents": "document_"}
 
@@ -206,3 +207,42 @@ class ErrorRateQuery(Body):
 
     date_from: Annotated[Text, Field(alias="from")] = ""
     date_to: Annotated[Text, Field(alias="to")] = ""
+
+
+def _filter(description: str) -> Any:
+    return Annotated[Text, Field(description=description)]
+
+
+class DeclarationQueryFilter(PageQuery):
+    """业务数据查询：筛选条件（均可不填）与分页."""
+
+    date_from: _filter("最近操作时间起（YYYY-MM-DD）") = ""
+    date_to: _filter("最近操作时间止（YYYY-MM-DD）") = ""
+    status: Annotated[Text, Field(description="申报状态", json_schema_extra={"enum": [
+        "", *(s.value for s in DeclarationStatus)]})] = ""
+    kind: Annotated[Text, Field(description="报关单类型", json_schema_extra={"enum": [
+        "", *(k.value for k in DeclarationKind)]})] = ""
+    number: _filter("系统编号") = ""
+    seq_no: _filter("统一编号") = ""
+    entry_id: _filter("海关编号") = ""
+    bill_no: _filter("提运单号") = ""
+    trade: _filter("境内收发货人：18 位统一社会信用代码，或名称中的文字") = ""
+    declare_office: _filter("申报地海关代码，如 0900") = ""
+    trade_mode: _filter("监管方式代码，如 0110") = ""
+    owner: _filter("制单人姓名中的文字") = ""
+    limit: Annotated[Limit, Field(json_schema_extra={"minimum": 1, "maximum": 100, "default": 20})] = 20
+
+    def filter_args(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump(exclude={"cursor", "limit"}).items() if v}
+
+
+class DeclarationSelectionBody(Body):
+    """提交审核：勾选的报关单."""
+
+    ids: list[int] = []
+
+
+class DeclarationImportBody(Body):
+    """导入：按模板填写的 Excel 文件."""
+
+    file: Upload = None  # read from request.files

@@ -17,7 +17,7 @@ the catalogue in effect, the values of enumerated elements) in a few queries; ``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -69,8 +69,9 @@ def southern(office: str) -> bool:
     return office[:2] in SOUTHERN_DISTRICTS
 
 
-def _typed_codes(form: DeclarationForm) -> Iterable[tuple[str, str]]:
-    rows = [(HEAD_FIELDS, form.head)] + [(specs, row) for name, specs in PARTS.items() for row in form.part(name)]
+def _typed_codes(forms: Sequence[DeclarationForm]) -> Iterable[tuple[str, str]]:
+    rows = [row for form in forms for row in [(HEAD_FIELDS, form.head)] + [
+        (specs, values) for name, specs in PARTS.items() for values in form.part(name)]]
     for specs, values in rows:
         for spec in specs:
             if spec.kind is Kind.CODE and values.get(spec.key):
@@ -78,9 +79,14 @@ def _typed_codes(form: DeclarationForm) -> Iterable[tuple[str, str]]:
 
 
 async def load_catalogue(form: DeclarationForm, on: date, conn: BaseDBAsyncClient) -> Catalogue:
+    return await load_catalogue_for([form], on, conn)
+
+
+async def load_catalogue_for(forms: Sequence[DeclarationForm], on: date, conn: BaseDBAsyncClient) -> Catalogue:
+    """The reference data of several forms at once (an import checks a batch of declarations with one)."""
     version = await version_in_effect(on, conn)
-    typed = set(_typed_codes(form))
-    hs_rows = await HsCode.filter(version_id=version.id, code__in={i["hs_code"] for i in form.items}) \
+    typed = set(_typed_codes(forms))
+    hs_rows = await HsCode.filter(version_id=version.id, code__in={i["hs_code"] for f in forms for i in f.items}) \
         .using_db(conn).values("code", "name", "unit1", "unit2", "elements")
     hs = {r["code"]: HsEntry(r["name"], r["unit1"], r["unit2"], r["elements"]) for r in hs_rows}
     unit_names = {name for entry in hs.values() for name in (entry.unit1, entry.unit2) if name}

@@ -33,7 +33,7 @@ from services.declarations.checks import check_submission, load_catalogue
 from services.declarations.exceptions import register_from_receipt
 from services.declarations.fields import DeclarationForm
 from services.declarations.hints import library_hints
-from services.declarations.store import head_columns, read_form, write_parts
+from services.declarations.store import head_columns, read_form, system_number, write_parts
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.messages.events import DECLARATION_LINK, declaration_message
@@ -139,7 +139,7 @@ async def create_draft(ctx: ServiceContext, member: Member, kind: DeclarationKin
             enterprise_id=member.enterprise_id, owner_id=person_id, kind=kind, status=status,
             department_id=primary.department_id if primary else None, created_at=now, updated_at=now,
             **head_columns(form), using_db=conn)
-        declaration.number = f"E{now:%Y%m%d}{declaration.id:08d}"  # 系统编号: unique by the id
+        declaration.number = system_number(now, declaration.id)
         await Declaration.filter(id=declaration.id).using_db(conn).update(number=declaration.number)
         await write_parts(conn, declaration.id, form)
         await _event(conn, declaration, A.CREATE, None, person_id, "", now)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 ENTRY = "declaration:entry"
 REVIEW = "declaration:review"
+QUERY = "query:print"  # 业务数据查询
+IMPORT = "query:import"  # 导入
 OPEN_DECLARATIONS = "报关单"
 
 MSG_KIND_OFF = "企业已停用“{kind}”业务，请联系企业管理员在“企业设置 → 业务设置”中启用"
@@ -84,3 +86,36 @@ EXCEPTION_FIELDS = {
     "reason": "异常原因", "attachment": "附件", "kind": "异常类别",
 }
 YES_NO = {True: "是", False: "否"}
+
+# 业务数据查询
+QUERY_LABELS = {"date_from": "最近操作时间起", "date_to": "最近操作时间止", "status": "申报状态", "kind": "报关单类型",
+                "number": "系统编号", "seq_no": "统一编号", "entry_id": "海关编号", "bill_no": "提运单号",
+                "trade": "境内收发货人", "declare_office": "申报地海关", "trade_mode": "监管方式", "owner": "制单人"}
+MSG_SELECT_SOME = "请勾选报关单"
+MSG_TOO_MANY_SELECTED = "一次最多勾选 {count} 份报关单"
+MSG_SUBMIT_REFUSED = "有 {count} 处需修改，请打开报关单查看"
+DONE_SUBMITTED_SOME = "已提交审核 {done} 份，未提交 {refused} 份"
+
+# 导入
+IMPORT_GROUP = "报关单序号"
+IMPORT_KIND = "报关单类型"
+IMPORT_ERROR_COLUMN = "错误原因"
+IMPORT_INSTRUCTIONS = (
+    "填写说明",
+    "1. 每行一个商品项；同一报关单的商品行填写相同的“报关单序号”，并连续排列。",
+    "2. 表头各列（报关单类型至备注）在同一报关单的每一行填写相同内容。",
+    "3. 代码列可从下拉列表选择（“代码 名称”），也可只填代码。",
+    "4. 规格型号按商品目录的申报要素顺序以“|”分隔，如“0|3|深沟球|SKF|6205-2RS|||”。",
+    "5. 有误的报关单整单不导入，其各行列入“错误数据”文件（有误的单元格标红）；修改后只需重新上传该文件。",
+    "6. 导入成功的报关单为草稿，可在报关单录入中修改后提交审核。",
+)
+MSG_IMPORT_FILE_EMPTY = "请选择要上传的 Excel 文件"
+MSG_IMPORT_FILE_TOO_LARGE = "文件不能超过 20 MB"
+MSG_IMPORT_NOT_XLSX = "请上传 Excel（.xlsx）文件，可先下载导入模板"
+MSG_IMPORT_HEADERS = "文件缺少以下列：{columns}，请使用导入模板"
+MSG_IMPORT_SAME_FILE = "该文件已于 {at} 导入，未重复导入"
+MSG_IMPORT_NOT_FOUND = "导入记录不存在或无权查看"
+MSG_GROUP_SPLIT = "报关单序号 {group} 的商品行应连续排列（第 {row} 行已出现）"
+MSG_HEAD_DIFFERS = "与本报关单第一行（第 {row} 行）不同"
+MSG_OTHER_ROW_BAD = "本报关单其他行有误，整单未导入"
+MSG_IMPORT_NOTE = "由导入文件“{filename}”创建"

@@ -4,7 +4,7 @@ transaction."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +40,11 @@ def _json(value: Any) -> Any:
     return value
 
 
+def system_number(at: datetime, declaration_id: int) -> str:
+    """系统编号: unique by the id, dated by the creation."""
+    return f"E{at:%Y%m%d}{declaration_id:08d}"
+
+
 def head_columns(form: DeclarationForm) -> dict[str, Any]:
     """The head as the declaration's typed columns and its ``head`` JSON (only the field list's keys)."""
     columns: dict[str, Any] = {key: form.head.get(key) or "" for key in HEAD_COLUMNS}
@@ -48,15 +53,19 @@ def head_columns(form: DeclarationForm) -> dict[str, Any]:
     return columns
 
 
+def part_rows(declaration_id: int, form: DeclarationForm) -> dict[str, list[Any]]:
+    """The rows of the form's items, containers and documents, by part (not yet stored)."""
+    return {name: [model(declaration_id=declaration_id, position=i, **{
+                key: "" if row.get(key) is None and key not in NUMBERS else row.get(key) for key in _keys(name)})
+            for i, row in enumerate(form.part(name), start=1)] for name, model in MODELS.items()}
+
+
 async def write_parts(conn: BaseDBAsyncClient, declaration_id: int, form: DeclarationForm) -> None:
     """Replace the items, containers and documents of the declaration with the form's."""
-    for name, model in MODELS.items():
-        await model.filter(declaration_id=declaration_id).using_db(conn).delete()
-        rows = [model(declaration_id=declaration_id, position=i, **{
-                    key: "" if row.get(key) is None and key not in NUMBERS else row.get(key) for key in _keys(name)})
-                for i, row in enumerate(form.part(name), start=1)]
+    for name, rows in part_rows(declaration_id, form).items():
+        await MODELS[name].filter(declaration_id=declaration_id).using_db(conn).delete()
         if rows:
-            await model.bulk_create(rows, using_db=conn)
+            await MODELS[name].bulk_create(rows, using_db=conn)
 
 
 async def read_form(conn: BaseDBAsyncClient, declaration: Declaration) -> DeclarationForm:

@@ -14,6 +14,8 @@ from typing import Any
 
 from models.errors import DomainError, Forbidden
 from models.jobs import Job
+from services.declarations.imports import DECLARATION_IMPORT, fail_import, member_for, run_import
+from services.declarations.query import QueryFilter, export_declarations
 from services.jobs.runs import Owner
 from services.kit.actors import CustomsActor, PersonActor
 from services.kit.context import ServiceContext
@@ -29,6 +31,7 @@ QUEUE_EXPORT = "queue_export"
 AEO_RECORD = "aeo_record"
 LIBRARY_EXPORT = "library_export"
 ENTERPRISE_LIBRARY_EXPORT = "enterprise_library_export"
+DECLARATION_EXPORT = "declaration_export"
 
 Handler = Callable[[dict[str, Any], Owner, Path, Progress, ServiceContext], Awaitable[int]]
 MSG_CUSTOMS_ONLY = "仅海关账号可以导出"
@@ -96,6 +99,32 @@ async def _enterprise_library_export(params: dict[str, Any], owner: Owner, path:
     return await export_enterprise_rows(membership, flt, path, ctx, progress=progress)
 
 
+def _person(owner: Owner) -> int:
+    if not isinstance(owner, PersonActor):
+        raise Forbidden(MSG_NOT_AUTHORISED)
+    return owner.person_id
+
+
+async def _declaration_export(params: dict[str, Any], owner: Owner, path: Path, progress: Progress,
+                              ctx: ServiceContext) -> int:
+    """业务数据查询's 列表导出: every filtered row, under the member's permissions and data scope as they are now."""
+    member = await member_for(_person(owner), int(params["enterprise_id"]), ctx.now())
+    flt = QueryFilter.from_args({str(k): str(v) for k, v in params.get("filter", [])})
+    return await export_declarations(member, flt, path, ctx, progress)
+
+
+async def _declaration_import(params: dict[str, Any], owner: Owner, path: Path, progress: Progress,
+                              ctx: ServiceContext) -> int:
+    """Check and store an import workbook; ``path`` receives the annotated workbook of its refused rows."""
+    _person(owner)
+    try:
+        done = await run_import(ctx, int(params["import_id"]), path.parent, path, progress)
+    except DomainError as exc:
+        await fail_import(ctx, int(params["import_id"]), exc.message)
+        raise
+    return done.rows_total
+
+
 KINDS: dict[str, JobKind] = {
     QUEUE_EXPORT: JobKind(_queue_export, lambda job: f"qingling-questions-{job.token[:6]}.xlsx"),
     AEO_RECORD: JobKind(_aeo_record, lambda job: "aeo-record-{enterprise_id}-{f}-{t}.xlsx".format(
@@ -105,4 +134,7 @@ KINDS: dict[str, JobKind] = {
     ENTERPRISE_LIBRARY_EXPORT: JobKind(_enterprise_library_export,
                                        lambda job: f"enterprise-library-{job.token[:6]}.xlsx"),
     LIBRARY_UPLOAD: JobKind(_library_upload, lambda job: f"library-errors-{job.params['upload_id']}.xlsx"),
+    DECLARATION_EXPORT: JobKind(_declaration_export, lambda job: f"declarations-{job.token[:6]}.xlsx"),
+    DECLARATION_IMPORT: JobKind(_declaration_import,
+                                lambda job: f"declaration-import-errors-{job.params['import_id']}.xlsx"),
 }
