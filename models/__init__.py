@@ -24,4 +24,5 @@ MODEL_MODULES = [
     "models.personal",
     "models.library",
     "models.declarations",
+    "models.declaration_sync",
 ]

@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str | None, str], tuple[set[str], str]] = {
     (APPROVED, "declare"): (PREPARERS | REVIEWERS, DECLARED),
     (DECLARED, "receipt_entered"): ({"system"}, ENTERED),
     (DECLARED, "receipt_released"): ({"system"}, RELEASED),
+    (DECLARED, "receipt_inspected"): ({"system"}, DECLARED),  # 查验: the status stays
+    (ENTERED, "receipt_inspected"): ({"system"}, ENTERED),
     (ENTERED, "receipt_released"): ({"system"}, RELEASED),
     (RELEASED, "receipt_cleared"): ({"system"}, CLEARED),
     (DECLARED, "receipt_deleted"): ({"system"}, CUSTOMS_DELETED),
