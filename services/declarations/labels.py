@@ -45,3 +45,36 @@ DONE_WITHDRAWN = "已撤回为草稿"
 DONE_APPROVED = "已审核通过"
 DONE_RETURNED = "已退回制单人"
 DONE_DECLARED = "已申报"
+
+# 数据同步 with the single window (services.declarations.sync); the protocol's codes and how they read.
+SYNC = "sync:run"
+DECL_TYPES = {"E0": "出口报关单", "E1": "出口备案清单", "E2": "出口转关提前报关", "E3": "出境转关提前备案清单"}
+ENTERPRISE_CATEGORIES = {"trade": "境内收发货人", "agent": "申报单位", "owner": "生产销售单位"}
+BONDED_ROLES = {"operating": "经营企业", "processing": "加工企业", "declaring": "申报企业"}
+DATA_SOURCES = {"1": "单一窗口录入", "2": "导入", "3": "接口"}
+IE_FLAGS = {"I": "进口", "E": "出口"}
+DATA_STATUSES = {"0": "暂存", "1": "申报成功", "2": "审批通过", "3": "退单"}
+PRE_APPROVALS = {"0": "待审核", "1": "通过", "2": "未通过"}
+PRE_APPROVED = "1"
+RECEIPT_TYPES = {"entered": "海关入库", "inspected": "查验", "released": "放行", "cleared": "结关", "deleted": "删单",
+                 "rejected": "退单"}
+MSG_PICK = "请选择{label}"
+MSG_SEQ_NO = "统一编号应为 18 位字母或数字"
+MSG_LIST_NO = "清单编号应为 18 位字母或数字"
+MSG_DAY_RANGE = "开始日期不能晚于结束日期"
+MSG_DAY_SPAN = "按天同步一次最多 {days} 天"
+MSG_FUTURE = "不能同步今天以后的日期"
+MSG_TRADE_CODE = "境内收发货人应为 18 位统一社会信用代码"
+MSG_SYNC_NOT_FOUND = "单一窗口中没有找到该{what}"
+MSG_SYNC_BUSY = "已有同样的同步正在进行，请等待其完成"
+MSG_RUN_NOT_FOUND = "同步记录不存在"
+MSG_DECLARE_FAILED = "申报未成功，报关单仍为“审核通过”：{reason}"
+MSG_BONDED_NOT_FOUND = "核注清单不存在或无权查看"
+MSG_NOT_PRE_APPROVED = "只有预审核状态为“通过”的核注清单可以生成报关单"
+MSG_ALREADY_GENERATED = "该核注清单已生成报关单"
+NOTE_SYNCED = "由单一窗口同步（{category}）"
+NOTE_GENERATED = "由核注清单 {list_no} 生成"
+PROBLEM_NO_DECLARATION = "本系统中没有该统一编号的报关单"
+PROBLEM_UNKNOWN_TYPE = "未知的回执类型"
+DONE_SYNC_STARTED = "同步已开始，进度见下方同步记录"
+DONE_GENERATED = "已由核注清单生成报关单草稿"
