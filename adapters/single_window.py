@@ -89,21 +89,22 @@ class SingleWindowClient:
         answer = await self._call("GET", f"/declarations/{ticket.seq_no}", params={
             "enterprise_code": enterprise_code, "enterprise_category": ticket.enterprise_category,
             "decl_type": ticket.decl_type}, missing_ok=True)
-        return _declaration(answer["declaration"]) if answer else None
+        return declaration_from(answer["declaration"]) if answer else None
 
     async def declarations(self, enterprise_code: str, days: DeclarationDays, page: int) -> Page[RemoteDeclaration]:
         params = {"enterprise_code": enterprise_code, "updated_from": days.first.isoformat(),
                   "updated_to": days.last.isoformat(), "enterprise_category": days.enterprise_category,
                   "trade_code": days.trade_code, "page": page, "page_size": self._settings.page_size}
         answer = await self._page("/declarations", params)
-        return Page([_declaration(row) for row in answer["items"]], answer["total"], answer["page"], answer["pages"])
+        return Page([declaration_from(row) for row in answer["items"]], answer["total"], answer["page"],
+                    answer["pages"])
 
     async def bonded_list(self, enterprise_code: str, ticket: BondedTicket) -> RemoteBondedList | None:
         answer = await self._call("GET", f"/bonded-lists/{ticket.number}", params={
             "enterprise_code": enterprise_code, "by": "list_no" if ticket.by_list_no else "seq_no",
             "enterprise_role": ticket.enterprise_role, "data_source": ticket.data_source,
             "ie_flag": ticket.ie_flag}, missing_ok=True)
-        return _bonded(answer["bonded_list"]) if answer else None
+        return bonded_from(answer["bonded_list"]) if answer else None
 
     async def bonded_lists(self, enterprise_code: str, days: BondedDays, page: int) -> Page[RemoteBondedList]:
         params = {"enterprise_code": enterprise_code, "updated_from": days.first.isoformat(),
@@ -111,13 +112,12 @@ class SingleWindowClient:
                   "data_status": days.data_status, "ie_flag": days.ie_flag, "page": page,
                   "page_size": self._settings.page_size}
         answer = await self._page("/bonded-lists", params)
-        return Page([_bonded(row) for row in answer["items"]], answer["total"], answer["page"], answer["pages"])
+        return Page([bonded_from(row) for row in answer["items"]], answer["total"], answer["page"], answer["pages"])
 
     async def receipts(self, enterprise_code: str, cursor: str, limit: int = 200) -> ReceiptBatch:
         answer = await self._page("/receipts", {"enterprise_code": enterprise_code, "cursor": cursor,
                                                 "limit": limit})
-        items = [RemoteReceipt(str(r["seq_no"]), str(r["type"]), _time(r["at"]), str(r.get("entry_id") or ""),
-                               str(r.get("note") or "")) for r in answer["items"]]
+        items = [receipt_from(r) for r in answer["items"]]
         return ReceiptBatch(items, str(answer["next_cursor"]), bool(answer["more"]))
 
     # -- HTTP ----------------------------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ def _time(text: Any) -> datetime:
         raise SingleWindowError(MSG_CUT_SHORT, code="bad_response") from None
 
 
-def _declaration(row: dict[str, Any]) -> RemoteDeclaration:
+def declaration_from(row: dict[str, Any]) -> RemoteDeclaration:
     return RemoteDeclaration(
         seq_no=str(row["seq_no"]), entry_id=str(row.get("entry_id") or ""), decl_type=str(row["decl_type"]),
         status=str(row.get("status") or ""), enterprise_category=str(row.get("enterprise_category") or ""),
@@ -213,7 +213,12 @@ def _declaration(row: dict[str, Any]) -> RemoteDeclaration:
         containers=list(row.get("containers") or []), documents=list(row.get("documents") or []))
 
 
-def _bonded(row: dict[str, Any]) -> RemoteBondedList:
+def receipt_from(row: dict[str, Any]) -> RemoteReceipt:
+    return RemoteReceipt(str(row["seq_no"]), str(row["type"]), _time(row["at"]), str(row.get("entry_id") or ""),
+                         str(row.get("note") or ""))
+
+
+def bonded_from(row: dict[str, Any]) -> RemoteBondedList:
     return RemoteBondedList(
         seq_no=str(row["seq_no"]), list_no=str(row.get("list_no") or ""),
         enterprise_role=str(row.get("enterprise_role") or ""), data_source=str(row.get("data_source") or ""),

@@ -14,6 +14,7 @@ from typing import Any
 
 from models.errors import DomainError, Forbidden
 from models.jobs import Job
+from services.declarations.sync_runs import DECLARATION_SYNC, run_sync_job
 from services.jobs.runs import Owner
 from services.kit.actors import CustomsActor, PersonActor
 from services.kit.context import ServiceContext
@@ -105,4 +106,5 @@ KINDS: dict[str, JobKind] = {
     ENTERPRISE_LIBRARY_EXPORT: JobKind(_enterprise_library_export,
                                        lambda job: f"enterprise-library-{job.token[:6]}.xlsx"),
     LIBRARY_UPLOAD: JobKind(_library_upload, lambda job: f"library-errors-{job.params['upload_id']}.xlsx"),
+    DECLARATION_SYNC: JobKind(run_sync_job, lambda job: f"declaration-sync-{job.params['run_id']}.txt"),
 }
