@@ -1,6 +1,6 @@
 """Starting and listing sync runs (数据同步 page): the two forms checked (every refusal by its field), the run
 recorded and its job queued in one transaction, the enterprise's runs newest first; the job kind's handler; the
-scheduler's receipts poll (one run per enterprise with declarations awaiting receipts)."""
+scheduler's receipts poll (one run per enterprise holding declarations of the single window)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from models.declaration_lifecycle import DeclarationGroup
 from models.declaration_sync import SyncKind, SyncRun, SyncStatus
 from models.declarations import Declaration
 from models.errors import Forbidden, NotFound, ValidationFailed
@@ -129,12 +128,10 @@ async def run_sync_job(params: dict[str, Any], owner: Owner, path: Path, progres
 
 
 async def poll_receipts(ctx: ServiceContext) -> int:
-    """The scheduler's receipts poll: one run per enterprise with declarations awaiting receipts, each starting
+    """The scheduler's receipts poll: one run per enterprise holding declarations of the single window, each starting
     where its last finished poll ended (receipts are stored once by their key, so reading some again is
     harmless); the number of receipts stored. A failing single window fails that enterprise's run only."""
-    waiting = DeclarationGroup.DECLARED.statuses
-    enterprises = await Declaration.filter(status__in=waiting).exclude(seq_no="").distinct() \
-        .values_list("enterprise_id", flat=True)
+    enterprises = await Declaration.exclude(seq_no="").distinct().values_list("enterprise_id", flat=True)
     stored = 0
     for enterprise_id in sorted(set(enterprises)):
         last = await SyncRun.filter(enterprise_id=enterprise_id, kind=SyncKind.RECEIPTS, status=SyncStatus.DONE) \

@@ -166,7 +166,8 @@ def blueprint(platform: SingleWindowPlatform) -> Blueprint:
             return json({"faults": []})
         if body.get("kind") not in FAULTS:
             return _error(400, "bad_request", f"kind 应为 {', '.join(FAULTS)} 之一")
-        platform.fail(body["kind"], int(body.get("times", 1)), float(body.get("seconds", 0)))
+        platform.fail(body["kind"], int(body.get("times", 1)), float(body.get("seconds", 0)),
+                      int(body.get("after", 0)))
         return json({"faults": [vars(f) for f in platform.faults]})
 
     @bp.post(f"{PREFIX}/control/receipts", name="sw_control_receipts")

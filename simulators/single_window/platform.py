@@ -8,7 +8,7 @@ feed (every feed read does it), ``emit`` adds one at once (the control endpoint)
 
 Faults (``fail``): ``slow`` delays every answer by ``seconds``; ``throttle`` answers 429 with Retry-After;
 ``down`` answers 503; ``cut`` answers a page with fewer records than its ``count`` says. Each for the next
-``times`` requests (0: until cleared).
+``times`` requests (0: until cleared), after letting ``after`` requests through.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Fault:
     kind: str
     times: int  # 0: until cleared
     seconds: float = 0.0
+    after: int = 0  # requests let through first (a failure mid-run)
 
 
 @dataclass
@@ -61,10 +62,10 @@ class SingleWindowPlatform:
 
     # -- faults ------------------------------------------------------------------------------------------------
 
-    def fail(self, kind: str, times: int = 1, seconds: float = 0.0) -> None:
+    def fail(self, kind: str, times: int = 1, seconds: float = 0.0, after: int = 0) -> None:
         if kind not in FAULTS:
             raise ValueError(kind)
-        self.faults.append(Fault(kind, times, seconds))
+        self.faults.append(Fault(kind, times, seconds, after))
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -74,6 +75,9 @@ class SingleWindowPlatform:
         for fault in self.faults:
             if fault.kind == "cut" and not paged:
                 continue
+            if fault.after:
+                fault.after -= 1
+                return None
             if fault.times:
                 fault.times -= 1
                 if fault.times == 0:

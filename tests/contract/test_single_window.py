@@ -81,7 +81,7 @@ async def test_declarations_by_day_come_page_by_page_with_real_codes(served: Ser
     one = first.items[0]
     again = await client.declaration(CODE, DeclarationTicket(one.seq_no, "trade", "E0"))
     assert again == one
-    assert await client.declaration(CODE, DeclarationTicket("I090000000000000000", "trade", "E0")) is None
+    assert await client.declaration(CODE, DeclarationTicket("I09000000000000000", "trade", "E0")) is None
 
 
 async def test_bonded_lists_by_day_and_by_ticket(served: Served) -> None:
@@ -151,10 +151,10 @@ async def test_slow_answers_time_out(served: Served) -> None:
     client = served.client(timeout_seconds=1, retries=0)
     served.platform.fail("slow", times=1, seconds=1.5)
     with pytest.raises(SingleWindowError) as refused:
-        await client.declaration(CODE, DeclarationTicket("I090000000000000000", "trade", "E0"))
+        await client.declaration(CODE, DeclarationTicket("I09000000000000000", "trade", "E0"))
     assert refused.value.error_code == "timeout" and refused.value.message == "单一窗口响应超时，请稍后重试"
     served.platform.fail("slow", times=1, seconds=0.2)  # slow but within the timeout
-    assert await client.declaration(CODE, DeclarationTicket("I090000000000000000", "trade", "E0")) is None
+    assert await client.declaration(CODE, DeclarationTicket("I09000000000000000", "trade", "E0")) is None
 
 
 async def test_refusals_and_a_wrong_key_are_not_retried(served: Served) -> None:
