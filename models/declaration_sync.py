@@ -85,8 +85,8 @@ class BondedList(Model):
     enterprise_id: int
     seq_no = fields.CharField(max_length=18)  # 统一编号 (预录入统一编号)
     list_no = fields.CharField(max_length=18, default="")  # 清单编号
-    enterprise_role = fields.CharField(max_length=8, default="")  # 企业类型: 经营 / 加工 / 申报
-    data_source = fields.CharField(max_length=8, default="")  # 数据源
+    enterprise_role = fields.CharField(max_length=16, default="")  # 企业类型: operating / processing / declaring
+    data_source = fields.CharField(max_length=16, default="")  # 数据源
     ie_flag = fields.CharField(max_length=1, default="")  # 进出口标志 I / E
     data_status = fields.CharField(max_length=4, default="")  # 数据状态
     pre_approval = fields.CharField(max_length=4, default="")  # 预审核状态

@@ -119,8 +119,8 @@ async def upsert_declaration(ctx: ServiceContext, enterprise_id: int, owner_id: 
 def _bonded_head(remote: RemoteBondedList) -> dict[str, Any]:
     columns = {key: str(remote.head.get(key) or "")[:size] for key, size in BONDED_HEAD_COLUMNS.items()}
     rest = {key: value for key, value in remote.head.items() if key not in BONDED_HEAD_COLUMNS}
-    return {"list_no": remote.list_no[:18], "enterprise_role": remote.enterprise_role[:8],
-            "data_source": remote.data_source[:8], "ie_flag": remote.ie_flag[:1],
+    return {"list_no": remote.list_no[:18], "enterprise_role": remote.enterprise_role[:16],
+            "data_source": remote.data_source[:16], "ie_flag": remote.ie_flag[:1],
             "data_status": remote.data_status[:4], "pre_approval": remote.pre_approval[:4],
             "remote_updated_at": remote.updated_at, "head": rest, **columns}
 

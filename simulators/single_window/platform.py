@@ -23,7 +23,8 @@ from typing import Any
 from simulators.single_window.data import RECEIPT_TYPES, declaration_record, history, seq_no_for
 
 FAULTS = ("slow", "throttle", "down", "cut")
-NAMES = {"91210242MA0XYZ0001": "大连示例进出口有限公司"}
+# the demo's and the tests' enterprise (the Liaoning manual's example); any other code gets a made-up name
+NAMES = {"9121024267997824X5": "大连示例进出口有限公司", "91210242679978240B": "大连示例进出口有限公司"}
 
 
 @dataclass
