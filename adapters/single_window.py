@@ -3,7 +3,7 @@ docs/single_window_protocol.md, with aiohttp like the app's other clients.
 
 Every call has a timeout. A throttled answer (429) is tried again after the server's ``Retry-After`` (capped at
 ``MAX_RETRY_AFTER``), a failing one (5xx), a network error, a timeout or a page cut short (fewer records than its
-``count`` says, or a body that is not whole JSON) after a pause that doubles from ``backoff_seconds``; at most
+``count`` says, or a body that is not whole JSON) after a pause that doubles from ``backoff_ms``; at most
 ``retries`` more times. Only idempotent calls are retried: every GET, and the send, whose ``Idempotency-Key`` makes
 the single window answer the same 统一编号 for the same key. Everything else is a ``SingleWindowError`` with the
 protocol's message (in Chinese) or ours.
@@ -139,7 +139,7 @@ class SingleWindowClient:
             except _Retry as retry:
                 if attempt >= self._settings.retries:
                     raise retry.error from None
-                pause = retry.wait if retry.wait is not None else self._settings.backoff_seconds * 2 ** attempt
+                pause = retry.wait if retry.wait is not None else self._settings.backoff_ms / 1000 * 2 ** attempt
                 log.info("single window %s %s: %s; try %d in %.2fs", method, path, retry.error.error_code,
                          attempt + 2, pause)
                 await asyncio.sleep(pause)

@@ -173,7 +173,7 @@ class SingleWindowSettings:
     api_key: Secret | None = None
     timeout_seconds: int = 10
     retries: int = 3  # further tries of a throttled (429), failing (5xx) or unreachable call
-    backoff_seconds: float = 0.5  # the first pause; doubled for every further try (or the server's Retry-After)
+    backoff_ms: int = 500  # the first pause; doubled for every further try (or the server's Retry-After)
     page_size: int = 50
     receipts_interval_seconds: int = 60  # the scheduler's receipts poll
 
@@ -449,7 +449,7 @@ def _check_single_window(s: Settings, need: Callable[[bool, str, str], None]) ->
          "single_window.endpoint", "应为空或 https://主机名[:端口]/路径")
     need(1 <= sw.timeout_seconds <= 120, "single_window.timeout_seconds", "应在 1–120 秒之间")
     need(0 <= sw.retries <= 10, "single_window.retries", "应在 0–10 次之间")
-    need(0 <= sw.backoff_seconds <= 60, "single_window.backoff_seconds", "应在 0–60 秒之间")
+    need(0 <= sw.backoff_ms <= 60_000, "single_window.backoff_ms", "应在 0–60000 毫秒之间")
     need(1 <= sw.page_size <= 500, "single_window.page_size", "应在 1–500 之间")
     need(sw.receipts_interval_seconds >= 5, "single_window.receipts_interval_seconds", "至少为 5")
 

@@ -176,5 +176,9 @@ def use_single_window(port: SingleWindow | None) -> None:
         _installed.append(port)
 
 
+def installed_single_window() -> SingleWindow | None:
+    return _installed[0] if _installed else None
+
+
 def single_window() -> SingleWindow:
     return _installed[0] if _installed else _NotConfigured()  # type: ignore[return-value]

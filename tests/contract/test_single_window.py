@@ -42,7 +42,7 @@ class Served:
 
     def client(self, **changes: object) -> SingleWindowClient:
         values = {"endpoint": self.endpoint, "api_key": Secret(KEY), "timeout_seconds": 2, "retries": 2,
-                  "backoff_seconds": 0.01, "page_size": 20} | changes
+                  "backoff_ms": 10, "page_size": 20} | changes
         self.clients.append(SingleWindowClient(SingleWindowSettings(**values)))  # type: ignore[arg-type]
         return self.clients[-1]
 

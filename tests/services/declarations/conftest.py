@@ -46,7 +46,7 @@ async def served(local_single_window: LocalSingleWindow) -> AsyncIterator[Served
     async with serving(app) as http:
         client = SingleWindowClient(SingleWindowSettings(
             endpoint=f"{str(http.base_url).rstrip('/')}/sim/single-window/api/v1", timeout_seconds=5, retries=1,
-            backoff_seconds=0.01, page_size=10))
+            backoff_ms=10, page_size=10))
         use_single_window(client)
         yield Served(platform, client)
         await client.aclose()
