@@ -181,4 +181,4 @@ def installed_single_window() -> SingleWindow | None:
 
 
 def single_window() -> SingleWindow:
-    return _installed[0] if _installed else _NotConfigured()  # type: ignore[return-value]
+    return _installed[0] if _installed else _NotConfigured()

@@ -40,12 +40,17 @@ async def sync_health(ctx: ServiceContext, member: Member, window: int = WINDOW)
         .exclude(seq_no="").values_list("updated_at", flat=True)
     bonded = await BondedList.filter(enterprise_id=member.enterprise_id, remote_updated_at__gte=since) \
         .values_list("remote_updated_at", flat=True)
-    per_declaration = Counter(at.astimezone(ctx.tz).date() for at in declared)
-    per_bonded = Counter(at.astimezone(ctx.tz).date() for at in bonded)
+    per_declaration = Counter(_day(at, ctx) for at in declared)
+    per_bonded = Counter(_day(at, ctx) for at in bonded)
     days = [(day, per_declaration[day], per_bonded[day]) for day in (first + timedelta(n) for n in range(window))]
     gaps = [day for day, d, b in days if day.weekday() < 5 and day < today and not d and not b]
     finished = success.finished_at if success else None
     return SyncHealth(last_run, finished, now - finished if finished else None, days, gaps)
+
+
+def _day(at: object, ctx: ServiceContext) -> date:
+    assert isinstance(at, datetime)
+    return at.astimezone(ctx.tz).date()
 
 
 def lag_text(lag: timedelta | None) -> str:
