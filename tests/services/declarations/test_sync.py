@@ -170,7 +170,8 @@ async def test_every_field_of_the_forms_is_checked_at_once(world: World, served:
         await start_sync(CTX, member, SyncKind.DECLARATIONS_BY_DAY,
                          {"first": "2026-03-12", "last": "2026-03-01", "enterprise_category": "trade",
                           "trade_code": "91210242MA0XYZ0000"})
-    assert refused.value.errors == {"first": "开始日期不能晚于结束日期", "trade_code": "境内收发货人应为 18 位统一社会信用代码"}
+    assert refused.value.errors == {"first": "开始日期不能晚于结束日期",
+                                    "trade_code": "境内收发货人应为 18 位统一社会信用代码"}
     with pytest.raises(ValidationFailed) as refused:
         await start_sync(CTX, member, SyncKind.BONDED_BY_DAY, {"first": "2026-01-01", "last": "2026-03-14",
                                                                "enterprise_role": "operating"})
