@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 
 from adapters.file_storage import FileStorage
 from adapters.identity_provider import IdentityProviderClient
+from adapters.single_window import single_window_for
 from adapters.sms_aliyun import sms_sender_for
 from adapters.wechat_api import token_holder_warnings, wechat_api_for
 from admin_web.auth import ADMIN_SESSION_TTL
@@ -31,6 +32,7 @@ from handlers.kit.fields import PATH_ID, path_id
 from handlers.kit.sessions import SessionStore
 from services.accounts.oauth_state import OAuthStates
 from services.accounts.sms_codes import SmsCodes, policy_from
+from services.declarations.single_window import use_single_window
 from services.kit.access import begin_request_reads
 from services.kit.context import ServiceContext
 from services.messages.badges import use_cache as use_badge_cache
@@ -75,6 +77,9 @@ def create_app(settings: Settings) -> Sanic:
         app.ctx.oauth_states = OAuthStates(cache, key)
         app.ctx.storage = FileStorage(Path(settings.web.upload_dir))
         app.ctx.identity_provider = IdentityProviderClient(settings.identity_provider)
+        if not hasattr(app.ctx, "single_window"):  # tests may install their own
+            app.ctx.single_window = single_window_for(settings.single_window)
+            use_single_window(app.ctx.single_window)
 
     @app.after_server_start
     async def settle_heap(app: Sanic) -> None:
@@ -93,6 +98,8 @@ def create_app(settings: Settings) -> Sanic:
         gc.unfreeze()  # what start-up froze can be collected again (tests start many apps in one process)
         await app.ctx.wechat.aclose()
         await app.ctx.identity_provider.aclose()
+        if app.ctx.single_window is not None:
+            await app.ctx.single_window.aclose()
         use_badge_cache(None)
         await app.ctx.cache.close()
         await close_database()
@@ -123,6 +130,9 @@ def create_app(settings: Settings) -> Sanic:
         from simulators.idp.api import blueprint_for as idp_simulator
 
         app.blueprint(idp_simulator(settings.identity_provider, settings.server.public_url))
+        from simulators.single_window.api import blueprint_for as single_window_simulator
+
+        app.blueprint(single_window_simulator(str(settings.single_window.api_key or "")))
     return app
 
 

@@ -37,6 +37,8 @@ from handlers.declarations.pages import entry_blueprint as declaration_entry_blu
 from handlers.declarations.query import IMPLEMENTED as QUERY_PAGES
 from handlers.declarations.query import query_blueprint as declaration_query_blueprint
 from handlers.declarations.query_api import query_api_blueprint as declaration_query_api_blueprint
+from handlers.declarations.sync import IMPLEMENTED as DECLARATION_SYNC_PAGES
+from handlers.declarations.sync import sync_blueprint as declaration_sync_blueprint
 from handlers.kit.assets import assets_blueprint
 from handlers.kit.openapi import API_PREFIX, openapi_document
 from handlers.kit.responses import ok
@@ -106,8 +108,9 @@ def web_blueprints() -> list[Blueprint]:
         declaration_entry_blueprint, declarations_api_blueprint,
         declaration_exceptions_blueprint, declaration_exceptions_api_blueprint,
         declaration_query_blueprint, declaration_query_api_blueprint,
+        declaration_sync_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES
                                   | QUESTION_PAGES | JOIN_PAGES | PERSONAL_PAGES | LIBRARY_PAGES
-                                  | DECLARATION_PAGES | EXCEPTION_PAGES | QUERY_PAGES)]
+                                  | DECLARATION_PAGES | EXCEPTION_PAGES | QUERY_PAGES | DECLARATION_SYNC_PAGES)]

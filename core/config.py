@@ -166,6 +166,19 @@ class IdentityProviderSettings:
 
 
 @dataclass(frozen=True)
+class SingleWindowSettings:
+    """The single window's data interface (docs/single_window_protocol.md); simulated in the demo and tests."""
+
+    endpoint: str = ""  # empty: not configured (申报 and 数据同步 refuse in Chinese)
+    api_key: Secret | None = None
+    timeout_seconds: int = 10
+    retries: int = 3  # further tries of a throttled (429), failing (5xx) or unreachable call
+    backoff_ms: int = 500  # the first pause; doubled for every further try (or the server's Retry-After)
+    page_size: int = 50
+    receipts_interval_seconds: int = 60  # the scheduler's receipts poll
+
+
+@dataclass(frozen=True)
 class WebSettings:
     session_ttl_seconds: int = 7 * 86400
     cookie_secure: bool = False
@@ -218,6 +231,7 @@ class Settings:
     customs: CustomsSettings = field(default_factory=CustomsSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     identity_provider: IdentityProviderSettings = field(default_factory=IdentityProviderSettings)
+    single_window: SingleWindowSettings = field(default_factory=SingleWindowSettings)
     card: CardSettings = field(default_factory=CardSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
 
@@ -407,6 +421,7 @@ def _check_rules(s: Settings) -> None:
     real_sms = urlparse(s.sms.endpoint).hostname == "dysmsapi.aliyuncs.com" and s.sms.access_key_secret is not None
     need(not (s.simulators.enabled and real_sms), "simulators.enabled", "模拟器不能与真实的短信凭据同时启用")
     _check_identity_provider(s, need)
+    _check_single_window(s, need)
     need(300 <= s.web.session_ttl_seconds <= 90 * 86400, "web.session_ttl_seconds", "应在 300 秒到 90 天之间")
     need(1024 <= s.web.upload_max_bytes <= 100 * 1024 * 1024, "web.upload_max_bytes", "应在 1 KB 到 100 MB 之间")
     need(1 <= s.customs.accept_within_days <= 60, "customs.accept_within_days", "应在 1–60 天之间")
@@ -425,6 +440,18 @@ def _check_messages(s: Settings, need: Callable[[bool, str, str], None]) -> None
     need(1 <= m.escalate_after_office_hours <= 200, "messages.escalate_after_office_hours", "应在 1–200 小时之间")
     need(1 <= m.grant_reminder_working_days <= 30, "messages.grant_reminder_working_days", "应在 1–30 天之间")
     need(m.sweep_interval_seconds >= 10, "messages.sweep_interval_seconds", "至少 10 秒")
+
+
+def _check_single_window(s: Settings, need: Callable[[bool, str, str], None]) -> None:
+    sw = s.single_window
+    url = urlparse(sw.endpoint)
+    need(not sw.endpoint or (url.scheme in ("http", "https") and bool(url.hostname)),
+         "single_window.endpoint", "应为空或 https://主机名[:端口]/路径")
+    need(1 <= sw.timeout_seconds <= 120, "single_window.timeout_seconds", "应在 1–120 秒之间")
+    need(0 <= sw.retries <= 10, "single_window.retries", "应在 0–10 次之间")
+    need(0 <= sw.backoff_ms <= 60_000, "single_window.backoff_ms", "应在 0–60000 毫秒之间")
+    need(1 <= sw.page_size <= 500, "single_window.page_size", "应在 1–500 之间")
+    need(sw.receipts_interval_seconds >= 5, "single_window.receipts_interval_seconds", "至少为 5")
 
 
 def _check_identity_provider(s: Settings, need: Callable[[bool, str, str], None]) -> None:

@@ -84,6 +84,7 @@ def print_banner(settings: Settings, logins: DemoLogins) -> None:
     print(f"  海关管理端：{base}/admin/")
     print(f"  企业工作台：{base}/workbench/（企业用户登录后打开；张关务有一周有效的“审单员”角色）")
     print(f"  报关单录入：{base}/workbench/declarations/entry（张关务录入；王管理可审核）")
+    print(f"  数据同步：{base}/workbench/declarations/sync（单一窗口为模拟器：{base}/sim/single-window/api/v1）")
     print(f"  个人中心：{base}/workbench/personal 、{base}/h5/personal（张关务已有报关员章和个人表单设置）")
     print("  海关账号（用户名 / 角色 / 密码）：")
     for username, role, password in logins.customs:

@@ -47,6 +47,9 @@ def demo_settings(configured: Settings) -> Settings:
         "identity_provider": {"enabled": True, "issuer": f"{base}/sim/idp", "client_id": DEMO_IDP_CLIENT,
                               "client_secret": secrets.token_urlsafe(24)},
         "card": {"ca_cert_paths": demo_ca_paths(CARD_DEMO, base)},  # IC card / IKey sign-in with a virtual card
+        # 申报 and 数据同步 against the single-window simulator (its real interface is not public).
+        "single_window": {"endpoint": f"{base}/sim/single-window/api/v1", "backoff_ms": 200, "timeout_seconds": 3,
+                          "retries": 1},
         "security": {"secret_key": secrets.token_urlsafe(32)},
     }
     return load_settings(preset=preset, forced=FORCED)

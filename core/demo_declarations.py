@@ -3,25 +3,32 @@ still incomplete, one waiting for review, one returned by the reviewer 王管理
 declared (申报 on the 报关数据查询 page), one released through receipts and one deleted by customs (删单, which
 registers its exception by itself), one inspected (查验) and one rejected (退单) — and a few exceptions registered by
 hand (报关单异常 and 核注清单异常), so 异常处理 and its 报关差错率 show something. All made through the services, so the
-timeline, messages and exceptions are real; the 报关数据查询 page lists them all."""
+timeline, messages and exceptions are real; the 报关数据查询 page lists them all. 申报 goes to the single-window
+simulator (in-process here: the site is not serving yet; its history is the same one the site's simulator serves),
+and a completed 按天同步 of declarations and of bonded lists fills the 数据同步 page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from core.cache import MemoryCache
 from models.declaration_exceptions import ExceptionKind
 from models.declaration_lifecycle import DeclarationAction
+from models.declaration_sync import SyncKind, SyncRun
 from models.declarations import Declaration, DeclarationKind
 from models.enterprises import Enterprise, MemberRole, Membership
 from services.declarations import entry as E
 from services.declarations import exceptions as X
 from services.declarations.exception_form import check_exception
 from services.declarations.fields import DeclarationForm, parse_form
+from services.declarations.single_window import installed_single_window, use_single_window
+from services.declarations.sync import execute_run
 from services.kit.context import ServiceContext
 from services.workspace.permissions import decide
 from services.workspace.roles import Member
+from simulators.single_window.local import LocalSingleWindow
 
 
 def _form(credit_code: str, name: str, bill_no: str, model: str, quantity: int, price: str) -> DeclarationForm:
@@ -52,6 +59,26 @@ async def seed_declarations(ctx: ServiceContext, credit_code: str) -> None:
     enterprise = await Enterprise.get(credit_code=credit_code)
     if await Declaration.filter(enterprise_id=enterprise.id).exists():
         return
+    installed = installed_single_window()
+    use_single_window(LocalSingleWindow())
+    try:
+        await _seed(ctx, enterprise, credit_code)
+    finally:
+        use_single_window(installed)
+
+
+async def _sync(ctx: ServiceContext, enterprise: Enterprise, person_id: int) -> None:
+    """A completed 按天同步 of the last 30 days: declarations, then bonded lists."""
+    today = ctx.now().astimezone(ctx.tz).date()
+    first, last = (today - timedelta(days=30)).isoformat(), (today - timedelta(days=1)).isoformat()
+    for kind, params in ((SyncKind.DECLARATIONS_BY_DAY, {"enterprise_category": "trade", "trade_code": ""}),
+                         (SyncKind.BONDED_BY_DAY, {"enterprise_role": "operating"})):
+        run = await SyncRun.create(enterprise_id=enterprise.id, person_id=person_id, kind=kind,
+                                   params={"first": first, "last": last, **params}, created_at=ctx.now())
+        await execute_run(ctx, run.id)
+
+
+async def _seed(ctx: ServiceContext, enterprise: Enterprise, credit_code: str) -> None:
     staff = await _member(ctx, enterprise, MemberRole.STAFF)
     reviewer = await _member(ctx, enterprise, MemberRole.ADMIN)
 
@@ -79,6 +106,7 @@ async def seed_declarations(ctx: ServiceContext, credit_code: str) -> None:
         for receipt, note in arrived:
             await E.record_receipt(ctx, enterprise.id, made.id, receipt, note)
     await _seed_exceptions(ctx, reviewer, enterprise.name)
+    await _sync(ctx, enterprise, staff.membership.person_id)
 
 
 async def _seed_exceptions(ctx: ServiceContext, member: Member, name: str) -> None:

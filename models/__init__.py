@@ -25,4 +25,5 @@ MODEL_MODULES = [
     "models.library",
     "models.declarations",
     "models.declaration_exceptions",
+    "models.declaration_sync",
 ]

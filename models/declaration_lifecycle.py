@@ -99,11 +99,11 @@ class DeclarationAction(StrEnum):
     RETURN = "return"
     DECLARE = "declare"
     RECEIPT_ENTERED = "receipt_entered"
+    RECEIPT_INSPECTED = "receipt_inspected"  # 查验: the status stays; an exception is registered
     RECEIPT_RELEASED = "receipt_released"
     RECEIPT_CLEARED = "receipt_cleared"
     RECEIPT_DELETED = "receipt_deleted"
     RECEIPT_REJECTED = "receipt_rejected"
-    RECEIPT_INSPECTED = "receipt_inspected"  # 查验: the status stays; an exception is registered
 
     @property
     def label(self) -> str:
@@ -120,11 +120,11 @@ ACTION_LABELS: Mapping[DeclarationAction, str] = {
     DeclarationAction.RETURN: "审核退回",
     DeclarationAction.DECLARE: "申报",
     DeclarationAction.RECEIPT_ENTERED: "海关入库回执",
+    DeclarationAction.RECEIPT_INSPECTED: "查验回执",
     DeclarationAction.RECEIPT_RELEASED: "放行回执",
     DeclarationAction.RECEIPT_CLEARED: "结关回执",
     DeclarationAction.RECEIPT_DELETED: "删单回执",
     DeclarationAction.RECEIPT_REJECTED: "退单回执",
-    DeclarationAction.RECEIPT_INSPECTED: "查验回执",
 }
 
 
@@ -143,8 +143,8 @@ class Who(StrEnum):
 
 S, A, W = DeclarationStatus, DeclarationAction, Who
 EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.REJECTED})  # the preparer may change the content
-RECEIPTS = frozenset({A.RECEIPT_ENTERED, A.RECEIPT_RELEASED, A.RECEIPT_CLEARED, A.RECEIPT_DELETED,
-                      A.RECEIPT_REJECTED, A.RECEIPT_INSPECTED})
+RECEIPTS = frozenset({A.RECEIPT_ENTERED, A.RECEIPT_INSPECTED, A.RECEIPT_RELEASED, A.RECEIPT_CLEARED,
+                      A.RECEIPT_DELETED, A.RECEIPT_REJECTED})
 
 
 @dataclass(frozen=True)
@@ -169,12 +169,12 @@ TABLE: Mapping[tuple[DeclarationStatus | None, DeclarationAction], Rule] = {
     (S.APPROVED, A.RETURN): _rule(W.REVIEWER, to=S.RETURNED),  # a second look before it is declared
     (S.APPROVED, A.DECLARE): _rule(W.PREPARER, W.REVIEWER, to=S.DECLARED),
     (S.DECLARED, A.RECEIPT_ENTERED): _rule(W.SYSTEM, to=S.ENTERED),
+    **{(s, A.RECEIPT_INSPECTED): _rule(W.SYSTEM) for s in (S.DECLARED, S.ENTERED)},  # 查验: the status stays
     (S.DECLARED, A.RECEIPT_RELEASED): _rule(W.SYSTEM, to=S.RELEASED),  # receipts may skip 入库
     (S.ENTERED, A.RECEIPT_RELEASED): _rule(W.SYSTEM, to=S.RELEASED),
     (S.RELEASED, A.RECEIPT_CLEARED): _rule(W.SYSTEM, to=S.CLEARED),
     **{(s, A.RECEIPT_DELETED): _rule(W.SYSTEM, to=S.CUSTOMS_DELETED) for s in (S.DECLARED, S.ENTERED, S.RELEASED)},
     **{(s, A.RECEIPT_REJECTED): _rule(W.SYSTEM, to=S.REJECTED) for s in (S.DECLARED, S.ENTERED)},
-    **{(s, A.RECEIPT_INSPECTED): _rule(W.SYSTEM) for s in (S.DECLARED, S.ENTERED)},
 }
 
 # How a status reads in a refusal: "报关单{phrase}，不能{action}".

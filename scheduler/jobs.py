@@ -11,6 +11,7 @@ from pathlib import Path
 from adapters.file_storage import FileStorage
 from core.cache import Cache, LockNotAcquired
 from core.config import MessagesSettings
+from services.declarations.sync_runs import poll_receipts
 from services.jobs.runs import delete_finished
 from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
@@ -30,6 +31,7 @@ OUTBOX_LOCK = "job:outbox"
 MESSAGES_LOCK = "job:messages"
 LIBRARY_MONTHLY_LOCK = "job:library_monthly"
 LIBRARY_RECHECK_LOCK = "job:library_recheck"
+RECEIPTS_LOCK = "job:single_window_receipts"
 
 
 async def autoclose_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> SweepResult | None:
@@ -127,3 +129,17 @@ async def library_recheck_job(ctx: ServiceContext, cache: Cache, lock_ttl: float
         log.info("library re-checked against %s: %d codes changed, %d rows, %d enterprises told", report.version,
                  report.changed_codes, report.rows, report.enterprises_told)
     return report
+
+
+async def receipts_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> int | None:
+    """Poll the single window's receipts and move the declarations (each receipt stored once by its key, so the
+    poll is safe without the lock too); None when another worker holds the lock."""
+    try:
+        async with cache.lock(RECEIPTS_LOCK, ttl=lock_ttl):
+            stored = await poll_receipts(ctx)
+    except LockNotAcquired:
+        log.info("receipts poll skipped: another worker holds the lock")
+        return None
+    if stored:
+        log.info("receipts poll done: %d receipts stored", stored)
+    return stored

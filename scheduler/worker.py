@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.file_storage import FileStorage
+from adapters.single_window import single_window_for
 from adapters.sms_aliyun import sms_sender_for
 from adapters.wechat_api import WechatApi, wechat_api_for
 from core.cache import make_cache
@@ -29,7 +30,9 @@ from scheduler.jobs import (
     messages_job,
     outbox_job,
     push_claims_job,
+    receipts_job,
 )
+from services.declarations.single_window import use_single_window
 from services.jobs.exports import exports_folder
 from services.jobs.worker import JobRunner
 from services.kit.context import ServiceContext
@@ -93,6 +96,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     use_badge_cache(cache)  # with Redis, the pages of the web processes are told of the messages posted here
     ctx = ServiceContext.from_settings(settings.lifecycle)
     wechat = wechat_api_for(settings, cache)
+    port = single_window_for(settings.single_window)
+    use_single_window(port)  # 数据同步 jobs and the receipts poll
     dispatcher = make_dispatcher(settings, wechat, ctx.tz)
     lock_ttl = settings.scheduler.lock_ttl_seconds
     runner = JobRunner(ctx, exports_folder(settings.web.upload_dir), settings.scheduler.job_lease_seconds)
@@ -109,6 +114,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             await clean_up_job(*clean_up_args)
             await library_monthly_job(ctx, cache, lock_ttl)
             await library_recheck_job(ctx, cache, lock_ttl)
+            if port is not None:
+                await receipts_job(ctx, cache, lock_ttl)
             return
         running: set[asyncio.Task[object]] = set()  # sweeps: a stop lets them end
         handing_back: set[asyncio.Task[object]] = set()  # background jobs: a stop hands their job back at once
@@ -122,6 +129,9 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         every(HOURLY, _let_finish(push_claims_job, running))
         every(HOURLY, _let_finish(clean_up_job, running), *clean_up_args)
         every(HOURLY, _let_finish(library_recheck_job, running), ctx, cache, lock_ttl)
+        if port is not None:
+            every(settings.single_window.receipts_interval_seconds, _let_finish(receipts_job, running), ctx, cache,
+                  lock_ttl)
         # the monthly library summary: early on the 1st-3rd (a worker down on the 1st still sends it; once)
         scheduler.add_job(_let_finish(library_monthly_job, running), "cron", day="1-3", hour=3, timezone=ctx.tz,
                           args=[ctx, cache, lock_ttl], id="library_monthly_job", max_instances=1, coalesce=True,
@@ -130,6 +140,9 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         log.info("worker stopped")
     finally:
         await wechat.aclose()
+        if port is not None:
+            await port.aclose()
+        use_single_window(None)
         use_badge_cache(None)
         await cache.close()
         await close_database()

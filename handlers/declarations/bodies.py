@@ -246,3 +246,32 @@ class DeclarationImportBody(Body):
     """导入：按模板填写的 Excel 文件."""
 
     file: Upload = None  # read from request.files
+
+
+class SyncTicketBody(Body):
+    """按票同步: a declaration (统一编号 + 企业类别 + 报关单类型) or a bonded list (企业类型, 统一编号 or
+    清单编号, 数据源, 进出口标志); ``target`` says which."""
+
+    target: Text = "declarations"
+    seq_no: Text = ""
+    enterprise_category: Text = ""
+    decl_type: Text = ""
+    by: Text = "seq_no"
+    number: Text = ""
+    enterprise_role: Text = ""
+    data_source: Text = ""
+    ie_flag: Text = ""
+
+
+class SyncDaysBody(Body):
+    """按天同步 by 最近操作时间 (first–last): declarations (企业类别, 境内收发货人) or bonded lists (企业类型, 数据状态,
+    进出口标志)."""
+
+    target: Text = "declarations"
+    first: Text = ""
+    last: Text = ""
+    enterprise_category: Text = ""
+    trade_code: Text = ""
+    enterprise_role: Text = ""
+    data_status: Text = ""
+    ie_flag: Text = ""

@@ -35,7 +35,8 @@ from services.workspace.roles import Member
 ENTRY = "/workbench/declarations/entry"
 IMPLEMENTED = frozenset({ENTRY})
 DONE = {"saved": L.DONE_SAVED, "submitted": L.DONE_SUBMITTED, "copied": L.DONE_COPIED, "deleted": L.DONE_DELETED,
-        "withdrawn": L.DONE_WITHDRAWN, "approved": L.DONE_APPROVED, "returned": L.DONE_RETURNED}
+        "withdrawn": L.DONE_WITHDRAWN, "approved": L.DONE_APPROVED, "returned": L.DONE_RETURNED,
+        "generated": L.DONE_GENERATED}
 
 
 def _kind(text: str) -> DeclarationKind:

@@ -8,8 +8,10 @@ Drafts may be incomplete (only what cannot be stored is refused); submitting run
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -25,15 +27,19 @@ from models.declaration_lifecycle import (
     DeclarationStatus,
     decide,
 )
+from models.declaration_sync import DeclarationSend
 from models.declarations import Declaration, DeclarationEvent, DeclarationKind
 from models.departments import DepartmentMember
+from models.enterprises import Enterprise
 from models.errors import Conflict, NotFound, ValidationFailed
 from services.declarations import labels as L
 from services.declarations.checks import check_submission, load_catalogue
 from services.declarations.exceptions import register_from_receipt
 from services.declarations.fields import DeclarationForm
 from services.declarations.hints import library_hints
+from services.declarations.single_window import Outgoing, SingleWindowError, single_window
 from services.declarations.store import head_columns, read_form, system_number, write_parts
+from services.declarations.wire import TYPE_OF_KIND, record_of
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.messages.events import DECLARATION_LINK, declaration_message
@@ -148,7 +154,8 @@ async def create_draft(ctx: ServiceContext, member: Member, kind: DeclarationKin
 
 async def _change(ctx: ServiceContext, member: Member | None, declaration_id: int, action: DeclarationAction,
                   version: int | None, *, form: DeclarationForm | None = None, note: str = "",
-                  system_enterprise: int | None = None, received_at: datetime | None = None) -> Declaration:
+                  system_enterprise: int | None = None, received_at: datetime | None = None,
+                  columns: dict[str, Any] | None = None) -> Declaration:
     """The one path of every change: access, decide, check (a submission), compare-and-set, content, timeline
     (and a receipt's exception)."""
     now = ctx.now()
@@ -179,12 +186,14 @@ async def _change(ctx: ServiceContext, member: Member | None, declaration_id: in
             if errors:
                 raise ValidationFailed.of(errors)
         changes = {"status": status, "version": F("version") + 1, "updated_at": now,
-                   **(head_columns(form) if form is not None else {})}
+                   **(head_columns(form) if form is not None else {}), **(columns or {})}
         if await Declaration.filter(id=found.id, version=found.version).using_db(conn).update(**changes) != 1:
             raise Conflict(L.MSG_STALE)
         if form is not None:
             await write_parts(conn, found.id, form)
         before, found.status, found.version = found.status, status, found.version + 1
+        for key, value in (columns or {}).items():
+            setattr(found, key, value)
         if action is not A.EDIT:
             await _event(conn, found, action, before, member.membership.person_id if member else None, note, now,
                          received_at)
@@ -231,9 +240,46 @@ async def return_declaration(ctx: ServiceContext, member: Member, declaration_id
 
 async def declare_declaration(ctx: ServiceContext, member: Member, declaration_id: int,
                               version: int | None = None) -> Declaration:
-    """申报: an approved declaration marked as sent. The single-window adapter (a later issue) sends it here, in
-    this transaction, and stores the 统一编号 it answers."""
-    return await _change(ctx, member, declaration_id, A.DECLARE, version)
+    """申报: the approved declaration sent through the single-window port, then marked declared with the 统一编号
+    it answers. The send is recorded first (``DeclarationSend``) with an idempotency key for this version of the
+    declaration: a retry after a failure (or a second click) sends the same key and gets the same 统一编号, never
+    a second declaration. A failed send leaves the declaration approved, the send's error kept, and refuses with
+    the reason in Chinese."""
+    send, kind, form, code = await _record_send(ctx, member, declaration_id, version)
+    if not send.seq_no:
+        record = record_of(form)
+        outgoing = Outgoing(TYPE_OF_KIND[kind], record["head"], record["items"], record["containers"],
+                            record["documents"])
+        try:
+            seq_no = await single_window().declare(code, send.key, outgoing)
+        except SingleWindowError as exc:
+            await DeclarationSend.filter(id=send.id).update(error=exc.message[:500], attempts=F("attempts") + 1)
+            raise SingleWindowError(L.MSG_DECLARE_FAILED.format(reason=exc.message), code=exc.error_code,
+                                    retryable=exc.retryable) from None
+        await DeclarationSend.filter(id=send.id).update(seq_no=seq_no, error="", sent_at=ctx.now(),
+                                                          attempts=F("attempts") + 1)
+        send.seq_no = seq_no
+    return await _change(ctx, member, declaration_id, A.DECLARE, send.version, columns={"seq_no": send.seq_no})
+
+
+async def _record_send(ctx: ServiceContext, member: Member, declaration_id: int,
+                       version: int | None) -> tuple[DeclarationSend, DeclarationKind, DeclarationForm, str]:
+    """The send of the declaration's current version (made now, or the one a failed attempt left), after the
+    same checks the change will make; with the content and the enterprise's credit code."""
+    async with in_transaction() as conn:
+        found = await access_declaration(member, declaration_id, conn)
+        decide(DeclarationState(found.status, found.owner_id), A.DECLARE, actor_of(member))
+        if version is not None and version != found.version:
+            raise Conflict(L.MSG_STALE)
+        send = await DeclarationSend.filter(declaration_id=found.id, version=found.version).using_db(conn).first()
+        if send is None:
+            send = await DeclarationSend.create(declaration_id=found.id, version=found.version,
+                                                key=f"ql-{found.id}-{found.version}-{secrets.token_hex(8)}",
+                                                person_id=member.membership.person_id, created_at=ctx.now(),
+                                                using_db=conn)
+        form = await read_form(conn, found)
+        code = await Enterprise.filter(id=found.enterprise_id).using_db(conn).values_list("credit_code", flat=True)
+    return send, found.kind, form, str(code[0])
 
 
 async def record_receipt(ctx: ServiceContext, enterprise_id: int, declaration_id: int, action: DeclarationAction,

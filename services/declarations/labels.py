@@ -119,3 +119,33 @@ MSG_GROUP_SPLIT = "报关单序号 {group} 的商品行应连续排列（第 {ro
 MSG_HEAD_DIFFERS = "与本报关单第一行（第 {row} 行）不同"
 MSG_OTHER_ROW_BAD = "本报关单其他行有误，整单未导入"
 MSG_IMPORT_NOTE = "由导入文件“{filename}”创建"
+
+# 数据同步 with the single window (services.declarations.sync); the protocol's codes and how they read.
+SYNC = "sync:run"
+DECL_TYPES = {"E0": "出口报关单", "E1": "出口备案清单", "E2": "出口转关提前报关", "E3": "出境转关提前备案清单"}
+ENTERPRISE_CATEGORIES = {"trade": "境内收发货人", "agent": "申报单位", "owner": "生产销售单位"}
+BONDED_ROLES = {"operating": "经营企业", "processing": "加工企业", "declaring": "申报企业"}
+DATA_SOURCES = {"1": "单一窗口录入", "2": "导入", "3": "接口"}
+DATA_STATUSES = {"0": "暂存", "1": "申报成功", "2": "审批通过", "3": "退单"}
+PRE_APPROVALS = {"0": "待审核", "1": "通过", "2": "未通过"}
+PRE_APPROVED = "1"
+RECEIPT_TYPES = {"entered": "海关入库", "inspected": "查验", "released": "放行", "cleared": "结关", "deleted": "删单",
+                 "rejected": "退单"}
+MSG_SEQ_NO = "统一编号应为 18 位字母或数字"
+MSG_DAY_RANGE = "开始日期不能晚于结束日期"
+MSG_DAY_SPAN = "按天同步一次最多 {days} 天"
+MSG_FUTURE = "不能同步今天以后的日期"
+MSG_TRADE_CODE = "境内收发货人应为 18 位统一社会信用代码"
+MSG_SYNC_NOT_FOUND = "单一窗口中没有找到该{what}"
+MSG_RUN_NOT_FOUND = "同步记录不存在"
+MSG_DECLARE_FAILED = "申报未成功，报关单仍为“审核通过”：{reason}"
+MSG_BONDED_NOT_FOUND = "核注清单不存在或无权查看"
+MSG_NOT_PRE_APPROVED = "只有预审核状态为“通过”的核注清单可以生成报关单"
+MSG_ALREADY_GENERATED = "该核注清单已生成报关单"
+NOTE_SYNCED = "由单一窗口同步（{category}）"
+NOTE_GENERATED = "由核注清单 {list_no} 生成"
+PROBLEM_NO_DECLARATION = "本系统中没有该统一编号的报关单"
+PROBLEM_UNKNOWN_TYPE = "未知的回执类型"
+DONE_SYNC_STARTED = "同步已开始，进度见下方同步记录"
+DONE_GENERATED = "已由核注清单生成报关单草稿"
+SYNC_CHART_TITLE = "近 30 天每日同步数据量（按最近操作时间）"

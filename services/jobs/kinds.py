@@ -16,6 +16,7 @@ from models.errors import DomainError, Forbidden
 from models.jobs import Job
 from services.declarations.imports import DECLARATION_IMPORT, fail_import, member_for, run_import
 from services.declarations.query import QueryFilter, export_declarations
+from services.declarations.sync_runs import DECLARATION_SYNC, run_sync_job
 from services.jobs.runs import Owner
 from services.kit.actors import CustomsActor, PersonActor
 from services.kit.context import ServiceContext
@@ -137,4 +138,5 @@ KINDS: dict[str, JobKind] = {
     DECLARATION_EXPORT: JobKind(_declaration_export, lambda job: f"declarations-{job.token[:6]}.xlsx"),
     DECLARATION_IMPORT: JobKind(_declaration_import,
                                 lambda job: f"declaration-import-errors-{job.params['import_id']}.xlsx"),
+    DECLARATION_SYNC: JobKind(run_sync_job, lambda job: f"declaration-sync-{job.params['run_id']}.txt"),
 }

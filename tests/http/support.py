@@ -123,6 +123,7 @@ async def simulated_site(db: DatabaseSettings, **sections: dict[str, Any]) -> As
                 "encoding_aes_key": Secret(AES_KEY), "api_base": f"{base}/sim/wechat",
                 "templates": {event.value: f"TPL_{event.value}" for event in Event}},
         sms={**SIM_SMS, "endpoint": base},
+        single_window={"endpoint": f"{base}/sim/single-window/api/v1", "backoff_ms": 50},
     )
     app = make_app(settings)
     async with serving(app, sock) as client:

@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str | None, str], tuple[set[str], str]] = {
     (APPROVED, "declare"): (PREPARERS | REVIEWERS, DECLARED),
     (DECLARED, "receipt_entered"): ({"system"}, ENTERED),
     (DECLARED, "receipt_released"): ({"system"}, RELEASED),
+    (DECLARED, "receipt_inspected"): ({"system"}, DECLARED),  # 查验: the status stays
+    (ENTERED, "receipt_inspected"): ({"system"}, ENTERED),
     (ENTERED, "receipt_released"): ({"system"}, RELEASED),
     (RELEASED, "receipt_cleared"): ({"system"}, CLEARED),
     (DECLARED, "receipt_deleted"): ({"system"}, CUSTOMS_DELETED),
@@ -60,8 +62,6 @@ EXPECTED: dict[tuple[str | None, str], tuple[set[str], str]] = {
     (RELEASED, "receipt_deleted"): ({"system"}, CUSTOMS_DELETED),
     (DECLARED, "receipt_rejected"): ({"system"}, REJECTED),
     (ENTERED, "receipt_rejected"): ({"system"}, REJECTED),
-    (DECLARED, "receipt_inspected"): ({"system"}, DECLARED),  # 查验: the status stays
-    (ENTERED, "receipt_inspected"): ({"system"}, ENTERED),
 }
 STATUSES: list[DeclarationStatus | None] = [None, *DeclarationStatus]
 CASES = list(itertools.product(STATUSES, DeclarationAction, ACTORS))
