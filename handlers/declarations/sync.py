@@ -10,8 +10,8 @@ from markupsafe import Markup
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from admin_web.desk.charts import line_chart
 from handlers.declarations.bodies import SyncDaysBody, SyncTicketBody
+from handlers.kit.charts import line_chart
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
