@@ -209,7 +209,7 @@ async def test_a_deletion_receipt_registers_one_exception_even_when_seen_twice(w
     row = rows[0]
     assert (row.exception_type, row.status, row.occurred_on, row.created_by_id, row.owner_id) == (
         ExceptionType.MODIFY_DELETE, ExceptionStatus.PENDING, date(2026, 3, 20), None, world.staff.person_id)
-    assert row.number == made.number and "删单回执：重复申报" in row.reason
+    assert made.seq_no and row.number == made.seq_no and "删单回执：重复申报" in row.reason  # the 统一编号
     assert await DeclarationEvent.filter(declaration_id=made.id, action=DeclarationAction.RECEIPT_DELETED) \
         .count() == 1
     assert (await Declaration.get(id=made.id)).version == made.version + 1  # moved once
