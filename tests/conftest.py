@@ -92,8 +92,8 @@ async def _migrate(url: str) -> None:
         await close_database()
 
 
-TABLES = ("library_notice", "catalogue_change",
-          "declaration_mark", "declaration_event", "declaration_document", "declaration_container", "declaration_item", "declaration",
+TABLES = ("library_notice", "catalogue_change", "declaration_mark",
+          "declaration_event", "declaration_document", "declaration_container", "declaration_item", "declaration",
           "library_row", "library_upload", "hs_code", "catalogue_version", "code_item", "code_table",
           "personal_profile", "person_form_preferences", "company_form_defaults",
           "join_request", "department_member", "message", "company_settings", "role_grant", "workspace_role",
