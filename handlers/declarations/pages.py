@@ -29,6 +29,7 @@ from services.declarations import labels as L
 from services.declarations.codes import code_names
 from services.declarations.defaults import entry_defaults
 from services.declarations.fields import HEAD_FIELDS, PARTS, DeclarationForm, form_text, parse_form
+from services.declarations.marks import red_marks
 from services.kit.records import DeclarationKind
 from services.workspace.roles import Member
 
@@ -63,7 +64,8 @@ async def _form_page(request: Request, member: Member, kind: DeclarationKind, *,
         head=head, parts=parts, errors=refused.beside(), specs=HEAD_FIELDS, part_specs=PARTS, defaults=defaults,
         hints=hints if hints is not None else (view.hints if view else {}), events=view.events if view else [],
         names=await code_names(_typed_codes(head, parts)), editable=editable,
-        may_review=member.decision.allows(L.REVIEW), base=ENTRY, done=DONE.get(request.args.get("done", ""), ""))
+        may_review=member.decision.allows(L.REVIEW), base=ENTRY, done=DONE.get(request.args.get("done", ""), ""),
+        red=await red_marks(view.declaration, view.form) if view else {})
 
 
 def _typed_codes(head: dict[str, Any], parts: dict[str, Any]) -> list[tuple[str, str]]:

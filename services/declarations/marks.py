@@ -154,3 +154,10 @@ async def field_state(member: Member, declaration_id: int, path: str) -> FieldSt
     found = await access_declaration(member, declaration_id, conn)
     field = next((f for f in review_fields(found.kind, await read_form(conn, found)) if f.path == path), None)
     return field_states([field], await load_marks(conn, found.id, path))[path] if field else None
+
+
+async def red_marks(declaration: Declaration, form: DeclarationForm) -> dict[str, str]:
+    """The fields marked 有误 and not changed since, by the entry form's key, with their comments: what the
+    preparer sees beside each field (the caller reached the declaration through its access check)."""
+    states = field_states(review_fields(declaration.kind, form), await load_marks(connection(), declaration.id))
+    return {form_path(path): s.comment for path, s in states.items() if s.mark is MarkState.WRONG}
