@@ -1,5 +1,6 @@
 """Demo declarations (issue 15): the demo enterprise's preparer 张关务 with declarations in several states — a draft
-still incomplete, one waiting for review, one returned by the reviewer 王管理, one released through receipts and
+still incomplete, one waiting for review, one returned by the reviewer 王管理 with two fields marked red (审单), one
+waiting for review with some fields already marked green, one released through receipts and
 one deleted by customs (删单) — all made through the services, so the timeline and messages are real."""
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from typing import Any
 
 from core.cache import MemoryCache
 from models.declaration_lifecycle import DeclarationAction
-from models.declarations import Declaration, DeclarationKind
+from models.declarations import Declaration, DeclarationKind, MarkState
 from models.enterprises import Enterprise, MemberRole, Membership
 from services.declarations import entry as E
 from services.declarations.fields import DeclarationForm, parse_form
+from services.declarations.marks import set_mark
+from services.declarations.review import send_back
 from services.kit.context import ServiceContext
 from services.workspace.permissions import decide
 from services.workspace.roles import Member
@@ -55,9 +58,15 @@ async def seed_declarations(ctx: ServiceContext, credit_code: str) -> None:
     await E.create_draft(ctx, staff, DeclarationKind.EXPORT, parse_form({"bill_no": "COSU6321450001"}, {}))
     waiting = await E.create_draft(ctx, staff, DeclarationKind.EXPORT, form("COSU6321450002", "6205-2RS"))
     await E.submit_declaration(ctx, staff, waiting.id, 1)
+    for path in ("head.declare_office", "head.ie_port", "head.trade_mode", "head.bill_no", "items[0].hs_code"):
+        await set_mark(ctx, reviewer, waiting.id, path, MarkState.RIGHT, "", 0)
     returned = await E.create_draft(ctx, staff, DeclarationKind.EXPORT_RECORD, form("COSU6321450003", "6206", 200))
     await E.submit_declaration(ctx, staff, returned.id, 1)
-    await E.return_declaration(ctx, reviewer, returned.id, "单价与合同不符，请核对合同第 3 条")
+    for path, mark, comment in (("head.trade_mode", MarkState.RIGHT, ""),
+                                ("head.contract_no", MarkState.WRONG, "合同号应与合同第 1 页一致：DL2026-0003A"),
+                                ("items[0].price", MarkState.WRONG, "单价与合同不符，请核对合同第 3 条")):
+        await set_mark(ctx, reviewer, returned.id, path, mark, comment, 0)
+    await send_back(ctx, reviewer, returned.id, 2)  # the red fields and their comments are the return's content
     receipts = {"COSU6321450004": [(DeclarationAction.RECEIPT_ENTERED, ""), (DeclarationAction.RECEIPT_RELEASED, "")],
                 "COSU6321450005": [(DeclarationAction.RECEIPT_DELETED, "重复申报")]}
     for bill_no, arrived in receipts.items():
