@@ -16,11 +16,11 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, create_model
 from handlers.kit.bodies import Body, PageQuery
 from handlers.kit.fields import Limit, LongText, Text
 from models.declaration_lifecycle import DeclarationGroup
-from models.declarations import MarkState
+from services.declarations.fields import HEAD_FIELDS, PARTS, FieldSpec, Kind
 from services.declarations.review import ReviewMode
 from services.declarations.review_filters import CHOICES
 from services.declarations.review_filters import FIELDS as REVIEW_FILTER_FIELDS
-from services.declarations.fields import HEAD_FIELDS, PARTS, FieldSpec, Kind
+from services.kit.records import MarkState
 
 PAGE_PREFIX = {"items": "item_", "containers": "container_", "documents": "document_"}
 

@@ -92,7 +92,8 @@ async def _review_page(request: Request, member: Member, declaration_id: int, *,
         request, "workbench/declaration_review.html", status=refused.status, view=view, d=view.declaration,
         layout=[row for row in layout if row], item_specs=ITEM_FIELDS, names=await code_names(codes),
         errors=refused.beside(), typed=refused.values, base=base, title=TITLES[base],
-        mark_labels=L.MARK_LABELS, modes=list(R.ReviewMode), specs=SPECS, done=DONE.get(request.args.get("done", ""), ""),
+        mark_labels=L.MARK_LABELS, modes=list(R.ReviewMode), specs=SPECS,
+        done=DONE.get(request.args.get("done", ""), ""),
         api=f"/api/v1/workspace/declarations/{base.rsplit('/', 1)[1]}/{declaration_id}")
 
 
@@ -105,7 +106,8 @@ async def approve(request: Request, declaration_id: int) -> HTTPResponse:
 
     async def change(member: Member, body: Any) -> HTTPResponse:
         done = await R.approve(request.app.ctx.services, member, declaration_id, body.version, body.mode)
-        return see_other(f"{base}/{declaration_id}?done={'passed' if done.status.value == 'second_review' else 'approved'}")
+        passed = done.status.value == "second_review"
+        return see_other(f"{base}/{declaration_id}?done={'passed' if passed else 'approved'}")
 
     async def again(member: Member, refused: Refused) -> HTTPResponse:
         return await _review_page(request, member, declaration_id, refused=refused)
@@ -141,7 +143,8 @@ def review_blueprint() -> Blueprint:
         tag = base.rsplit("/", 1)[1]
         bp.add_route(requires(code)(review_list), base, methods=["GET"], name=f"{tag}_list")
         bp.add_route(requires(code)(export), f"{base}/export", methods=["GET"], name=f"{tag}_export")
-        bp.add_route(requires(code)(review_page), f"{base}/<declaration_id:int>", methods=["GET"], name=f"{tag}_page")
+        bp.add_route(requires(code)(review_page), f"{base}/<declaration_id:int>", methods=["GET"],
+                     name=f"{tag}_page")
         bp.add_route(requires(code)(approve), f"{base}/<declaration_id:int>/approve", methods=["POST"],
                      name=f"{tag}_approve")
         bp.add_route(requires(code)(send_back), f"{base}/<declaration_id:int>/return", methods=["POST"],

@@ -33,7 +33,8 @@ from services.workspace.roles import Member
 
 COMPANY = "/workbench/admin/company"
 IMPLEMENTED = frozenset({COMPANY})
-DONE = {"info": "企业信息已保存", "logo": "LOGO 已更新", "seal": "印章已更新", "switches": "业务设置已保存", "review": "审单设置已保存",
+DONE = {"info": "企业信息已保存", "logo": "LOGO 已更新", "seal": "印章已更新", "switches": "业务设置已保存",
+        "review": "审单设置已保存",
         "carousel": "企业风采轮播图已更新", "links": "企业风采链接已更新"}
 MSG_CHOOSE = "请选择图片"
 

@@ -1,13 +1,13 @@
 """Issue 15 review (审单): the marks of the visual review, a status and an action for 二复核, and the enterprise's
 二复核 switch."""
 
-from tortoise import migrations
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
+
 from models.declaration_lifecycle import DeclarationAction, DeclarationStatus
 from models.declarations import MarkState
-from tortoise.fields.base import OnDelete
-from tortoise import fields
-from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):

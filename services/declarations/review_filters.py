@@ -1,9 +1,9 @@
-"""The review list's filter (seed 004 报关单审核): the manual's fields, parsed from a page's query string or the API's
-(every bad field refused at once, beside its field) and turned into one query condition.
+"""The review list's filter (seed 004 报关单审核): the manual's fields, parsed from a page's query string or the
+API's (every bad field refused at once, beside its field) and turned into one query condition.
 
-申报单号 finds any of the declaration's numbers (系统编号, 统一编号, 海关编号); 申报地 is the 出境关别 (the port where it
-is declared); 企业类别 is the enterprise's part in the declaration: 境内收发货人 (the goods are its own) or 报关企业
-(declared for another 境内发货人).
+申报单号 finds any of the declaration's numbers (系统编号, 统一编号, 海关编号); 申报地 is the 出境关别 (the port
+where it is declared); 企业类别 is the enterprise's part in the declaration: 境内收发货人 (the goods are its own)
+or 报关企业 (declared for another 境内发货人).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ REVIEW_STATE_LABELS = {"pending_review": "待审核", "second_review": "待复�
 DECLARE_STATES: Mapping[str, tuple[DeclarationStatus, ...]] = {
     "undeclared": (S.PENDING_REVIEW, S.SECOND_REVIEW, S.RETURNED, S.APPROVED),
     **{s.value: (s,) for s in (S.DECLARED, S.ENTERED, S.RELEASED, S.CLEARED, S.CUSTOMS_DELETED, S.REJECTED)}}
-DECLARE_STATE_LABELS = {"undeclared": "未申报", **{k: v[0].label for k, v in DECLARE_STATES.items() if k != "undeclared"}}
+DECLARE_STATE_LABELS = {"undeclared": "未申报",
+                        **{k: v[0].label for k, v in DECLARE_STATES.items() if k != "undeclared"}}
 IE_FLAGS = {"E": "出口", "I": "进口"}
 COMPANY_ROLES = {"consignor": "境内收发货人", "agent": "报关企业"}
 REVIEWABLE = tuple(s for s in DeclarationStatus if s not in (S.DRAFT, S.DELETED))

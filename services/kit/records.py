@@ -9,6 +9,7 @@ from models.customs_accounts import CustomsAccount as CustomsAccount
 from models.customs_accounts import CustomsRole as CustomsRole
 from models.declarations import Declaration as Declaration
 from models.declarations import DeclarationKind as DeclarationKind
+from models.declarations import MarkState as MarkState
 from models.enterprises import Enterprise as Enterprise
 from models.enterprises import MemberRole as MemberRole
 from models.enterprises import Membership as Membership

@@ -48,7 +48,8 @@ MSG_ITEM_GONE = "该项不存在或已被删除"
 MSG_IMAGE_GONE = "图片不存在"
 INFO_FIELDS = tuple(CompanyInfo.__dataclass_fields__)
 # The changes the enterprise's admins are told of in the message centre (企业风采 is shown, not told).
-TOLD_CHANGES = {"company.info": "企业信息与开票信息", "company.switches": "业务开关", "company.review": "二复核设置", "company.logo": "企业标志",
+TOLD_CHANGES = {"company.info": "企业信息与开票信息", "company.switches": "业务开关",
+                "company.review": "二复核设置", "company.logo": "企业标志",
                 "company.seal": "企业印章"}
 
 

@@ -43,8 +43,7 @@ async def _page(chromium: Browser, site: Site, person: object) -> Page:
 async def test_mark_return_fix_and_approve(chromium: Browser, site: Site, world: World, reference: None) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     api = await site.api(world.staff)
-    items = [good_item(), good_item(hs_code="8482102000", goods_name="深沟球轴承（大）", quantity="50", legal_quantity="50",
-                                    total="178.4")]
+    items = [good_item(), good_item(goods_name="深沟球轴承（大）", quantity="50", legal_quantity="50", total="178.4")]
     created = (await api.post(API, json={"kind": "export", "head": good_head(), "items": items})).json()
     did = created["declaration"]["id"]
     assert (await api.post(f"{API}/{did}/submit", json={"version": 1})).status_code == 200

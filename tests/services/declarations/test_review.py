@@ -158,7 +158,8 @@ async def test_the_list_filters_and_the_scope(world: World, reference: None) -> 
     assert await found(updated_from="2026-03-11") == [] and len(await found(updated_to="2026-03-10")) == 2
     with pytest.raises(ValidationFailed) as bad:
         ReviewFilter.from_args({"review_status": "done", "declare_office": "09", "updated_from": "2026-3-x"}, TZ)
-    assert bad.value.errors == {"review_status": "请从列表中选择审核状态", "declare_office": "申报地海关应为 4 位关区代码，如 0900",
+    assert bad.value.errors == {"review_status": "请从列表中选择审核状态",
+                                "declare_office": "申报地海关应为 4 位关区代码，如 0900",
                                 "updated_from": "最近操作时间起应为日期，如 2026-03-02"}
     outsider = await member_of(world, world.solo_staff.person_id, REVIEW, enterprise_id=world.solo.id)
     assert (await list_for_review(outsider, ReviewFilter())).items == []
@@ -177,8 +178,8 @@ async def test_the_month_record_reads_back(world: World, reference: None) -> Non
     data, count = await export_marks(CTX, reviewer, "2026-03")
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert count == 1 and rows[1][:4] == ("系统编号", "统一编号", "报关单类型", "字段")
-    assert rows[2][:8] == (d.number, None, "出口报关单", "第 1 项 商品编号", "items[0].hs_code", "有误", "应归入 8482.10",
-                           "8482102000")
+    assert rows[2][:8] == (d.number, None, "出口报关单", "第 1 项 商品编号", "items[0].hs_code", "有误",
+                           "应归入 8482.10", "8482102000")
     assert rows[2][8] == reviewer.membership.person.name and rows[2][9] == datetime(2026, 3, 10, 9, 30)
     assert (await export_marks(CTX, reviewer, "2026-04"))[1] == 0
     with pytest.raises(ValidationFailed, match="月份应为 YYYY-MM"):
