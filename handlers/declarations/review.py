@@ -63,9 +63,13 @@ def _args(request: Request, base: str) -> dict[str, str]:
 
 
 async def review_list(request: Request) -> HTTPResponse:
+    return await _list_page(request)
+
+
+async def _list_page(request: Request, month_error: str = "", month: str = "") -> HTTPResponse:
     base, member = _base(request), await current_member(request)
-    args = _args(request, base)
-    errors: dict[str, str] = {}
+    args = _args(request, base) if not month_error else {"review_status": DEFAULT_STATUS[base]}
+    errors: dict[str, str] = {"month": month_error} if month_error else {}
     page = R.ReviewPage([], None)
     try:
         flt = ReviewFilter.from_args(args, request.app.ctx.services.tz)
@@ -76,7 +80,7 @@ async def review_list(request: Request) -> HTTPResponse:
         request, "workbench/declaration_review_list.html", status=400 if errors else 200, page=page, args=args,
         errors=errors, fields=FIELDS, choices=CHOICES, base=base, title=TITLES[base],
         more_link=f"{base}?{urlencode({**args, 'cursor': page.next_cursor or ''})}",
-        month=request.app.ctx.services.now().astimezone(request.app.ctx.services.tz).strftime("%Y-%m"))
+        month=month or request.app.ctx.services.now().astimezone(request.app.ctx.services.tz).strftime("%Y-%m"))
 
 
 async def _review_page(request: Request, member: Member, declaration_id: int, *,
@@ -131,7 +135,10 @@ async def send_back(request: Request, declaration_id: int) -> HTTPResponse:
 async def export(request: Request) -> HTTPResponse:
     services = request.app.ctx.services
     month = read_query(request, ReviewExportQuery).month or services.now().astimezone(services.tz).strftime("%Y-%m")
-    body, _ = await export_marks(services, await current_member(request), month)
+    try:
+        body, _ = await export_marks(services, await current_member(request), month)
+    except ValidationFailed as refused:  # beside the month field of the list page, as typed
+        return await _list_page(request, refused.message, month)
     return HTTPResponse(body, content_type=XLSX, headers={
         "content-disposition": f"attachment; filename*=UTF-8''{quote(export_name(month))}"})
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Dialog, Page, expect
 
+from models.workspace import RoleGrant, WorkspaceRole
+from services.workspace.permissions import bump_version
 from tests.browser.support import shoot, sign_in
 from tests.factories import World
 from tests.http.support import Site
@@ -105,3 +107,39 @@ async def test_mark_return_fix_and_approve(chromium: Browser, site: Site, world:
     await expect(reviewer.get_by_role("status").first).to_have_text("已审核通过")
     await expect(reviewer.locator("#status")).to_have_text("审核通过")
     await reviewer.screenshot(path=str(SHOTS / "review-approved.png"), full_page=True)
+
+
+async def test_second_review_turned_on_in_company_settings(chromium: Browser, site: Site, world: World,
+                                                          reference: None) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    now = site.app.ctx.services.now()
+    role = await WorkspaceRole.create(enterprise_id=world.acme.id, name="复核", codes=["declaration:review2"],
+                                      created_at=now, updated_at=now)
+    await RoleGrant.create(person_id=world.executive.person_id, role=role, valid_from=now, granted_at=now)
+    await bump_version(site.app.ctx.cache, world.acme.id)
+    api = await site.api(world.staff)
+    created = (await api.post(API, json={"kind": "export", "head": good_head(), "items": [good_item()]})).json()
+    did = created["declaration"]["id"]
+    assert (await api.post(f"{API}/{did}/submit", json={"version": 1})).status_code == 200
+
+    admin = await _page(chromium, site, world.admin)
+    await admin.goto("/workbench/admin/company")
+    await admin.locator("#second_review").check()
+    await admin.locator("#review-settings").get_by_role("button", name="保存").click()
+    await expect(admin.get_by_role("status").first).to_have_text("审单设置已保存")
+    await expect(admin.locator("#second_review")).to_be_checked()
+    await admin.locator("#review-settings").scroll_into_view_if_needed()
+    await admin.screenshot(path=str(SHOTS / "company-second-review.png"))
+    await admin.goto(f"/workbench/declarations/review/{did}")
+    await admin.get_by_role("button", name="初审通过（转二复核）").click()
+    await expect(admin.locator("#status")).to_have_text("待复核")
+
+    second = await _page(chromium, site, world.executive)
+    await second.goto("/workbench/declarations/review2")
+    await expect(second.locator("#review-list tbody tr")).to_have_count(1)
+    await second.screenshot(path=str(SHOTS / "review2-list.png"))
+    await second.get_by_role("link", name="可视化审核").click()
+    await second.locator('[data-path="head.contract_no"]').click()
+    await expect(second.locator('[data-path="head.contract_no"]')).to_have_attribute("data-mark", "right")
+    await second.get_by_role("button", name="审核通过").click()
+    await expect(second.locator("#status")).to_have_text("审核通过")

@@ -92,14 +92,16 @@ async def test_marks_through_the_api_and_a_return_the_preparer_sees(site: Site, 
 
 
 async def test_second_review_by_another_person(site: Site, world: World, reference: None) -> None:
-    await CompanySettings.create(enterprise_id=world.acme.id, second_review=True)
+    first = await site.browser(world.admin)
+    assert 'id="second_review"' in (await first.get("/workbench/admin/company")).text
+    turned_on = await first.post_form("/workbench/admin/company/review", {"second_review": "1"})
+    assert turned_on.status_code == 303 and await CompanySettings.filter(second_review=True).count() == 1
     now = site.app.ctx.services.now()
     role = await WorkspaceRole.create(enterprise_id=world.acme.id, name="复核", codes=["declaration:review2"],
                                       created_at=now, updated_at=now)
     await RoleGrant.create(person_id=world.executive.person_id, role=role, valid_from=now, granted_at=now)
     await bump_version(site.app.ctx.cache, world.acme.id)
     did = await _submitted(site, world)
-    first = await site.browser(world.admin)
     passed = await first.post_form(f"{REVIEW}/{did}/approve", {"version": "2", "mode": "normal"})
     assert passed.status_code == 303 and "done=passed" in passed.headers["location"]
     again = await first.post_form(f"{REVIEW2}/{did}/approve", {"version": "3", "mode": "normal"})
@@ -122,3 +124,5 @@ async def test_the_month_record_downloads(site: Site, world: World, reference: N
     assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
     rows = list(load_workbook(io.BytesIO(got.content)).active.iter_rows(values_only=True))
     assert rows[2][3:6] == ("提运单号", "head.bill_no", "正确")
+    bad = await (await site.browser(world.admin)).get(f"{REVIEW}/export", params={"month": "2026-13"})
+    assert bad.status_code == 400 and 'id="err-month"' in bad.text and 'value="2026-13"' in bad.text

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from models.company import CompanySettings
+from models.audit import AuditEntry
 from models.declaration_lifecycle import DeclarationAction, DeclarationStatus
 from models.declarations import Declaration, DeclarationKind, DeclarationMark, MarkState
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -25,6 +25,7 @@ from services.declarations.review import ReviewMode, approve, get_review, list_f
 from services.declarations.review_export import export_marks
 from services.declarations.review_filters import ReviewFilter
 from services.kit.context import ServiceContext
+from services.workspace.company import save_second_review
 from tests.factories import World
 from tests.services.declarations.support import ENTRY, REVIEW, good_form, good_head, good_item, member_of
 from tests.services.library.support import load_small_reference
@@ -125,7 +126,9 @@ async def test_advanced_review_refuses_until_every_field_is_marked(world: World,
 
 
 async def test_second_review_needs_another_person(world: World, reference: None) -> None:
-    await CompanySettings.create(enterprise_id=world.acme.id, second_review=True)
+    admin = await member_of(world, world.admin.person_id, "system:company:edit")
+    await save_second_review(CTX, admin, True)  # 企业设置 → 审单设置
+    assert await AuditEntry.filter(action="company.review").count() == 1
     d = await _submitted(world)
     first = await member_of(world, world.admin.person_id, REVIEW, REVIEW2)
     second = await member_of(world, world.executive.person_id, REVIEW2)

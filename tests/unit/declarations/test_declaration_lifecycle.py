@@ -1,5 +1,6 @@
-"""The declaration lifecycle, transcribed independently from the issue (草稿 → 待审核 → 审核通过 / 审核退回 → 已申报 →
-海关入库 → 放行 → 结关; 删单 and 退单 from receipts) and checked against the table: every status × action × actor."""
+"""The declaration lifecycle, transcribed independently from the issue (草稿 → 待审核 (→ 待复核 with 二复核, approved
+by a second person) → 审核通过 / 审核退回 → 已申报 → 海关入库 → 放行 → 结关; 删单 and 退单 from receipts) and checked
+against the table: every status × action × actor."""
 
 from __future__ import annotations
 
