@@ -26,6 +26,7 @@ from models.declaration_lifecycle import EDITABLE, DeclarationGroup
 from models.errors import ValidationFailed
 from services.declarations import entry as E
 from services.declarations import labels as L
+from services.declarations import review as R
 from services.declarations.codes import code_names
 from services.declarations.defaults import entry_defaults
 from services.declarations.fields import HEAD_FIELDS, PARTS, DeclarationForm, form_text, parse_form
@@ -174,7 +175,7 @@ async def withdraw(request: Request, declaration_id: int) -> HTTPResponse:
 
 @requires(L.REVIEW)
 async def approve(request: Request, declaration_id: int) -> HTTPResponse:
-    await _act(request, declaration_id, E.approve_declaration)
+    await _act(request, declaration_id, R.approve)  # the review's rule: refused while a field is marked red
     return see_other(f"{ENTRY}/{declaration_id}?done=approved")
 
 
