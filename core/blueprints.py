@@ -37,6 +37,9 @@ from handlers.declarations.pages import entry_blueprint as declaration_entry_blu
 from handlers.declarations.query import IMPLEMENTED as QUERY_PAGES
 from handlers.declarations.query import query_blueprint as declaration_query_blueprint
 from handlers.declarations.query_api import query_api_blueprint as declaration_query_api_blueprint
+from handlers.declarations.review import IMPLEMENTED as REVIEW_PAGES
+from handlers.declarations.review import review_blueprint as declaration_review_blueprint
+from handlers.declarations.review_api import review_api_blueprint as declaration_review_api_blueprint
 from handlers.declarations.sync import IMPLEMENTED as DECLARATION_SYNC_PAGES
 from handlers.declarations.sync import sync_blueprint as declaration_sync_blueprint
 from handlers.kit.assets import assets_blueprint
@@ -109,8 +112,10 @@ def web_blueprints() -> list[Blueprint]:
         declaration_exceptions_blueprint, declaration_exceptions_api_blueprint,
         declaration_query_blueprint, declaration_query_api_blueprint,
         declaration_sync_blueprint,
+        declaration_review_blueprint, declaration_review_api_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES
                                   | QUESTION_PAGES | JOIN_PAGES | PERSONAL_PAGES | LIBRARY_PAGES
-                                  | DECLARATION_PAGES | EXCEPTION_PAGES | QUERY_PAGES | DECLARATION_SYNC_PAGES)]
+                                  | DECLARATION_PAGES | EXCEPTION_PAGES | QUERY_PAGES | DECLARATION_SYNC_PAGES
+                                  | REVIEW_PAGES)]

@@ -1,5 +1,6 @@
 """Demo declarations (issue 15): the demo enterprise's preparer 张关务 with declarations in several states — a draft
-still incomplete, one waiting for review, one returned by the reviewer 王管理, one approved and waiting to be
+still incomplete, one waiting for review, one returned by the reviewer 王管理 with two fields marked red (审单), one
+waiting for review with some fields already marked green, one approved and waiting to be
 declared (申报 on the 报关数据查询 page), one released through receipts and one deleted by customs (删单, which
 registers its exception by itself), one inspected (查验) and one rejected (退单) — and a few exceptions registered by
 hand (报关单异常 and 核注清单异常), so 异常处理 and its 报关差错率 show something. All made through the services, so the
@@ -17,12 +18,14 @@ from core.cache import MemoryCache
 from models.declaration_exceptions import ExceptionKind
 from models.declaration_lifecycle import DeclarationAction
 from models.declaration_sync import SyncKind, SyncRun
-from models.declarations import Declaration, DeclarationKind
+from models.declarations import Declaration, DeclarationKind, MarkState
 from models.enterprises import Enterprise, MemberRole, Membership
 from services.declarations import entry as E
 from services.declarations import exceptions as X
 from services.declarations.exception_form import check_exception
 from services.declarations.fields import DeclarationForm, parse_form
+from services.declarations.marks import set_mark
+from services.declarations.review import send_back
 from services.declarations.single_window import installed_single_window, use_single_window
 from services.declarations.sync import execute_run
 from services.kit.context import ServiceContext
@@ -88,9 +91,15 @@ async def _seed(ctx: ServiceContext, enterprise: Enterprise, credit_code: str) -
     await E.create_draft(ctx, staff, DeclarationKind.EXPORT, parse_form({"bill_no": "COSU6321450001"}, {}))
     waiting = await E.create_draft(ctx, staff, DeclarationKind.EXPORT, form("COSU6321450002", "6205-2RS"))
     await E.submit_declaration(ctx, staff, waiting.id, 1)
+    for path in ("head.declare_office", "head.ie_port", "head.trade_mode", "head.bill_no", "items[0].hs_code"):
+        await set_mark(ctx, reviewer, waiting.id, path, MarkState.RIGHT, "", 0)
     returned = await E.create_draft(ctx, staff, DeclarationKind.EXPORT_RECORD, form("COSU6321450003", "6206", 200))
     await E.submit_declaration(ctx, staff, returned.id, 1)
-    await E.return_declaration(ctx, reviewer, returned.id, "单价与合同不符，请核对合同第 3 条")
+    for path, mark, comment in (("head.trade_mode", MarkState.RIGHT, ""),
+                                ("head.contract_no", MarkState.WRONG, "合同号应与合同第 1 页一致：DL2026-0003A"),
+                                ("items[0].price", MarkState.WRONG, "单价与合同不符，请核对合同第 3 条")):
+        await set_mark(ctx, reviewer, returned.id, path, mark, comment, 0)
+    await send_back(ctx, reviewer, returned.id, 2)  # the red fields and their comments are the return's content
     approved = await E.create_draft(ctx, staff, DeclarationKind.EXPORT, form("COSU6321450007", "6203", 50))
     await E.submit_declaration(ctx, staff, approved.id, 1)
     await E.approve_declaration(ctx, reviewer, approved.id)  # waits for 申报 on the 报关数据查询 page

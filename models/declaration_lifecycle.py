@@ -4,7 +4,9 @@
 receipts and 已删除 for a draft the preparer dropped. The preparer (the declaration's owner, holding
 ``declaration:entry``) edits, submits for review, withdraws and deletes; a reviewer (``declaration:review``, never
 the preparer of the same declaration: the 单证复核 of an AEO enterprise is done by a second person) approves or
-returns; the system moves it on the receipts. tests/unit/declarations/test_declaration_lifecycle.py transcribes
+returns — when the enterprise turned 二复核 on, the first reviewer's pass (初审通过) waits for a second person holding
+``declaration:review2`` (neither the preparer nor the first reviewer) to approve or return; the system moves it on
+the receipts. tests/unit/declarations/test_declaration_lifecycle.py transcribes
 the table independently and checks every status × action × capacity against this one.
 
 No I/O, no clock, no async: callers pass the state, the action and the actor; a refusal raises a ``DomainError``
@@ -23,6 +25,7 @@ from models.errors import Forbidden, IllegalTransition, ValidationFailed
 class DeclarationStatus(StrEnum):
     DRAFT = "draft"
     PENDING_REVIEW = "pending_review"
+    SECOND_REVIEW = "second_review"  # 二复核: passed by the first reviewer, waiting for a second one
     RETURNED = "returned"  # the reviewer sent it back to the preparer
     APPROVED = "approved"
     DECLARED = "declared"  # sent to the single window
@@ -45,6 +48,7 @@ class DeclarationStatus(StrEnum):
 STATUS_LABELS: Mapping[DeclarationStatus, str] = {
     DeclarationStatus.DRAFT: "草稿",
     DeclarationStatus.PENDING_REVIEW: "待审核",
+    DeclarationStatus.SECOND_REVIEW: "待复核",
     DeclarationStatus.RETURNED: "审核退回",
     DeclarationStatus.APPROVED: "审核通过",
     DeclarationStatus.DECLARED: "已申报",
@@ -77,6 +81,7 @@ class DeclarationGroup(StrEnum):
 GROUP_OF: Mapping[DeclarationStatus, DeclarationGroup] = {
     DeclarationStatus.DRAFT: DeclarationGroup.TODO,
     DeclarationStatus.PENDING_REVIEW: DeclarationGroup.TODO,
+    DeclarationStatus.SECOND_REVIEW: DeclarationGroup.TODO,
     DeclarationStatus.APPROVED: DeclarationGroup.TODO,
     DeclarationStatus.RETURNED: DeclarationGroup.RETURNED,
     DeclarationStatus.REJECTED: DeclarationGroup.RETURNED,
@@ -96,6 +101,7 @@ class DeclarationAction(StrEnum):
     WITHDRAW = "withdraw"
     DELETE = "delete"
     APPROVE = "approve"
+    PASS_FIRST = "pass_first"  # 初审通过: to the second reviewer when the enterprise turned 二复核 on
     RETURN = "return"
     DECLARE = "declare"
     RECEIPT_ENTERED = "receipt_entered"
@@ -117,6 +123,7 @@ ACTION_LABELS: Mapping[DeclarationAction, str] = {
     DeclarationAction.WITHDRAW: "撤回",
     DeclarationAction.DELETE: "删除",
     DeclarationAction.APPROVE: "审核通过",
+    DeclarationAction.PASS_FIRST: "初审通过",
     DeclarationAction.RETURN: "审核退回",
     DeclarationAction.DECLARE: "申报",
     DeclarationAction.RECEIPT_ENTERED: "海关入库回执",
@@ -134,11 +141,13 @@ class Who(StrEnum):
     ENTRANT = "entrant"  # holds declaration:entry (may create)
     PREPARER = "preparer"  # the declaration's owner, holding declaration:entry
     REVIEWER = "reviewer"  # holds declaration:review and is not the owner
+    SECOND_REVIEWER = "second_reviewer"  # holds declaration:review2, neither the owner nor the first reviewer
     SYSTEM = "system"  # the single window's receipts
 
     @property
     def label(self) -> str:
-        return {"entrant": "录入人员", "preparer": "制单人", "reviewer": "审核人", "system": "系统"}[self.value]
+        return {"entrant": "录入人员", "preparer": "制单人", "reviewer": "审核人",
+                "second_reviewer": "复核人", "system": "系统"}[self.value]
 
 
 S, A, W = DeclarationStatus, DeclarationAction, Who
@@ -166,6 +175,9 @@ TABLE: Mapping[tuple[DeclarationStatus | None, DeclarationAction], Rule] = {
     (S.PENDING_REVIEW, A.WITHDRAW): _rule(W.PREPARER, to=S.DRAFT),
     (S.PENDING_REVIEW, A.APPROVE): _rule(W.REVIEWER, to=S.APPROVED),
     (S.PENDING_REVIEW, A.RETURN): _rule(W.REVIEWER, to=S.RETURNED),
+    (S.PENDING_REVIEW, A.PASS_FIRST): _rule(W.REVIEWER, to=S.SECOND_REVIEW),
+    (S.SECOND_REVIEW, A.APPROVE): _rule(W.SECOND_REVIEWER, to=S.APPROVED),
+    (S.SECOND_REVIEW, A.RETURN): _rule(W.SECOND_REVIEWER, to=S.RETURNED),
     (S.APPROVED, A.RETURN): _rule(W.REVIEWER, to=S.RETURNED),  # a second look before it is declared
     (S.APPROVED, A.DECLARE): _rule(W.PREPARER, W.REVIEWER, to=S.DECLARED),
     (S.DECLARED, A.RECEIPT_ENTERED): _rule(W.SYSTEM, to=S.ENTERED),
@@ -180,6 +192,7 @@ TABLE: Mapping[tuple[DeclarationStatus | None, DeclarationAction], Rule] = {
 # How a status reads in a refusal: "报关单{phrase}，不能{action}".
 _PHRASE: Mapping[DeclarationStatus | None, str] = {None: "尚不存在", **{s: f"状态为“{s.label}”" for s in S}}
 MSG_OWN_REVIEW = "不能审核本人录入的报关单"
+MSG_SAME_SECOND = "二复核须由初审以外的另一人完成"
 MSG_RETURN_REASON = "请填写退回原因"
 
 
@@ -187,6 +200,7 @@ MSG_RETURN_REASON = "请填写退回原因"
 class DeclarationState:
     status: DeclarationStatus | None
     owner_id: int | None = None
+    first_reviewer_id: int | None = None  # who passed it to 二复核
 
 
 @dataclass(frozen=True)
@@ -196,6 +210,7 @@ class Actor:
     person_id: int | None
     may_enter: bool = False
     may_review: bool = False
+    may_review2: bool = False
 
     @classmethod
     def system(cls) -> Actor:
@@ -213,6 +228,8 @@ def capacities(state: DeclarationState, actor: Actor) -> frozenset[Who]:
             found.add(W.PREPARER)
     if actor.may_review and not own:
         found.add(W.REVIEWER)
+    if actor.may_review2 and not own and actor.person_id != state.first_reviewer_id:
+        found.add(W.SECOND_REVIEWER)
     return frozenset(found)
 
 
@@ -224,6 +241,8 @@ def decide(state: DeclarationState, action: DeclarationAction, actor: Actor, *, 
     if not rule.who & capacities(state, actor):
         if W.REVIEWER in rule.who and actor.may_review and actor.person_id == state.owner_id:
             raise Forbidden(MSG_OWN_REVIEW)
+        if W.SECOND_REVIEWER in rule.who and actor.may_review2 and actor.person_id == state.first_reviewer_id:
+            raise Forbidden(MSG_SAME_SECOND)
         raise Forbidden(f"只有{'或'.join(w.label for w in sorted(rule.who))}可以{action.label}")
     if action is A.RETURN and not reason.strip():
         raise ValidationFailed(MSG_RETURN_REASON, field="reason")

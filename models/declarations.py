@@ -200,3 +200,38 @@ class DeclarationImport(Model):
         table = "declaration_import"
         unique_together = (("enterprise_id", "file_hash"),)
         indexes = (("enterprise_id", "id"),)
+
+
+class MarkState(StrEnum):
+    """A reviewer's mark on one field: 正确 (green), 有误 (red, with a comment), or reset."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    NONE = "none"
+
+
+class DeclarationMark(Model):
+    """One mark of the visual review (MODULES.md §4): the latest per (declaration, path) is the field's state, all
+    are history. ``seq`` counts the field's marks from 1; (declaration, path, seq) is unique, so two reviewers
+    writing after the same mark cannot both succeed. ``value`` is the field's text when marked: a later value that
+    differs shows the field changed since."""
+
+    id = fields.BigIntField(primary_key=True)
+    declaration: fields.ForeignKeyRelation[Declaration] = fields.ForeignKeyField(
+        "models.Declaration", related_name="marks", on_delete=fields.CASCADE)
+    declaration_id: int
+    declaration_version = fields.IntField()
+    path = fields.CharField(max_length=64)  # head.trade_mode, items[3].hs_code (0-based, as the form's errors)
+    seq = fields.IntField()
+    mark = fields.CharEnumField(MarkState, max_length=8)
+    comment = fields.TextField(default="")
+    value = fields.TextField(default="")
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="declaration_marks", on_delete=fields.RESTRICT)
+    person_id: int
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "declaration_mark"
+        unique_together = (("declaration_id", "path", "seq"),)
+        indexes = (("at",),)

@@ -93,7 +93,7 @@ async def _migrate(url: str) -> None:
 
 
 TABLES = ("declaration_import", "declaration_exception", "library_notice", "catalogue_change",
-          "declaration_send", "declaration_receipt", "bonded_list_item", "bonded_list", "sync_run",
+          "declaration_send", "declaration_receipt", "bonded_list_item", "bonded_list", "sync_run", "declaration_mark",
           "declaration_event", "declaration_document", "declaration_container", "declaration_item", "declaration",
           "library_row", "library_upload", "hs_code", "catalogue_version", "code_item", "code_table",
           "personal_profile", "person_form_preferences", "company_form_defaults",

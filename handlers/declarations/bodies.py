@@ -17,7 +17,10 @@ from handlers.kit.bodies import Body, PageQuery
 from handlers.kit.fields import Flag, Ids, Limit, LongText, Text, Upload
 from models.declaration_lifecycle import DeclarationGroup, DeclarationStatus
 from services.declarations.fields import HEAD_FIELDS, PARTS, FieldSpec, Kind
-from services.kit.records import DeclarationKind
+from services.declarations.review import ReviewMode
+from services.declarations.review_filters import CHOICES
+from services.declarations.review_filters import FIELDS as REVIEW_FILTER_FIELDS
+from services.kit.records import DeclarationKind, MarkState
 
 PAGE_PREFIX = {"items": "item_", "containers": "container_", "documents": "document_"}
 
@@ -275,3 +278,49 @@ class SyncDaysBody(Body):
     enterprise_role: Text = ""
     data_status: Text = ""
     ie_flag: Text = ""
+
+
+def _filter_field(key: str, label: str) -> tuple[Any, Any]:
+    extra: dict[str, Any] = {"title": label}
+    if key in CHOICES:
+        extra["enum"] = ["", *CHOICES[key]]
+        extra["description"] = "；".join(f"{k} {v}" for k, v in CHOICES[key].items())
+    elif key.startswith("updated_"):
+        extra["description"] = "日期，如 2026-03-02"
+    return Annotated[Text, Field(json_schema_extra=extra)], ""
+
+
+ReviewQuery: type[Body] = create_model(
+    "DeclarationReviewQuery", __base__=PageQuery, __doc__="报关单审核列表的筛选条件（不合法的值在对应字段旁拒绝）",
+    limit=(Limit, 20), **{key: _filter_field(key, label) for key, label in REVIEW_FILTER_FIELDS.items()})
+
+
+class ReviewMarkBody(Body):
+    """可视化审核：标记一个字段；seen 为页面上该字段最近一次标记的 id（无则 0），已过期返回 409 与该字段的最新状态."""
+
+    documented_required = ("path", "mark")
+
+    path: Annotated[Text, Field(description="字段路径，如 head.trade_mode、items[0].hs_code")] = ""
+    mark: MarkState = MarkState.RIGHT
+    comment: Annotated[Text, Field(description="意见（标为有误时必填）")] = ""
+    seen: Annotated[int, Field(ge=0)] = 0
+
+
+class ReviewApproveBody(Body):
+    """审核通过：normal 普通审核，advanced 高级审核（全部字段均须标记）."""
+
+    version: int
+    mode: ReviewMode = ReviewMode.NORMAL
+
+
+class ReviewReturnBody(Body):
+    """审核退回：标红的字段及意见即退回内容；无标红字段时须填写原因."""
+
+    version: int
+    reason: LongText = ""
+
+
+class ReviewExportQuery(Body):
+    """单证复核记录导出：月份 YYYY-MM（默认本月）."""
+
+    month: Annotated[Text, Field(description="月份，如 2026-03")] = ""

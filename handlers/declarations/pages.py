@@ -26,9 +26,11 @@ from models.declaration_lifecycle import EDITABLE, DeclarationGroup
 from models.errors import ValidationFailed
 from services.declarations import entry as E
 from services.declarations import labels as L
+from services.declarations import review as R
 from services.declarations.codes import code_names
 from services.declarations.defaults import entry_defaults
 from services.declarations.fields import HEAD_FIELDS, PARTS, DeclarationForm, form_text, parse_form
+from services.declarations.marks import red_marks
 from services.kit.records import DeclarationKind
 from services.workspace.roles import Member
 
@@ -64,7 +66,8 @@ async def _form_page(request: Request, member: Member, kind: DeclarationKind, *,
         head=head, parts=parts, errors=refused.beside(), specs=HEAD_FIELDS, part_specs=PARTS, defaults=defaults,
         hints=hints if hints is not None else (view.hints if view else {}), events=view.events if view else [],
         names=await code_names(_typed_codes(head, parts)), editable=editable,
-        may_review=member.decision.allows(L.REVIEW), base=ENTRY, done=DONE.get(request.args.get("done", ""), ""))
+        may_review=member.decision.allows(L.REVIEW), base=ENTRY, done=DONE.get(request.args.get("done", ""), ""),
+        red=await red_marks(view.declaration, view.form) if view else {})
 
 
 def _typed_codes(head: dict[str, Any], parts: dict[str, Any]) -> list[tuple[str, str]]:
@@ -173,7 +176,7 @@ async def withdraw(request: Request, declaration_id: int) -> HTTPResponse:
 
 @requires(L.REVIEW)
 async def approve(request: Request, declaration_id: int) -> HTTPResponse:
-    await _act(request, declaration_id, E.approve_declaration)
+    await _act(request, declaration_id, R.approve)  # the review's rule: refused while a field is marked red
     return see_other(f"{ENTRY}/{declaration_id}?done=approved")
 
 

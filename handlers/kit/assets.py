@@ -56,6 +56,7 @@ def bundle(name: str) -> Asset:
     """``h5.css`` (WeUI parts + ours), ``h5.js``, ``card.js`` (the card helper's client), ``badge.js`` (the
     workspace's live message badge), ``admin.css`` and ``workbench.css`` (the desktop kit ``desk.css`` + each
     one's own rules), ``admin.js``, ``workbench.js``, ``declaration.js`` (the declaration entry form),
+    ``declaration_review.js`` (its visual review),
     ``favicon.svg`` (the site's icon, drawn in the repo); RuntimeError naming the fix when WeUI is not installed."""
     if name == "h5.css":
         if not WEUI.is_dir():
@@ -66,7 +67,7 @@ def bundle(name: str) -> Asset:
     if name in ("h5.js", "workbench.js"):  # each with the shared Chinese file picker
         return _asset((OWN / name).read_bytes() + b"\n" + (OWN / "picker.js").read_bytes(),
                       "text/javascript; charset=utf-8")
-    if name in ("card.js", "badge.js", "declaration.js"):
+    if name in ("card.js", "badge.js", "declaration.js", "declaration_review.js"):
         return _asset((OWN / name).read_bytes(), "text/javascript; charset=utf-8")
     if name == "favicon.svg":
         return _asset((OWN / name).read_bytes(), "image/svg+xml")
@@ -88,7 +89,7 @@ def asset_url(name: str) -> str:
 def assets_blueprint() -> Blueprint:
     bp = Blueprint("assets")
 
-    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|badge\\.js|admin\\.css|workbench\\.css|workbench\\.js|declaration\\.js|admin\\.js|favicon\\.svg)>")
+    @bp.get("/static/<name:(h5\\.css|h5\\.js|card\\.js|badge\\.js|admin\\.css|workbench\\.css|workbench\\.js|declaration\\.js|declaration_review\\.js|admin\\.js|favicon\\.svg)>")
     async def serve(request: Request, name: str) -> HTTPResponse:
         asset = bundle(name)
         headers = {"cache-control": "public, max-age=31536000, immutable" if request.args.get("v") else

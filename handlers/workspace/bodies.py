@@ -66,6 +66,12 @@ class CompanySwitchesBody(Body):
     aircraft_time: Text = ""
 
 
+class CompanyReviewBody(Body):
+    """审单设置：开启二复核后，初审通过的报关单须由另一位具有二复核权限的人员审核."""
+
+    second_review: Flag = False
+
+
 class CompanyImageBody(Body):
     """LOGO 或印章：文件在 multipart 字段 ``logo`` / ``seal``."""
 

@@ -20,6 +20,7 @@ from handlers.workspace.bodies import (
     CarouselMoveBody,
     CompanyImageBody,
     CompanyInfoBody,
+    CompanyReviewBody,
     CompanySwitchesBody,
     LinkBody,
 )
@@ -33,6 +34,7 @@ from services.workspace.roles import Member
 COMPANY = "/workbench/admin/company"
 IMPLEMENTED = frozenset({COMPANY})
 DONE = {"info": "企业信息已保存", "logo": "LOGO 已更新", "seal": "印章已更新", "switches": "业务设置已保存",
+        "review": "审单设置已保存",
         "carousel": "企业风采轮播图已更新", "links": "企业风采链接已更新"}
 MSG_CHOOSE = "请选择图片"
 
@@ -44,6 +46,7 @@ def company_blueprint() -> Blueprint:
     bp.add_route(info, f"{COMPANY}/info", methods=["POST"])
     bp.add_route(set_image, f"{COMPANY}/images/<kind:str>", methods=["POST"])
     bp.add_route(switches, f"{COMPANY}/switches", methods=["POST"])
+    bp.add_route(review, f"{COMPANY}/review", methods=["POST"])
     bp.add_route(add_carousel, f"{COMPANY}/carousel", methods=["POST"])
     bp.add_route(move_carousel, f"{COMPANY}/carousel/<item:str>/move", methods=["POST"])
     bp.add_route(remove_carousel, f"{COMPANY}/carousel/<item:str>/delete", methods=["POST"])
@@ -55,7 +58,8 @@ def company_blueprint() -> Blueprint:
 async def _page(request: Request, member: Member, refused: Refused | None = None) -> HTTPResponse:
     enterprise, found = await C.company_settings(member)
     values: dict[str, Any] = {**C.info_snapshot(found), "kinds": found.declaration_kinds,
-                              "aircraft_auto": found.aircraft_auto, "aircraft_time": found.aircraft_time or ""}
+                              "aircraft_auto": found.aircraft_auto, "aircraft_time": found.aircraft_time or "",
+                              "second_review": found.second_review}
     return await workbench_page(
         request, "workbench/company.html", status=refused.status if refused else 200, enterprise=enterprise,
         s=found, v=values | dict(refused.values if refused else {}), errors=refused.beside() if refused else {},
@@ -120,6 +124,14 @@ async def switches(request: Request) -> HTTPResponse:
         await C.save_switches(request.app.ctx.services, member, body.kinds, body.aircraft_auto, body.aircraft_time)
 
     return await _act(request, CompanySwitchesBody, "switches", change)
+
+
+@requires(C.COMPANY_EDIT)
+async def review(request: Request) -> HTTPResponse:
+    async def change(member: Member, body: CompanyReviewBody) -> None:
+        await C.save_second_review(request.app.ctx.services, member, body.second_review)
+
+    return await _act(request, CompanyReviewBody, "review", change)
 
 
 @requires(C.COMPANY_EDIT)

@@ -9,6 +9,7 @@ Drafts may be incomplete (only what cannot be stored is refused); submitting run
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,14 +44,14 @@ from services.declarations.wire import TYPE_OF_KIND, record_of
 from services.kit.context import ServiceContext
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.messages.events import DECLARATION_LINK, declaration_message
-from services.workspace.company import kind_enabled
+from services.workspace.company import kind_enabled, second_review_on
 from services.workspace.roles import Member
 from services.workspace.scope import visible_to
 
 A, S = DeclarationAction, DeclarationStatus
 PAGE_SIZE, MAX_PAGE = 20, 100
 # what the preparer is told, and whether it is important
-TOLD = {A.APPROVE: False, A.RETURN: True, A.RECEIPT_DELETED: True, A.RECEIPT_REJECTED: True,
+TOLD = {A.APPROVE: False, A.PASS_FIRST: False, A.RETURN: True, A.RECEIPT_DELETED: True, A.RECEIPT_REJECTED: True,
         A.RECEIPT_RELEASED: False, A.RECEIPT_INSPECTED: True}
 
 
@@ -71,7 +72,20 @@ class DeclarationPage:
 
 def actor_of(member: Member) -> Actor:
     return Actor(member.membership.person_id, may_enter=member.decision.allows(L.ENTRY),
-                 may_review=member.decision.allows(L.REVIEW))
+                 may_review=member.decision.allows(L.REVIEW), may_review2=member.decision.allows(L.REVIEW2))
+
+
+async def first_reviewer(conn: BaseDBAsyncClient, declaration: Declaration) -> int | None:
+    """Who passed the declaration to 二复核 (the latest 初审通过), while it waits for the second reviewer."""
+    if declaration.status is not S.SECOND_REVIEW:
+        return None
+    event = await DeclarationEvent.filter(declaration_id=declaration.id, action=A.PASS_FIRST) \
+        .using_db(conn).order_by("-id").first()
+    return event.person_id if event else None
+
+
+async def state_of(conn: BaseDBAsyncClient, declaration: Declaration) -> DeclarationState:
+    return DeclarationState(declaration.status, declaration.owner_id, await first_reviewer(conn, declaration))
 
 
 async def access_declaration(member: Member, declaration_id: int, conn: BaseDBAsyncClient) -> Declaration:
@@ -152,12 +166,17 @@ async def create_draft(ctx: ServiceContext, member: Member, kind: DeclarationKin
     return declaration
 
 
+# A reviewer's extra check inside the decision's transaction (the marks): the note to record, or a refusal.
+ReviewCheck = Callable[[BaseDBAsyncClient, Declaration, str], Awaitable[str]]
+
+
 async def _change(ctx: ServiceContext, member: Member | None, declaration_id: int, action: DeclarationAction,
                   version: int | None, *, form: DeclarationForm | None = None, note: str = "",
                   system_enterprise: int | None = None, received_at: datetime | None = None,
-                  columns: dict[str, Any] | None = None) -> Declaration:
-    """The one path of every change: access, decide, check (a submission), compare-and-set, content, timeline
-    (and a receipt's exception)."""
+                  columns: dict[str, Any] | None = None, check: ReviewCheck | None = None) -> Declaration:
+    """The one path of every change: access, decide, check (a submission; the reviewer's marks), compare-and-set,
+    content, timeline (and a receipt's exception). An approval while 待审核 is the first of two (初审通过) when the
+    enterprise turned 二复核 on."""
     now = ctx.now()
     async with in_transaction() as conn:
         if member is not None:
@@ -174,9 +193,15 @@ async def _change(ctx: ServiceContext, member: Member | None, declaration_id: in
             if await DeclarationEvent.filter(declaration_id=found.id, action=action, at=received_at) \
                     .using_db(conn).exists():
                 return found  # this receipt was recorded already
-        state = DeclarationState(found.status, found.owner_id)
+        state = await state_of(conn, found)
+        if action is A.APPROVE and found.status is S.PENDING_REVIEW \
+                and await second_review_on(found.enterprise_id, conn):
+            action = A.PASS_FIRST
         if form is not None:
             decide(state, A.EDIT, actor)
+        if check is not None:
+            decide(state, action, actor, reason=note or "-")  # who and when before what the marks say
+            note = await check(conn, found, note)
         status = decide(state, action, actor, reason=note)
         if version is not None and version != found.version:
             raise Conflict(L.MSG_STALE)
@@ -226,16 +251,22 @@ async def delete_declaration(ctx: ServiceContext, member: Member, declaration_id
     return await _change(ctx, member, declaration_id, A.DELETE, version)
 
 
+def _require_reviewer(member: Member) -> None:
+    if not member.decision.allows(L.REVIEW2):
+        member.decision.require(L.REVIEW)
+
+
 async def approve_declaration(ctx: ServiceContext, member: Member, declaration_id: int,
-                              version: int | None = None) -> Declaration:
-    member.decision.require(L.REVIEW)
-    return await _change(ctx, member, declaration_id, A.APPROVE, version)
+                              version: int | None = None, *, check: ReviewCheck | None = None) -> Declaration:
+    """审核通过 (初审通过 with 二复核 on; the second reviewer's approval after it)."""
+    _require_reviewer(member)
+    return await _change(ctx, member, declaration_id, A.APPROVE, version, check=check)
 
 
 async def return_declaration(ctx: ServiceContext, member: Member, declaration_id: int, reason: str,
-                             version: int | None = None) -> Declaration:
-    member.decision.require(L.REVIEW)
-    return await _change(ctx, member, declaration_id, A.RETURN, version, note=reason.strip())
+                             version: int | None = None, *, check: ReviewCheck | None = None) -> Declaration:
+    _require_reviewer(member)
+    return await _change(ctx, member, declaration_id, A.RETURN, version, note=reason.strip(), check=check)
 
 
 async def declare_declaration(ctx: ServiceContext, member: Member, declaration_id: int,

@@ -7,6 +7,8 @@ ENTRY = "declaration:entry"
 REVIEW = "declaration:review"
 QUERY = "query:print"  # 业务数据查询
 IMPORT = "query:import"  # 导入
+
+REVIEW2 = "declaration:review2"
 OPEN_DECLARATIONS = "报关单"
 
 MSG_KIND_OFF = "企业已停用“{kind}”业务，请联系企业管理员在“企业设置 → 业务设置”中启用"
@@ -149,3 +151,24 @@ PROBLEM_UNKNOWN_TYPE = "未知的回执类型"
 DONE_SYNC_STARTED = "同步已开始，进度见下方同步记录"
 DONE_GENERATED = "已由核注清单生成报关单草稿"
 SYNC_CHART_TITLE = "近 30 天每日同步数据量（按最近操作时间）"
+
+# 审单 (visual review)
+ITEM_FIELD = "第 {n} 项 {label}"
+MARK_LABELS = {"right": "正确", "wrong": "有误", "none": "未标记"}
+MSG_NO_REVIEW = "没有审单权限"
+MSG_NOT_UNDER_REVIEW = "报关单状态为“{status}”，不在审核中"
+MSG_MARK_COMMENT = "标为有误时请填写意见"
+MSG_COMMENT_TOO_LONG = "意见不能超过 {size} 个字符"
+MSG_UNKNOWN_FIELD = "该字段不在报关单中"
+MSG_MARK_STALE = "该字段已被他人标记，已显示最新标记"
+MSG_RETURN_NEEDS = "请至少标红一个字段或填写退回原因"
+MSG_RED_ON_APPROVE = "有 {count} 个字段标为有误，不能审核通过；请退回或改标"
+MSG_UNMARKED = "高级审核须逐项标记全部字段，尚有 {count} 个未标记：{fields}"
+MSG_UNKNOWN_MODE = "请选择普通审核或高级审核"
+RETURN_LINE = "{label}：{comment}"
+DONE_PASSED_FIRST = "初审通过，已转二复核"
+DONE_SECOND_REVIEW = "二复核设置已保存"
+# the 单证复核记录 workbook
+EXPORT_TITLE = "单证复核记录"
+EXPORT_HEADERS = ("系统编号", "统一编号", "报关单类型", "字段", "字段路径", "标记", "意见", "标记时的值", "审核人",
+                  "时间")

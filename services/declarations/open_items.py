@@ -15,7 +15,7 @@ from services.messages.events import DECLARATION_LINK
 from services.workspace.handover import OpenItem, OpenItemKind, register_open_items
 
 S = DeclarationStatus
-OPEN = (S.DRAFT, S.PENDING_REVIEW, S.RETURNED, S.APPROVED, S.REJECTED)
+OPEN = (S.DRAFT, S.PENDING_REVIEW, S.SECOND_REVIEW, S.RETURNED, S.APPROVED, S.REJECTED)
 
 
 async def find_open(conn: BaseDBAsyncClient, enterprise_id: int, person_id: int) -> list[OpenItem]:

@@ -11,6 +11,7 @@ from models.declaration_exceptions import ExceptionKind as ExceptionKind
 from models.declaration_exceptions import ExceptionStatus as ExceptionStatus
 from models.declarations import Declaration as Declaration
 from models.declarations import DeclarationKind as DeclarationKind
+from models.declarations import MarkState as MarkState
 from models.enterprises import Enterprise as Enterprise
 from models.enterprises import MemberRole as MemberRole
 from models.enterprises import Membership as Membership

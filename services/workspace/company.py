@@ -47,7 +47,8 @@ MSG_LINKS_FULL = f"最多 {MAX_LINKS} 个链接"
 MSG_ITEM_GONE = "该项不存在或已被删除"
 INFO_FIELDS = tuple(CompanyInfo.__dataclass_fields__)
 # The changes the enterprise's admins are told of in the message centre (企业风采 is shown, not told).
-TOLD_CHANGES = {"company.info": "企业信息与开票信息", "company.switches": "业务开关", "company.logo": "企业标志",
+TOLD_CHANGES = {"company.info": "企业信息与开票信息", "company.switches": "业务开关",
+                "company.review": "二复核设置", "company.logo": "企业标志",
                 "company.seal": "企业印章"}
 
 
@@ -104,6 +105,22 @@ async def kind_enabled(enterprise_id: int, kind: str, conn: BaseDBAsyncClient) -
     """业务设置: may the enterprise enter declarations of ``kind``? Every kind until its admin saves the switches."""
     found = await CompanySettings.filter(enterprise_id=enterprise_id).using_db(conn).first()
     return kind in (found.declaration_kinds if found else every_kind())
+
+
+async def second_review_on(enterprise_id: int, conn: BaseDBAsyncClient) -> bool:
+    """二复核: does an approval of the enterprise's declarations need a second reviewer? Off until turned on."""
+    found = await CompanySettings.filter(enterprise_id=enterprise_id).using_db(conn).first()
+    return bool(found and found.second_review)
+
+
+async def save_second_review(ctx: ServiceContext, member: Member, on: bool) -> None:
+    member.decision.require(COMPANY_EDIT)
+    async with in_transaction() as conn:
+        found = await _locked(member, conn)
+        before = {"second_review": found.second_review}
+        found.second_review, found.updated_at = on, ctx.now()
+        await found.save(using_db=conn)
+        await _audit(ctx, member, "company.review", conn, before, {"second_review": on})
 
 
 def switches_snapshot(found: CompanySettings) -> dict[str, Any]:
