@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from models.enterprises import Membership
+from models.errors import NotFound
 from models.jobs import Job, JobStatus
 from services.jobs.kinds import (
     AEO_RECORD,
@@ -34,9 +35,9 @@ from services.library.uploads import access_uploader
 from services.questions.export import check_aeo_record
 from services.questions.queue import QueueFilter
 
-__all__ = ["MSG_NOT_FOUND", "ExportView", "export_file", "export_view", "exports_folder", "person_export_file",
-           "person_export_view", "start_aeo_record", "start_enterprise_library_export", "start_library_export",
-           "start_queue_export"]
+__all__ = ["MSG_NOT_FOUND", "ExportView", "enterprise_export_file", "enterprise_export_view", "export_file",
+           "export_view", "exports_folder", "person_export_view", "start_aeo_record",
+           "start_enterprise_library_export", "start_library_export", "start_queue_export"]
 
 
 def exports_folder(upload_dir: str) -> Path:
@@ -53,7 +54,7 @@ class ExportView:
     total: int
     reason: str = ""  # why it was interrupted
     filter_args: tuple[tuple[str, str], ...] = ()  # the form fields that start the same export again
-    enterprise_id: int | None = None  # an AEO record's enterprise
+    enterprise_id: int | None = None  # an AEO record's enterprise, an enterprise library export's
 
     @property
     def percent(self) -> int:
@@ -107,6 +108,14 @@ async def person_export_view(ctx: ServiceContext, person_id: int, token: str) ->
     return await _view(ctx, PersonActor(person_id), token)
 
 
+async def enterprise_export_view(ctx: ServiceContext, membership: Membership, token: str) -> ExportView:
+    """A member's library export, seen from the enterprise it was started in only (NotFound from another)."""
+    view = await person_export_view(ctx, membership.person_id, token)
+    if view.kind != ENTERPRISE_LIBRARY_EXPORT or view.enterprise_id != membership.enterprise_id:
+        raise NotFound(MSG_NOT_FOUND)
+    return view
+
+
 async def _view(ctx: ServiceContext, owner: Owner, token: str) -> ExportView:
     job = await owned_job(owner, token)
     if job.kind == AEO_RECORD:
@@ -127,8 +136,11 @@ async def export_file(account_id: int, token: str, folder: Path) -> tuple[Path, 
     return await _file(CustomsActor(account_id), token, folder)
 
 
-async def person_export_file(person_id: int, token: str, folder: Path) -> tuple[Path, str] | None:
-    return await _file(PersonActor(person_id), token, folder)
+async def enterprise_export_file(ctx: ServiceContext, membership: Membership, token: str,
+                                 folder: Path) -> tuple[Path, str] | None:
+    """The member's finished library export of this enterprise; None while it runs, NotFound from another."""
+    await enterprise_export_view(ctx, membership, token)
+    return await _file(PersonActor(membership.person_id), token, folder)
 
 
 async def _file(owner: Owner, token: str, folder: Path) -> tuple[Path, str] | None:
