@@ -17,13 +17,13 @@ from handlers.kit.render import see_other
 from handlers.library.bodies import ExportQuery
 from handlers.library.pages import DESK, EXPORT, locked
 from handlers.workspace.shell import workbench_page
-from models.enterprises import Membership
 from services.jobs.exports import (
     enterprise_export_file,
     enterprise_export_view,
     exports_folder,
     start_enterprise_library_export,
 )
+from services.kit.records import Membership
 from services.library.enterprise import count_enterprise_rows, export_enterprise_rows, library_allowed
 from services.library.filters import LibraryFilter
 
