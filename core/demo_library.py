@@ -132,7 +132,7 @@ async def _catalogue_amendment(ctx: ServiceContext, folder: Path) -> None:
     """A demo catalogue version in effect from today: this year's catalogue with ``AMENDED`` gaining an optional
     element; loaded and re-checked as `qingling load-data --catalogue` does, so the enterprise is told."""
     today = ctx.now().astimezone(ctx.tz).date()
-    path = folder / "demo-catalogue.csv"
+    path = (folder / "demo-catalogue.csv").resolve()  # the loader reads a relative file from data/
     with (DATA_DIR / CATALOGUES[0].file).open(encoding="utf-8") as src, path.open("w", encoding="utf-8",
                                                                                   newline="") as dst:
         reader = csv.DictReader(src)
