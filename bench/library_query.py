@@ -92,14 +92,14 @@ INSERT INTO library_row (entry_number, item_number, source, declared_on, ie_flag
     transport_mode, transaction_mode, hs_code, goods_name, model_spec, elements, declarant_code, declarant_name,
     declarant_enterprise_id, consignee_code, consignee_name, consignee_enterprise_id, origin_country,
     destination_country, quantity, unit, legal_quantity, legal_unit, total_price, currency, mark, remarks,
-    mark_note, superseded, public, catalogue_version_id, version, created_at, updated_at, keywords)
+    mark_note, superseded, public, catalogue_version_id, version, created_at, updated_at, keywords, catalogue_change)
 SELECT lpad(g::text, 18, '0'), 1, CASE WHEN audited THEN 'audited' ELSE 'declared' END,
     date '2024-01-01' + (mix % 730)::int, CASE WHEN mix % 3 = 0 THEN 'I' ELSE 'E' END,
     (ARRAY['0110', '0214', '0615', '1210'])[1 + (mix / 7) % 4], '0901', '2', '3', hs, goods.name, spec,
     to_jsonb(string_to_array(spec, '|')), '91210200' || lpad(declarant::text, 9, '0') || 'X', '基准企业' || declarant,
     CASE WHEN declarant <= $5 THEN declarant END, '91210200' || lpad(consignee::text, 9, '0') || 'X',
     '基准企业' || consignee, consignee, 'CHN', 'USA', 10, '011', 10, '035', 100, 'USD', mark, '', '', false,
-    mark = 'standard', $3, 1, $4, $4, goods.tokens || brand.tokens || model.tokens
+    mark = 'standard', $3, 1, $4, $4, goods.tokens || brand.tokens || model.tokens, ''
 FROM (
     SELECT g, mix, audited,
         CASE WHEN NOT audited THEN 'matched' WHEN (mix / 11) % 10 = 0 THEN 'nonstandard' ELSE 'standard' END AS mark,

@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -180,7 +181,6 @@ def load_library_data(settings: Settings, args: argparse.Namespace) -> None:
     """The declaration-standard library's HS catalogue and code tables (set-based; a second run changes nothing),
     and another catalogue version when ``--catalogue`` names one (the worker then re-checks the stored rows once
     it is in effect)."""
-    from datetime import date
     from pathlib import Path
 
     from services.library.reference import CatalogueSource, load_library_reference
@@ -212,8 +212,40 @@ def load_library_data(settings: Settings, args: argparse.Namespace) -> None:
     print(f"已导入：商品目录 {report.catalogues} 版共 {report.hs_codes} 个商品编号，"
           f"代码表 {report.code_tables} 张共 {report.code_items} 项")
     if extra:
-        print(f"{extra[0].code} 版目录自 {extra[0].effective_from} 起生效；生效后 worker 将按其重新校验规范申报库数据"
-              "并通知相关企业")
+        recheck_library_now(settings, extra[0].code, extra[0].effective_from)
+
+
+def recheck_library_now(settings: Settings, code: str, effective: date) -> None:
+    """A catalogue already in effect: re-check the stored rows now (the worker's job, under its lock; nothing
+    when it was done) and tell each enterprise of its changed codes. One not yet in effect: the worker will."""
+    from core.cache import make_cache
+    from scheduler.jobs import library_recheck_job
+
+    ctx = ServiceContext.from_settings(settings.lifecycle)
+    if effective > ctx.now().astimezone(ctx.tz).date():
+        print(f"{code} 版目录自 {effective} 起生效；生效后 worker 将按其重新校验规范申报库数据并通知相关企业")
+        return
+    bar = tqdm(desc="按新版目录重新校验规范申报库", unit="章", disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    async def work() -> Any:
+        cache = make_cache(settings.cache)
+        try:
+            return await library_recheck_job(ctx, cache, settings.scheduler.lock_ttl_seconds, progress=progress)
+        finally:
+            await cache.close()
+
+    report = run_with_database(settings, work)
+    bar.close()
+    if report is None:
+        print(f"{code} 版目录已生效，规范申报库数据此前已按其校验")
+    else:
+        print(f"已按 {report.version} 版目录重新校验：{report.changed_codes} 个商品编号申报要素有变化，"
+              f"{report.rows} 条数据已校验，已通知 {report.enterprises_told} 家企业")
 
 
 def cmd_create_customs_user(settings: Settings, args: argparse.Namespace) -> int:

@@ -202,6 +202,7 @@ class CardSettings:
 @dataclass(frozen=True)
 class LibrarySettings:
     public_min_enterprises: int = 3  # the public library shows an HS code only when this many enterprises declared it
+    export_direct_limit: int = 5000  # an export of every filtered row beyond this many rows runs as a job
 
 
 @dataclass(frozen=True)

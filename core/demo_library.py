@@ -2,10 +2,15 @@
 rows where the demo enterprise is 收发货人 (and on some rows 申报单位), run through the real upload use case, so
 the upload list, the error workbook and the enterprise's library have something to show. The audited upload also
 carries 规范 rows of three other enterprises for every demo HS code, so the public library (at least three
-enterprises per code) shows them; the legal person has authorised every member of the demo enterprise."""
+enterprises per code) shows them; the legal person has authorised every member of the demo enterprise.
+
+The message centre has the library's two messages: the monthly summary of the last month customs reviewed the
+demo enterprise's rows, and a catalogue amendment (a demo version in effect from the seeding day, two demo HS
+codes gaining an optional element) the stored rows were re-checked against — both by the real use cases."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,11 +20,14 @@ from models.cards import ModuleAuthorisation
 from models.customs_accounts import CustomsAccount
 from models.enterprises import MemberRole, Membership
 from models.identifiers import credit_code_check_char
-from models.library import HsCode, LibraryUpload, UploadKind
+from models.library import HsCode, LibraryRow, LibrarySource, LibraryUpload, UploadKind
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.library.columns import HEADERS
 from services.library.enterprise import MODULE
+from services.library.monthly import send_monthly_summaries
+from services.library.recheck import recheck_library
+from services.library.reference import CATALOGUES, DATA_DIR, CatalogueSource, load_library_reference
 from services.library.uploads import run_upload, start_upload
 
 GOODS = (  # HS code, 品名, what to declare for the elements the catalogue names (by a word of the name)
@@ -34,6 +42,8 @@ GOODS = (  # HS code, 品名, what to declare for the elements the catalogue nam
 ROWS = 240  # declared history; customs audited every other one of the first 160
 OTHERS = (("91210200MA0DEM002", "大连北方机电有限公司"), ("91210200MA0DEM003", "营口港湾贸易有限公司"),
           ("91210200MA0DEM004", "沈阳精工进出口有限公司"))  # the public library's other declarants
+AMENDED = ("8482102000", "8413709990")  # the demo catalogue amendment's codes
+AMENDMENT_ELEMENT = "如有请注明系列号"  # optional ("如有"): the stored rows stay valid
 
 
 def _credit(body: str) -> str:
@@ -106,6 +116,39 @@ async def seed_library(ctx: ServiceContext, folder: Path, credit_code: str, name
         await run_upload(ctx, upload.id, folder, folder / f"demo-{kind.value}-errors.xlsx")
         path.unlink()
     await _authorise_everyone(ctx, credit_code)
+    await _monthly_summary(ctx, credit_code)
+    await _catalogue_amendment(ctx, folder)
+
+
+async def _monthly_summary(ctx: ServiceContext, credit_code: str) -> None:
+    """The summary of the last month with audited rows of the enterprise (the demo's rows are months old)."""
+    last = await LibraryRow.filter(source=LibrarySource.AUDITED, consignee_code=credit_code) \
+        .order_by("-declared_on").first()
+    if last is not None:
+        await send_monthly_summaries(ctx, last.declared_on.replace(day=1))
+
+
+async def _catalogue_amendment(ctx: ServiceContext, folder: Path) -> None:
+    """A demo catalogue version in effect from today: this year's catalogue with ``AMENDED`` gaining an optional
+    element; loaded and re-checked as `qingling load-data --catalogue` does, so the enterprise is told."""
+    today = ctx.now().astimezone(ctx.tz).date()
+    path = (folder / "demo-catalogue.csv").resolve()  # the loader reads a relative file from data/
+    with (DATA_DIR / CATALOGUES[0].file).open(encoding="utf-8") as src, path.open("w", encoding="utf-8",
+                                                                                  newline="") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=list(reader.fieldnames or ()))
+        writer.writeheader()
+        for row in reader:
+            if row["hs_code"] in AMENDED:
+                count = row["declaration_elements"].count(";") + 1
+                row["declaration_elements"] += f";{count + 1}:{AMENDMENT_ELEMENT}"
+            writer.writerow(row)
+    source = CatalogueSource(f"{today:%Y-%m}", f"{today.year}年{today.month}月修订（演示）", today, str(path))
+    try:
+        await load_library_reference(ctx, extra=(source,))
+    finally:
+        path.unlink()
+    await recheck_library(ctx)
 
 
 async def _authorise_everyone(ctx: ServiceContext, credit_code: str) -> None:

@@ -18,7 +18,7 @@ from services.kit.context import ServiceContext
 from services.kit.office_hours import OfficeHours
 from services.kit.pending_images import drop_stale_images
 from services.library.monthly import send_monthly_summaries
-from services.library.recheck import RecheckReport, recheck_library
+from services.library.recheck import Progress, RecheckReport, recheck_library
 from services.messages.escalation import escalate_warnings
 from services.notifications.outbox_dispatch import Dispatcher, DispatchResult
 from services.questions.autoclose import SweepResult, sweep
@@ -116,12 +116,13 @@ async def library_monthly_job(ctx: ServiceContext, cache: Cache, lock_ttl: float
     return told
 
 
-async def library_recheck_job(ctx: ServiceContext, cache: Cache, lock_ttl: float) -> RecheckReport | None:
+async def library_recheck_job(ctx: ServiceContext, cache: Cache, lock_ttl: float,
+                              progress: Progress = lambda done, total: None) -> RecheckReport | None:
     """Re-check the library rows against a catalogue version newly in effect (nothing when it was done); None
     also when another worker holds the lock (the re-check is resumable and idempotent without it)."""
     try:
         async with cache.lock(LIBRARY_RECHECK_LOCK, ttl=lock_ttl):
-            report = await recheck_library(ctx)
+            report = await recheck_library(ctx, progress)
     except LockNotAcquired:
         log.info("library re-check skipped: another worker holds the lock")
         return None

@@ -25,7 +25,13 @@ from services.declarations import imports as I
 from services.declarations import labels as L
 from services.declarations import query as Q
 from services.declarations.import_template import import_template
-from services.jobs.exports import exports_folder, person_export_file, person_export_view, start_declaration_export
+from services.jobs.exports import (
+    enterprise_export_file,
+    enterprise_export_view,
+    exports_folder,
+    start_declaration_export,
+)
+from services.jobs.kinds import DECLARATION_EXPORT
 from services.kit.records import DeclarationKind
 from services.workspace.roles import Member
 
@@ -135,7 +141,7 @@ async def export(request: Request) -> HTTPResponse:
 @requires(L.QUERY)
 async def export_progress(request: Request, token: str) -> HTTPResponse:
     member = await current_member(request)
-    view = await person_export_view(request.app.ctx.services, member.membership.person_id, token)
+    view = await enterprise_export_view(request.app.ctx.services, member.membership, token, DECLARATION_EXPORT)
     return await workbench_page(request, "workbench/library_export.html", job=view, base=QUERY,
                                 again=urlencode(view.filter_args), back_label="返回报关数据查询")
 
@@ -143,8 +149,8 @@ async def export_progress(request: Request, token: str) -> HTTPResponse:
 @requires(L.QUERY)
 async def export_file(request: Request, token: str) -> HTTPResponse:
     member = await current_member(request)
-    found = await person_export_file(member.membership.person_id, token,
-                                     exports_folder(request.app.ctx.settings.web.upload_dir))
+    found = await enterprise_export_file(request.app.ctx.services, member.membership, token,
+                                         exports_folder(request.app.ctx.settings.web.upload_dir), DECLARATION_EXPORT)
     if found is None:
         return see_other(f"{EXPORTS}/{token}")
     return await file(found[0], mime_type=XLSX, filename=found[1])

@@ -17,7 +17,8 @@ from handlers.kit.permissions import current_member, requires
 from handlers.kit.responses import ok
 from services.declarations import labels as L
 from services.declarations import query as Q
-from services.jobs.exports import person_export_view, start_declaration_export
+from services.jobs.exports import enterprise_export_view, start_declaration_export
+from services.jobs.kinds import DECLARATION_EXPORT
 from services.kit.records import Declaration
 
 TAG = "报关单"
@@ -47,7 +48,7 @@ def row_json(d: Declaration) -> dict[str, Any]:
 
 async def _job(request: Request, token: str, status: int = 200) -> HTTPResponse:
     member = await current_member(request)
-    view = await person_export_view(request.app.ctx.services, member.membership.person_id, token)
+    view = await enterprise_export_view(request.app.ctx.services, member.membership, token, DECLARATION_EXPORT)
     return ok({"token": view.token, "state": view.state, "done": view.done, "total": view.total,
                "reason": view.reason, "file": f"{EXPORTS}/{view.token}/file" if view.state == "done" else None},
               status)

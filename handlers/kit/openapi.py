@@ -45,6 +45,8 @@ class Operation:
     multipart: bool = False
     errors: tuple[int, ...] = field(default=(400, 401, 403, 404, 409, 429))
     texts: tuple[str, ...] = ()  # path parameters that are text (``<table:str>``), not ids
+    produces: str = "application/json"  # the success answer's media type (a file download: its own)
+    also: dict[int, dict[str, Any]] = field(default_factory=dict)  # other JSON success answers (202 …) by status
 
 
 OPERATIONS: list[Operation] = []
@@ -54,12 +56,15 @@ _PARAM = re.compile(r"<(\w+)(?::([^>]+))?>")  # a Sanic path parameter: its name
 def api_route(bp: Blueprint, method: str, path: str, *, summary: str, tag: str,
               body: type[Body] | None = None, response: dict[str, Any] | None = None,
               query: type[Body] | None = None, auth: bool = True, status: int = 200,
-              multipart: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``path`` (Sanic syntax, under /api/v1) on ``bp`` and document it."""
+              multipart: bool = False, produces: str = "application/json",
+              also: dict[int, dict[str, Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``path`` (Sanic syntax, under /api/v1) on ``bp`` and document it. ``produces`` names a success
+    answer that is not JSON (a file, its ``response`` schema a binary string); ``also`` documents other JSON
+    success answers by status (an export that became a job: 202)."""
     documented = _PARAM.sub(r"{\1}", path.removeprefix(API_PREFIX))
     texts = tuple(name for name, kind in _PARAM.findall(path) if kind not in ("", "int"))
     op = Operation(method.upper(), documented, summary, tag, body, response, query, auth, status, multipart,
-                   texts=texts)
+                   texts=texts, produces=produces, also=also or {})
     if op not in OPERATIONS:
         OPERATIONS.append(op)
 
@@ -97,12 +102,14 @@ def _operation(op: Operation) -> dict[str, Any]:
     params += query_parameters(op.query) if op.query else []
     ok: dict[str, Any] = {"description": "成功"}
     if op.response is not None:
-        ok["content"] = {"application/json": {"schema": op.response}}
+        ok["content"] = {op.produces: {"schema": op.response}}
+    others = {str(code): {"description": "成功", "content": {"application/json": {"schema": schema}}}
+              for code, schema in op.also.items()}
     error = {"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     operation_id = re.sub(r"\W+", "_", f"{op.method.lower()}{op.path}").strip("_")
     doc: dict[str, Any] = {
         "summary": op.summary, "tags": [op.tag], "operationId": operation_id,
-        "parameters": params, "responses": {str(op.status): ok, **{str(code): error for code in op.errors}},
+        "parameters": params, "responses": {str(op.status): ok, **others, **{str(code): error for code in op.errors}},
         "security": [{"bearer": []}, {"cookie": []}] if op.auth else [],
     }
     if op.body is not None:

@@ -13,9 +13,13 @@ from handlers.kit.bodies import read_body, read_query
 from handlers.kit.openapi import api_route
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.responses import ok
-from handlers.library.bodies import ChooseBody, LibraryQuery, PublicBody, VersionBody
-from handlers.library.pages import QUERY, today
+from handlers.library.bodies import ChooseBody, ExportQuery, LibraryQuery, PublicBody, VersionBody
+from handlers.library.export_pages import XLSX, queued_export, send_export, stream_file
+from handlers.library.pages import EXPORT, QUERY, today
 from handlers.library.public_pages import min_enterprises
+from models.errors import Conflict
+from services.jobs.exports import ExportView, enterprise_export_file, enterprise_export_view, exports_folder
+from services.library import labels as L
 from services.library.details import ElementDetails, element_details
 from services.library.enterprise import access_row, choose, enterprise_rows, set_public, unchoose
 from services.library.filters import LibraryFilter
@@ -52,6 +56,21 @@ _ELEMENTS = {"type": "object", "required": ["catalogue_version", "hs_name", "lin
 DETAIL = {"type": "object", "required": ["row", "elements"], "properties": {"row": ROW, "elements": _ELEMENTS}}
 PUBLIC_DETAIL = {"type": "object", "required": ["row", "elements"],
                  "properties": {"row": PUBLIC_ROW, "elements": _ELEMENTS}}
+
+EXPORT_JOB = {"type": "object", "description": "导出任务（数据较多时在后台生成文件）",
+              "required": ["token", "state", "done", "total", "percent", "reason", "status_url", "file_url"],
+              "properties": {"token": _S, "state": {**_S, "enum": ["running", "done", "interrupted"]},
+                             "done": {"type": "integer"}, "total": {"type": "integer"},
+                             "percent": {"type": "integer"}, "reason": {**_S, "description": "中断原因"},
+                             "status_url": {**_S, "description": "查询进度"},
+                             "file_url": {**_S, "description": "完成后下载文件"}}}
+XLSX_FILE = {"type": "string", "format": "binary", "description": "Excel 文件（.xlsx）"}
+
+
+def export_json(view: ExportView) -> dict[str, Any]:
+    status = f"{BASE}/exports/{view.token}"
+    return {"token": view.token, "state": view.state, "done": view.done, "total": view.total,
+            "percent": view.percent, "reason": view.reason, "status_url": status, "file_url": f"{status}/file"}
 
 
 def goods_json(row: PublicRow) -> dict[str, Any]:
@@ -90,6 +109,38 @@ def library_api_blueprint() -> Blueprint:
         found = await enterprise_rows((await current_member(request)).membership,
                                       LibraryFilter.from_args(q.filter_args()), q.cursor, _limit(q))
         return ok({"items": [row_json(r) for r in found.items], "next_cursor": found.next_cursor})
+
+    @api_route(bp, "GET", f"{BASE}/export", summary="企业库导出：当前页或全部筛选结果（all=true）；数据较多时返回 202 "
+               "与导出任务，完成后从 file_url 下载", tag=TAG, query=ExportQuery, response=XLSX_FILE, produces=XLSX,
+               also={202: EXPORT_JOB})
+    @requires(EXPORT)
+    async def export(request: Request) -> HTTPResponse | None:
+        membership = (await current_member(request)).membership
+        q = read_query(request, ExportQuery)
+        token = await queued_export(request, membership, q)
+        if token is None:
+            await send_export(request, membership, q)
+            return None
+        view = await enterprise_export_view(request.app.ctx.services, membership, token)
+        return ok(export_json(view), status=202)
+
+    @api_route(bp, "GET", f"{BASE}/exports/<token:str>", summary="导出任务进度", tag=TAG, response=EXPORT_JOB)
+    @requires(EXPORT)
+    async def export_job(request: Request, token: str) -> HTTPResponse:
+        membership = (await current_member(request)).membership
+        return ok(export_json(await enterprise_export_view(request.app.ctx.services, membership, token)))
+
+    @api_route(bp, "GET", f"{BASE}/exports/<token:str>/file", summary="下载导出任务生成的文件（任务完成后）", tag=TAG,
+               response=XLSX_FILE, produces=XLSX)
+    @requires(EXPORT)
+    async def export_download(request: Request, token: str) -> HTTPResponse | None:
+        membership = (await current_member(request)).membership
+        found = await enterprise_export_file(request.app.ctx.services, membership, token,
+                                             exports_folder(request.app.ctx.settings.web.upload_dir))
+        if found is None:
+            raise Conflict(L.MSG_EXPORT_RUNNING)
+        await stream_file(request, *found)
+        return None
 
     @api_route(bp, "GET", f"{BASE}/<row_id:int>", summary="申报要素详情（按最新商品目录）", tag=TAG, response=DETAIL)
     @requires(QUERY)

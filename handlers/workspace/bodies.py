@@ -110,13 +110,15 @@ class ReadAllBody(Body):
 
 
 class MessagesQuery(PageQuery):
-    """消息列表：标签页、已读状态、仅星标、分页."""
+    """消息列表：标签页、已读状态、仅星标、发送日期范围、分页."""
 
     category: Annotated[Text, Field(description="通知 notice / 预警 warning",
                                     json_schema_extra={"enum": ["notice", "warning"]})] = "notice"
     state: Annotated[Text, Field(description="空为全部；unread 未读；read 已读",
                                  json_schema_extra={"enum": ["", "unread", "read"]})] = ""
     starred: Annotated[Flag, Field(description="仅显示星标")] = False
+    date_from: Annotated[Text, Field(alias="from", description="发送日期起（YYYY-MM-DD，含当日）")] = ""
+    date_to: Annotated[Text, Field(alias="to", description="发送日期止（YYYY-MM-DD，含当日）")] = ""
     limit: Annotated[Limit, Field(json_schema_extra={"minimum": 1, "maximum": 100, "default": 20})] = 20
 
 

@@ -15,7 +15,15 @@ from handlers.kit.responses import ok
 from handlers.workspace.bodies import MessagesQuery, ReadAllBody, StarBody
 from handlers.workspace.messages_pages import VIEW, mailbox
 from handlers.workspace.messages_stream import BADGE, badge_of
-from services.messages.centre import counts, list_messages, mark_all_read, parse_category, read_message, set_starred
+from services.messages.centre import (
+    counts,
+    list_messages,
+    mark_all_read,
+    parse_category,
+    parse_period,
+    read_message,
+    set_starred,
+)
 
 TAG = "消息中心"
 BASE = "/api/v1/workspace/messages"
@@ -40,13 +48,15 @@ def message_json(m: Any) -> dict[str, Any]:
 def messages_api_blueprint() -> Blueprint:
     bp = Blueprint("messages_api")
 
-    @api_route(bp, "GET", BASE, summary="消息列表（通知 / 预警，新的在前）", tag=TAG, query=MessagesQuery,
+    @api_route(bp, "GET", BASE, summary="消息列表（通知 / 预警，新的在前；可按发送日期范围筛选）", tag=TAG,
+               query=MessagesQuery,
                response=PAGE)
     @requires(VIEW)
     async def messages(request: Request) -> HTTPResponse:
         q = read_query(request, MessagesQuery)
         found = await list_messages(mailbox(await current_member(request)), parse_category(q.category),
-                                    state=q.state, starred=q.starred, cursor=q.cursor, limit=q.limit)
+                                    state=q.state, starred=q.starred, cursor=q.cursor, limit=q.limit,
+                                    period=parse_period(q.date_from, q.date_to), tz=request.app.ctx.services.tz)
         return ok({"items": [message_json(m) for m in found.items], "next_cursor": found.next_cursor})
 
     @api_route(bp, "GET", f"{BASE}/counts", summary="未读数（按类别）与星标数，精确计数", tag=TAG,

@@ -75,21 +75,24 @@ def mailbox(who: HasMembership) -> Mailbox:
 
 
 async def show_list(site: Site, request: Request, *, status: int = 200, error: str = "") -> HTTPResponse:
+    """The list; a refused period is shown beside its field (400), the list then unfiltered by days."""
     who = await site.who(request)
     args = {"category": request.args.get("category", "notice"), "state": request.args.get("state", ""),
             "starred": "1" if request.args.get("starred") == "1" else "",
             "from": request.args.get("from", "")[:10], "to": request.args.get("to", "")[:10]}
     category = parse_category(args["category"])
+    errors: dict[str, str] = {}
     try:
         period = parse_period(args["from"], args["to"])
     except ValidationFailed as refused:
-        period, error = Period(), error or next(iter(refused.errors.values()))
+        period, errors, status = Period(), refused.errors, max(status, refused.status)
     result = await list_messages(mailbox(who), category, state=args["state"], starred=bool(args["starred"]),
                                  cursor=request.args.get("cursor", ""), period=period,
                                  tz=request.app.ctx.services.tz)
     def link(**changes: str) -> str:
         return f"{site.prefix}?{urlencode({k: v for k, v in {**args, **changes}.items() if v})}"
-    return await site.render(request, f"{site.templates}.html", status=status, error=error, items=result.items,
+    return await site.render(request, f"{site.templates}.html", status=status, error=error, errors=errors,
+                             items=result.items,
                              badge_stream=STREAM,
                              next_cursor=result.next_cursor, counts=await counts(mailbox(who)), args=args,
                              tabs=TABS, states=STATES, link=link, base=site.prefix,

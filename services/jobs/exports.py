@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from models.enterprises import Membership
+from models.errors import NotFound
 from models.jobs import Job, JobStatus
 from services.declarations.query import QueryFilter, filtered
 from services.jobs.kinds import (
@@ -37,9 +38,9 @@ from services.questions.export import check_aeo_record
 from services.questions.queue import QueueFilter
 from services.workspace.roles import Member
 
-__all__ = ["MSG_NOT_FOUND", "ExportView", "export_file", "export_view", "exports_folder", "person_export_file",
-           "person_export_view", "start_aeo_record", "start_declaration_export", "start_enterprise_library_export",
-           "start_library_export", "start_queue_export"]
+__all__ = ["MSG_NOT_FOUND", "ExportView", "enterprise_export_file", "enterprise_export_view", "export_file",
+           "export_view", "exports_folder", "person_export_view", "start_aeo_record",
+           "start_declaration_export", "start_enterprise_library_export", "start_library_export", "start_queue_export"]
 
 
 def exports_folder(upload_dir: str) -> Path:
@@ -56,7 +57,7 @@ class ExportView:
     total: int
     reason: str = ""  # why it was interrupted
     filter_args: tuple[tuple[str, str], ...] = ()  # the form fields that start the same export again
-    enterprise_id: int | None = None  # an AEO record's enterprise
+    enterprise_id: int | None = None  # an AEO record's enterprise, an enterprise library export's
 
     @property
     def percent(self) -> int:
@@ -119,6 +120,16 @@ async def person_export_view(ctx: ServiceContext, person_id: int, token: str) ->
     return await _view(ctx, PersonActor(person_id), token)
 
 
+async def enterprise_export_view(ctx: ServiceContext, membership: Membership, token: str,
+                                 kind: str = ENTERPRISE_LIBRARY_EXPORT) -> ExportView:
+    """A member's export of ``kind`` (the library's, the declarations'), seen from the enterprise it was started in
+    only (NotFound from another)."""
+    view = await person_export_view(ctx, membership.person_id, token)
+    if view.kind != kind or view.enterprise_id != membership.enterprise_id:
+        raise NotFound(MSG_NOT_FOUND)
+    return view
+
+
 async def _view(ctx: ServiceContext, owner: Owner, token: str) -> ExportView:
     job = await owned_job(owner, token)
     if job.kind == AEO_RECORD:
@@ -139,8 +150,11 @@ async def export_file(account_id: int, token: str, folder: Path) -> tuple[Path, 
     return await _file(CustomsActor(account_id), token, folder)
 
 
-async def person_export_file(person_id: int, token: str, folder: Path) -> tuple[Path, str] | None:
-    return await _file(PersonActor(person_id), token, folder)
+async def enterprise_export_file(ctx: ServiceContext, membership: Membership, token: str, folder: Path,
+                                 kind: str = ENTERPRISE_LIBRARY_EXPORT) -> tuple[Path, str] | None:
+    """The member's finished export of ``kind`` of this enterprise; None while it runs, NotFound from another."""
+    await enterprise_export_view(ctx, membership, token, kind)
+    return await _file(PersonActor(membership.person_id), token, folder)
 
 
 async def _file(owner: Owner, token: str, folder: Path) -> tuple[Path, str] | None:

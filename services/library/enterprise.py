@@ -115,16 +115,16 @@ async def set_public(ctx: ServiceContext, membership: Membership, row_id: int, v
 
 
 async def export_enterprise_rows(membership: Membership, flt: LibraryFilter, path: Path, ctx: ServiceContext,
-                                 cursor: str | None = None,
+                                 cursor: str | None = None, limit: int = PAGE,
                                  progress: Callable[[int, int], None] = lambda done, total: None) -> int:
-    """The rows under ``flt`` to an .xlsx at ``path``: one page (``cursor`` given, "" the first) or every row,
-    read a keyset batch at a time into a write-only sheet (memory stays flat); the row count."""
+    """The rows under ``flt`` to an .xlsx at ``path``: one page of ``limit`` rows (``cursor`` given, "" the first)
+    or every row, read a keyset batch at a time into a write-only sheet (memory stays flat); the row count."""
     await access_library(membership)
     scope = enterprise_scope(membership.enterprise_id, flt.role)
     workbook = new_workbook()
     sheet = SheetWriter(workbook, EXPORT_SHEET, EXPORT_COLUMNS, ctx.tz)
     if cursor is not None:
-        for row in (await page_of(scope, flt, cursor, PAGE)).items:
+        for row in (await page_of(scope, flt, cursor, limit)).items:
             sheet.append(row)
     else:
         total = await count_of(scope, flt)

@@ -41,12 +41,19 @@ def stored_keywords(tokens: Sequence[str], dialect: str) -> list[str] | str:
 
 
 def keyword_condition(keyword: str, dialect: str) -> tuple[str, list[object]]:
-    """The SQL condition (``?`` placeholders, columns of ``library_row``) and its arguments for a keyword."""
+    """The SQL condition (``?`` placeholders, columns of ``library_row``) and its arguments for a keyword.
+
+    On PostgreSQL a keyword that is its own one token (one or two characters, no separator: 轴承) is found by the
+    token alone — a row holds the token exactly when a text holds the keyword — so no ``LIKE`` is added: it would change
+    nothing but PostgreSQL's row estimate (a ``LIKE '%…%'`` is guessed rare), making the planner read every
+    candidate and sort it instead of walking the date index to the first page."""
     like = "%" + keyword.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    text = "(LOWER(goods_name) LIKE ? ESCAPE '\\' OR LOWER(model_spec) LIKE ? ESCAPE '\\')"
     tokens = query_tokens(keyword)
+    exact = dialect == "postgres" and tokens == [keyword.lower()]  # SQLite's LIKE on tokens: _ and % are wild
+    text = [] if exact else ["(LOWER(goods_name) LIKE ? ESCAPE '\\' OR LOWER(model_spec) LIKE ? ESCAPE '\\')"]
+    likes: list[object] = [] if exact else [like, like]
     if dialect == "postgres":
-        return f"keywords @> ?::text[] AND {text}", [tokens, like, like]
-    found = " AND ".join("keywords LIKE ?" for _ in tokens)
+        return " AND ".join(["keywords @> ?::text[]", *text]), [tokens, *likes]
+    found = ["keywords LIKE ?" for _ in tokens]
     args: list[object] = [f"% {t} %" for t in tokens]
-    return f"{found} AND {text}", [*args, like, like]
+    return " AND ".join([*found, *text]), [*args, *likes]

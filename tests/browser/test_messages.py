@@ -1,6 +1,7 @@
 """消息中心 in a browser: the header badge of two open tabs follows a new message within 2 s (one stream, shared
 over BroadcastChannel), reading it in one tab clears both; star, 仅显示星标, read and mark all read on the
-desktop page at 1366×860 and on the H5 page at 360×740, whose tab badges follow a new message in two tabs too.
+desktop page at 1366×860 and on the H5 page at 360×740 (its date-range filter, a refused period beside its
+field), whose tab badges follow a new message in two tabs too.
 Screenshots in artifacts/screenshots/."""
 
 from __future__ import annotations
@@ -80,6 +81,19 @@ async def test_the_h5_message_centre_fits_a_small_phone(chromium: Browser, site:
     await expect(page.get_by_role("link", name="查看详情")).to_be_visible()
     assert await scroll_width(page) <= 360
     await shoot(page, "messages_4_h5_detail")
+
+    await page.goto("/h5/messages")
+    await page.get_by_label("发送日期从").fill("2026-03-10")
+    await page.get_by_label("至").fill("2026-03-01")
+    await page.get_by_role("button", name="筛选").click()
+    await expect(page.locator("#err-to")).to_have_text("结束日期不能早于开始日期")
+    await expect(page.get_by_label("发送日期从")).to_have_value("2026-03-10")
+    assert await scroll_width(page) <= 360
+    await shoot(page, "messages_4b_h5_period_refused")
+    await page.get_by_label("至").fill("2026-03-02")
+    await page.get_by_label("发送日期从").fill("2026-03-02")
+    await page.get_by_role("button", name="筛选").click()
+    await expect(page.locator("#message-list")).to_contain_text("海关答复")
     await context.close()
 
 

@@ -133,8 +133,8 @@ def test_the_demo_on_another_port_prints_it_and_its_simulators_work_through_it(w
         sent = httpx.post(f"{site.base}/api/v1/auth/sms-code", json={"phone": "13800000003"}, timeout=10)
         assert sent.status_code == 204, sent.text
         inbox = httpx.get(f"{site.base}/sim/sms/messages", params={"phone": "13800000003"}, timeout=10).json()
-        assert [m["template_code"] for m in inbox["messages"]] == ["SMS_900000001"]
-        assert re.fullmatch(r"\d{6}", inbox["messages"][0]["params"]["code"])
+        codes = [m for m in inbox["messages"] if m["template_code"] == "SMS_900000001"]  # the demo's library
+        assert len(codes) == 1 and re.fullmatch(r"\d{6}", codes[0]["params"]["code"])  # summary came by SMS too
 
         # WeChat: following in the phone simulator pushes to the app's callback, whose welcome links this port.
         with httpx.Client(base_url=site.base, timeout=10) as phone:

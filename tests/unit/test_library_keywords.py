@@ -23,3 +23,10 @@ def test_the_stored_value_and_condition_per_dialect() -> None:
     assert sql.startswith("keywords @> ?::text[]") and args == [["承%", "轴承"], "%轴承\\%%", "%轴承\\%%"]
     sql, args = keyword_condition("深沟球", "sqlite")
     assert sql.count("keywords LIKE ?") == 2 and args[:2] == ["% 沟球 %", "% 深沟 %"]
+
+
+def test_a_keyword_that_is_its_own_token_needs_no_like_on_postgresql() -> None:
+    """轴承 is one token: the GIN condition alone is exact (and keeps PostgreSQL's estimate honest)."""
+    assert keyword_condition("轴承", "postgres") == ("keywords @> ?::text[]", [["轴承"]])
+    assert keyword_condition("SKF", "postgres")[0].count("LIKE") == 2  # three letters: two bigrams, LIKE needed
+    assert keyword_condition("a_", "sqlite")[0].count("LIKE ? ESCAPE") == 2  # SQLite: the token LIKE is wild

@@ -191,6 +191,22 @@ async def test_the_list_filters_by_the_days_written(site: Site, world: World) ->
     later = (await admin.get(DESK, params={"from": "2026-03-10"})).text
     assert "三月十日的消息" in later and "三月二日的消息" not in later
     refused = await admin.get(DESK, params={"from": "2026-03-10", "to": "2026-03-01"})
-    assert refused.status_code == 200 and "结束日期不能早于开始日期" in refused.text
+    assert refused.status_code == 400 and 'id="err-to">结束日期不能早于开始日期' in refused.text
+    assert 'value="2026-03-10"' in refused.text  # the typed days kept
     assert "三月二日的消息" in refused.text  # the period refused: the list unfiltered
-    assert "请填写正确的日期" in (await admin.get(DESK, params={"to": "2026-02-30"})).text
+    assert 'id="err-to">请填写正确的日期' in (await admin.get(DESK, params={"to": "2026-02-30"})).text
+
+    h5 = (await admin.get(H5, params={"from": "2026-03-02", "to": "2026-03-09"})).text
+    assert "三月二日的消息" in h5 and "三月十日的消息" not in h5 and 'value="2026-03-09"' in h5
+    bad = await admin.get(H5, params={"from": "2026-3-1"})
+    assert bad.status_code == 400 and 'id="err-from">请填写正确的日期' in bad.text and 'value="2026-3-1"' in bad.text
+
+    api = await site.api(world.admin)
+    titles = [m["title"] for m in (await api.get(API, params={"from": "2026-03-10"})).json()["items"]]
+    assert titles == ["三月十日的消息"]
+    both = (await api.get(API, params={"from": "2026-03-01", "to": "2026-03-10"})).json()["items"]
+    assert {m["title"] for m in both} == {"三月二日的消息", "三月十日的消息"}
+    wrong = await api.get(API, params={"from": "2026-03-10", "to": "2026-03-01"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["field"] == "to"
+    assert wrong.json()["error"]["message"] == "结束日期不能早于开始日期"
+    assert (await api.get(API, params={"to": "三月"})).json()["error"]["field"] == "to"
