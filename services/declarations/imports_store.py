@@ -21,7 +21,7 @@ from core.db import dialect, portable_sql
 from models.declaration_lifecycle import DeclarationAction, DeclarationStatus
 from models.declarations import Declaration, DeclarationEvent, DeclarationItem, DeclarationKind
 from services.declarations.fields import HEAD_COLUMNS, DeclarationForm
-from services.declarations.store import head_columns, part_columns, stored_values, system_number
+from services.declarations.store import NUMBERS, head_columns, part_columns, stored_values, system_number
 
 _ITEM_KEYS = part_columns("items")
 HEAD_TABLE = ("id", "enterprise_id", "owner_id", "kind", "status", "department_id", "number", "seq_no", "entry_id",
@@ -30,6 +30,9 @@ ITEM_TABLE = ("declaration_id", "position", *_ITEM_KEYS)
 EVENT_TABLE = ("declaration_id", "action", "from_status", "to_status", "person_id", "note", "at")
 _HEAD_JSON = Declaration._meta.fields_map["head"]
 _ITEM_JSON = DeclarationItem._meta.fields_map["elements"]
+# the item's decimals to their column's places, as a model instance holds (and the ORM stores) them
+_DECIMALS = [(i, DeclarationItem._meta.fields_map[key].to_python_value) for i, key in enumerate(_ITEM_KEYS)
+             if key in NUMBERS]
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ async def store_drafts(conn: BaseDBAsyncClient, drafts: Drafts,
         for position, item in enumerate(form.items, start=1):
             values = stored_values(_ITEM_KEYS, item)
             values[-1] = _ITEM_JSON.to_db_value(values[-1], DeclarationItem)
+            for i, places in _DECIMALS:
+                if values[i] is not None:
+                    values[i] = places(values[i])
             items.append((declaration_id, position, *values))
         events.append((declaration_id, create, None, draft, drafts.person_id, drafts.note, now))
     await _insert(conn, Declaration, HEAD_TABLE, heads)
