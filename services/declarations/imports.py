@@ -132,7 +132,7 @@ async def run_import(ctx: ServiceContext, import_id: int, folder: Path, error_pa
     member.decision.require(L.IMPORT)
     await DeclarationImport.filter(id=record.id).update(status=ImportStatus.RUNNING)
     try:
-        height, lines = sheet_lines(folder / record.stored_path)
+        height, lines = sheet_lines(folder / record.stored_path, held=True)  # the file is capped: MAX_BYTES
         header = next((line for number, line in lines if number == 1), [])
     except (ValueError, StopIteration):
         raise ValidationFailed(L.MSG_IMPORT_NOT_XLSX) from None
