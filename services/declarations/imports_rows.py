@@ -70,15 +70,18 @@ def cell_text(value: Any) -> str:
 class _Field:
     """One field's column: a cell → (its text, its typed value, the reason it cannot be stored or "")."""
 
-    __slots__ = ("blank", "index", "memo", "spec")
+    __slots__ = ("blank", "index", "key", "memo", "spec")
 
     def __init__(self, spec: FieldSpec, index: int) -> None:
-        self.spec, self.index = spec, index
+        self.spec, self.key, self.index = spec, spec.key, index
         self.blank = typed_value(spec, "")  # a refused cell is left blank in the form
         self.memo: dict[tuple[type, Any], tuple[str, Any, str]] = {}
 
     def read(self, line: list[Any]) -> tuple[str, Any, str]:
         raw = line[self.index] if self.index < len(line) else ""
+        return self.memo.get((raw.__class__, raw)) or self.cell(raw)
+
+    def cell(self, raw: Any) -> tuple[str, Any, str]:
         key = (raw.__class__, raw)
         found = self.memo.get(key)
         if found is None:
@@ -116,17 +119,22 @@ class RowReader:
         self.head = [_Field(spec, names.index(spec.label)) for spec in HEAD_FIELDS]
         self.items = [_Field(spec, names.index(spec.label)) for spec in ITEM_FIELDS]
         self.head_places = [f.index for f in self.head]
-        self.head_cells = itemgetter(*self.head_places)
+        self.item_places = [f.index for f in self.items]
+        self.head_cells, self.item_cells = itemgetter(*self.head_places), itemgetter(*self.item_places)
         self.elements: dict[str, tuple[list[str], str]] = {}
         self.seen: dict[str, int] = {}  # 报关单序号 -> the first row it was on
 
     def groups(self, lines: Iterator[tuple[int, list[Any]]]) -> Iterator[Group]:
         current: Group | None = None
-        at = self.group_at
+        at, last = self.group_at, None
         for number, line in lines:
             if number == 1 or not any(line) and all(c in ("", None) for c in line):
                 continue
-            key = cell_text(line[at]) if at < len(line) else ""
+            raw = line[at] if at < len(line) else ""
+            if current is not None and raw.__class__ is last.__class__ and raw == last:
+                current.lines.append((number, line))  # the same cell as the row before: the same declaration
+                continue
+            last, key = raw, cell_text(raw)
             if current is None or key != current.key:
                 if current is not None:
                     yield current
@@ -142,12 +150,17 @@ class RowReader:
         if current is not None:
             yield current
 
+    @staticmethod
+    def _cells(get: itemgetter[Any], places: list[int], line: list[Any]) -> tuple[Any, ...]:
+        try:
+            cells: tuple[Any, ...] = get(line)
+        except IndexError:  # a short row: its missing cells are blank
+            cells = tuple(line[i] if i < len(line) else "" for i in places)
+        return cells
+
     def _head_of(self, line: list[Any]) -> tuple[Any, ...]:
         """The row's head cells as they are (with their types: True and 1.0 are equal but read differently)."""
-        try:
-            cells = self.head_cells(line)
-        except IndexError:
-            cells = tuple(line[i] if i < len(line) else "" for i in self.head_places)
+        cells = self._cells(self.head_cells, self.head_places, line)
         return (*cells, *map(type, cells))
 
     def parse(self, group: Group) -> None:
@@ -176,13 +189,14 @@ class RowReader:
         if len(group.lines) > MAX_ROWS:
             errors["items"] = L.MSG_TOO_MANY_ROWS.format(count=MAX_ROWS)
         items = []
+        fields = self.items
         for index, (_, line) in enumerate(group.lines[:MAX_ROWS]):
             item: Values = {}
-            for f in self.items:
-                _, value, error = f.read(line)
-                item[f.spec.key] = value
+            for f, raw in zip(fields, self._cells(self.item_cells, self.item_places, line), strict=True):
+                _, value, error = f.memo.get((raw.__class__, raw)) or f.cell(raw)
+                item[f.key] = value
                 if error:
-                    errors[path("items", index, f.spec.key)] = error
+                    errors[path("items", index, f.key)] = error
             found = self.elements.get(item["model_spec"])
             if found is None:
                 found = spec_elements(item["model_spec"])
