@@ -90,12 +90,13 @@ _LABELS = {spec.key: spec.label for spec in HEAD_FIELDS}
 
 
 def _typed_codes(forms: Sequence[DeclarationForm]) -> set[tuple[str, str]]:
+    """(table, code) of every code typed in the forms, each field's distinct values collected at once."""
+    parts = [(_HEAD.codes, [form.head for form in forms]),
+             *((_PARTS[name].codes, [row for form in forms for row in form.part(name)]) for name in PARTS)]
     typed: set[tuple[str, str]] = set()
-    for form in forms:
-        rows = [(_HEAD.codes, form.head), *((_PARTS[name].codes, values) for name in PARTS
-                                           for values in form.part(name))]
-        for codes, values in rows:
-            typed.update((spec.table, str(values[spec.key])) for spec in codes if values.get(spec.key))
+    for codes, rows in parts:
+        for spec in codes:
+            typed.update((spec.table, str(code)) for code in {row.get(spec.key) for row in rows} if code)
     return typed
 
 

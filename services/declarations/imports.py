@@ -44,7 +44,7 @@ from services.workspace.roles import Member
 
 DECLARATION_IMPORT = "declaration_import"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
-CHUNK = 1000  # declarations checked against one catalogue load, stored in one set
+CHUNK = 2000  # declarations checked against one catalogue load, stored in one set
 REPORT_SHEET = "错误报告"
 _ZIP = b"PK\x03\x04"
 

@@ -25,6 +25,7 @@ from services.declarations.fields import (
 MODELS: dict[str, Any] = {"items": DeclarationItem, "containers": DeclarationContainer,
                           "documents": DeclarationDocument}
 # a number left empty is stored as NULL; any other empty field as ""
+_HEAD_JSON = tuple(spec.key for spec in HEAD_FIELDS if not spec.column)  # the head's fields kept in ``head``
 NUMBERS = frozenset(spec.key for specs in PARTS.values() for spec in specs if spec.kind is Kind.DECIMAL)
 
 
@@ -36,7 +37,7 @@ def part_columns(name: str) -> list[str]:
 def stored_values(keys: list[str], row: Values) -> list[Any]:
     """A part's row as the values of its columns ``keys`` (a number left empty is NULL, any other empty field
     "")."""
-    return ["" if row.get(key) is None and key not in NUMBERS else row.get(key) for key in keys]
+    return ["" if (value := row.get(key)) is None and key not in NUMBERS else value for key in keys]
 
 
 def _json(value: Any) -> Any:
@@ -55,8 +56,8 @@ def system_number(at: datetime, declaration_id: int) -> str:
 def head_columns(form: DeclarationForm) -> dict[str, Any]:
     """The head as the declaration's typed columns and its ``head`` JSON (only the field list's keys)."""
     columns: dict[str, Any] = {key: form.head.get(key) or "" for key in HEAD_COLUMNS}
-    columns["head"] = {spec.key: _json(form.head.get(spec.key)) for spec in HEAD_FIELDS
-                       if not spec.column and form.head.get(spec.key) not in ("", None)}
+    columns["head"] = {key: _json(value) for key in _HEAD_JSON
+                       if (value := form.head.get(key)) is not None and not (isinstance(value, str) and value == "")}
     return columns
 
 
