@@ -13,6 +13,7 @@ worker that dies mid-file stores nothing and the retried job starts again.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from services.declarations import labels as L
 from services.declarations.checks import check_submission, load_catalogue_for
 from services.declarations.entry import actor_of
 from services.declarations.imports_rows import HEADERS, Group, RowReader
-from services.declarations.imports_store import Drafts, store_drafts
+from services.declarations.imports_store import Drafts, DraftWriter
 from services.jobs.runs import enqueue
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
@@ -45,6 +46,7 @@ from services.workspace.roles import Member
 DECLARATION_IMPORT = "declaration_import"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 2000  # declarations checked against one catalogue load, stored in one set
+YIELD_EVERY = 100  # declarations read or parsed between turns of the event loop (the writer's statements)
 REPORT_SHEET = "错误报告"
 _ZIP = b"PK\x03\x04"
 
@@ -111,7 +113,6 @@ class _Run:
     record: DeclarationImport
     member: Member
     reader: RowReader
-    drafts: Drafts
     enabled: dict[DeclarationKind, bool]
     annotated: AnnotatedSheet | None = None
     errors: list[CellError] = field(default_factory=list)
@@ -143,17 +144,21 @@ async def run_import(ctx: ServiceContext, import_id: int, folder: Path, error_pa
     enabled = {kind: await kind_enabled(record.enterprise_id, kind.value, connection()) for kind in DeclarationKind}
     drafts = Drafts(record.enterprise_id, record.person_id, primary.department_id if primary else None, ctx.now(),
                     L.MSG_IMPORT_NOTE.format(filename=record.filename))
-    run = _Run(record, member, RowReader(header), drafts, enabled)
+    run = _Run(record, member, RowReader(header), enabled)
     total = max(height - 1, 0)
-    async with in_transaction() as conn:  # the whole file or nothing
+    async with in_transaction() as conn, DraftWriter(conn, drafts) as writer:  # the whole file or nothing
         chunk: list[Group] = []
         for group in run.reader.groups(lines):
             chunk.append(group)
+            if len(chunk) % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # the previous chunk's drafts move on meanwhile
             if len(chunk) >= CHUNK:
-                await _settle(ctx, run, chunk, conn)
+                await _settle(ctx, run, chunk, conn, writer)
                 progress(run.rows, total)
                 chunk = []
-        await _settle(ctx, run, chunk, conn)
+        await _settle(ctx, run, chunk, conn, writer)
+        await writer.flush()
+        progress(run.rows, total)
         await DeclarationImport.filter(id=record.id).using_db(conn).update(
             status=ImportStatus.DONE, rows_total=run.rows, rows_rejected=run.rows_rejected,
             declarations_created=run.created, declarations_rejected=run.rejected, errors=len(run.errors),
@@ -162,9 +167,12 @@ async def run_import(ctx: ServiceContext, import_id: int, folder: Path, error_pa
     return await DeclarationImport.get(id=record.id)
 
 
-async def _settle(ctx: ServiceContext, run: _Run, chunk: list[Group], conn: BaseDBAsyncClient) -> None:
+async def _settle(ctx: ServiceContext, run: _Run, chunk: list[Group], conn: BaseDBAsyncClient,
+                  writer: DraftWriter) -> None:
     """Check a chunk of declarations against one catalogue load; store the good, annotate the refused."""
-    for group in chunk:
+    for n, group in enumerate(chunk, start=1):
+        if n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
         run.reader.parse(group)
         if group.kind is not None and not run.enabled[group.kind]:
             group.errors.append(CellError(group.lines[0][0], L.IMPORT_KIND,
@@ -181,7 +189,7 @@ async def _settle(ctx: ServiceContext, run: _Run, chunk: list[Group], conn: Base
             _refuse(run, group)
         elif group.kind is not None and group.form is not None:
             good.append((group.kind, group.form))
-    await store_drafts(conn, run.drafts, good)
+    await writer.write(good)
     run.created += len(good)
 
 

@@ -1,6 +1,7 @@
 """Storing an import's good declarations set-based, in the import's transaction: their ids taken up front, then
 the heads, the items and the timeline entries each as one set — PostgreSQL COPYs them (binary) straight into
-their tables, SQLite inserts them with one prepared statement per table (``executemany``).
+their tables, SQLite inserts them with one prepared statement per table (``executemany``). ``DraftWriter``
+writes one set while the import reads and checks the next (the database works meanwhile).
 
 What a created draft holds is what ``entry.create_draft`` gives it: the head's columns and JSON
 (``store.head_columns``), its 系统编号 (``store.system_number``), the preparer and their primary department,
@@ -9,9 +10,12 @@ its items as ``store`` stores them, and one CREATE timeline entry (draft, by the
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import TracebackType
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -94,3 +98,35 @@ async def _insert(conn: BaseDBAsyncClient, model: type[Model], columns: Sequence
     else:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         await conn.execute_many(portable_sql(sql, conn), [list(row) for row in rows])
+
+
+class DraftWriter:
+    """``store_drafts`` of one set after another in the background of the import's transaction (the transaction's
+    lock takes the statements in turn); an error surfaces at the next ``write`` or ``flush``. Leaving the block
+    by an error cancels a write still running (the transaction is rolled back anyway)."""
+
+    def __init__(self, conn: BaseDBAsyncClient, drafts: Drafts) -> None:
+        self.conn, self.drafts = conn, drafts
+        self.pending: asyncio.Task[None] | None = None
+
+    async def write(self, declarations: list[tuple[DeclarationKind, DeclarationForm]]) -> None:
+        await self.flush()
+        if declarations:
+            self.pending = asyncio.create_task(store_drafts(self.conn, self.drafts, declarations))
+
+    async def flush(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            await pending
+
+    async def __aenter__(self) -> DraftWriter:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        if error is None:
+            await self.flush()
+        elif self.pending is not None:
+            self.pending.cancel()
+            with contextlib.suppress(BaseException):
+                await self.pending
