@@ -273,14 +273,15 @@ def _held_lines(source: Path | str | bytes | IO[bytes]) -> tuple[int, Iterator[t
         sheet = book.get_sheet_by_index(0)
     except (CalamineError, OSError, IndexError) as exc:
         raise ValueError(MSG_NOT_A_WORKBOOK) from exc
-    first_row, first_column = sheet.start or (0, 0)
-    pad = [""] * first_column
+    # iter_rows starts at the sheet's first row (blank rows above the used range included) but at the used
+    # range's first column: the columns before it are put back (tests/unit/test_xlsx_stream.py pins both)
+    pad = [""] * (sheet.start or (0, 0))[1]
 
     def lines() -> Iterator[tuple[int, list[Any]]]:
-        for number, line in enumerate(sheet.iter_rows(), start=first_row + 1):
+        for number, line in enumerate(sheet.iter_rows(), start=1):
             yield number, [*pad, *line] if pad else line
 
-    return first_row + sheet.height, lines()
+    return (sheet.end[0] + 1 if sheet.end else 0), lines()
 
 
 @dataclass
