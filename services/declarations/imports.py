@@ -2,13 +2,14 @@
 again creates nothing), and the job that checks and stores it.
 
 One row per goods item; the head's columns repeated on every row of a declaration, rows of one declaration
-grouped by 报关单序号 and contiguous (the file is streamed, never held). Each declaration is typed by the form's
-field rules (``imports_rows``) and passed through every submission check (``services.declarations.checks``:
-code tables, HS elements, units, totals …) against the reference data of its chunk of declarations; its
-refusals are mapped back to their cells. A declaration with any bad row is not created and all its rows go into
-the annotated workbook (bad cells highlighted, the reasons in the error column); the good ones are created as
-drafts set-based (``imports_store``) — all of them in one transaction for the whole file, so a failure or a
-worker that dies mid-file stores nothing and the retried job starts again.
+grouped by 报关单序号 and contiguous (read once, top to bottom; the file's size is capped, so python-calamine may
+hold the sheet meanwhile). Each declaration is typed by the form's field rules (``imports_rows``) and passed
+through every submission check (``services.declarations.checks``: code tables, HS elements, units, totals …)
+against the reference data of its chunk of declarations; its refusals are mapped back to their cells. A
+declaration with any bad row is not created and all its rows go into the annotated workbook (bad cells
+highlighted, the reasons in the error column); the good ones are created as drafts set-based
+(``imports_store``) — all of them in one transaction for the whole file, so a failure or a worker that dies
+mid-file stores nothing and the retried job starts again.
 """
 
 from __future__ import annotations
