@@ -24,8 +24,8 @@ from services.declarations.fields import (
 
 MODELS: dict[str, Any] = {"items": DeclarationItem, "containers": DeclarationContainer,
                           "documents": DeclarationDocument}
+_HEAD_KEPT = tuple(spec.key for spec in HEAD_FIELDS if not spec.column)  # the head's fields kept in ``head``
 # a number left empty is stored as NULL; any other empty field as ""
-_HEAD_JSON = tuple(spec.key for spec in HEAD_FIELDS if not spec.column)  # the head's fields kept in ``head``
 NUMBERS = frozenset(spec.key for specs in PARTS.values() for spec in specs if spec.kind is Kind.DECIMAL)
 
 
@@ -56,7 +56,7 @@ def system_number(at: datetime, declaration_id: int) -> str:
 def head_columns(form: DeclarationForm) -> dict[str, Any]:
     """The head as the declaration's typed columns and its ``head`` JSON (only the field list's keys)."""
     columns: dict[str, Any] = {key: form.head.get(key) or "" for key in HEAD_COLUMNS}
-    columns["head"] = {key: _json(value) for key in _HEAD_JSON
+    columns["head"] = {key: _json(value) for key in _HEAD_KEPT
                        if (value := form.head.get(key)) is not None and not (isinstance(value, str) and value == "")}
     return columns
 
