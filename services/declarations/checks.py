@@ -69,13 +69,35 @@ def southern(office: str) -> bool:
     return office[:2] in SOUTHERN_DISTRICTS
 
 
-def _typed_codes(forms: Sequence[DeclarationForm]) -> Iterable[tuple[str, str]]:
-    rows = [row for form in forms for row in [(HEAD_FIELDS, form.head)] + [
-        (specs, values) for name, specs in PARTS.items() for values in form.part(name)]]
-    for specs, values in rows:
-        for spec in specs:
-            if spec.kind is Kind.CODE and values.get(spec.key):
-                yield spec.table, str(values[spec.key])
+@dataclass(frozen=True)
+class _Specs:
+    """A list of fields as the checks walk it: its required fields and its coded ones (decided once)."""
+
+    required: tuple[FieldSpec, ...]
+    codes: tuple[FieldSpec, ...]
+
+    @classmethod
+    def of(cls, specs: Iterable[FieldSpec]) -> _Specs:
+        listed = tuple(specs)
+        return cls(tuple(s for s in listed if s.required), tuple(s for s in listed if s.kind is Kind.CODE))
+
+
+_HEAD = _Specs.of(HEAD_FIELDS)
+_SHOWN = {transit: _Specs.of(s for s in HEAD_FIELDS if transit or not s.transit) for transit in (False, True)}
+_TRANSIT_ONLY = tuple(spec for spec in HEAD_FIELDS if spec.transit)
+_PARTS = {name: _Specs.of(specs) for name, specs in PARTS.items()}
+_LABELS = {spec.key: spec.label for spec in HEAD_FIELDS}
+
+
+def _typed_codes(forms: Sequence[DeclarationForm]) -> set[tuple[str, str]]:
+    """(table, code) of every code typed in the forms, each field's distinct values collected at once."""
+    parts = [(_HEAD.codes, [form.head for form in forms]),
+             *((_PARTS[name].codes, [row for form in forms for row in form.part(name)]) for name in PARTS)]
+    typed: set[tuple[str, str]] = set()
+    for codes, rows in parts:
+        for spec in codes:
+            typed.update((spec.table, str(code)) for code in {row.get(spec.key) for row in rows} if code)
+    return typed
 
 
 async def load_catalogue(form: DeclarationForm, on: date, conn: BaseDBAsyncClient) -> Catalogue:
@@ -85,7 +107,7 @@ async def load_catalogue(form: DeclarationForm, on: date, conn: BaseDBAsyncClien
 async def load_catalogue_for(forms: Sequence[DeclarationForm], on: date, conn: BaseDBAsyncClient) -> Catalogue:
     """The reference data of several forms at once (an import checks a batch of declarations with one)."""
     version = await version_in_effect(on, conn)
-    typed = set(_typed_codes(forms))
+    typed = _typed_codes(forms)
     hs_rows = await HsCode.filter(version_id=version.id, code__in={i["hs_code"] for f in forms for i in f.items}) \
         .using_db(conn).values("code", "name", "unit1", "unit2", "elements")
     hs = {r["code"]: HsEntry(r["name"], r["unit1"], r["unit2"], r["elements"]) for r in hs_rows}
@@ -105,34 +127,35 @@ async def load_catalogue_for(forms: Sequence[DeclarationForm], on: date, conn: B
     return Catalogue(version.code, codes, names, hs, dict(units), ref)
 
 
-def _required(specs: Iterable[FieldSpec], values: dict[str, Any], prefix: str, errors: Errors) -> None:
-    for spec in specs:
-        if spec.required and values.get(spec.key) in ("", None):
+def _required(specs: _Specs, values: dict[str, Any], prefix: str, errors: Errors) -> None:
+    for spec in specs.required:
+        value = values.get(spec.key)
+        if value is None or isinstance(value, str) and value == "":
             errors.setdefault(prefix + spec.key, L.MSG_REQUIRED.format(label=spec.label))
 
 
-def _codes(specs: Iterable[FieldSpec], values: dict[str, Any], prefix: str, cat: Catalogue, errors: Errors) -> None:
-    for spec in specs:
+def _codes(specs: _Specs, values: dict[str, Any], prefix: str, cat: Catalogue, errors: Errors) -> None:
+    for spec in specs.codes:
         code = values.get(spec.key)
-        if spec.kind is Kind.CODE and code and not cat.known(spec.table, code):
+        if code and not cat.known(spec.table, code):
             errors.setdefault(prefix + spec.key, L.MSG_UNKNOWN_CODE.format(
                 label=spec.label, code=code, table=cat.table_names.get(spec.table, spec.table)))
 
 
 def _head(kind: DeclarationKind, head: dict[str, Any], cat: Catalogue, errors: Errors) -> None:
-    shown = [spec for spec in HEAD_FIELDS if kind.transit or not spec.transit]
+    transit = kind.transit
+    shown = _SHOWN[transit]
     _required(shown, head, "", errors)
-    for spec in HEAD_FIELDS:
-        if spec.transit and not kind.transit and head.get(spec.key):
+    for spec in () if transit else _TRANSIT_ONLY:
+        if head.get(spec.key):
             errors[spec.key] = L.MSG_TRANSIT_ONLY.format(label=spec.label)
     _codes(shown, head, "", cat, errors)
-    if kind.transit and head.get("declare_office") and not southern(head["declare_office"]):
+    if transit and head.get("declare_office") and not southern(head["declare_office"]):
         errors.setdefault("declare_office", L.MSG_SOUTHERN_ONLY)
-    labels = {spec.key: spec.label for spec in HEAD_FIELDS}
     for key in CREDIT_CODES:
         problem = credit_code_problem(head[key]) if head.get(key) else None
         if problem:
-            errors.setdefault(key, L.MSG_CREDIT_CODE.format(label=labels[key], problem=problem))
+            errors.setdefault(key, L.MSG_CREDIT_CODE.format(label=_LABELS[key], problem=problem))
     gross, net = head.get("gross_weight"), head.get("net_weight")
     if gross is not None and net is not None and net > gross:
         errors.setdefault("net_weight", L.MSG_NET_OVER_GROSS)
@@ -151,14 +174,14 @@ def _units(item: dict[str, Any], entry: HsEntry, prefix: str, cat: Catalogue, er
         errors.setdefault(prefix + "second_unit", L.MSG_NO_SECOND_UNIT.format(hs=hs))
     if second and item["second_quantity"] is None:
         errors.setdefault(prefix + "second_quantity", L.MSG_REQUIRED.format(label="法定第二数量"))
-    if item["unit"] and item["unit"] == item["legal_unit"] and None not in (item["quantity"], item["legal_quantity"]) \
-            and item["quantity"] != item["legal_quantity"]:
+    if item["unit"] and item["unit"] == item["legal_unit"] and item["quantity"] is not None \
+            and item["legal_quantity"] is not None and item["quantity"] != item["legal_quantity"]:
         errors.setdefault(prefix + "legal_quantity", L.MSG_SAME_UNIT_QUANTITY.format(legal=item["legal_quantity"]))
 
 
 def _item(index: int, item: dict[str, Any], cat: Catalogue, errors: Errors) -> None:
     prefix = path("items", index, "")
-    specs = PARTS["items"]
+    specs = _PARTS["items"]
     _required(specs, item, prefix, errors)
     _codes(specs, item, prefix, cat, errors)
     hs = item["hs_code"]
@@ -173,7 +196,8 @@ def _item(index: int, item: dict[str, Any], cat: Catalogue, errors: Errors) -> N
             errors[prefix + "model_spec"] = "；".join(problems)
         _units(item, entry, prefix, cat, errors)
     quantity, price, total = item["quantity"], item["price"], item["total"]
-    if None not in (quantity, price, total) and abs(quantity * price - total) > TOTAL_TOLERANCE:
+    if quantity is not None and price is not None and total is not None \
+            and abs(quantity * price - total) > TOTAL_TOLERANCE:
         errors.setdefault(prefix + "total", L.MSG_TOTAL.format(
             quantity=plain(quantity), price=plain(price), expected=(quantity * price).quantize(Decimal("0.01")),
             tolerance=TOTAL_TOLERANCE))
@@ -183,8 +207,8 @@ def _containers(form: DeclarationForm, cat: Catalogue, errors: Errors) -> None:
     numbers = {str(n) for n in range(1, len(form.items) + 1)}
     for index, row in enumerate(form.containers):
         prefix = path("containers", index, "")
-        _required(PARTS["containers"], row, prefix, errors)
-        _codes(PARTS["containers"], row, prefix, cat, errors)
+        _required(_PARTS["containers"], row, prefix, errors)
+        _codes(_PARTS["containers"], row, prefix, cat, errors)
         if row["container_no"] and not CONTAINER_NO.fullmatch(row["container_no"].upper()):
             errors.setdefault(prefix + "container_no", L.MSG_CONTAINER_NO)
         given = {n.strip() for n in row["goods_numbers"].replace("，", ",").split(",") if n.strip()}
@@ -202,6 +226,6 @@ def check_submission(kind: DeclarationKind, form: DeclarationForm, cat: Catalogu
         _item(index, item, cat, errors)
     _containers(form, cat, errors)
     for index, row in enumerate(form.documents):
-        _required(PARTS["documents"], row, path("documents", index, ""), errors)
-        _codes(PARTS["documents"], row, path("documents", index, ""), cat, errors)
+        _required(_PARTS["documents"], row, path("documents", index, ""), errors)
+        _codes(_PARTS["documents"], row, path("documents", index, ""), cat, errors)
     return errors

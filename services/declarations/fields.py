@@ -199,6 +199,12 @@ def join_elements(elements: Sequence[str]) -> str:
     return "|".join(part.strip().replace("|", "/") for part in elements)
 
 
+def spec_elements(model_spec: Any) -> tuple[list[str], str]:
+    """A typed 规格型号's elements and its standard form."""
+    elements = split_elements(str(model_spec or ""))
+    return elements, join_elements(elements)
+
+
 def parse_form(head: Mapping[str, Any], parts: Mapping[str, Sequence[Mapping[str, Any]]]) -> DeclarationForm:
     """Typed values of everything typed, or ValidationFailed naming every field that cannot be stored. An item
     gives its elements as ``elements`` (a list) or as the joined ``model_spec``."""
@@ -213,9 +219,11 @@ def parse_form(head: Mapping[str, Any], parts: Mapping[str, Sequence[Mapping[str
         typed[name] = [_values(specs, row, path(name, i, ""), errors) for i, row in enumerate(rows)]
     for item, row in zip(typed["items"], parts.get("items") or [], strict=False):
         elements = row.get("elements")
-        item["elements"] = [str(e or "").strip() for e in elements] if isinstance(elements, list) else \
-            split_elements(str(item.get("model_spec") or ""))
-        item["model_spec"] = join_elements(item["elements"])
+        if isinstance(elements, list):
+            item["elements"] = [str(e or "").strip() for e in elements]
+            item["model_spec"] = join_elements(item["elements"])
+        else:
+            item["elements"], item["model_spec"] = spec_elements(item.get("model_spec"))
     if errors:
         raise ValidationFailed.of(errors)
     return DeclarationForm(typed_head, typed["items"], typed["containers"], typed["documents"])

@@ -16,7 +16,7 @@ from core.db import connection
 from models.declarations import DeclarationKind
 from models.library import CodeItem, CodeTable
 from services.declarations import labels as L
-from services.declarations.imports import COLUMNS
+from services.declarations.imports_rows import COLUMNS
 from services.library.template import CODES_SHEET, LAST_ROW
 
 WIDTH = 16

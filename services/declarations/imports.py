@@ -2,77 +2,54 @@
 again creates nothing), and the job that checks and stores it.
 
 One row per goods item; the head's columns repeated on every row of a declaration, rows of one declaration
-grouped by 报关单序号 and contiguous (the file is streamed, never held). Each declaration is parsed by the form's
-one parser and passed through every submission check (``services.declarations.checks``: code tables, HS
-elements, units, totals …); its refusals are mapped back to their cells. A declaration with any bad row is not
-created and all its rows go into the annotated workbook (bad cells highlighted, the reasons in the error column);
-the good ones are created as drafts — all of them in one transaction for the whole file, so a failure or a
-worker that dies mid-file stores nothing and the retried job starts again.
+grouped by 报关单序号 and contiguous (read once, top to bottom; the file's size is capped, so python-calamine may
+hold the sheet meanwhile). Each declaration is typed by the form's field rules (``imports_rows``) and passed
+through every submission check (``services.declarations.checks``: code tables, HS elements, units, totals …)
+against the reference data of its chunk of declarations; its refusals are mapped back to their cells. A
+declaration with any bad row is not created and all its rows go into the annotated workbook (bad cells
+highlighted, the reasons in the error column); the good ones are created as drafts set-based
+(``imports_store``) — all of them in one transaction for the whole file, so a failure or a worker that dies
+mid-file stores nothing and the retried job starts again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from core.db import connection, dialect
-from models.declaration_lifecycle import DeclarationAction, DeclarationState, DeclarationStatus, decide
-from models.declarations import (
-    Declaration,
-    DeclarationEvent,
-    DeclarationImport,
-    DeclarationItem,
-    DeclarationKind,
-    ImportStatus,
-)
+from core.db import connection
+from models.declaration_lifecycle import DeclarationAction, DeclarationState, decide
+from models.declarations import DeclarationImport, DeclarationKind, ImportStatus
 from models.departments import DepartmentMember
 from models.enterprises import Membership
 from models.errors import Forbidden, NotFound, ValidationFailed
 from services.declarations import labels as L
 from services.declarations.checks import check_submission, load_catalogue_for
 from services.declarations.entry import actor_of
-from services.declarations.fields import HEAD_FIELDS, ITEM_FIELDS, DeclarationForm, FieldSpec, Kind, parse_form
-from services.declarations.store import head_columns, part_rows, system_number
+from services.declarations.imports_rows import HEADERS, Group, RowReader
+from services.declarations.imports_store import Drafts, DraftWriter
 from services.jobs.runs import enqueue
 from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
-from services.kit.excel import AnnotatedSheet, CellError, clean_text, sheet_lines
+from services.kit.excel import AnnotatedSheet, CellError, sheet_lines
 from services.workspace.company import kind_enabled
 from services.workspace.permissions import compute
 from services.workspace.roles import Member
 
 DECLARATION_IMPORT = "declaration_import"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
-CHUNK = 500  # declarations checked against one catalogue load
+CHUNK = 2000  # declarations checked against one catalogue load, stored in one set
+YIELD_EVERY = 100  # declarations read or parsed between turns of the event loop (the writer's statements)
 REPORT_SHEET = "错误报告"
 _ZIP = b"PK\x03\x04"
-KIND_BY_LABEL = {kind.label: kind for kind in DeclarationKind}
-
-
-@dataclass(frozen=True)
-class ImportColumn:
-    header: str
-    part: str  # "group", "kind", "head" or "items"
-    spec: FieldSpec | None = None
-
-
-COLUMNS: tuple[ImportColumn, ...] = (
-    ImportColumn(L.IMPORT_GROUP, "group"), ImportColumn(L.IMPORT_KIND, "kind"),
-    *(ImportColumn(spec.label, "head", spec) for spec in HEAD_FIELDS),
-    *(ImportColumn(spec.label, "items", spec) for spec in ITEM_FIELDS),
-)
-HEADERS = tuple(column.header for column in COLUMNS)
-assert len(set(HEADERS)) == len(HEADERS), "the template's headers name their columns"
-HEAD_HEADER = {spec.key: spec.label for spec in HEAD_FIELDS}
-ITEM_HEADER = {spec.key: spec.label for spec in ITEM_FIELDS}
 
 
 async def member_for(person_id: int, enterprise_id: int, now: datetime) -> Member:
@@ -132,114 +109,11 @@ async def start_import(ctx: ServiceContext, member: Member, filename: str, data:
     return await DeclarationImport.get(id=found.id), True
 
 
-def _text(value: Any) -> str:
-    """A cell as the form's parser takes it: typed text (a whole number without ".0", a date as YYYY-MM-DD)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return clean_text(str(value)).strip()
-
-
-@dataclass
-class _Group:
-    """The rows of one declaration (contiguous in the file)."""
-
-    key: str
-    lines: list[tuple[int, list[Any]]] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
-    kind: DeclarationKind | None = None
-    form: DeclarationForm | None = None
-    field_errors: dict[str, str] = field(default_factory=dict)  # by field path, before the checks
-
-
-class _Reader:
-    """The file's rows as declarations: header → column places, rows → groups, each parsed into its form."""
-
-    def __init__(self, header: list[Any]) -> None:
-        names = [str(h).strip() for h in header]
-        self.place = {column.header: names.index(column.header) for column in COLUMNS}
-        self.headers = names
-        self.seen: dict[str, int] = {}  # 报关单序号 -> the first row it was on
-
-    def cell(self, line: list[Any], header: str) -> str:
-        index = self.place[header]
-        return _text(line[index]) if index < len(line) else ""
-
-    def value(self, line: list[Any], spec: FieldSpec) -> str:
-        """A field's text; a code chosen from the drop-down list ("0110 一般贸易") is its code."""
-        text = self.cell(line, spec.label)
-        return text.split(" ", 1)[0] if spec.kind is Kind.CODE else text
-
-    def groups(self, lines: Iterator[tuple[int, list[Any]]]) -> Iterator[_Group]:
-        current: _Group | None = None
-        for number, line in lines:
-            if number == 1 or all(c in ("", None) for c in line):
-                continue
-            key = self.cell(line, L.IMPORT_GROUP)
-            if current is None or key != current.key:
-                if current is not None:
-                    yield current
-                current = _Group(key)
-                if key in self.seen:
-                    current.errors.append(CellError(number, L.IMPORT_GROUP, L.MSG_GROUP_SPLIT.format(
-                        group=key, row=self.seen[key])))
-                elif not key:
-                    current.errors.append(CellError(number, L.IMPORT_GROUP, L.MSG_REQUIRED.format(
-                        label=L.IMPORT_GROUP)))
-                self.seen.setdefault(key, number)
-            current.lines.append((number, line))
-        if current is not None:
-            yield current
-
-    def parse(self, group: _Group) -> None:
-        """The group's kind and form (or its cell errors)."""
-        first_number, first = group.lines[0]
-        label = self.cell(first, L.IMPORT_KIND)
-        group.kind = KIND_BY_LABEL.get(label)
-        if group.kind is None:
-            group.errors.append(CellError(first_number, L.IMPORT_KIND, L.MSG_UNKNOWN_KIND))
-        head = {spec.key: self.value(first, spec) for spec in HEAD_FIELDS}
-        for number, line in group.lines[1:]:
-            for spec in HEAD_FIELDS:
-                if self.value(line, spec) != head[spec.key]:
-                    group.errors.append(CellError(number, spec.label, L.MSG_HEAD_DIFFERS.format(row=first_number)))
-        items = [{spec.key: self.value(line, spec) for spec in ITEM_FIELDS} for _, line in group.lines]
-        try:
-            group.form = parse_form(head, {"items": items})
-        except ValidationFailed as refused:
-            # the cells that cannot be read are reported; the rest is still checked, with those cells blank
-            group.field_errors = refused.errors
-            for path in refused.errors:
-                index, _, key = path[6:].partition("].") if path.startswith("items[") else ("", "", path)
-                (items[int(index)] if index.isdigit() and int(index) < len(items) else head)[key] = ""
-            try:
-                group.form = parse_form(head, {"items": items})
-            except ValidationFailed:
-                group.form = None
-
-    def cell_errors(self, group: _Group, errors: dict[str, str]) -> None:
-        """Errors keyed by field path (``trade_mode``, ``items[2].quantity``) as the cells they name."""
-        first_number = group.lines[0][0]
-        for path, reason in errors.items():
-            if path.startswith("items[") and "]." in path:
-                index, key = path[6:].split("].", 1)
-                number = group.lines[int(index)][0] if int(index) < len(group.lines) else first_number
-                group.errors.append(CellError(number, ITEM_HEADER.get(key, ""), reason))
-            else:
-                group.errors.append(CellError(first_number, HEAD_HEADER.get(path, ""), reason))
-
-
 @dataclass
 class _Run:
     record: DeclarationImport
     member: Member
-    reader: _Reader
-    department_id: int | None
+    reader: RowReader
     enabled: dict[DeclarationKind, bool]
     annotated: AnnotatedSheet | None = None
     errors: list[CellError] = field(default_factory=list)
@@ -260,7 +134,7 @@ async def run_import(ctx: ServiceContext, import_id: int, folder: Path, error_pa
     member.decision.require(L.IMPORT)
     await DeclarationImport.filter(id=record.id).update(status=ImportStatus.RUNNING)
     try:
-        height, lines = sheet_lines(folder / record.stored_path)
+        height, lines = sheet_lines(folder / record.stored_path, held=True)  # the file is capped: MAX_BYTES
         header = next((line for number, line in lines if number == 1), [])
     except (ValueError, StopIteration):
         raise ValidationFailed(L.MSG_IMPORT_NOT_XLSX) from None
@@ -269,17 +143,23 @@ async def run_import(ctx: ServiceContext, import_id: int, folder: Path, error_pa
     primary = await DepartmentMember.filter(person_id=record.person_id, enterprise_id=record.enterprise_id,
                                             primary=True).first()
     enabled = {kind: await kind_enabled(record.enterprise_id, kind.value, connection()) for kind in DeclarationKind}
-    run = _Run(record, member, _Reader(header), primary.department_id if primary else None, enabled)
+    drafts = Drafts(record.enterprise_id, record.person_id, primary.department_id if primary else None, ctx.now(),
+                    L.MSG_IMPORT_NOTE.format(filename=record.filename))
+    run = _Run(record, member, RowReader(header), enabled)
     total = max(height - 1, 0)
-    async with in_transaction() as conn:  # the whole file or nothing
-        chunk: list[_Group] = []
+    async with in_transaction() as conn, DraftWriter(conn, drafts) as writer:  # the whole file or nothing
+        chunk: list[Group] = []
         for group in run.reader.groups(lines):
             chunk.append(group)
+            if len(chunk) % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # the previous chunk's drafts move on meanwhile
             if len(chunk) >= CHUNK:
-                await _settle(ctx, run, chunk, conn)
+                await _settle(ctx, run, chunk, conn, writer)
                 progress(run.rows, total)
                 chunk = []
-        await _settle(ctx, run, chunk, conn)
+        await _settle(ctx, run, chunk, conn, writer)
+        await writer.flush()
+        progress(run.rows, total)
         await DeclarationImport.filter(id=record.id).using_db(conn).update(
             status=ImportStatus.DONE, rows_total=run.rows, rows_rejected=run.rows_rejected,
             declarations_created=run.created, declarations_rejected=run.rejected, errors=len(run.errors),
@@ -288,9 +168,12 @@ async def run_import(ctx: ServiceContext, import_id: int, folder: Path, error_pa
     return await DeclarationImport.get(id=record.id)
 
 
-async def _settle(ctx: ServiceContext, run: _Run, chunk: list[_Group], conn: BaseDBAsyncClient) -> None:
+async def _settle(ctx: ServiceContext, run: _Run, chunk: list[Group], conn: BaseDBAsyncClient,
+                  writer: DraftWriter) -> None:
     """Check a chunk of declarations against one catalogue load; store the good, annotate the refused."""
-    for group in chunk:
+    for n, group in enumerate(chunk, start=1):
+        if n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
         run.reader.parse(group)
         if group.kind is not None and not run.enabled[group.kind]:
             group.errors.append(CellError(group.lines[0][0], L.IMPORT_KIND,
@@ -305,12 +188,13 @@ async def _settle(ctx: ServiceContext, run: _Run, chunk: list[_Group], conn: Bas
         run.rows += len(group.lines)
         if group.errors:
             _refuse(run, group)
-        else:
-            good.append(group)
-    await _store(ctx, run, good, conn)
+        elif group.kind is not None and group.form is not None:
+            good.append((group.kind, group.form))
+    await writer.write(good)
+    run.created += len(good)
 
 
-def _refuse(run: _Run, group: _Group) -> None:
+def _refuse(run: _Run, group: Group) -> None:
     run.rejected += 1
     run.rows_rejected += len(group.lines)
     run.errors.extend(group.errors)
@@ -320,40 +204,6 @@ def _refuse(run: _Run, group: _Group) -> None:
         by_row.setdefault(error.row, []).append(error)
     for number, line in group.lines:
         run.annotated.append(number, line, by_row.get(number) or [CellError(number, "", L.MSG_OTHER_ROW_BAD)])
-
-
-async def _new_ids(conn: BaseDBAsyncClient, count: int) -> list[int]:
-    """``count`` ids for new declarations, taken in this transaction (PostgreSQL: from the table's sequence;
-    SQLite serialises writers, so the next ones after the largest)."""
-    if dialect(conn) == "postgres":
-        rows = await conn.execute_query_dict(
-            "SELECT nextval(pg_get_serial_sequence('declaration', 'id')) AS id FROM generate_series(1, $1)", [count])
-        return [int(r["id"]) for r in rows]
-    rows = await conn.execute_query_dict("SELECT COALESCE(MAX(id), 0) AS id FROM declaration")
-    start = int(rows[0]["id"]) + 1
-    return list(range(start, start + count))
-
-
-async def _store(ctx: ServiceContext, run: _Run, good: list[_Group], conn: BaseDBAsyncClient) -> None:
-    if not good:
-        return
-    now, person_id = ctx.now(), run.record.person_id
-    note = L.MSG_IMPORT_NOTE.format(filename=run.record.filename)
-    heads, items, events = [], [], []
-    for declaration_id, group in zip(await _new_ids(conn, len(good)), good, strict=True):
-        assert group.form is not None and group.kind is not None
-        heads.append(Declaration(
-            id=declaration_id, enterprise_id=run.record.enterprise_id, owner_id=person_id, kind=group.kind,
-            status=DeclarationStatus.DRAFT, department_id=run.department_id,
-            number=system_number(now, declaration_id), created_at=now, updated_at=now, **head_columns(group.form)))
-        items.extend(part_rows(declaration_id, group.form)["items"])
-        events.append(DeclarationEvent(declaration_id=declaration_id, action=DeclarationAction.CREATE,
-                                       from_status=None, to_status=DeclarationStatus.DRAFT, person_id=person_id,
-                                       note=note, at=now))
-    await Declaration.bulk_create(heads, using_db=conn)
-    await DeclarationItem.bulk_create(items, batch_size=1000, using_db=conn)
-    await DeclarationEvent.bulk_create(events, using_db=conn)
-    run.created += len(good)
 
 
 def _finish(run: _Run, folder: Path, error_path: Path) -> None:

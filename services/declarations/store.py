@@ -24,12 +24,20 @@ from services.declarations.fields import (
 
 MODELS: dict[str, Any] = {"items": DeclarationItem, "containers": DeclarationContainer,
                           "documents": DeclarationDocument}
+_HEAD_KEPT = tuple(spec.key for spec in HEAD_FIELDS if not spec.column)  # the head's fields kept in ``head``
 # a number left empty is stored as NULL; any other empty field as ""
 NUMBERS = frozenset(spec.key for specs in PARTS.values() for spec in specs if spec.kind is Kind.DECIMAL)
 
 
-def _keys(name: str) -> list[str]:
+def part_columns(name: str) -> list[str]:
+    """The stored columns of a part's row besides ``declaration_id`` and ``position``."""
     return [spec.key for spec in PARTS[name]] + (["elements"] if name == "items" else [])
+
+
+def stored_values(keys: list[str], row: Values) -> list[Any]:
+    """A part's row as the values of its columns ``keys`` (a number left empty is NULL, any other empty field
+    "")."""
+    return ["" if (value := row.get(key)) is None and key not in NUMBERS else value for key in keys]
 
 
 def _json(value: Any) -> Any:
@@ -48,16 +56,20 @@ def system_number(at: datetime, declaration_id: int) -> str:
 def head_columns(form: DeclarationForm) -> dict[str, Any]:
     """The head as the declaration's typed columns and its ``head`` JSON (only the field list's keys)."""
     columns: dict[str, Any] = {key: form.head.get(key) or "" for key in HEAD_COLUMNS}
-    columns["head"] = {spec.key: _json(form.head.get(spec.key)) for spec in HEAD_FIELDS
-                       if not spec.column and form.head.get(spec.key) not in ("", None)}
+    columns["head"] = {key: _json(value) for key in _HEAD_KEPT
+                       if (value := form.head.get(key)) is not None and not (isinstance(value, str) and value == "")}
     return columns
 
 
 def part_rows(declaration_id: int, form: DeclarationForm) -> dict[str, list[Any]]:
     """The rows of the form's items, containers and documents, by part (not yet stored)."""
-    return {name: [model(declaration_id=declaration_id, position=i, **{
-                key: "" if row.get(key) is None and key not in NUMBERS else row.get(key) for key in _keys(name)})
-            for i, row in enumerate(form.part(name), start=1)] for name, model in MODELS.items()}
+    rows: dict[str, list[Any]] = {}
+    for name, model in MODELS.items():
+        keys = part_columns(name)
+        rows[name] = [model(declaration_id=declaration_id, position=i, **dict(zip(keys, stored_values(keys, row),
+                                                                                  strict=True)))
+                      for i, row in enumerate(form.part(name), start=1)]
+    return rows
 
 
 async def write_parts(conn: BaseDBAsyncClient, declaration_id: int, form: DeclarationForm) -> None:
@@ -73,7 +85,7 @@ async def read_form(conn: BaseDBAsyncClient, declaration: Declaration) -> Declar
                                           else declaration.head.get(spec.key)) for spec in HEAD_FIELDS}
     parts: dict[str, list[Values]] = {}
     for name, model in MODELS.items():
-        keys = _keys(name)
+        keys = part_columns(name)
         parts[name] = [{key: plain(Decimal(value)) if key in NUMBERS and value is not None else value
                         for key, value in zip(keys, row, strict=True)}
                        for row in await model.filter(declaration_id=declaration.id).using_db(conn)

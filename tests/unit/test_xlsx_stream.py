@@ -1,9 +1,11 @@
 """The streaming sheet reader gives the values python-calamine gives (the reader it replaced), row by row, for
-every kind of cell; rows never written are not yielded; a broken file is a ValueError."""
+every kind of cell; rows never written are not yielded; a broken file is a ValueError. The Excel kit's held
+reader (python-calamine) numbers and places the cells the same way."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 
 import pytest
@@ -12,6 +14,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from python_calamine import CalamineWorkbook
 
+from services.kit.excel import sheet_lines
 from services.kit.xlsx_stream import stream_sheet
 
 
@@ -53,3 +56,31 @@ def test_rows_split_across_chunks_read_the_same() -> None:
     data = book_bytes()
     whole = list(stream_sheet(io.BytesIO(data))[1])
     assert list(stream_sheet(io.BytesIO(data), chunk=7)[1]) == whole
+
+
+def offset_book_bytes() -> bytes:
+    """Data from C3 on: the used range does not start at A1."""
+    book = Workbook()
+    sheet = book.active
+    sheet["C3"], sheet["D3"], sheet["C5"], sheet["E5"] = "表头", "数量", "值", 7
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make", [book_bytes, offset_book_bytes])
+def test_the_held_reader_gives_the_streamed_rows(make: Callable[[], bytes]) -> None:
+    """``sheet_lines(held=True)`` (python-calamine, the sheet held) numbers and places every cell as the streaming
+    reader does; it may add blank rows, which readers skip."""
+    data = make()
+    height, streamed = sheet_lines(data)
+    held_height, held = sheet_lines(data, held=True)
+    rows = {n: line for n, line in held if any(c not in ("", None) for c in line)}
+    assert held_height == height
+    assert rows == {n: line for n, line in streamed if any(c not in ("", None) for c in line)}
+
+
+@pytest.mark.parametrize("data", [b"", b"PK\x03\x04 truncated", b"not a zip at all"])
+def test_the_held_reader_refuses_a_broken_file(data: bytes) -> None:
+    with pytest.raises(ValueError, match="Excel"):
+        sheet_lines(data, held=True)

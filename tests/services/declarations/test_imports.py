@@ -1,7 +1,8 @@
 """导入 services: the template's columns and drop-down lists; a file of good and bad declarations — the good
 created as drafts with their items, every bad row reported in the annotated workbook (read back with openpyxl:
 error column, highlighted cells), a declaration with one bad row not created at all; the same file uploaded
-again creates nothing; the upload's refusals beside the file field."""
+again creates nothing; a file of several chunks reports its progress, and a database refusal in its last chunk
+leaves nothing stored; the upload's refusals beside the file field."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from core.db import connection, dialect
 from models.declaration_lifecycle import DeclarationStatus
 from models.declarations import Declaration, DeclarationEvent, DeclarationImport, DeclarationItem, ImportStatus
 from models.errors import Forbidden, ValidationFailed
 from services.declarations.fields import HEAD_FIELDS, ITEM_FIELDS
 from services.declarations.import_template import import_template
-from services.declarations.imports import HEADERS, run_import, start_import
+from services.declarations.imports import CHUNK, HEADERS, run_import, start_import
 from services.kit.context import ServiceContext
 from tests.factories import World
 from tests.services.declarations.support import ENTRY, good_head, good_item, member_of
@@ -131,6 +133,54 @@ async def test_unreadable_uploads_are_refused_beside_the_file(world: World, refe
     reader = await member_of(world, world.staff.person_id, ENTRY, QUERY)
     with pytest.raises(Forbidden):
         await start_import(CTX, reader, "x.xlsx", workbook([line("1")]), tmp_path)
+
+
+async def test_a_file_of_several_chunks_reports_progress_and_is_stored_whole(
+        world: World, reference: None, tmp_path: Path) -> None:
+    member = await member_of(world, world.admin.person_id, ENTRY, QUERY, IMPORT)
+    count = CHUNK + 1
+    data = workbook([line(str(n), head=good_head(bill_no=f"B{n}")) for n in range(1, count + 1)])
+    record, _ = await start_import(CTX, member, "大批.xlsx", data, tmp_path)
+    seen: list[tuple[int, int]] = []
+    done = await run_import(CTX, record.id, tmp_path, tmp_path / "errors.xlsx", lambda *at: seen.append(at))
+    assert (done.status, done.declarations_created, done.rows_total) == (ImportStatus.DONE, count, count)
+    assert seen == [(CHUNK, count), (count, count)]
+    numbers = await Declaration.all().order_by("id").values_list("id", "number", "bill_no")
+    assert [bill for _, _, bill in numbers] == [f"B{n}" for n in range(1, count + 1)]
+    assert all(number.endswith(f"{declaration_id:08d}") for declaration_id, number, _ in numbers)
+    assert await DeclarationItem.all().count() == await DeclarationEvent.filter(to_status="draft").count() == count
+
+
+REFUSE_SQL = {  # a row the database refuses: the last declaration of the file
+    "sqlite": ["CREATE TRIGGER refuse_last BEFORE INSERT ON declaration WHEN NEW.bill_no = 'LAST' "
+               "BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+    "postgres": ["CREATE FUNCTION refuse_last() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ "
+                 "LANGUAGE plpgsql",
+                 "CREATE TRIGGER refuse_last BEFORE INSERT ON declaration FOR EACH ROW WHEN (NEW.bill_no = 'LAST') "
+                 "EXECUTE FUNCTION refuse_last()"],
+}
+DROP_SQL = {"sqlite": ["DROP TRIGGER refuse_last"],
+            "postgres": ["DROP TRIGGER refuse_last ON declaration", "DROP FUNCTION refuse_last()"]}
+
+
+async def test_a_refusal_in_the_last_chunk_leaves_nothing_stored(
+        world: World, reference: None, tmp_path: Path) -> None:
+    member = await member_of(world, world.admin.person_id, ENTRY, QUERY, IMPORT)
+    lines = [line(str(n), head=good_head(bill_no=f"B{n}")) for n in range(1, CHUNK + 1)]
+    data = workbook([*lines, line("last", head=good_head(bill_no="LAST"))])
+    record, _ = await start_import(CTX, member, "失败.xlsx", data, tmp_path)
+    kind = dialect(connection())
+    for sql in REFUSE_SQL[kind]:
+        await connection().execute_script(sql)
+    try:
+        with pytest.raises(Exception, match="refused"):
+            await run_import(CTX, record.id, tmp_path, tmp_path / "errors.xlsx")
+    finally:
+        for sql in DROP_SQL[kind]:
+            await connection().execute_script(sql)
+    assert await Declaration.all().count() == await DeclarationItem.all().count() == 0
+    assert await DeclarationEvent.all().count() == 0
+    assert (await DeclarationImport.get(id=record.id)).status is not ImportStatus.DONE
 
 
 def _wrong_headers() -> bytes:
