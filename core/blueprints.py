@@ -31,6 +31,7 @@ from handlers.cards.pages import card_pages_blueprint
 from handlers.declarations.api import declarations_api_blueprint
 from handlers.declarations.pages import IMPLEMENTED as DECLARATION_PAGES
 from handlers.declarations.pages import entry_blueprint as declaration_entry_blueprint
+from handlers.declarations.printing import printing_blueprint as declaration_printing_blueprint
 from handlers.kit.assets import assets_blueprint
 from handlers.kit.openapi import API_PREFIX, openapi_document
 from handlers.kit.responses import ok
@@ -97,7 +98,7 @@ def web_blueprints() -> list[Blueprint]:
         stream_blueprint, messages_api_blueprint, people_blueprint, departments_blueprint, questions_blueprint,
         joins_blueprint, personal_blueprint, personal_api_blueprint,
         library_pages_blueprint, library_export_blueprint, library_public_blueprint, library_api_blueprint,
-        declaration_entry_blueprint, declarations_api_blueprint,
+        declaration_entry_blueprint, declarations_api_blueprint, declaration_printing_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES

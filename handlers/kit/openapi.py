@@ -45,6 +45,7 @@ class Operation:
     multipart: bool = False
     errors: tuple[int, ...] = field(default=(400, 401, 403, 404, 409, 429))
     texts: tuple[str, ...] = ()  # path parameters that are text (``<table:str>``), not ids
+    media: str = "application/json"  # of the success answer (a printed declaration: application/pdf)
 
 
 OPERATIONS: list[Operation] = []
@@ -54,12 +55,14 @@ _PARAM = re.compile(r"<(\w+)(?::([^>]+))?>")  # a Sanic path parameter: its name
 def api_route(bp: Blueprint, method: str, path: str, *, summary: str, tag: str,
               body: type[Body] | None = None, response: dict[str, Any] | None = None,
               query: type[Body] | None = None, auth: bool = True, status: int = 200,
-              multipart: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``path`` (Sanic syntax, under /api/v1) on ``bp`` and document it."""
+              multipart: bool = False, media: str = "application/json"
+              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``path`` (Sanic syntax, under /api/v1) on ``bp`` and document it (``media``: the success answer's
+    content type, ``response`` its schema)."""
     documented = _PARAM.sub(r"{\1}", path.removeprefix(API_PREFIX))
     texts = tuple(name for name, kind in _PARAM.findall(path) if kind not in ("", "int"))
     op = Operation(method.upper(), documented, summary, tag, body, response, query, auth, status, multipart,
-                   texts=texts)
+                   texts=texts, media=media)
     if op not in OPERATIONS:
         OPERATIONS.append(op)
 
@@ -97,7 +100,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     params += query_parameters(op.query) if op.query else []
     ok: dict[str, Any] = {"description": "成功"}
     if op.response is not None:
-        ok["content"] = {"application/json": {"schema": op.response}}
+        ok["content"] = {op.media: {"schema": op.response}}
     error = {"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     operation_id = re.sub(r"\W+", "_", f"{op.method.lower()}{op.path}").strip("_")
     doc: dict[str, Any] = {
