@@ -10,8 +10,9 @@ the catalogue in effect, the values of enumerated elements) in a few queries; ``
 - 净重 ≤ 毛重; at least one item;
 - 运费 / 保费 / 杂费: a mark of 1 / 2 / 3 with its value, a rate (percent) without currency, an amount with
   one; declared as the 成交方式 requires;
-- per item: the HS code in the catalogue, its elements (the library's rule: required elements present, enumerated
-  ones from their table; each refusal under ``items[i].elements[j]``), the legal units the catalogue gives, equal quantities when the units are the same,
+- per item: the HS code in the catalogue, its elements (the library's rule: required elements present,
+  enumerated ones from their table; each refusal under ``items[i].elements[j]``), the legal units the
+  catalogue gives, equal quantities when the units are the same,
   总价 = 数量 × 单价 within ``TOTAL_TOLERANCE``;
 - containers: the ISO 6346 number form, item numbers that exist; documents complete.
 """

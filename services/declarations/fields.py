@@ -58,7 +58,8 @@ def _f(key: str, label: str, kind: Kind = Kind.TEXT, table: str = "", *, req: bo
 # 运费 / 保费 / 杂费: each a mark (1 率, 2 单价, 3 总价), a value and a currency, as in the standard message
 # (FeeMark / FeeRate / FeeCurr, InsurMark …, OtherMark …).
 FEE_MARKS: tuple[tuple[str, str], ...] = (("1", "率"), ("2", "单价"), ("3", "总价"))
-FEES: tuple[tuple[str, str, str], ...] = (("fee", "运费", "Fee"), ("insur", "保费", "Insur"), ("other", "杂费", "Other"))
+FEES: tuple[tuple[str, str, str], ...] = (("fee", "运费", "Fee"), ("insur", "保费", "Insur"),
+                                          ("other", "杂费", "Other"))
 
 
 def _fee_fields() -> tuple[FieldSpec, ...]:

@@ -57,11 +57,13 @@ DONE_DECLARED = "已申报"
 # 打印报关单 / 打印通知书 (业务数据查询)
 PRINT = "query:print"
 PRINT_TITLES = {"export": "中华人民共和国海关出口货物报关单", "export_record": "中华人民共和国海关出境货物备案清单",
-                "export_transit": "中华人民共和国海关出口货物报关单", "export_transit_record": "中华人民共和国海关出境货物备案清单"}
+                "export_transit": "中华人民共和国海关出口货物报关单",
+                "export_transit_record": "中华人民共和国海关出境货物备案清单"}
 PRINT_TRANSIT = "转关提前报关"
 NOTICE_TITLE = "出口货物放行通知书"
 NOTICE_OFFICE = "中华人民共和国{office}"
 NOTICE_TEXT = "你单位申报的下列出口货物，海关已审结放行，请凭本通知书办理货物装运手续。"
+PRINT_BUTTONS = {"declaration": "打印报关单", "notice": "打印通知书"}
 PRINT_DOCUMENTS = {"declaration": "报关单", "notice": "放行通知书"}
 PRINT_FILES = {"declaration": "报关单-{number}.pdf", "notice": "放行通知书-{number}.pdf"}
 NOTE_NO_STAMP = "（{name}未上传报关员章，本单无报关员章水印）"

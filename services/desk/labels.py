@@ -70,5 +70,5 @@ ACTOR_KIND_LABELS = {"customs": "海关", "person": "企业", "system": SYSTEM_N
 DETAIL_LABELS = {"reply_kind": "回复类型", "reason": "原因", "from_office": "原部门", "to_office": "转至",
                  "title": "标题", "name": "名称", "old": "原名称", "via": "方式", "role": "角色", "office": "单位",
                  "new": "新值", "module": "模块", "credit_code": "统一社会信用代码", "card_no": "卡号",
-                 "card_type": "卡类型", "username": "用户名", "document": "单证", "stamp": "报关员章", "seal": "企业印章",
-                 "number": "系统编号"}
+                 "card_type": "卡类型", "username": "用户名", "document": "单证", "stamp": "报关员章",
+                 "seal": "企业印章", "number": "系统编号"}

@@ -17,10 +17,9 @@ def round_stamp(size: int = 240, colour: tuple[int, int, int, int] = (200, 20, 2
     picture = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     pen = ImageDraw.Draw(picture)
     pen.ellipse((8, 8, size - 8, size - 8), outline=colour, width=10)
-    middle = size // 2
-    pen.polygon([(middle, middle - 40), (middle + 12, middle - 10), (middle + 40, middle - 10), (middle + 18, middle + 10),
-                 (middle + 26, middle + 40), (middle, middle + 22), (middle - 26, middle + 40),
-                 (middle - 18, middle + 10), (middle - 40, middle - 10), (middle - 12, middle - 10)], fill=colour)
+    m = size // 2
+    pen.polygon([(m, m - 40), (m + 12, m - 10), (m + 40, m - 10), (m + 18, m + 10), (m + 26, m + 40), (m, m + 22),
+                 (m - 26, m + 40), (m - 18, m + 10), (m - 40, m - 10), (m - 12, m - 10)], fill=colour)
     out = io.BytesIO()
     picture.save(out, "PNG")
     return out.getvalue()
