@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import threading
-
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from typing import Any
 
 _LOCK = threading.Lock()
-_FONTS: list[FontConfiguration] = []
+_FONTS: list[Any] = []  # the one FontConfiguration, made on the first print
 
 
 def render_pdf(html: str) -> bytes:
     """The PDF of ``html`` (A4 and margins come from its own ``@page`` rule)."""
+    # Imported here: WeasyPrint loads pango when imported, and the app starts (and serves everything else) on a
+    # machine without it.
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
     with _LOCK:
         if not _FONTS:
             _FONTS.append(FontConfiguration())
