@@ -62,6 +62,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/messages.py
 	$(BIN)/python bench/library_import.py
 	$(BIN)/python bench/library_query.py
+	$(BIN)/python bench/declaration_save.py
+	$(BIN)/python bench/declaration_pdf.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

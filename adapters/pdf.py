@@ -2,8 +2,9 @@
 
 Rendering is CPU work: it runs in a thread so the event loop stays free, one document at a time per process
 (WeasyPrint's font configuration and pango's layout caches are shared state). The font configuration is made
-once and kept: it is what WeasyPrint loads slowest. Images come inside the HTML as ``data:`` URIs; the fetcher
-refuses every other URL, so a document can never reach the network or the disk.
+once and kept (it is what WeasyPrint loads slowest), and so are the images: a stamp is printed again and again.
+Images come inside the HTML as ``data:`` URIs; the fetcher refuses every other URL, so a document can never
+reach the network or the disk.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from typing import Any
 
 _LOCK = threading.Lock()
 _FONTS: list[Any] = []  # the one FontConfiguration, made on the first print
+# Decoded and re-encoded images by their data: URI (a person's stamp, the enterprise seal), reused by the next
+# print; emptied when it holds more than a few people's.
+_IMAGES: dict[str, Any] = {}
+MAX_IMAGES = 64
 
 
 def render_pdf(html: str) -> bytes:
@@ -27,8 +32,10 @@ def render_pdf(html: str) -> bytes:
     with _LOCK:
         if not _FONTS:
             _FONTS.append(FontConfiguration())
+        if len(_IMAGES) > MAX_IMAGES:
+            _IMAGES.clear()
         fetcher = URLFetcher(allowed_protocols=["data"])
-        pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_FONTS[0])
+        pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_FONTS[0], cache=_IMAGES)
         return pdf
 
 
