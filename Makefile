@@ -19,13 +19,15 @@ $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 # Debian packages the browser tests need: Chromium, driven by Playwright (never `playwright install`),
-# and a CJK font (without one Chinese renders as empty boxes). Installed as root when missing; otherwise say so.
+# and a CJK font (without one Chinese renders as empty boxes). Printed declarations (WeasyPrint) need pango
+# and the same CJK font, which the PDF embeds. Installed as root when missing; otherwise say so.
 # The card tests need pcscd + vsmartcard-vpcd (virtual readers); pyscard's build needs gcc, libpcsclite-dev and
 # Python's headers (python3-dev).
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi wqy || missing="$$missing fonts-wqy-microhei"; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpangoft2-1.0-0"; \
 	test -x /usr/sbin/pcscd || missing="$$missing pcscd"; \
 	test -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so || missing="$$missing vsmartcard-vpcd"; \
 	test -e /usr/include/PCSC/winscard.h || missing="$$missing libpcsclite-dev"; \
@@ -60,6 +62,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/messages.py
 	$(BIN)/python bench/library_import.py
 	$(BIN)/python bench/library_query.py
+	$(BIN)/python bench/declaration_save.py
+	$(BIN)/python bench/declaration_pdf.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ from handlers.declarations.exceptions import exceptions_blueprint as declaration
 from handlers.declarations.exceptions_api import exceptions_api_blueprint as declaration_exceptions_api_blueprint
 from handlers.declarations.pages import IMPLEMENTED as DECLARATION_PAGES
 from handlers.declarations.pages import entry_blueprint as declaration_entry_blueprint
+from handlers.declarations.printing import printing_blueprint as declaration_printing_blueprint
 from handlers.declarations.query import IMPLEMENTED as QUERY_PAGES
 from handlers.declarations.query import query_blueprint as declaration_query_blueprint
 from handlers.declarations.query_api import query_api_blueprint as declaration_query_api_blueprint
@@ -113,6 +114,7 @@ def web_blueprints() -> list[Blueprint]:
         declaration_query_blueprint, declaration_query_api_blueprint,
         declaration_sync_blueprint,
         declaration_review_blueprint, declaration_review_api_blueprint,
+        declaration_printing_blueprint,
     ]
     return [factory() for factory in factories] + [
         workbench_shell_blueprint(WORKBENCH_PAGES | COMPANY_PAGES | MESSAGE_PAGES | PEOPLE_PAGES | DEPARTMENT_PAGES

@@ -64,6 +64,7 @@ async def seed_everything(settings: Settings) -> DemoLogins:
     await seed_declarations(ctx, DEMO_CREDIT_CODE)
     await bind_demo_cards(CARD_DEMO, DEMO_CREDIT_CODE)
     await seed_personal(ctx, FileStorage(Path(settings.web.upload_dir)), settings.district.accepting_office_codes[0])
+    await seed_seal(ctx, FileStorage(Path(settings.web.upload_dir)))
     await seed_pending_registration(ctx, FileStorage(Path(settings.web.upload_dir)), secret_key(settings))  # issue 6
     await seed_join_request(ctx)
     return logins
@@ -198,6 +199,42 @@ async def seed_personal(ctx: ServiceContext, storage: FileStorage, office_code: 
     member = Member(staff, await decide(ctx, cache, staff))
     await save_mine(ctx, member, {"remember_last": "on", "currency": "CNY"})
     await set_image(ctx, storage, member, "stamp", _demo_stamp(staff.person.name))
+
+
+async def seed_seal(ctx: ServiceContext, storage: FileStorage) -> None:
+    """企业设置: the demo enterprise's seal (报关专用章), which printed declarations carry in the 申报单位 box."""
+    from models.company import CompanySettings
+    from services.workspace.company import set_image
+    from services.workspace.permissions import decide
+    from services.workspace.roles import Member
+
+    acme = await Enterprise.get(credit_code=DEMO_CREDIT_CODE)
+    if await CompanySettings.filter(enterprise=acme).exclude(seal=None).exists():
+        return
+    admin = await Membership.get(enterprise=acme, role=MemberRole.ADMIN).select_related("person", "enterprise")
+    await set_image(ctx, storage, Member(admin, await decide(ctx, MemoryCache(), admin)), "seal",
+                    _demo_seal(acme.name))
+
+
+def _demo_seal(name: str) -> CheckedImage:
+    """A red round seal on a transparent background: the enterprise's name, a star, 报关专用章."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGBA", (360, 360), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 350, 350), outline=(210, 20, 20, 235), width=12)
+    star = [(180, 130), (192, 165), (230, 165), (199, 187), (211, 223), (180, 201), (149, 223), (161, 187),
+            (130, 165), (168, 165)]
+    draw.polygon(star, fill=(210, 20, 20, 235))
+    try:
+        small, large = ImageFont.truetype("wqy-microhei.ttc", 22), ImageFont.truetype("wqy-microhei.ttc", 34)
+    except OSError:  # no CJK font on this machine: rings and star only
+        small, large = ImageFont.load_default(22), ImageFont.load_default(34)
+    draw.text((180, 90), name, fill=(210, 20, 20, 235), font=small, anchor="mm")
+    draw.text((180, 268), "报关专用章", fill=(210, 20, 20, 235), font=large, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return check_image(out.getvalue(), "企业印章.png", max_bytes=5 * 1024 * 1024)
 
 
 def _demo_stamp(name: str) -> CheckedImage:

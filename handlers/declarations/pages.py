@@ -17,6 +17,7 @@ from handlers.declarations.bodies import (
     EntryPageBody,
     page_rows,
 )
+from handlers.declarations.printing import print_url
 from handlers.kit.bodies import read_body, read_query, typed_values
 from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
 from handlers.kit.permissions import current_member, requires
@@ -31,7 +32,8 @@ from services.declarations.codes import code_names
 from services.declarations.defaults import entry_defaults
 from services.declarations.fields import HEAD_FIELDS, PARTS, DeclarationForm, form_text, parse_form
 from services.declarations.marks import red_marks
-from services.kit.records import DeclarationKind
+from services.declarations.printing import RELEASED, PrintDocument
+from services.kit.records import Declaration, DeclarationKind
 from services.workspace.roles import Member
 
 ENTRY = "/workbench/declarations/entry"
@@ -67,7 +69,16 @@ async def _form_page(request: Request, member: Member, kind: DeclarationKind, *,
         hints=hints if hints is not None else (view.hints if view else {}), events=view.events if view else [],
         names=await code_names(_typed_codes(head, parts)), editable=editable,
         may_review=member.decision.allows(L.REVIEW), base=ENTRY, done=DONE.get(request.args.get("done", ""), ""),
-        red=await red_marks(view.declaration, view.form) if view else {})
+        red=await red_marks(view.declaration, view.form) if view else {},
+        prints=_prints(member, declaration))
+
+
+def _prints(member: Member, declaration: Declaration | None) -> list[tuple[str, str, str]]:
+    """The print buttons of a stored declaration: (id, label, url); the notice once released."""
+    if declaration is None or not member.decision.allows(L.PRINT):
+        return []
+    shown = [PrintDocument.DECLARATION] + ([PrintDocument.NOTICE] if declaration.status in RELEASED else [])
+    return [(f"print-{d.value}", L.PRINT_BUTTONS[d.value], print_url(declaration.id, d)) for d in shown]
 
 
 def _typed_codes(head: dict[str, Any], parts: dict[str, Any]) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 // 报关单录入: code fields look their table up as one types (a code or a name), an HS code brings its declaration
 // elements to be entered one by one and joined in the standard "|" form into 规格型号, rows are added and removed,
-// and the person's form preferences apply (回车跳到下一字段, 代码自动转大写, 提交前确认). No framework.
+// a refused element's message stands beside it, and the person's form preferences apply (回车跳到下一字段,
+// 代码自动转大写, 提交前确认). No framework.
 (function () {
   var form = document.getElementById("declaration-form");
   if (!form) return;
@@ -65,7 +66,14 @@
           if (hsInput.readOnly) field.disabled = true;
           field.addEventListener("input", function () { joinElements(box); });
           field.addEventListener("change", function () { joinElements(box); });
-          wrap.appendChild(label); wrap.appendChild(field); box.appendChild(wrap);
+          wrap.appendChild(label); wrap.appendChild(field);
+          // the server's refusal of this element (items[i].elements[j]) moves beside its input
+          var problem = row.querySelector('[data-element-error="' + i + '"]');
+          if (problem) {
+            field.setAttribute("aria-invalid", "true"); field.setAttribute("aria-describedby", problem.id);
+            wrap.appendChild(problem);
+          }
+          box.appendChild(wrap);
         });
         spec.readOnly = true;
         spec.title = "由下方申报要素自动组成";

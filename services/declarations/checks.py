@@ -8,8 +8,11 @@ the catalogue in effect, the values of enumerated elements) in a few queries; ``
   提前报关 screens show only for the Guangdong districts);
 - every code in its table; credit codes well formed;
 - 净重 ≤ 毛重; at least one item;
-- per item: the HS code in the catalogue, its elements (the library's rule: required elements present, enumerated
-  ones from their table), the legal units the catalogue gives, equal quantities when the units are the same,
+- 运费 / 保费 / 杂费: a mark of 1 / 2 / 3 with its value, a rate (percent) without currency, an amount with
+  one; declared as the 成交方式 requires;
+- per item: the HS code in the catalogue, its elements (the library's rule: required elements present,
+  enumerated ones from their table; each refusal under ``items[i].elements[j]``), the legal units the
+  catalogue gives, equal quantities when the units are the same,
   总价 = 数量 × 单价 within ``TOTAL_TOLERANCE``;
 - containers: the ISO 6346 number form, item numbers that exist; documents complete.
 """
@@ -29,9 +32,20 @@ from models.declarations import DeclarationKind
 from models.identifiers import credit_code_problem
 from models.library import CodeItem, CodeTable, HsCode
 from services.declarations import labels as L
-from services.declarations.fields import HEAD_FIELDS, PARTS, DeclarationForm, FieldSpec, Kind, path, plain
+from services.declarations.fields import (
+    FEE_MARKS,
+    FEES,
+    HEAD_FIELDS,
+    PARTS,
+    DeclarationForm,
+    FieldSpec,
+    Kind,
+    path,
+    plain,
+    split_elements,
+)
 from services.library import labels as LL
-from services.library.checks import Reference, check_elements, version_in_effect
+from services.library.checks import Reference, element_problems, version_in_effect
 from services.library.reference import ENUMERATED_ELEMENTS
 
 TOTAL_TOLERANCE = Decimal(1)  # one unit of the currency, as the customs' own 总价 check allows
@@ -39,6 +53,11 @@ TOTAL_TOLERANCE = Decimal(1)  # one unit of the currency, as the customs' own �
 SOUTHERN_DISTRICTS = frozenset({"51", "52", "53", "57", "60", "67", "68"})
 CREDIT_CODES = ("trade_code", "owner_code", "agent_code")
 CONTAINER_NO = re.compile(r"[A-Z]{4}\d{7}")
+# 成交方式 (export): the price includes the freight (CIF 1, C&F 2) or the insurance (CIF 1, C&I 4), so it is
+# declared; FOB (3) and EXW (7) include neither, so neither is declared (报关单填制规范, 运费 / 保费).
+FEE_INCLUDED = {"fee": frozenset({"1", "2"}), "insur": frozenset({"1", "4"})}
+NO_FEES = frozenset({"3", "7"})
+RATE_MARK, AMOUNT_MARKS, MAX_RATE = FEE_MARKS[0][0], {code for code, _ in FEE_MARKS[1:]}, Decimal(100)
 Errors = dict[str, str]
 
 
@@ -71,15 +90,17 @@ def southern(office: str) -> bool:
 
 @dataclass(frozen=True)
 class _Specs:
-    """A list of fields as the checks walk it: its required fields and its coded ones (decided once)."""
+    """A list of fields as the checks walk it: its required, coded and fixed-choice fields (decided once)."""
 
     required: tuple[FieldSpec, ...]
     codes: tuple[FieldSpec, ...]
+    choices: tuple[FieldSpec, ...]  # fields with a fixed list of values (运费标记 …)
 
     @classmethod
     def of(cls, specs: Iterable[FieldSpec]) -> _Specs:
         listed = tuple(specs)
-        return cls(tuple(s for s in listed if s.required), tuple(s for s in listed if s.kind is Kind.CODE))
+        return cls(tuple(s for s in listed if s.required), tuple(s for s in listed if s.kind is Kind.CODE),
+                   tuple(s for s in listed if s.choices))
 
 
 _HEAD = _Specs.of(HEAD_FIELDS)
@@ -134,6 +155,37 @@ def _required(specs: _Specs, values: dict[str, Any], prefix: str, errors: Errors
             errors.setdefault(prefix + spec.key, L.MSG_REQUIRED.format(label=spec.label))
 
 
+def _choices(specs: _Specs, values: dict[str, Any], prefix: str, errors: Errors) -> None:
+    for spec in specs.choices:
+        if values.get(spec.key) and values[spec.key] not in dict(spec.choices):
+            errors.setdefault(prefix + spec.key, L.MSG_CHOICE.format(label=spec.label))
+
+
+def _fees(head: dict[str, Any], cat: Catalogue, errors: Errors) -> None:
+    trans = head.get("trans_mode") or ""
+    mode = cat.codes.get("transaction_mode", {}).get(trans, trans)
+    for key, label, _ in FEES:
+        mark, rate, currency = head.get(f"{key}_mark"), head.get(f"{key}_rate"), head.get(f"{key}_curr")
+        if rate is None and (mark or currency):
+            errors.setdefault(f"{key}_rate", L.MSG_REQUIRED.format(label=label))
+        if rate is not None and not mark:
+            errors.setdefault(f"{key}_mark", L.MSG_FEE_MARK_NEEDED.format(label=label))
+        if mark == RATE_MARK:
+            if rate is not None and not 0 < abs(rate) <= MAX_RATE:
+                errors.setdefault(f"{key}_rate", L.MSG_FEE_RATE.format(label=label))
+            if currency:
+                errors.setdefault(f"{key}_curr", L.MSG_FEE_RATE_NO_CURRENCY.format(label=label))
+        elif mark in AMOUNT_MARKS:
+            if rate == 0:
+                errors.setdefault(f"{key}_rate", L.MSG_FEE_AMOUNT.format(label=label))
+            if not currency:
+                errors.setdefault(f"{key}_curr", L.MSG_REQUIRED.format(label=f"{label}币制"))
+        if trans in FEE_INCLUDED.get(key, ()) and rate is None:
+            errors.setdefault(f"{key}_rate", L.MSG_FEE_NEEDED.format(mode=mode, label=label))
+        if trans in NO_FEES and key in FEE_INCLUDED and (rate is not None or mark):
+            errors.setdefault(f"{key}_rate", L.MSG_FEE_NOT_INCLUDED.format(mode=mode, label=label))
+
+
 def _codes(specs: _Specs, values: dict[str, Any], prefix: str, cat: Catalogue, errors: Errors) -> None:
     for spec in specs.codes:
         code = values.get(spec.key)
@@ -150,6 +202,8 @@ def _head(kind: DeclarationKind, head: dict[str, Any], cat: Catalogue, errors: E
         if head.get(spec.key):
             errors[spec.key] = L.MSG_TRANSIT_ONLY.format(label=spec.label)
     _codes(shown, head, "", cat, errors)
+    _choices(shown, head, "", errors)
+    _fees(head, cat, errors)
     if transit and head.get("declare_office") and not southern(head["declare_office"]):
         errors.setdefault("declare_office", L.MSG_SOUTHERN_ONLY)
     for key in CREDIT_CODES:
@@ -191,9 +245,12 @@ def _item(index: int, item: dict[str, Any], cat: Catalogue, errors: Errors) -> N
     elif hs and entry is None:
         errors.setdefault(prefix + "hs_code", LL.MSG_UNKNOWN_HS.format(version=cat.version_code))
     if entry is not None:
-        _, problems = check_elements(item["model_spec"], entry.elements, cat.elements)
-        if problems:
-            errors[prefix + "model_spec"] = "；".join(problems)
+        parts = split_elements(item["model_spec"])
+        if len(parts) > len(entry.elements):
+            errors[prefix + "model_spec"] = LL.MSG_ELEMENTS_TOO_MANY.format(count=len(entry.elements))
+        parts += [""] * (len(entry.elements) - len(parts))
+        for position, problem in element_problems(parts, entry.elements, cat.elements).items():
+            errors[path("items", index, f"elements[{position}]")] = problem
         _units(item, entry, prefix, cat, errors)
     quantity, price, total = item["quantity"], item["price"], item["total"]
     if quantity is not None and price is not None and total is not None \

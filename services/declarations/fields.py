@@ -31,6 +31,9 @@ class Kind(StrEnum):
     DATE = "date"
 
 
+C, D, N, T = Kind.CODE, Kind.DECIMAL, Kind.INTEGER, Kind.DATE
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     key: str
@@ -42,14 +45,30 @@ class FieldSpec:
     xml: str = ""  # the standard message's element
     column: bool = False  # a typed column of ``declaration`` (filtered on); else in ``head``
     transit: bool = False  # only on the 转关 kinds
+    choices: tuple[tuple[str, str], ...] = ()  # a short fixed list (code, label), chosen from a select
+    signed: bool = False  # a number that may be negative (杂费: a deduction is a negative value or rate)
 
 
 def _f(key: str, label: str, kind: Kind = Kind.TEXT, table: str = "", *, req: bool = False, size: int = 255,
-       xml: str = "", column: bool = False, transit: bool = False) -> FieldSpec:
-    return FieldSpec(key, label, kind, table, req, size, xml, column, transit)
+       xml: str = "", column: bool = False, transit: bool = False, choices: tuple[tuple[str, str], ...] = (),
+       signed: bool = False) -> FieldSpec:
+    return FieldSpec(key, label, kind, table, req, size, xml, column, transit, choices, signed)
 
 
-C, D, N, T = Kind.CODE, Kind.DECIMAL, Kind.INTEGER, Kind.DATE
+# 运费 / 保费 / 杂费: each a mark (1 率, 2 单价, 3 总价), a value and a currency, as in the standard message
+# (FeeMark / FeeRate / FeeCurr, InsurMark …, OtherMark …).
+FEE_MARKS: tuple[tuple[str, str], ...] = (("1", "率"), ("2", "单价"), ("3", "总价"))
+FEES: tuple[tuple[str, str, str], ...] = (("fee", "运费", "Fee"), ("insur", "保费", "Insur"),
+                                          ("other", "杂费", "Other"))
+
+
+def _fee_fields() -> tuple[FieldSpec, ...]:
+    return tuple(spec for key, label, xml in FEES for spec in (
+        _f(f"{key}_mark", f"{label}标记", size=1, xml=f"{xml}Mark", choices=FEE_MARKS),
+        _f(f"{key}_rate", label, D, xml=f"{xml}Rate", signed=key == "other"),
+        _f(f"{key}_curr", f"{label}币制", C, "currency", size=3, xml=f"{xml}Curr")))
+
+
 HEAD_FIELDS: tuple[FieldSpec, ...] = (
     _f("declare_office", "申报地海关", C, "customs_office", req=True, size=4, xml="CustomMaster", column=True),
     _f("ie_port", "出境关别", C, "customs_office", req=True, size=4, xml="IEPort", column=True),
@@ -78,6 +97,7 @@ HEAD_FIELDS: tuple[FieldSpec, ...] = (
     _f("gross_weight", "毛重（千克）", D, req=True, xml="GrossWet"),
     _f("net_weight", "净重（千克）", D, req=True, xml="NetWt"),
     _f("trans_mode", "成交方式", C, "transaction_mode", req=True, size=1, xml="TransMode"),
+    *_fee_fields(),
     _f("mark_no", "标记唛码", size=400, xml="MarkNo"),
     _f("note_s", "备注", xml="NoteS"),
     _f("transit_traf_mode", "境内运输方式", C, "transport_mode", req=True, size=1, transit=True),
@@ -162,12 +182,14 @@ def typed_value(spec: FieldSpec, raw: Any) -> Any:
         if not re.fullmatch(r"\d{1,9}", text):
             raise ValueError(L.MSG_INTEGER.format(label=spec.label))
         return int(text)
+    message = L.MSG_SIGNED_DECIMAL if spec.signed else L.MSG_DECIMAL
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(L.MSG_DECIMAL.format(label=spec.label)) from None
-    if not number.is_finite() or number < 0 or number >= Decimal("1e13") or number.as_tuple().exponent < -5:  # type: ignore[operator]
-        raise ValueError(L.MSG_DECIMAL.format(label=spec.label))
+        raise ValueError(message.format(label=spec.label)) from None
+    if not number.is_finite() or (number < 0 and not spec.signed) or abs(number) >= Decimal("1e13") \
+            or number.as_tuple().exponent < -5:  # type: ignore[operator]
+        raise ValueError(message.format(label=spec.label))
     return number
 
 

@@ -17,6 +17,14 @@ MSG_CODE_TOO_LONG = "{label}应为不超过 {size} 位的代码，请从列表�
 MSG_DATE = "{label}应为日期，如 2026-03-02"
 MSG_INTEGER = "{label}应为不小于 0 的整数"
 MSG_DECIMAL = "{label}应为不小于 0 的数字（最多 5 位小数）"
+MSG_SIGNED_DECIMAL = "{label}应为数字（最多 5 位小数；应扣除的填负数）"
+MSG_CHOICE = "请从列表中选择{label}"
+MSG_FEE_MARK_NEEDED = "填写{label}时请选择标记：1 率、2 单价、3 总价"
+MSG_FEE_RATE = "{label}按率填报时应为百分比数值，大于 0 且不超过 100（如 5% 填 5）"
+MSG_FEE_RATE_NO_CURRENCY = "{label}按率填报时不填币制"
+MSG_FEE_AMOUNT = "{label}按单价或总价填报时应不为 0"
+MSG_FEE_NEEDED = "成交方式为 {mode} 时，出口货物应填报{label}"
+MSG_FEE_NOT_INCLUDED = "成交方式为 {mode} 时不填报{label}"
 MSG_TOO_MANY_ROWS = "最多 {count} 行"
 MSG_REQUIRED = "请填写{label}"
 MSG_UNKNOWN_CODE = "{label}“{code}”不在{table}代码表中，请从列表中选择"
@@ -172,3 +180,19 @@ DONE_SECOND_REVIEW = "二复核设置已保存"
 EXPORT_TITLE = "单证复核记录"
 EXPORT_HEADERS = ("系统编号", "统一编号", "报关单类型", "字段", "字段路径", "标记", "意见", "标记时的值", "审核人",
                   "时间")
+
+# 打印报关单 / 打印通知书 (业务数据查询)
+PRINT = QUERY  # 打印报关单 / 打印通知书 belong to 业务数据查询
+PRINT_TITLES = {"export": "中华人民共和国海关出口货物报关单", "export_record": "中华人民共和国海关出境货物备案清单",
+                "export_transit": "中华人民共和国海关出口货物报关单",
+                "export_transit_record": "中华人民共和国海关出境货物备案清单"}
+PRINT_TRANSIT = "转关提前报关"
+NOTICE_TITLE = "出口货物放行通知书"
+NOTICE_OFFICE = "中华人民共和国{office}"
+NOTICE_TEXT = "你单位申报的下列出口货物，海关已审结放行，请凭本通知书办理货物装运手续。"
+PRINT_BUTTONS = {"declaration": "打印报关单", "notice": "打印通知书"}
+PRINT_DOCUMENTS = {"declaration": "报关单", "notice": "放行通知书"}
+PRINT_FILES = {"declaration": "报关单-{number}.pdf", "notice": "放行通知书-{number}.pdf"}
+NOTE_NO_STAMP = "（{name}未上传报关员章，本单无报关员章水印）"
+NOTE_NO_SEAL = "（企业未上传印章）"
+MSG_NOT_RELEASED = "报关单尚未放行，没有放行通知书（放行或结关后可打印）"

@@ -19,6 +19,7 @@ OBJECT_LABELS = {
     "card_binding": "卡介质", "module_authorisation": "模块授权", "sms_alert": "短信配置错误",
     "department": "部门", "join_request": "加入企业申请", "person_form_preferences": "个人表单设置",
     "company_form_defaults": "企业表单默认设置", "library_row": "规范申报数据", "library_upload": "规范申报数据上传",
+    "declaration": "报关单",
 }
 ACTION_LABELS = {
     "question.accept": "受理问题", "question.reply": "回复问题", "question.forward": "转交问题",
@@ -64,9 +65,11 @@ ACTION_LABELS = {
     "company.form_defaults": "修改企业表单默认设置",
     "library.choose": "设为企业自选", "library.unchoose": "撤销企业自选", "library.publish": "公开规范数据",
     "library.withdraw": "撤回公开", "library_upload": "上传规范申报数据",
+    "declaration.print": "打印报关单", "declaration.print_notice": "打印放行通知书",
 }
 ACTOR_KIND_LABELS = {"customs": "海关", "person": "企业", "system": SYSTEM_NAME}
 DETAIL_LABELS = {"reply_kind": "回复类型", "reason": "原因", "from_office": "原部门", "to_office": "转至",
                  "title": "标题", "name": "名称", "old": "原名称", "via": "方式", "role": "角色", "office": "单位",
                  "new": "新值", "module": "模块", "credit_code": "统一社会信用代码", "card_no": "卡号",
-                 "card_type": "卡类型", "username": "用户名"}
+                 "card_type": "卡类型", "username": "用户名", "document": "单证", "stamp": "报关员章",
+                 "seal": "企业印章", "number": "系统编号"}

@@ -86,21 +86,33 @@ def _code(value: str, table: str, ref: Reference) -> str:
     return found
 
 
+def element_problems(parts: list[str], elements: list[dict[str, Any]], ref: Reference) -> dict[int, str]:
+    """The problem of each element by its position: a required one left empty, an enumerated one whose value is
+    not in its table (the declaration form shows each beside its element)."""
+    found: dict[int, str] = {}
+    for index, (element, value) in enumerate(zip(elements, parts, strict=False)):
+        table = element.get("table")
+        if element["required"] and not value:
+            found[index] = L.MSG_ELEMENT_MISSING.format(names=element["name"])
+        elif table and value and value not in ref.allowed(table):
+            found[index] = L.MSG_ELEMENT_VALUE.format(name=element["name"], value=value,
+                                                      allowed="、".join(sorted(ref.allowed(table))))
+    return found
+
+
 def check_elements(spec: str, elements: list[dict[str, Any]], ref: Reference) -> tuple[list[str], list[str]]:
-    """The 规格型号's parts in catalogue order (padded to the catalogue's length) and its problems."""
+    """The 规格型号's parts in catalogue order (padded to the catalogue's length) and its problems (the missing
+    elements named in one)."""
     parts = [part.strip() for part in spec.split("|")] if spec else []
     problems = []
     if len(parts) > len(elements):
         problems.append(L.MSG_ELEMENTS_TOO_MANY.format(count=len(elements)))
     parts += [""] * (len(elements) - len(parts))
-    missing = [e["name"] for e, value in zip(elements, parts, strict=False) if e["required"] and not value]
+    found = element_problems(parts, elements, ref)
+    missing = [elements[i]["name"] for i in found if not parts[i]]
     if missing:
         problems.append(L.MSG_ELEMENT_MISSING.format(names="、".join(missing)))
-    for element, value in zip(elements, parts, strict=False):
-        table = element.get("table")
-        if table and value and value not in ref.allowed(table):
-            problems.append(L.MSG_ELEMENT_VALUE.format(name=element["name"], value=value,
-                                                       allowed="、".join(sorted(ref.allowed(table)))))
+    problems += [message for i, message in found.items() if parts[i]]
     return parts, problems
 
 

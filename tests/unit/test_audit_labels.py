@@ -22,7 +22,8 @@ COMPOSED = {f"question.{a}" for a in ("accept", "reply", "forward", "publish", "
     f"department.{a}" for a in ("add", "rename", "move", "delete")} | {
     f"personal.{kind}{done}" for kind in ("avatar", "stamp") for done in ("", "_removed")} | {
     "personal.profile", "personal.preferences", "personal.preferences_reset", "library.choose", "library.unchoose",
-    "library.publish", "library.withdraw"}
+    "library.publish", "library.withdraw"} | {
+    "declaration.print", "declaration.print_notice"}  # services/declarations/printing.py PrintDocument.audit_action
 
 
 def written() -> set[tuple[str, str]]:

@@ -88,9 +88,28 @@ BAD_VALUES = [
     ("HS code not in the catalogue", _bad(item={"hs_code": "8482109999"}), "items[0].hs_code", "商品目录中不存在"),
     ("HS code shape", _bad(item={"hs_code": "84821"}), "items[0].hs_code", "10位数字"),
     ("required element missing", _bad(item={"elements": ["0", "3", "", "SKF", "6205", "", "", ""]}),
-     "items[0].model_spec", "缺少必填申报要素：结构类型"),
+     "items[0].elements[2]", "缺少必填申报要素：结构类型"),
     ("enumerated element value", _bad(item={"elements": ["9", "3", "深沟球", "SKF", "6205", "", "", ""]}),
-     "items[0].model_spec", "品牌类型"),
+     "items[0].elements[0]", "品牌类型"),
+    ("more elements than the catalogue", _bad(item={"elements": ["0", "3", "深沟球", "SKF", "6205", "", "", "", "x"]}),
+     "items[0].model_spec", "申报要素多于商品目录的8项"),
+    ("运费 mark not 1/2/3", _bad({"trans_mode": "1", "fee_mark": "4", "fee_rate": "5", "insur_mark": "1",
+                               "insur_rate": "0.3"}), "fee_mark", "请从列表中选择运费标记"),
+    ("运费 without a mark", _bad({"trans_mode": "2", "fee_rate": "5"}), "fee_mark", "请选择标记"),
+    ("运费 rate over 100", _bad({"trans_mode": "2", "fee_mark": "1", "fee_rate": "120"}), "fee_rate", "不超过 100"),
+    ("运费 rate with a currency", _bad({"trans_mode": "2", "fee_mark": "1", "fee_rate": "5", "fee_curr": "USD"}),
+     "fee_curr", "按率填报时不填币制"),
+    ("运费 total without currency", _bad({"trans_mode": "2", "fee_mark": "3", "fee_rate": "1200"}), "fee_curr",
+     "请填写运费币制"),
+    ("运费 currency unknown", _bad({"trans_mode": "2", "fee_mark": "3", "fee_rate": "1200", "fee_curr": "XYZ"}),
+     "fee_curr", "不在币制代码表中"),
+    ("运费 amount zero", _bad({"trans_mode": "2", "fee_mark": "2", "fee_rate": "0", "fee_curr": "USD"}), "fee_rate",
+     "应不为 0"),
+    ("CIF without 保费", _bad({"trans_mode": "1", "fee_mark": "3", "fee_rate": "1200", "fee_curr": "USD"}),
+     "insur_rate", "成交方式为 CIF 时，出口货物应填报保费"),
+    ("FOB with 运费", _bad({"fee_mark": "3", "fee_rate": "1200", "fee_curr": "USD"}), "fee_rate",
+     "成交方式为 FOB 时不填报运费"),
+    ("杂费 value without a mark", _bad({"other_rate": "-20", "other_curr": "USD"}), "other_mark", "请选择标记"),
     ("成交计量单位 unknown", _bad(item={"unit": "999"}), "items[0].unit", "不在计量单位代码表中"),
     ("legal unit not the catalogue's", _bad(item={"legal_unit": "007"}), "items[0].legal_unit", "套"),
     ("second unit missing", _bad(item={"second_unit": ""}), "items[0].second_unit", "千克"),
@@ -121,6 +140,20 @@ async def test_every_check_refuses_its_bad_value_beside_its_field(db: object, re
         errors = check_submission(K.EXPORT, form, await load_catalogue(form, on, _conn()))
         assert field in errors and fragment in errors[field], (what, errors)
         assert set(errors) == {field}, (what, errors)  # one bad value, one refusal
+
+
+async def test_fees_as_the_standard_message_gives_them(db: object, reference: None) -> None:
+    """运费 / 保费 / 杂费 each as mark + value + currency: CIF declares both, a rate has no currency, 杂费 may be a
+    deduction (negative); only 杂费 may be negative."""
+    on = date(2026, 3, 2)
+    cif = _bad({"trans_mode": "1", "fee_mark": "3", "fee_rate": "1200", "fee_curr": "USD", "insur_mark": "1",
+                "insur_rate": "0.3", "other_mark": "3", "other_rate": "-20.5", "other_curr": "USD"})
+    assert check_submission(K.EXPORT, cif, await load_catalogue(cif, on, _conn())) == {}
+    assert cif.head["other_rate"] == Decimal("-20.5") and cif.head["insur_rate"] == Decimal("0.3")
+    with pytest.raises(ValidationFailed) as refused:
+        parse_form(good_head(fee_rate="-5", other_rate="五"), {})
+    assert refused.value.errors == {"fee_rate": "运费应为不小于 0 的数字（最多 5 位小数）",
+                                    "other_rate": "杂费应为数字（最多 5 位小数；应扣除的填负数）"}
 
 
 def _conn() -> Any:
