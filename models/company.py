@@ -44,7 +44,7 @@ class CompanySettings(Model):
     declaration_kinds = fields.JSONField(default=every_kind)  # the enabled kinds (DeclarationKind values)
     aircraft_auto = fields.BooleanField(default=False)  # 航空器自动申报
     aircraft_time = fields.CharField(max_length=5, null=True)  # HH:MM, set only while aircraft_auto is on
-    second_review = fields.BooleanField(default=False)  # 二复核: an approval needs a second reviewer
+    second_review = fields.BooleanField(default=False, db_default=False)  # 二复核: an approval needs a second reviewer
     # Ordered: [{id, key, content_type, filename, sha256, link}] and [{id, title, url}].
     carousel: fields.JSONField[list[dict[str, Any]]]
     carousel = fields.JSONField(default=list)

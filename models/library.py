@@ -206,7 +206,7 @@ class LibraryRow(Model):
     catalogue_version_id: int  # the version the row was checked against
     # how its HS code changed when it was re-checked against a newer version: "" (unchanged) or the kinds of
     # ``CatalogueChange`` joined by "," (gained,lost / reordered / expired)
-    catalogue_change = fields.CharField(max_length=40, default="")
+    catalogue_change = fields.CharField(max_length=40, default="", db_default="")
     upload: fields.ForeignKeyNullableRelation[LibraryUpload] = fields.ForeignKeyField(
         "models.LibraryUpload", related_name="rows", null=True, on_delete=fields.SET_NULL)
     upload_id: int | None

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='LibraryRow',
             name='catalogue_change',
-            field=fields.CharField(default='', max_length=40),
+            field=fields.CharField(default='', db_default='', max_length=40),
         ),
         ops.CreateModel(
             name='CatalogueChange',

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CompanySettings',
             name='second_review',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AlterField(
             model_name='Declaration',
