@@ -64,6 +64,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/library_query.py
 	$(BIN)/python bench/declaration_save.py
 	$(BIN)/python bench/declaration_pdf.py
+	$(BIN)/python bench/declaration_review.py
+	$(BIN)/python bench/declaration_import.py
+	$(BIN)/python bench/declaration_query.py
+	$(BIN)/python bench/declaration_sync.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
