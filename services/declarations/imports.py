@@ -48,7 +48,6 @@ DECLARATION_IMPORT = "declaration_import"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 2000  # declarations checked against one catalogue load, stored in one set
 YIELD_EVERY = 100  # declarations read or parsed between turns of the event loop (the writer's statements)
-REPORT_SHEET = "错误报告"
 _ZIP = b"PK\x03\x04"
 
 
@@ -210,11 +209,7 @@ def _finish(run: _Run, folder: Path, error_path: Path) -> None:
     """After the commit: the annotated workbook of the refused declarations' rows (with a sheet listing every
     error); the uploaded file goes."""
     if run.annotated is not None:
-        report = run.annotated.workbook.create_sheet(REPORT_SHEET)
-        report.append(["行号", "列", "原因"])
-        for error in run.errors:
-            report.append([error.row, error.column, error.reason])
-        run.annotated.save(error_path)
+        run.annotated.save(error_path, run.errors)
     (folder / run.record.stored_path).unlink(missing_ok=True)
 
 

@@ -171,6 +171,7 @@ class AnnotatedSheet:
     and an error column, each refused row's cells as they were, the bad cells highlighted (write-only: flat)."""
 
     FILL = PatternFill("solid", start_color="FFFFC7CE")
+    REPORT_SHEET = "错误报告"  # every error of the file, one per line
 
     def __init__(self, headers: Sequence[str], error_header: str) -> None:
         self.workbook = new_workbook()
@@ -201,7 +202,13 @@ class AnnotatedSheet:
         self.sheet.append(cells)
         self.rows += 1
 
-    def save(self, path: Path | str) -> None:
+    def save(self, path: Path | str, errors: Sequence[CellError] = ()) -> None:
+        """The workbook, with a sheet listing ``errors`` (行号, 列, 原因) when there are any."""
+        if errors:
+            report = self.workbook.create_sheet(self.REPORT_SHEET)
+            report.append(["行号", "列", "原因"])
+            for error in errors:
+                report.append([error.row, error.column, error.reason])
         save(self.workbook, path)
 
 

@@ -47,7 +47,6 @@ LIBRARY_UPLOAD = "library_upload"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
 BATCH = 2000
 YIELD_EVERY = 100
-REPORT_SHEET = "错误报告"
 REPORT_LINES = 200
 _ZIP = b"PK\x03\x04"
 _SOURCES = {UploadKind.AUDITED: LibrarySource.AUDITED, UploadKind.DECLARED: LibrarySource.DECLARED}
@@ -213,11 +212,7 @@ def _finish(run: _Run, folder: Path, error_path: Path) -> None:
     """After the commit: the annotated workbook of the refused rows; the uploaded file goes (its refused rows
     live on in the annotated copy)."""
     if run.annotated is not None:
-        report = run.annotated.workbook.create_sheet(REPORT_SHEET)
-        report.append(["行号", "列", "原因"])
-        for error in run.errors:
-            report.append([error.row, error.column, error.reason])
-        run.annotated.save(error_path)
+        run.annotated.save(error_path, run.errors)
     (folder / run.upload.stored_path).unlink(missing_ok=True)
 
 
@@ -246,7 +241,7 @@ async def error_report(account_id: int, upload_id: int, folder: Path, limit: int
     upload = await access_upload(account_id, upload_id)
     if not upload.error_path or not (folder / upload.error_path).exists():
         return []
-    sheet = CalamineWorkbook.from_path(str(folder / upload.error_path)).get_sheet_by_name(REPORT_SHEET)
+    sheet = CalamineWorkbook.from_path(str(folder / upload.error_path)).get_sheet_by_name(AnnotatedSheet.REPORT_SHEET)
     lines = []
     for row, column, reason in islice(sheet.iter_rows(), 1, limit + 1):
         lines.append(CellError(int(row) if isinstance(row, int | float) else 0, str(column), str(reason)))
