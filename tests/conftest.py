@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -22,9 +23,12 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from core.cache import Cache, MemoryCache, RedisCache
 from core.config import DatabaseSettings
 from core.db import close_database, open_database, upgrade
+from services.declarations.single_window import use_single_window
 from services.jobs.exports import exports_folder
 from services.jobs.worker import JobRunner, run_next
 from services.kit.context import ServiceContext
+from simulators.single_window.local import LocalSingleWindow
+from simulators.single_window.platform import SingleWindowPlatform
 from tests.factories import World, build_world
 from tests.http.support import Site, running_site, web_settings
 
@@ -34,6 +38,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 CACHES = ["memory"] + (["redis"] if REDIS_URL else [])
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
+SIMULATED_NOW = datetime(2026, 3, 13, 10, tzinfo=UTC)  # a Friday: the single-window simulator's clock
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -181,3 +186,12 @@ async def job_worker(site: Site) -> AsyncIterator[JobRunner]:
     yield runner
     stop.set()
     await task
+
+
+@pytest.fixture
+def single_window_at_now() -> Iterator[LocalSingleWindow]:
+    """The single-window simulator in-process as the process's adapter (申报 succeeds), its clock a fixed Friday."""
+    port = LocalSingleWindow(SingleWindowPlatform(lambda: SIMULATED_NOW))
+    use_single_window(port)
+    yield port
+    use_single_window(None)

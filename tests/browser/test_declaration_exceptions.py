@@ -23,7 +23,7 @@ PAGE = "/workbench/declarations/exceptions"
 
 
 @pytest.fixture
-async def receipt(site: Site, world: World, tmp_path: Path) -> None:
+async def receipt(site: Site, world: World, tmp_path: Path, single_window_at_now: object) -> None:
     """A declaration of this month declared and deleted by customs."""
     await load_small_reference(tmp_path)
     ctx = ServiceContext()

@@ -4,9 +4,8 @@ served over HTTP and reached through the real adapter (``served``) for the sync 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from sanic import Sanic
@@ -18,16 +17,14 @@ from simulators.single_window.api import blueprint
 from simulators.single_window.local import LocalSingleWindow
 from simulators.single_window.platform import SingleWindowPlatform
 from tests.bot.support import serving
+from tests.conftest import SIMULATED_NOW
 
-NOW = datetime(2026, 3, 13, 10, tzinfo=UTC)  # a Friday
+NOW = SIMULATED_NOW
 
 
 @pytest.fixture(autouse=True)
-def local_single_window() -> Iterator[LocalSingleWindow]:
-    port = LocalSingleWindow(SingleWindowPlatform(lambda: NOW))
-    use_single_window(port)
-    yield port
-    use_single_window(None)
+def local_single_window(single_window_at_now: LocalSingleWindow) -> LocalSingleWindow:
+    return single_window_at_now
 
 
 @dataclass
