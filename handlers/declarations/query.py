@@ -14,7 +14,7 @@ from sanic.response import HTTPResponse, file, raw
 
 from handlers.declarations.bodies import DeclarationImportBody, DeclarationQueryFilter, DeclarationSelectionBody
 from handlers.kit.bodies import read_query
-from handlers.kit.forms import Refused, form_action
+from handlers.kit.forms import REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
 from handlers.workspace.shell import workbench_page
@@ -25,6 +25,7 @@ from services.declarations import imports as I
 from services.declarations import labels as L
 from services.declarations import query as Q
 from services.declarations.import_template import import_template
+from services.declarations.single_window import SingleWindowError
 from services.jobs.exports import (
     enterprise_export_file,
     enterprise_export_view,
@@ -116,7 +117,8 @@ async def declare(request: Request, declaration_id: int) -> HTTPResponse:
         return await _list(request, refused=Refused({"_form": next(iter(refused.errors.values()))},
                                                     status=refused.status))
 
-    return await form_action(request, current_member, DeclarationSelectionBody, change, again)
+    return await form_action(request, current_member, DeclarationSelectionBody, change, again,
+                             catch=(*REFUSALS, SingleWindowError))
 
 
 @requires(L.QUERY)
