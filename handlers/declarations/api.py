@@ -1,6 +1,7 @@
 """The declarations' JSON API under /api/v1/workspace: the entry list, a declaration, a new draft, 暂存 with the
-version check (409 on a stale version), 提交审核; and the code lookups the entry form uses (typing a code or a
-name finds it; an HS code's units and ordered declaration elements)."""
+version check (409 on a stale version), 提交审核, 申报 (through the single window: 409 with the reason when it
+does not take it); and the code lookups the entry form uses (typing a code or a name finds it; an HS code's units
+and ordered declaration elements)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sanic.response import HTTPResponse
 from handlers.declarations.bodies import (
     CodeQuery,
     DeclarationCreateBody,
+    DeclarationDeclareBody,
     DeclarationsQuery,
     DeclarationUpdateBody,
     DeclarationVersionBody,
@@ -121,6 +123,15 @@ def declarations_api_blueprint() -> Blueprint:
         body = read_body(request, DeclarationVersionBody)
         await E.submit_declaration(request.app.ctx.services, await current_member(request), declaration_id,
                                    body.version)
+        return await detail(request, declaration_id)
+
+    @api_route(bp, "POST", ONE + "/declare", summary="申报：审核通过后经单一窗口发送，返回统一编号（seq_no）；"
+               "单一窗口未受理时返回 409，报关单仍为审核通过", tag=TAG, body=DeclarationDeclareBody, response=DETAIL)
+    @requires(L.ENTRY)
+    async def declare(request: Request, declaration_id: int) -> HTTPResponse:
+        body = read_body(request, DeclarationDeclareBody)
+        await E.declare_declaration(request.app.ctx.services, await current_member(request), declaration_id,
+                                    body.version)
         return await detail(request, declaration_id)
 
     @api_route(bp, "GET", "/api/v1/workspace/codes/<table:str>", summary="代码表查找：输入代码或名称", tag=TAG,

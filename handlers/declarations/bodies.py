@@ -94,6 +94,12 @@ class DeclarationVersionBody(Body):
     version: int
 
 
+class DeclarationDeclareBody(Body):
+    """申报：当前版本号（可省略；给出且已过期时返回 409）."""
+
+    version: int | None = None
+
+
 class DeclarationReturnBody(Body):
     """审核退回：原因必填."""
 

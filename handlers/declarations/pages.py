@@ -19,7 +19,7 @@ from handlers.declarations.bodies import (
 )
 from handlers.declarations.printing import print_url
 from handlers.kit.bodies import read_body, read_query, typed_values
-from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
+from handlers.kit.forms import NOTHING_REFUSED, REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
 from handlers.workspace.shell import workbench_page
@@ -33,6 +33,7 @@ from services.declarations.defaults import entry_defaults
 from services.declarations.fields import HEAD_FIELDS, PARTS, DeclarationForm, form_text, parse_form
 from services.declarations.marks import red_marks
 from services.declarations.printing import RELEASED, PrintDocument
+from services.declarations.single_window import SingleWindowError
 from services.kit.records import Declaration, DeclarationKind
 from services.workspace.roles import Member
 
@@ -40,7 +41,7 @@ ENTRY = "/workbench/declarations/entry"
 IMPLEMENTED = frozenset({ENTRY})
 DONE = {"saved": L.DONE_SAVED, "submitted": L.DONE_SUBMITTED, "copied": L.DONE_COPIED, "deleted": L.DONE_DELETED,
         "withdrawn": L.DONE_WITHDRAWN, "approved": L.DONE_APPROVED, "returned": L.DONE_RETURNED,
-        "generated": L.DONE_GENERATED}
+        "generated": L.DONE_GENERATED, "declared": L.DONE_DECLARED}
 
 
 def _kind(text: str) -> DeclarationKind:
@@ -70,7 +71,8 @@ async def _form_page(request: Request, member: Member, kind: DeclarationKind, *,
         names=await code_names(_typed_codes(head, parts)), editable=editable,
         may_review=member.decision.allows(L.REVIEW), base=ENTRY, done=DONE.get(request.args.get("done", ""), ""),
         red=await red_marks(view.declaration, view.form) if view else {},
-        prints=_prints(member, declaration))
+        prints=_prints(member, declaration),
+        may_declare=declaration is not None and E.may_declare(member, declaration))
 
 
 def _prints(member: Member, declaration: Declaration | None) -> list[tuple[str, str, str]]:
@@ -103,7 +105,7 @@ def entry_blueprint() -> Blueprint:
     bp.add_route(edit_form, f"{ENTRY}/<declaration_id:int>", methods=["GET"])
     bp.add_route(save, f"{ENTRY}/<declaration_id:int>", methods=["POST"])
     for name, handler in (("copy", copy), ("delete", delete), ("withdraw", withdraw), ("approve", approve),
-                          ("return", send_back)):
+                          ("return", send_back), ("declare", declare)):
         bp.add_route(handler, f"{ENTRY}/<declaration_id:int>/{name}", methods=["POST"], name=f"declaration_{name}")
     return bp
 
@@ -202,3 +204,20 @@ async def send_back(request: Request, declaration_id: int) -> HTTPResponse:
         return await _form_page(request, member, view.declaration.kind, view=view, refused=refused)
 
     return await form_action(request, current_member, DeclarationReturnBody, change, again)
+
+
+@requires(L.ENTRY)
+async def declare(request: Request, declaration_id: int) -> HTTPResponse:
+    """申报 from the form of an approved declaration: sent through the single window; a failure (the single window
+    down, …) shown beside the button, the declaration still approved."""
+    async def change(member: Member, body: DeclarationVersionBody) -> HTTPResponse:
+        await E.declare_declaration(request.app.ctx.services, member, declaration_id, body.version)
+        return see_other(f"{ENTRY}/{declaration_id}?done=declared")
+
+    async def again(member: Member, refused: Refused) -> HTTPResponse:
+        view = await E.get_declaration(member, declaration_id)
+        return await _form_page(request, member, view.declaration.kind, view=view,
+                                refused=Refused({"declare": refused.first[1]}, status=refused.status))
+
+    return await form_action(request, current_member, DeclarationVersionBody, change, again,
+                             catch=(*REFUSALS, SingleWindowError))

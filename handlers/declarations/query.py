@@ -14,7 +14,7 @@ from sanic.response import HTTPResponse, file, raw
 
 from handlers.declarations.bodies import DeclarationImportBody, DeclarationQueryFilter, DeclarationSelectionBody
 from handlers.kit.bodies import read_query
-from handlers.kit.forms import Refused, form_action
+from handlers.kit.forms import REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
 from handlers.workspace.shell import workbench_page
@@ -25,6 +25,7 @@ from services.declarations import imports as I
 from services.declarations import labels as L
 from services.declarations import query as Q
 from services.declarations.import_template import import_template
+from services.declarations.single_window import SingleWindowError
 from services.jobs.exports import (
     enterprise_export_file,
     enterprise_export_view,
@@ -77,7 +78,7 @@ async def _list(request: Request, *, summary: bool = False, refused: Refused | N
         return f"{SUMMARY if summary else QUERY}{path}?{urlencode({k: v for k, v in {**args, **changes}.items() if v})}"
     return await workbench_page(
         request, "workbench/declaration_summary.html" if summary else "workbench/declaration_query.html",
-        status=400 if errors else 200, items=found.items, next_cursor=found.next_cursor, args=args, errors=errors,
+        status=refused.status if refused else 400 if errors else 200, items=found.items, next_cursor=found.next_cursor, args=args, errors=errors,
         link=link, qs=urlencode(args), base=QUERY, statuses=list(DeclarationStatus), kinds=list(DeclarationKind),
         prints=PRINTS, print_link=print_link, approved=DeclarationStatus.APPROVED, draft_like=EDITABLE,
         results=results or [], may_import=member.decision.allows(L.IMPORT),
@@ -116,7 +117,8 @@ async def declare(request: Request, declaration_id: int) -> HTTPResponse:
         return await _list(request, refused=Refused({"_form": next(iter(refused.errors.values()))},
                                                     status=refused.status))
 
-    return await form_action(request, current_member, DeclarationSelectionBody, change, again)
+    return await form_action(request, current_member, DeclarationSelectionBody, change, again,
+                             catch=(*REFUSALS, SingleWindowError))
 
 
 @requires(L.QUERY)

@@ -13,19 +13,27 @@ from urllib.parse import quote, urlencode
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from handlers.declarations.bodies import ReviewApproveBody, ReviewExportQuery, ReviewQuery, ReviewReturnBody
+from handlers.declarations.bodies import (
+    DeclarationVersionBody,
+    ReviewApproveBody,
+    ReviewExportQuery,
+    ReviewQuery,
+    ReviewReturnBody,
+)
 from handlers.kit.bodies import read_query
-from handlers.kit.forms import NOTHING_REFUSED, Refused, form_action
+from handlers.kit.forms import NOTHING_REFUSED, REFUSALS, Refused, form_action
 from handlers.kit.permissions import current_member, requires
 from handlers.kit.render import see_other
 from handlers.workspace.shell import workbench_page
 from models.errors import ValidationFailed
+from services.declarations import entry as E
 from services.declarations import labels as L
 from services.declarations import review as R
 from services.declarations.codes import code_names
 from services.declarations.fields import HEAD_FIELDS, ITEM_FIELDS
 from services.declarations.review_export import export_marks, export_name
 from services.declarations.review_filters import CHOICES, FIELDS, ReviewFilter
+from services.declarations.single_window import SingleWindowError
 from services.workspace.roles import Member
 
 REVIEW, REVIEW2 = "/workbench/declarations/review", "/workbench/declarations/review2"
@@ -34,7 +42,8 @@ BASES = {REVIEW: L.REVIEW, REVIEW2: L.REVIEW2}
 DEFAULT_STATUS = {REVIEW: "pending_review", REVIEW2: "second_review"}  # what a list opens on
 TITLES = {REVIEW: "报关单审核", REVIEW2: "二复核"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DONE = {"approved": L.DONE_APPROVED, "passed": L.DONE_PASSED_FIRST, "returned": L.DONE_RETURNED}
+DONE = {"approved": L.DONE_APPROVED, "passed": L.DONE_PASSED_FIRST, "returned": L.DONE_RETURNED,
+        "declared": L.DONE_DECLARED}
 # The printed 出口货物报关单's head, row by row (a transit kind adds its last row).
 HEAD_LAYOUT: tuple[tuple[str, ...], ...] = (
     ("declare_office", "ie_port", "ie_date", "manual_no"),
@@ -97,7 +106,7 @@ async def _review_page(request: Request, member: Member, declaration_id: int, *,
         layout=[row for row in layout if row], item_specs=ITEM_FIELDS, names=await code_names(codes),
         errors=refused.beside(), typed=refused.values, base=base, title=TITLES[base],
         mark_labels=L.MARK_LABELS, modes=list(R.ReviewMode), specs=SPECS,
-        done=DONE.get(request.args.get("done", ""), ""),
+        done=DONE.get(request.args.get("done", ""), ""), may_declare=E.may_declare(member, view.declaration),
         api=f"/api/v1/workspace/declarations/{base.rsplit('/', 1)[1]}/{declaration_id}")
 
 
@@ -132,6 +141,22 @@ async def send_back(request: Request, declaration_id: int) -> HTTPResponse:
     return await form_action(request, current_member, ReviewReturnBody, change, again)
 
 
+async def declare(request: Request, declaration_id: int) -> HTTPResponse:
+    """申报 by the reviewer once approved (the preparer has the same button on the entry form)."""
+    base = _base(request)
+
+    async def change(member: Member, body: DeclarationVersionBody) -> HTTPResponse:
+        await E.declare_declaration(request.app.ctx.services, member, declaration_id, body.version)
+        return see_other(f"{base}/{declaration_id}?done=declared")
+
+    async def again(member: Member, refused: Refused) -> HTTPResponse:
+        return await _review_page(request, member, declaration_id,
+                                  refused=Refused({"declare": refused.first[1]}, status=refused.status))
+
+    return await form_action(request, current_member, DeclarationVersionBody, change, again,
+                             catch=(*REFUSALS, SingleWindowError))
+
+
 async def export(request: Request) -> HTTPResponse:
     services = request.app.ctx.services
     month = read_query(request, ReviewExportQuery).month or services.now().astimezone(services.tz).strftime("%Y-%m")
@@ -156,4 +181,6 @@ def review_blueprint() -> Blueprint:
                      name=f"{tag}_approve")
         bp.add_route(requires(code)(send_back), f"{base}/<declaration_id:int>/return", methods=["POST"],
                      name=f"{tag}_return")
+        bp.add_route(requires(code)(declare), f"{base}/<declaration_id:int>/declare", methods=["POST"],
+                     name=f"{tag}_declare")
     return bp

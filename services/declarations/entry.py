@@ -32,7 +32,7 @@ from models.declaration_sync import DeclarationSend
 from models.declarations import Declaration, DeclarationEvent, DeclarationKind
 from models.departments import DepartmentMember
 from models.enterprises import Enterprise
-from models.errors import Conflict, NotFound, ValidationFailed
+from models.errors import Conflict, DomainError, NotFound, ValidationFailed
 from services.declarations import labels as L
 from services.declarations.checks import check_submission, load_catalogue
 from services.declarations.exceptions import register_from_receipt
@@ -73,6 +73,16 @@ class DeclarationPage:
 def actor_of(member: Member) -> Actor:
     return Actor(member.membership.person_id, may_enter=member.decision.allows(L.ENTRY),
                  may_review=member.decision.allows(L.REVIEW), may_review2=member.decision.allows(L.REVIEW2))
+
+
+def may_declare(member: Member, declaration: Declaration) -> bool:
+    """Whether the member may 申报 the declaration now (its preparer or a reviewer, once approved): the pages show
+    the button by this, the lifecycle's own rule."""
+    try:
+        decide(DeclarationState(declaration.status, declaration.owner_id), A.DECLARE, actor_of(member))
+    except DomainError:
+        return False
+    return True
 
 
 async def first_reviewer(conn: BaseDBAsyncClient, declaration: Declaration) -> int | None:

@@ -179,13 +179,14 @@ async def apply_receipt(ctx: ServiceContext, enterprise_id: int, receipt: Remote
             problem = "" if found else L.PROBLEM_NO_DECLARATION
             if found is not None and action is None:
                 problem = L.PROBLEM_UNKNOWN_TYPE
+            if found is not None and receipt.entry_id and not found.entry_id:
+                # first: the exception a 删单 registers and the printed form carry the 海关编号 the receipt gives
+                await Declaration.filter(id=found.id).using_db(conn).update(entry_id=receipt.entry_id[:18])
             if found is not None and action is not None:
                 try:  # in a savepoint of this transaction: a refusal leaves the receipt stored with its reason
                     await record_receipt(ctx, enterprise_id, found.id, action, receipt.note, received_at=receipt.at)
                 except DomainError as refused:
                     problem = refused.message[:200]
-                if receipt.entry_id and not found.entry_id:
-                    await Declaration.filter(id=found.id).using_db(conn).update(entry_id=receipt.entry_id[:18])
             await DeclarationReceipt.filter(id=row.id).using_db(conn).update(applied=not problem, problem=problem)
     except IntegrityError:
         return UNCHANGED

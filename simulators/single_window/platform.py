@@ -57,6 +57,7 @@ class SingleWindowPlatform:
         self.enterprises: dict[str, Enterprise] = {}
         self.feeds: dict[str, Feed] = {}
         self.sends: dict[str, str] = {}  # idempotency key -> 统一编号
+        self.entry_ids: dict[str, str] = {}  # 统一编号 of a send -> the 海关编号 customs gives it on entry
         self.faults: list[Fault] = []
         self.requests = 0  # answered requests (tests count calls)
         self.history_days = 45
@@ -156,6 +157,7 @@ class SingleWindowPlatform:
             "items": body.get("items", []), "containers": body.get("containers", []),
             "documents": body.get("documents", [])}
         entry_id = f"{body.get('head', {}).get('CustomMaster') or '0900'}{now:%Y}0{secrets.randbelow(10**9):09d}"
+        self.entry_ids[seq_no] = entry_id
         feed = self.feeds.setdefault(code, Feed())
         for n, kind in enumerate(("entered", "released", "cleared"), start=1):
             feed.planned.append((now + timedelta(seconds=self.receipt_pace * n), code,
@@ -166,7 +168,9 @@ class SingleWindowPlatform:
         if kind not in RECEIPT_TYPES:
             raise ValueError(kind)
         found = self.enterprise(code).declarations.get(seq_no)
-        receipt = {"seq_no": seq_no, "type": kind, "entry_id": (found or {}).get("entry_id", ""), "note": note,
+        # customs numbers a sent declaration when it takes it in: every receipt but a 退单 carries that 海关编号
+        entry_id = (found or {}).get("entry_id", "") or ("" if kind == "rejected" else self.entry_ids.get(seq_no, ""))
+        receipt = {"seq_no": seq_no, "type": kind, "entry_id": entry_id, "note": note,
                    "at": (at or self.clock()).isoformat()}
         self._append(code, receipt)
         return receipt

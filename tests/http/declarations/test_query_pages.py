@@ -70,14 +70,14 @@ async def test_submit_selected_reports_each_and_an_approved_one_is_declared(site
     await Declaration.filter(id=good).update(status=DeclarationStatus.APPROVED)
     listed = await staff.get(QUERY)
     assert f'formaction="{QUERY}/{good}/declare"' in listed.text
-    # this site has no single window configured: 申报 is refused in Chinese and the declaration stays approved
-    # (sending through the simulator: tests/services/declarations/test_sync.py and the sync browser test)
+    # this site has no single window configured: 申报 is refused in Chinese on the list (its 409), the declaration
+    # stays approved (sending through the simulator: tests/http/declarations/test_declare.py, the journey tests)
     refused = await staff.post_form(f"{QUERY}/{good}/declare")
     assert refused.status_code == 409 and MSG_NOT_CONFIGURED in refused.text
     assert (await Declaration.get(id=good)).status is DeclarationStatus.APPROVED
     await Declaration.filter(id=good).update(status=DeclarationStatus.DECLARED)
     again = await staff.post_form(f"{QUERY}/{good}/declare")
-    assert again.status_code == 400 and 'id="form-error"' in again.text
+    assert again.status_code == 409 and 'id="form-error"' in again.text
 
 
 async def test_export_and_api_never_show_another_enterprises_rows(site: Site, world: World,
