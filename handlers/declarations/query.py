@@ -78,7 +78,8 @@ async def _list(request: Request, *, summary: bool = False, refused: Refused | N
         return f"{SUMMARY if summary else QUERY}{path}?{urlencode({k: v for k, v in {**args, **changes}.items() if v})}"
     return await workbench_page(
         request, "workbench/declaration_summary.html" if summary else "workbench/declaration_query.html",
-        status=refused.status if refused else 400 if errors else 200, items=found.items, next_cursor=found.next_cursor, args=args, errors=errors,
+        status=refused.status if refused else 400 if errors else 200, items=found.items,
+        next_cursor=found.next_cursor, args=args, errors=errors,
         link=link, qs=urlencode(args), base=QUERY, statuses=list(DeclarationStatus), kinds=list(DeclarationKind),
         prints=PRINTS, print_link=print_link, approved=DeclarationStatus.APPROVED, draft_like=EDITABLE,
         results=results or [], may_import=member.decision.allows(L.IMPORT),
