@@ -9,8 +9,8 @@ the reference data with ``qingling load-data``'s loader, and measures in this or
 
   (a) ``services.library.uploads.run_upload``: read through the Excel kit (its streaming sheet reader,
       ``services.kit.xlsx_stream``), every row typed and checked against the catalogue and the code tables, good
-      rows stored in one transaction (batches of 2,000 COPYed into a temporary table and moved into
-      ``library_row`` — its indexes and the GIN keyword index — by INSERT … SELECT … ON CONFLICT DO NOTHING),
+      rows stored in one transaction (batches of 2,000, each one INSERT … SELECT FROM unnest(an array per
+      column) … ON CONFLICT DO NOTHING into ``library_row`` — its indexes and the GIN keyword index),
       refused rows written to the annotated workbook; its peak resident memory (the process's high-water mark,
       taken before anything else is parsed);
   (b) python-calamine alone: every row of the sheet iterated (``iter_rows``), nothing done with it; and its peak

@@ -179,7 +179,7 @@ async def measure_lists(pool: asyncpg.Pool, member: Membership, iterations: int)
     for name, args in {**FILTERS, **PUBLIC_FILTERS}.items():
         flt = LibraryFilter.from_args(args)
         public = name.startswith("public")
-        scope = public_scope(3) if public else enterprise_scope(1, flt.role)
+        scope = public_scope(3, flt.hs_code) if public else enterprise_scope(1, flt.role)
         sql, params = bare_sql(scope, flt)
 
         async def app(flt: LibraryFilter = flt, public: bool = public) -> object:

@@ -291,13 +291,21 @@ def _held_lines(source: Path | str | bytes | IO[bytes]) -> tuple[int, Iterator[t
     return (sheet.end[0] + 1 if sheet.end else 0), lines()
 
 
+MEMO = 4096  # distinct cell values remembered per column while typing a file
+_MISS = object()
+
+
 @dataclass
 class RowTyper:
-    """Types one raw row after another by the columns found in the header row (read from ``lines``)."""
+    """Types one raw row after another by the columns found in the header row (read from ``lines``).
+
+    Each column keeps a memo of the distinct raw cells it has typed (codes, names, dates and units recur on
+    thousands of rows of an upload): a recurring cell is one dictionary look-up, its value or its reason."""
 
     places: list[tuple[Column[Any], int, Callable[[Any], Any]]]
     missing: list[CellError]
     headers: list[str]
+    memos: list[dict[tuple[type, Any], Any]] = field(default_factory=list)
 
     @classmethod
     def from_lines(cls, lines: Iterator[tuple[int, list[Any]]], columns: Sequence[Column[Any]], tz: ZoneInfo,
@@ -315,7 +323,7 @@ class RowTyper:
                 places.append((column, headers.index(column.header), _converter(column, tz)))
             else:
                 missing.append(CellError(header_row, column.header, MSG_MISSING_COLUMN))
-        return cls(places, missing, headers)
+        return cls(places, missing, headers, [{} for _ in places])
 
     def typed(self, number: int, line: list[Any]) -> tuple[dict[str, Any] | None, list[CellError]]:
         """The row's typed values by column name (None for a blank row) and its bad cells."""
@@ -324,11 +332,21 @@ class RowTyper:
         values: dict[str, Any] = {}
         errors = []
         width = len(line)
-        for column, index, convert in self.places:
-            try:
-                values[column.name] = convert(line[index] if index < width else "")
-            except _Bad as problem:
-                errors.append(CellError(number, column.header, problem.reason))
+        for (column, index, convert), memo in zip(self.places, self.memos, strict=True):
+            raw = line[index] if index < width else ""
+            key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys: the class tells them apart
+            found = memo.get(key, _MISS)
+            if found is _MISS:
+                try:
+                    found = convert(raw)
+                except _Bad as problem:
+                    found = problem
+                if len(memo) < MEMO:
+                    memo[key] = found
+            if found.__class__ is _Bad:
+                errors.append(CellError(number, column.header, found.reason))
+            else:
+                values[column.name] = found
         return values, errors
 
 

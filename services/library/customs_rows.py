@@ -15,7 +15,8 @@ from tortoise.expressions import Q
 from models.errors import ValidationFailed
 from models.library import LibraryMark, LibraryRow, LibrarySource
 from services.kit.context import ServiceContext
-from services.kit.excel import MSG_DATE, Column, Kind, SheetWriter, new_workbook, save
+from services.kit.excel import MSG_DATE, Column, Kind
+from services.kit.xlsx_writer import StreamedSheet
 from services.library.columns import COLUMNS
 from services.library.labels import IE_LABELS, MARK_LABELS, MSG_CHOOSE, SOURCE_LABELS
 from services.library.uploads import access_uploader, office_codes
@@ -116,17 +117,15 @@ async def export_customs_rows(account_id: int, flt: RowFilter, path: Path, ctx: 
     scope = await _scope(account_id, flt)
     total = await LibraryRow.filter(scope).count()
     progress(0, total)
-    workbook = new_workbook()
-    sheet = SheetWriter(workbook, EXPORT_SHEET, EXPORT_COLUMNS, ctx.tz)
     last: int | None = None
-    while True:
-        query = LibraryRow.filter(scope).order_by("-id").limit(BATCH).prefetch_related("catalogue_version")
-        rows = await (query.filter(id__lt=last) if last else query)
-        for row in rows:
-            sheet.append(row)
-        progress(sheet.rows, total)
-        if len(rows) < BATCH:
-            break
-        last = rows[-1].id
-    save(workbook, path)
+    with StreamedSheet(path, EXPORT_SHEET, EXPORT_COLUMNS, ctx.tz) as sheet:
+        while True:
+            query = LibraryRow.filter(scope).order_by("-id").limit(BATCH).prefetch_related("catalogue_version")
+            rows = await (query.filter(id__lt=last) if last else query)
+            for row in rows:
+                sheet.append(row)
+            progress(sheet.rows, total)
+            if len(rows) < BATCH:
+                break
+            last = rows[-1].id
     return sheet.rows

@@ -20,7 +20,7 @@ from models.library import LibraryMark, LibraryRow
 from services.cards.authorisations import is_authorised
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
-from services.kit.excel import SheetWriter, new_workbook, save
+from services.kit.xlsx_writer import StreamedSheet
 from services.library import labels as L
 from services.library.customs_rows import EXPORT_COLUMNS, EXPORT_SHEET
 from services.library.filters import LibraryFilter
@@ -118,22 +118,20 @@ async def export_enterprise_rows(membership: Membership, flt: LibraryFilter, pat
                                  cursor: str | None = None, limit: int = PAGE,
                                  progress: Callable[[int, int], None] = lambda done, total: None) -> int:
     """The rows under ``flt`` to an .xlsx at ``path``: one page of ``limit`` rows (``cursor`` given, "" the first)
-    or every row, read a keyset batch at a time into a write-only sheet (memory stays flat); the row count."""
+    or every row, read a keyset batch at a time into a streamed sheet (memory stays flat); the row count."""
     await access_library(membership)
     scope = enterprise_scope(membership.enterprise_id, flt.role)
-    workbook = new_workbook()
-    sheet = SheetWriter(workbook, EXPORT_SHEET, EXPORT_COLUMNS, ctx.tz)
-    if cursor is not None:
-        for row in (await page_of(scope, flt, cursor, limit)).items:
-            sheet.append(row)
-    else:
-        total = await count_of(scope, flt)
-        progress(0, total)
-        async for batch in every_row(scope, flt):
-            for row in batch:
+    with StreamedSheet(path, EXPORT_SHEET, EXPORT_COLUMNS, ctx.tz) as sheet:
+        if cursor is not None:
+            for row in (await page_of(scope, flt, cursor, limit)).items:
                 sheet.append(row)
-            progress(sheet.rows, total)
-    save(workbook, path)
+        else:
+            total = await count_of(scope, flt)
+            progress(0, total)
+            async for batch in every_row(scope, flt):
+                for row in batch:
+                    sheet.append(row)
+                progress(sheet.rows, total)
     return sheet.rows
 
 

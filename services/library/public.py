@@ -1,9 +1,9 @@
 """The public library (公共库 §5.3): public 规范 rows only, read by anybody, and never who declared them.
 
 A row is shown only when at least ``min_enterprises`` different enterprises (收发货人) have public 规范 rows of its
-HS code, decided in the query for each candidate row (a loose index scan of the code's distinct 收发货人 over the
-partial index of migration 0022: at most ``min_enterprises`` probes), so a rare code cannot reveal its one
-declarant."""
+HS code, decided in the query (a loose index scan of the code's distinct 收发货人 over the partial index of
+migration 0022: at most ``min_enterprises`` probes) — for each candidate row, or, under an HS filter, once for each
+code of its range — so a rare code cannot reveal its one declarant."""
 
 from __future__ import annotations
 
@@ -27,15 +27,32 @@ def visible(alias: str = "") -> str:
 
 
 VISIBLE = visible()
-# "at least N different 收发货人 have visible rows of the outer row's HS code": a loose index scan of the distinct
-# consignee codes (library_row_public_parties), at most N probes, instead of grouping every public row
-_COMMON = f"""EXISTS (WITH RECURSIVE parties(code, n) AS (
-    SELECT MIN(p.consignee_code), 1 FROM library_row p WHERE p.hs_code = library_row.hs_code AND {visible("p.")}
+
+
+def _common(code: str) -> str:
+    """"At least N different 收发货人 have visible rows of HS code ``code`` (an SQL expression)": a loose index
+    scan of the code's distinct consignee codes (library_row_public_parties), at most N probes, instead of grouping
+    every public row. Two arguments: N, N."""
+    return f"""EXISTS (WITH RECURSIVE parties(code, n) AS (
+    SELECT MIN(p.consignee_code), 1 FROM library_row p WHERE p.hs_code = {code} AND {visible("p.")}
     UNION ALL
-    SELECT (SELECT MIN(p.consignee_code) FROM library_row p WHERE p.hs_code = library_row.hs_code
+    SELECT (SELECT MIN(p.consignee_code) FROM library_row p WHERE p.hs_code = {code}
             AND {visible("p.")} AND p.consignee_code > parties.code), parties.n + 1
     FROM parties WHERE parties.code IS NOT NULL AND parties.n < ?)
   SELECT 1 FROM parties WHERE parties.n = ? AND parties.code IS NOT NULL)"""
+
+
+# each candidate row checks its own code: cheap while a page's first rows qualify (no filter, a keyword)
+_COMMON = _common("library_row.hs_code")
+# the codes of an HS range that pass, each checked once (a loose index scan of the range's distinct visible codes):
+# an HS filter's candidates are thousands of rows of a few codes. Arguments: low, high, high, N, N.
+_COMMON_IN_RANGE = f"""library_row.hs_code IN (WITH RECURSIVE codes(code) AS (
+    SELECT MIN(c.hs_code) FROM library_row c WHERE c.hs_code BETWEEN ? AND ? AND {visible("c.")}
+    UNION ALL
+    SELECT (SELECT MIN(c.hs_code) FROM library_row c WHERE c.hs_code > codes.code AND c.hs_code <= ?
+            AND {visible("c.")})
+    FROM codes WHERE codes.code IS NOT NULL)
+  SELECT codes.code FROM codes WHERE codes.code IS NOT NULL AND {_common("codes.code")})"""
 
 
 @dataclass(frozen=True)
@@ -59,9 +76,14 @@ class PublicPage:
     next_cursor: str | None
 
 
-def public_scope(min_enterprises: int) -> Scope:
-    """Public 规范 rows of HS codes that at least ``min_enterprises`` enterprises declared publicly."""
-    return Scope((VISIBLE, _COMMON), (max(min_enterprises, 1), max(min_enterprises, 1)))
+def public_scope(min_enterprises: int, hs_code: str = "") -> Scope:
+    """Public 规范 rows of HS codes that at least ``min_enterprises`` enterprises declared publicly; ``hs_code``,
+    the filter's code or prefix, lets the threshold be decided once per code of its range."""
+    n = max(min_enterprises, 1)
+    if not hs_code:
+        return Scope((VISIBLE, _COMMON), (n, n))
+    low, high = hs_code.ljust(10, "0"), hs_code.ljust(10, "9")
+    return Scope((VISIBLE, _COMMON_IN_RANGE), (low, high, high, n, n))
 
 
 def public_row(row: LibraryRow) -> PublicRow:
@@ -71,7 +93,7 @@ def public_row(row: LibraryRow) -> PublicRow:
 
 async def public_rows(flt: LibraryFilter, min_enterprises: int, cursor: str = "", limit: int = PAGE) -> PublicPage:
     """One page of the public library under ``flt`` (its mark and role are the public library's own)."""
-    found = await page_of(public_scope(min_enterprises), _public_filter(flt), cursor, limit)
+    found = await page_of(public_scope(min_enterprises, flt.hs_code), _public_filter(flt), cursor, limit)
     return PublicPage([public_row(r) for r in found.items], found.next_cursor)
 
 

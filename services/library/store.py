@@ -39,13 +39,19 @@ def _insert_sql() -> str:
             "ON CONFLICT (entry_number, item_number, source) DO NOTHING")
 
 
-# PostgreSQL: each batch is COPYed (binary) into a temporary table of the transaction, then moved over in one
-# INSERT … SELECT that skips stored natural keys (COPY itself cannot skip conflicts).
-_STAGE = "library_row_stage"
-_STAGE_SQL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (LIKE library_row INCLUDING DEFAULTS) ON COMMIT DROP; "
-              f"TRUNCATE {_STAGE}")
-_FROM_STAGE_SQL = (f"INSERT INTO library_row ({', '.join(ROW_COLUMNS)}) SELECT {', '.join(ROW_COLUMNS)} FROM {_STAGE} "
-                   "ON CONFLICT (entry_number, item_number, source) DO NOTHING")
+# PostgreSQL: each batch is one INSERT … SELECT FROM unnest(one array per column) that skips stored natural keys
+# (COPY itself cannot skip conflicts; COPYing into a temporary table and moving the rows over took twice as long).
+# The keywords travel joined by spaces (a token holds none: services.library.keywords), elements as JSON text.
+_PG_TYPES = {"item_number": "int2", "declared_on": "date", "model_spec": "text", "elements": "text",
+             "quantity": "numeric", "legal_quantity": "numeric", "total_price": "numeric", "remarks": "text",
+             "public": "bool", "superseded": "bool", "version": "int4", "created_at": "timestamptz",
+             "updated_at": "timestamptz", "catalogue_version_id": "int4", "upload_id": "int8", "keywords": "text",
+             "declarant_enterprise_id": "int4", "consignee_enterprise_id": "int4"}  # others: varchar
+_PG_VALUES = {"elements": "u.elements::jsonb", "keywords": "string_to_array(u.keywords, ' ')"}
+_UNNEST_SQL = (f"INSERT INTO library_row ({', '.join(ROW_COLUMNS)}) "
+               f"SELECT {', '.join(_PG_VALUES.get(c, f'u.{c}') for c in ROW_COLUMNS)} FROM unnest("
+               + ", ".join(f"${i}::{_PG_TYPES.get(c, 'varchar')}[]" for i, c in enumerate(ROW_COLUMNS, start=1))
+               + f") AS u({', '.join(ROW_COLUMNS)}) ON CONFLICT (entry_number, item_number, source) DO NOTHING")
 
 
 def row_values(row: dict[str, Any], source: LibrarySource, version_id: int, upload_id: int | None,
@@ -63,14 +69,13 @@ def row_values(row: dict[str, Any], source: LibrarySource, version_id: int, uplo
     if not postgres:
         for key in ("declared_on", "created_at", "updated_at", *_DECIMALS):
             values[key] = _FIELDS[key].to_db_value(values[key], LibraryRow)
-    values["keywords"] = stored_keywords(row["keywords"], "postgres" if postgres else "sqlite")
+    values["keywords"] = " ".join(row["keywords"]) if postgres else stored_keywords(row["keywords"], "sqlite")
     return tuple(values[c] for c in ROW_COLUMNS[:_MADE])
 
 
 async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert rows made by ``row_values``, with the ids of the registered enterprises their credit codes name; a row
-    whose natural key is stored already is skipped. ``conn`` is a transaction (PostgreSQL stages the batch in a
-    temporary table dropped at its commit)."""
+    whose natural key is stored already is skipped."""
     if not rows:
         return
     codes = {row[_DECLARANT] for row in rows} | {row[_CONSIGNEE] for row in rows}
@@ -78,9 +83,7 @@ async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]]) 
     linked = [(*row, known.get(row[_DECLARANT]), known.get(row[_CONSIGNEE])) for row in rows]
     if dialect(conn) == "postgres":
         async with conn.acquire_connection() as raw:
-            await raw.execute(_STAGE_SQL)
-            await raw.copy_records_to_table(_STAGE, records=linked, columns=ROW_COLUMNS)
-            await raw.execute(_FROM_STAGE_SQL)
+            await raw.execute(_UNNEST_SQL, *(list(column) for column in zip(*linked, strict=True)))
     else:
         await conn.execute_many(portable_sql(_insert_sql(), conn), [list(row) for row in linked])
 

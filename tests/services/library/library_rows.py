@@ -47,7 +47,7 @@ async def put(*rows: dict[str, Any]) -> list[LibraryRow]:
     the stored rows is superseded, as the upload settles it."""
     version = await CatalogueVersion.all().order_by("-effective_from").first()
     assert version is not None
-    async with in_transaction() as conn:  # PostgreSQL stages the rows in a table of the transaction
+    async with in_transaction() as conn:  # an upload stores its rows in one transaction too
         postgres = dialect(conn) == "postgres"
         await insert_rows(conn, [row_values(r, r["source"], version.id, None, NOW, postgres) for r in rows])
     audited = await LibraryRow.filter(source=LibrarySource.AUDITED).values_list("entry_number", "item_number")

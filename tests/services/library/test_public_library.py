@@ -68,6 +68,17 @@ async def test_the_public_filters(reference: None) -> None:
     assert len(await codes(mark="nonstandard", role="declarant")) == 9  # not the public library's filters
 
 
+async def test_under_an_hs_filter_each_code_of_its_range_passes_the_threshold_alone(reference: None) -> None:
+    await put(*[item(n, OTHERS[n % 3]) for n in range(1, 4)],  # 8482102000: three enterprises
+              *[item(n, OTHERS[n % 2], hs_code="8482101010", goods_name="调心滚子轴承") for n in range(4, 8)],
+              item(8, OTHERS[0], public=False, hs_code="8482101010", goods_name="调心滚子轴承"))  # two: hidden
+    assert sorted(set(await codes(hs_code="8482"))) == ["8482102000:深沟球轴承"]
+    assert len(await codes(hs_code="848210")) == len(await codes(hs_code="8482102000")) == 3
+    assert await codes(hs_code="8482101010") == await codes(hs_code="84821010") == []
+    assert len(await codes(2, hs_code="84821010")) == 4
+    assert await codes(hs_code="9403") == []
+
+
 def test_a_public_row_carries_nothing_of_who_declared_it() -> None:
     names = {f.name for f in fields(PublicRow)}
     assert names.isdisjoint({"entry_number", "declarant_code", "declarant_name", "consignee_code",

@@ -19,7 +19,7 @@ from models.offices import OfficeKind
 from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.library.columns import HEADERS
-from services.library.keywords import keyword_condition
+from services.library.keywords import keyword_condition, keyword_tokens, stored_keywords
 from services.library.uploads import error_workbook, list_uploads, start_upload
 from tests.factories import World, account, office
 from tests.services.library.support import CONSIGNEE, SPEC, good_row, load_small_reference, upload, workbook
@@ -118,7 +118,11 @@ async def test_stored_rows_carry_marks_keywords_enterprises_and_the_catalogue_ve
     assert first.elements == ["0", "3", "深沟球", "SKF", "6205-2RS", "", "", ""]
     assert (first.consignee_enterprise_id, first.declarant_enterprise_id) == (world.acme.id, None)
     assert first.catalogue_version_id is not None and first.source is LibrarySource.AUDITED
-    sql, args = keyword_condition("轴承", LibraryRow._meta.db.capabilities.dialect)
+    dialect = LibraryRow._meta.db.capabilities.dialect
+    stored = await LibraryRow._meta.db.execute_query(_portable("SELECT keywords FROM library_row WHERE id = ?"),
+                                                     [first.id])
+    assert stored[1][0]["keywords"] == stored_keywords(keyword_tokens(first.goods_name, first.model_spec), dialect)
+    sql, args = keyword_condition("轴承", dialect)
     found = await LibraryRow._meta.db.execute_query(_portable(f"SELECT id FROM library_row WHERE {sql}"), args)
     assert len(found[1]) == 2
     sql, args = keyword_condition("承轴", LibraryRow._meta.db.capabilities.dialect)
