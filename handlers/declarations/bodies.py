@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema, create_model
 
 from handlers.kit.bodies import Body, PageQuery
-from handlers.kit.fields import Flag, Ids, Limit, LongText, Text, Upload
+from handlers.kit.fields import BigInt, Flag, Ids, Limit, LongText, Text, Upload
 from models.declaration_lifecycle import DeclarationGroup, DeclarationStatus
 from services.declarations.fields import HEAD_FIELDS, PARTS, FieldSpec, Kind
 from services.declarations.review import ReviewMode
@@ -85,19 +85,19 @@ class DeclarationCreateBody(DeclarationContentBody):
 class DeclarationUpdateBody(DeclarationContentBody):
     """暂存：以 version 做并发校验，版本过期返回 409."""
 
-    version: int
+    version: BigInt
 
 
 class DeclarationVersionBody(Body):
     """提交审核、撤回、删除、审核通过：当前版本号."""
 
-    version: int
+    version: BigInt
 
 
 class DeclarationDeclareBody(Body):
     """申报：当前版本号（可省略；给出且已过期时返回 409）."""
 
-    version: int | None = None
+    version: BigInt | None = None
 
 
 class DeclarationReturnBody(Body):
@@ -105,7 +105,7 @@ class DeclarationReturnBody(Body):
 
     documented_required = ("reason",)
 
-    version: int
+    version: BigInt
     reason: Text = ""
 
 
@@ -127,7 +127,7 @@ def _page_fields() -> dict[str, Any]:
 
 EntryPageBody: type[Body] = create_model(
     "DeclarationEntryForm", __base__=Body, __doc__="录入页面的表单：表头字段 + 每行重复的商品项、集装箱、随附单证字段",
-    kind=(Text, ""), version=(int | None, None), op=(Text, "save"), **_page_fields())
+    kind=(Text, ""), version=(BigInt | None, None), op=(Text, "save"), **_page_fields())
 
 
 def page_rows(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
@@ -174,7 +174,7 @@ class ExceptionCreateBody(ExceptionBody):
 class ExceptionUpdateBody(ExceptionBody):
     """修改异常登记：以 version 做并发校验."""
 
-    version: int = 0
+    version: BigInt = 0
     drop_attachment: Flag = False
 
 
@@ -182,7 +182,7 @@ class ExceptionStatusBody(Body):
     """变更处理状态（已完成时自动填写完成日期）."""
 
     status: Annotated[Text, Field(json_schema_extra={"enum": ["pending", "handling", "done"]})] = ""
-    version: int | None = None
+    version: BigInt | None = None
 
 
 class ExceptionIdsBody(Body):
@@ -248,7 +248,7 @@ class DeclarationQueryFilter(PageQuery):
 class DeclarationSelectionBody(Body):
     """提交审核：勾选的报关单."""
 
-    ids: list[int] = []
+    ids: Ids = Field(default_factory=list)
 
 
 class DeclarationImportBody(Body):
@@ -315,14 +315,14 @@ class ReviewMarkBody(Body):
 class ReviewApproveBody(Body):
     """审核通过：normal 普通审核，advanced 高级审核（全部字段均须标记）."""
 
-    version: int
+    version: BigInt
     mode: ReviewMode = ReviewMode.NORMAL
 
 
 class ReviewReturnBody(Body):
     """审核退回：标红的字段及意见即退回内容；无标红字段时须填写原因."""
 
-    version: int
+    version: BigInt
     reason: LongText = ""
 
 
