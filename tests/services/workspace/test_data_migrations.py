@@ -33,8 +33,8 @@ async def _migrated(url: str, before: str, rows: list[tuple[str, tuple[object, .
             await execute(connection(), sql, *args)
     finally:
         await close_database()
-    await upgrade(db)
-    try:
+    try:  # closed even when the upgrade fails: an open aiosqlite thread would hang the run's exit
+        await upgrade(db)
         return await fetch(connection(), query)
     finally:
         await close_database()
