@@ -25,9 +25,14 @@ def render_pdf(html: str) -> bytes:
     """The PDF of ``html`` (A4 and margins come from its own ``@page`` rule)."""
     # Imported here: WeasyPrint loads pango when imported, and the app starts (and serves everything else) on a
     # machine without it.
+    from PIL import ImageFile
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
+
+    # weasyprint.images sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import; the upload checks
+    # (services.kit.images) refuse a truncated photo only while it is off. Our PDFs embed stored, checked images.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     with _LOCK:
         if not _FONTS:

@@ -185,3 +185,11 @@ def test_display_filename_is_safe(given: str, content_type: str, expected: str) 
 
 def test_human_size() -> None:
     assert (human_size(20 * 1024 * 1024), human_size(512_000), human_size(999)) == ("20 MB", "500 KB", "999 字节")
+
+
+def test_printing_a_pdf_does_not_let_truncated_images_through_afterwards() -> None:
+    """WeasyPrint flips Pillow's process-wide LOAD_TRUNCATED_IMAGES when imported; the PDF adapter turns it back."""
+    from adapters.pdf import render_pdf
+
+    assert render_pdf("<p>章</p>").startswith(b"%PDF")
+    assert refusal(jpeg((256, 256))[:-400], "half.jpg")
