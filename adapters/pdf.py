@@ -1,6 +1,9 @@
 """HTML → PDF with WeasyPrint (Debian's pango draws the text; the CJK font is Debian's ``fonts-wqy-microhei``).
 
-Rendering is CPU work: it runs in a thread so the event loop stays free, one document at a time per process
+Rendering is CPU work: it runs in a helper process (one, started on the first print and kept), so the event
+loop stays free and WeasyPrint never runs beside the app's own threads — on Python 3.11 cssselect2's selector
+``eval`` in a thread can race the interpreter's AST work in another (SystemError "AST constructor recursion depth
+mismatch"), and WeasyPrint's import flips Pillow's process-wide LOAD_TRUNCATED_IMAGES. One document at a time
 (WeasyPrint's font configuration and pango's layout caches are shared state). The font configuration is made
 once and kept (it is what WeasyPrint loads slowest), and so are the images: a stamp is printed again and again.
 Images come inside the HTML as ``data:`` URIs; the fetcher refuses every other URL, so a document can never
@@ -10,7 +13,9 @@ reach the network or the disk.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 _LOCK = threading.Lock()
@@ -44,5 +49,15 @@ def render_pdf(html: str) -> bytes:
         return pdf
 
 
+_POOL: list[ProcessPoolExecutor] = []
+
+
+def _pool() -> ProcessPoolExecutor:
+    with _LOCK:
+        if not _POOL:
+            _POOL.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        return _POOL[0]
+
+
 async def html_to_pdf(html: str) -> bytes:
-    return await asyncio.to_thread(render_pdf, html)
+    return await asyncio.get_running_loop().run_in_executor(_pool(), render_pdf, html)
