@@ -300,12 +300,18 @@ class RowTyper:
     """Types one raw row after another by the columns found in the header row (read from ``lines``).
 
     Each column keeps a memo of the distinct raw cells it has typed (codes, names, dates and units recur on
-    thousands of rows of an upload): a recurring cell is one dictionary look-up, its value or its reason."""
+    thousands of rows of an upload): a recurring cell is one dictionary look-up, its value or its reason. A text
+    cell is its own key; any other is keyed with its class (1, 1.0 and True are equal keys otherwise)."""
 
     places: list[tuple[Column[Any], int, Callable[[Any], Any]]]
     missing: list[CellError]
     headers: list[str]
-    memos: list[dict[tuple[type, Any], Any]] = field(default_factory=list)
+    _plan: list[tuple[str, str, int, Callable[[Any], Any], dict[Any, Any]]] = field(default_factory=list)
+    _width: int = 0  # a line at least this wide holds every column read
+
+    def __post_init__(self) -> None:
+        self._plan = [(column.name, column.header, index, convert, {}) for column, index, convert in self.places]
+        self._width = max((index + 1 for _, index, _ in self.places), default=0)
 
     @classmethod
     def from_lines(cls, lines: Iterator[tuple[int, list[Any]]], columns: Sequence[Column[Any]], tz: ZoneInfo,
@@ -323,18 +329,19 @@ class RowTyper:
                 places.append((column, headers.index(column.header), _converter(column, tz)))
             else:
                 missing.append(CellError(header_row, column.header, MSG_MISSING_COLUMN))
-        return cls(places, missing, headers, [{} for _ in places])
+        return cls(places, missing, headers)
 
     def typed(self, number: int, line: list[Any]) -> tuple[dict[str, Any] | None, list[CellError]]:
         """The row's typed values by column name (None for a blank row) and its bad cells."""
         if all(cell == "" or cell is None for cell in line):
             return None, []
+        if len(line) < self._width:
+            line = [*line, *[""] * (self._width - len(line))]
         values: dict[str, Any] = {}
         errors = []
-        width = len(line)
-        for (column, index, convert), memo in zip(self.places, self.memos, strict=True):
-            raw = line[index] if index < width else ""
-            key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys: the class tells them apart
+        for name, header, index, convert, memo in self._plan:
+            raw = line[index]
+            key = raw if raw.__class__ is str else (raw.__class__, raw)
             found = memo.get(key, _MISS)
             if found is _MISS:
                 try:
@@ -344,9 +351,9 @@ class RowTyper:
                 if len(memo) < MEMO:
                     memo[key] = found
             if found.__class__ is _Bad:
-                errors.append(CellError(number, column.header, found.reason))
+                errors.append(CellError(number, header, found.reason))
             else:
-                values[column.name] = found
+                values[name] = found
         return values, errors
 
 

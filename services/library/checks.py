@@ -23,6 +23,7 @@ from services.library.keywords import keyword_tokens
 
 _IE = {"I": IeFlag.IMPORT, "E": IeFlag.EXPORT, "进口": IeFlag.IMPORT, "出口": IeFlag.EXPORT}
 Problems = list[tuple[str, str]]  # (column header, reason)
+SPECS_REMEMBERED = 65536
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Reference:
     table_names: dict[str, str]
     widths: dict[str, int]  # code table -> the width of its all-digit codes (a lost leading zero is put back)
     seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (cell, table) -> code: cells recur
+    # (HS code, 规格型号) -> ``check_elements``: the same goods are declared with the same elements again and again
+    specs: dict[tuple[str, str], tuple[list[str], list[str]]] = field(default_factory=dict)
 
     def allowed(self, table: str) -> frozenset[str]:
         return self.tables.get(table, frozenset())
@@ -150,8 +153,14 @@ def check_row(values: dict[str, Any], kind: UploadKind, ref: Reference, today: d
     elif elements is None:
         problems.append((HEADERS["hs_code"], L.MSG_UNKNOWN_HS.format(version=ref.version_code)))
     else:
-        row["elements"], element_problems = check_elements(values["model_spec"] or "", elements, ref)
-        problems.extend((HEADERS["model_spec"], reason) for reason in element_problems)
+        spec = values["model_spec"] or ""
+        checked = ref.specs.get((hs, spec))
+        if checked is None:
+            checked = check_elements(spec, elements, ref)
+            if len(ref.specs) < SPECS_REMEMBERED:
+                ref.specs[(hs, spec)] = checked
+        row["elements"] = list(checked[0])
+        problems.extend((HEADERS["model_spec"], reason) for reason in checked[1])
     row["model_spec"] = values["model_spec"] or ""
     if kind is UploadKind.AUDITED:
         mark = L.AUDIT_CONCLUSIONS.get(values["conclusion"] or "")

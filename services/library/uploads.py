@@ -7,24 +7,22 @@ headers) — a Chinese error beside the file field — and then checked row by r
 with all its problems, into the annotated workbook; good rows are stored in one
 transaction for the whole file (all of them commit or none: a failure or a worker that dies mid-file stores
 nothing, and the retried job starts again; a re-upload skips stored rows by the natural key), inserted in batches
-while the next batch is checked. The progress bar moves meanwhile: the job's heartbeat records it on another
-connection (on SQLite, one connection, it waits for the commit).
+while the next batch is checked (``services.library.upload_check``; a big file in a helper process, so parsing
+and checking use one core while storing uses the other). The progress bar moves meanwhile: the job's heartbeat
+records it on another connection (on SQLite, one connection, it waits for the commit).
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import AsyncGenerator, Callable
 from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from python_calamine import CalamineWorkbook
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.db import dialect
@@ -38,15 +36,16 @@ from services.kit.access import SUBTREE_ROLES, access_customs_account, customs_s
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.kit.excel import MSG_EMPTY, AnnotatedSheet, CellError, RowTyper, sheet_lines
+from services.kit.helper_process import Refused, in_helper_process
 from services.library import labels as L
-from services.library.checks import Reference, check_row, load_reference
-from services.library.columns import COLUMNS, HEADERS
-from services.library.store import insert_rows, row_values, settle_upload
+from services.library.checks import load_reference
+from services.library.columns import COLUMNS
+from services.library.store import insert_rows, settle_upload
+from services.library.upload_check import Batch, FileCheck, Outcome, checked_batches
 
 LIBRARY_UPLOAD = "library_upload"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
-BATCH = 2000
-YIELD_EVERY = 100
+HELPER_FROM_BYTES = 1024 * 1024  # files this big are checked in a helper process (its start costs ~0.5 s)
 REPORT_LINES = 200
 _ZIP = b"PK\x03\x04"
 _SOURCES = {UploadKind.AUDITED: LibrarySource.AUDITED, UploadKind.DECLARED: LibrarySource.DECLARED}
@@ -117,103 +116,56 @@ async def start_upload(ctx: ServiceContext, actor: CustomsActor, kind_text: str,
     return upload
 
 
-@dataclass
-class _Run:
-    upload: LibraryUpload
-    ref: Reference
-    offices: frozenset[str]  # the codes a row's 申报地海关 may have
-    headers: list[str]
-    seen: dict[tuple[str, int], int]  # (海关编号, 项号) -> the row it was first seen on
-    batch: list[tuple[Any, ...]]
-    errors: list[CellError]
-    annotated: AnnotatedSheet | None = None  # opened at the first refused row
-    storing: asyncio.Future[None] | None = None  # the batch being inserted
-    accepted: int = 0
-    rejected: int = 0
-    errors_before: int = 0  # where the current row's errors start in ``errors``
-
-
 async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_path: Path,
-                     progress: Callable[[int, int], None] = lambda done, total: None) -> LibraryUpload:
-    """Check every row of the upload's file, store the good ones, write the refused ones to ``error_path``."""
+                     progress: Callable[[int, int], None] = lambda done, total: None,
+                     helper_from_bytes: int = HELPER_FROM_BYTES) -> LibraryUpload:
+    """Check every row of the upload's file, store the good ones, write the refused ones to ``error_path``.
+
+    A file of ``helper_from_bytes`` or more is parsed and checked in a helper process while this one stores."""
     upload = await LibraryUpload.get(id=upload_id).prefetch_related("office")
     await LibraryUpload.filter(id=upload.id).update(status=UploadStatus.RUNNING)
-    offices = await office_codes(upload.office)
-    today, now = ctx.now().astimezone(ctx.tz).date(), ctx.now()
+    path, today = folder / upload.stored_path, ctx.now().astimezone(ctx.tz).date()
+    check = FileCheck(path, error_path, upload.kind, _SOURCES[upload.kind], await load_reference(today),
+                      await office_codes(upload.office), today, ctx.now(), ctx.tz, upload.id, dialect() == "postgres")
+    items = in_helper_process(checked_batches, check, refusal=ValidationFailed) \
+        if path.exists() and path.stat().st_size >= helper_from_bytes else _in_process(check)
     try:
-        height, lines = sheet_lines(folder / upload.stored_path)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from None
-    typer = RowTyper.from_lines(lines, COLUMNS, ctx.tz)
-    if typer.missing:
-        raise ValidationFailed(L.MSG_WRONG_HEADERS.format(columns="、".join(e.column for e in typer.missing)))
-    run = _Run(upload, await load_reference(today), offices, typer.headers, {}, [], [])
-    postgres = dialect() == "postgres"
-    source, total = _SOURCES[upload.kind], max(height - 1, 0)
-    async with in_transaction() as conn:  # the whole file or nothing
-        for number, line in lines:
-            values, errors = typer.typed(number, line)
-            if values is None:
-                continue
-            row = _checked(run, number, values, errors, today)
-            if row is None:
-                run.annotated = run.annotated or AnnotatedSheet(run.headers, L.MSG_ERROR_COLUMN)
-                run.annotated.append(number, line, run.errors[run.errors_before:])
-                continue
-            run.batch.append(row_values(row, source, run.ref.version_id, upload.id, now, postgres))
-            if len(run.batch) >= BATCH:
-                await _flush(run, conn)
-                progress(run.accepted + run.rejected, total)
-            elif (run.accepted + run.rejected) % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # the batch in flight moves on while the next one is checked
-        await _flush(run, conn)
-        if run.storing is not None:
-            await run.storing
-        await settle_upload(conn, upload.id, source)
-        stored = await LibraryRow.filter(upload_id=upload.id).using_db(conn).count()
-        await LibraryUpload.filter(id=upload.id).using_db(conn).update(
-            status=UploadStatus.DONE, rows_total=run.accepted + run.rejected, rows_accepted=run.accepted,
-            rows_stored=stored, rows_rejected=run.rejected, errors=len(run.errors),
-            error_path=error_path.name if run.rejected else "", finished_at=ctx.now())
-    _finish(run, folder, error_path)
+        async with in_transaction() as conn:  # the whole file or nothing
+            storing: asyncio.Future[None] | None = None  # one batch in flight while the next one is checked
+            outcome = Outcome(0, 0, 0)
+            try:
+                async for item in items:
+                    if storing is not None:
+                        await storing
+                    if isinstance(item, Outcome):
+                        outcome = item
+                        break
+                    storing = asyncio.ensure_future(insert_rows(conn, item.rows))
+                    progress(item.done, item.total)
+            finally:  # the transaction ends only once its connection is idle; the helper ends with the loop
+                if storing is not None and not storing.done():
+                    await asyncio.wait([storing])
+                await items.aclose()
+            await settle_upload(conn, upload.id, check.source)
+            stored = await LibraryRow.filter(upload_id=upload.id).using_db(conn).count()
+            await LibraryUpload.filter(id=upload.id).using_db(conn).update(
+                status=UploadStatus.DONE, rows_total=outcome.accepted + outcome.rejected,
+                rows_accepted=outcome.accepted, rows_stored=stored, rows_rejected=outcome.rejected,
+                errors=outcome.errors, error_path=error_path.name if outcome.rejected else "",
+                finished_at=ctx.now())
+    except Refused as refused:
+        raise ValidationFailed(str(refused)) from None
+    except BaseException:
+        error_path.unlink(missing_ok=True)  # written before the rows were stored: nothing refers to it
+        raise
+    path.unlink(missing_ok=True)  # its refused rows live on in the annotated copy
     return await LibraryUpload.get(id=upload.id)
 
 
-def _checked(run: _Run, number: int, values: dict[str, Any], errors: list[CellError],
-             today: date) -> dict[str, Any] | None:
-    """The row to store, or None when it is refused (its problems then end ``run.errors``)."""
-    run.errors_before = len(run.errors)
-    if not errors:
-        row, problems = check_row(values, run.upload.kind, run.ref, today)
-        if row["customs_office"] and row["customs_office"] not in run.offices:
-            problems.append((HEADERS["customs_office"], L.MSG_OFFICE_OUT_OF_SCOPE))
-        first = run.seen.setdefault((row["entry_number"], row["item_number"]), number)
-        if first != number:
-            problems.append((HEADERS["item_number"], L.MSG_DUPLICATE_IN_FILE.format(row=first)))
-        errors = [CellError(number, column, reason) for column, reason in problems]
-    if errors:
-        run.rejected += 1
-        run.errors.extend(errors)
-        return None
-    run.accepted += 1
-    return row
-
-
-async def _flush(run: _Run, conn: BaseDBAsyncClient) -> None:
-    """Insert the batch in the background (one batch in flight at a time, in the file's transaction), so the
-    database's work on it overlaps the checking of the next one."""
-    if run.storing is not None:
-        await run.storing
-    run.storing = asyncio.ensure_future(insert_rows(conn, run.batch)) if run.batch else None
-    run.batch = []
-
-
-def _finish(run: _Run, folder: Path, error_path: Path) -> None:
-    """After the commit: the annotated workbook of the refused rows; the uploaded file goes (its refused rows
-    live on in the annotated copy)."""
-    if run.annotated is not None:
-        run.annotated.save(error_path, run.errors)
-    (folder / run.upload.stored_path).unlink(missing_ok=True)
+async def _in_process(check: FileCheck) -> AsyncGenerator[Batch | Outcome, None]:
+    for item in checked_batches(check):
+        yield item
+        await asyncio.sleep(0)  # the batch in flight moves on while the next one is checked
 
 
 async def fail_upload(ctx: ServiceContext, upload_id: int, reason: str) -> None:
