@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -104,6 +104,18 @@ class HeldConnection(AsyncpgDBClient):
 
     def acquire_connection(self) -> ConnectionWrapper[asyncpg.Connection]:
         return ConnectionWrapper(self._lock, self)
+
+    async def select(self, sql: str, values: Sequence[Any]) -> list[asyncpg.Record]:
+        """A SELECT's rows (``$n`` placeholders): what ``execute_query`` answers for one, errors translated the
+        same way, without its per-statement work (the wrapper's lock, the statement's upper-cased copy, the log
+        call) — a page's raw reads (core/query_sql.py) run several a request."""
+        result: list[asyncpg.Record] = await self._translate_exceptions(HeldConnection._select, sql, values)
+        return result
+
+    async def _select(self, sql: str, values: Sequence[Any]) -> list[asyncpg.Record]:
+        async with self._lock:
+            result: list[asyncpg.Record] = await self._connection.fetch(sql, *values)
+            return result
 
     def _in_transaction(self) -> TransactionContext:
         return HeldTransaction(self)

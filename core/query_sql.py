@@ -25,7 +25,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.queryset import AwaitableQuery
 
-from core.db import connection, dialect, portable_sql
+from core.db import HeldConnection, connection, dialect, portable_sql
 
 M = TypeVar("M", bound=Model)
 
@@ -40,8 +40,16 @@ def parameterized(query: AwaitableQuery[Any]) -> tuple[str, list[Any]]:
 async def fetch_raw(query: AwaitableQuery[Any]) -> list[Any]:
     """The query's rows as the driver returns them (asyncpg records / sqlite rows), unconverted."""
     sql, params = parameterized(query)
-    _, rows = await connection().execute_query(sql, params)
-    return list(rows)
+    return list(await _select(connection(), sql, params))
+
+
+async def _select(conn: BaseDBAsyncClient, sql: str, params: Sequence[Any]) -> Sequence[Any]:
+    """A SELECT's rows on ``conn`` (its own placeholders); a held connection's reads skip the ORM client's
+    per-statement work (``HeldConnection.select``)."""
+    if isinstance(conn, HeldConnection):
+        return await conn.select(sql, params)
+    _, found = await conn.execute_query(sql, list(params))
+    return found
 
 
 COMPILED_MAX = 512  # statements kept per process (the least recently used go first)
@@ -61,16 +69,14 @@ async def fetch_compiled(key: Hashable, build: Callable[[], AwaitableQuery[Any]]
             _compiled.popitem(last=False)
     else:
         _compiled.move_to_end(full)
-    _, rows = await conn.execute_query(*found)
-    return list(rows)
+    return list(await _select(conn, *found))
 
 
 async def rows(sql: str, *args: Any, conn: BaseDBAsyncClient | None = None) -> Sequence[Any]:
     """Hand-written SQL (``?`` placeholders) on ``conn`` (default: the default connection): the driver's rows,
     by column name or index."""
     conn = conn or connection()
-    _, found = await conn.execute_query(portable_sql(sql, conn), list(args))
-    return found
+    return await _select(conn, portable_sql(sql, conn), args)
 
 
 def placeholders(n: int) -> str:

@@ -7,7 +7,8 @@ every status × action × role against this one.
 No I/O, no clock, no async: callers pass the question's state, the command, the actor and ``now``.
 Every path that changes a question (H5, API, bot, admin web) goes through ``decide``; the scheduler's
 set-based close is generated from ``auto_close_decisions`` (``decide`` itself) and a test checks that both
-agree at the deadline. A refusal raises a ``DomainError`` whose message is the Chinese text shown to the user.
+agree at the deadline. A refusal raises a ``DomainError`` whose message is the Chinese text shown to the user
+(a guard returns it, ``decide`` raises it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from models.errors import Forbidden, IllegalTransition, ValidationFailed
+from models.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
 
 
 class Status(StrEnum):
@@ -258,7 +259,8 @@ class Outcome:
     records_accept: bool = False
 
 
-Guard = Callable[[QuestionState, Command, Actor, Policy, datetime], None]
+Refusal = DomainError | None  # a guard's answer: the reason it refuses, or None
+Guard = Callable[[QuestionState, Command, Actor, Policy, datetime], Refusal]
 Target = Status | Callable[[QuestionState, Command, Actor, Policy], Outcome]
 
 
@@ -269,29 +271,33 @@ class Rule:
     guards: tuple[Guard, ...] = ()
 
 
-# ---- guards: each raises with the user's reason or returns -------------------------------------------------
+# ---- guards: each returns the refusal (the user's reason) or None ----------------------------------------
 
 
-def _enterprise_active(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _enterprise_active(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if not state.enterprise_active:
-        raise IllegalTransition("企业注册尚未通过海关审核，暂不能提问")
+        return IllegalTransition("企业注册尚未通过海关审核，暂不能提问")
+    return None
 
 
-def _first_round(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _first_round(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if state.round > 1:
-        raise IllegalTransition("追加的问题不可撤回")
+        return IllegalTransition("追加的问题不可撤回")
+    return None
 
 
-def _needs_modification(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _needs_modification(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if state.reply_kind is not ReplyKind.NEEDS_MODIFICATION:
-        raise IllegalTransition("问题已回复，只有海关要求修改的问题可以修改后重新提交")
+        return IllegalTransition("问题已回复，只有海关要求修改的问题可以修改后重新提交")
+    return None
 
 
-def _answered(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _answered(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if state.status is Status.REPLIED and state.reply_kind is not ReplyKind.ANSWER:
         if state.reply_kind is ReplyKind.RETURN:
-            raise IllegalTransition("海关已退回该问题，无需评价")
-        raise IllegalTransition("海关要求修改问题，请修改后重新提交，不能评价")
+            return IllegalTransition("海关已退回该问题，无需评价")
+        return IllegalTransition("海关要求修改问题，请修改后重新提交，不能评价")
+    return None
 
 
 # Refusals the edges' form checks give too, for the same missing input.
@@ -301,33 +307,38 @@ MSG_CHOOSE_REPLY_KIND = "请选择回复类型：答复、退回或需修改"
 MSG_REPLY_TEXT = "请填写回复内容"
 
 
-def _reason_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _reason_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if not cmd.text.strip():
-        raise ValidationFailed("请填写退回原因", field="reason")
+        return ValidationFailed("请填写退回原因", field="reason")
+    return None
 
 
-def _forward_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _forward_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if cmd.office_id is None:
-        raise ValidationFailed(MSG_CHOOSE_FORWARD_OFFICE, field="office_id")
+        return ValidationFailed(MSG_CHOOSE_FORWARD_OFFICE, field="office_id")
     if not cmd.text.strip():
-        raise ValidationFailed("请填写转交原因", field="reason")
+        return ValidationFailed("请填写转交原因", field="reason")
+    return None
 
 
-def _importance_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _importance_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if cmd.importance is None:
-        raise ValidationFailed(MSG_CHOOSE_IMPORTANCE, field="importance")
+        return ValidationFailed(MSG_CHOOSE_IMPORTANCE, field="importance")
+    return None
 
 
-def _reply_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _reply_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if cmd.reply_kind is None:
-        raise ValidationFailed(MSG_CHOOSE_REPLY_KIND, field="reply_kind")
+        return ValidationFailed(MSG_CHOOSE_REPLY_KIND, field="reply_kind")
     if not cmd.text.strip():
-        raise ValidationFailed(MSG_REPLY_TEXT, field="text")
+        return ValidationFailed(MSG_REPLY_TEXT, field="text")
+    return None
 
 
-def _append_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _append_given(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if not cmd.appended_text.strip():
-        raise ValidationFailed("请填写追加问题描述", field="appended_text")
+        return ValidationFailed("请填写追加问题描述", field="appended_text")
+    return None
 
 
 def auto_close_due(state: QuestionState, policy: Policy, now: datetime) -> bool:
@@ -337,24 +348,28 @@ def auto_close_due(state: QuestionState, policy: Policy, now: datetime) -> bool:
     return since is not None and since < policy.close_cutoff(now)
 
 
-def _within_append_period(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _within_append_period(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if auto_close_due(state, policy, now):
-        raise IllegalTransition(f"已超过追加期限（评价后 {policy.auto_close_days} 天内可追加）")
+        return IllegalTransition(f"已超过追加期限（评价后 {policy.auto_close_days} 天内可追加）")
+    return None
 
 
-def _publication_allowed(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _publication_allowed(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if not state.allow_publication:
-        raise IllegalTransition("企业未允许公开该问题")
+        return IllegalTransition("企业未允许公开该问题")
+    return None
 
 
-def _is_published(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _is_published(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if not state.published:
-        raise IllegalTransition("问题尚未公开")
+        return IllegalTransition("问题尚未公开")
+    return None
 
 
-def _period_over(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> None:
+def _period_over(state: QuestionState, cmd: Command, actor: Actor, policy: Policy, now: datetime) -> Refusal:
     if not auto_close_due(state, policy, now):
-        raise IllegalTransition(f"问题{_STATUS_PHRASE[state.status]}，尚未到自动办结时间")
+        return IllegalTransition(f"问题{_STATUS_PHRASE[state.status]}，尚未到自动办结时间")
+    return None
 
 
 # ---- computed targets --------------------------------------------------------------------------------------
@@ -557,7 +572,9 @@ def decide(state: QuestionState, command: Command, actor: Actor, policy: Policy,
         names = "、".join(labels[:-1]) + "或" + labels[-1] if len(labels) > 1 else labels[0]
         raise Forbidden(f"只有{names}可以{command.action.label}该问题")
     for guard in rule.guards:
-        guard(state, command, actor, policy, now)
+        refused = guard(state, command, actor, policy, now)
+        if refused is not None:
+            raise refused
     if isinstance(rule.target, Status):
         return Outcome(rule.target)
     return rule.target(state, command, actor, policy)
@@ -566,28 +583,45 @@ def decide(state: QuestionState, command: Command, actor: Actor, policy: Policy,
 def allowed_actions(state: QuestionState, actor: Actor, policy: Policy, now: datetime) -> list[Action]:
     """The actions whose buttons a page shows: the table allows them for this actor in this state.
 
-    Field checks (a reason, a reply text, …) are not part of this: a button opens a form.
+    Field checks (a reason, a reply text, …) are not part of this: a button opens a form. Every item of a list
+    page asks, so only the rules the actor's role can act on are tried (``_BUTTONS_FOR``), and a refusal is a
+    guard's answer, not an exception.
     """
     result: list[Action] = []
-    for action, who, guards, command in _BUTTONS_FROM[state.status]:
-        if not any(qualifies(w, actor, state) for w in who):
+    for action, who, guards, command in _BUTTONS_FOR[state.status, actor.role]:
+        for capacity in who:
+            if qualifies(capacity, actor, state):
+                break
+        else:
             continue
-        try:
-            for guard in guards:
-                guard(state, command, actor, policy, now)
-        except (IllegalTransition, ValidationFailed):
-            continue
-        result.append(action)
+        for guard in guards:
+            if guard(state, command, actor, policy, now) is not None:
+                break
+        else:
+            result.append(action)
     return result
 
 
 _FORM_GUARDS = {"_reason_given", "_importance_given", "_reply_given", "_append_given", "_forward_given"}
-# What allowed_actions tries, by status: the table's rules in its order without the automatic close, each with
-# its guards but the form's (checked when the form is sent) and its button's command, before any form field.
-_BUTTONS_FROM: dict[Status | None, tuple[tuple[Action, frozenset[Who], tuple[Guard, ...], Command], ...]] = {
-    status: tuple((a, rule.who, tuple(g for g in rule.guards if g.__name__ not in _FORM_GUARDS), Command(a))
-                  for (s, a), rule in TABLE.items() if s is status and a is not Action.AUTO_CLOSE)
-    for status in (None, *Status)
+_Button = tuple[Action, tuple[Who, ...], tuple[Guard, ...], Command]
+
+
+def _could_qualify(who: Who, role: Role) -> bool:
+    """Whether someone of ``role`` acts in capacity ``who`` on some question: ``qualifies`` for a question they
+    asked and were chosen to review (the capacities that name a person then hang on the role alone)."""
+    return qualifies(who, Actor(role, 0), QuestionState(status=None, creator_id=0, assigned_executive_id=0))
+
+
+# What allowed_actions tries, by status and the actor's role: the table's rules in its order without the automatic
+# close, each with the capacities that role can hold, its guards but the form's (checked when the form is sent) and
+# its button's command, before any form field.
+_BUTTONS_FOR: dict[tuple[Status | None, Role], tuple[_Button, ...]] = {
+    (status, role): tuple(
+        (a, tuple(w for w in rule.who if _could_qualify(w, role)),
+         tuple(g for g in rule.guards if g.__name__ not in _FORM_GUARDS), Command(a))
+        for (s, a), rule in TABLE.items()
+        if s is status and a is not Action.AUTO_CLOSE and any(_could_qualify(w, role) for w in rule.who))
+    for status in (None, *Status) for role in Role
 }
 
 

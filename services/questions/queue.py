@@ -37,7 +37,7 @@ from models.questions import Question
 from services.kit.access import access_customs_account, customs_scope, request_memo
 from services.kit.context import ServiceContext
 from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
-from services.questions.listed import type_names
+from services.questions.listed import IMPORTANCES, STATUSES, type_names
 from services.questions.queue_filter import ALL, NOT_IN_QUEUE, OPEN_WORK, QUEUE_STATUSES, QueueFilter
 
 __all__ = ["QueueFilter", "QueueItem", "QueuePage", "list_queue", "queue_options", "queue_scope"]
@@ -229,16 +229,14 @@ async def list_queue(account_id: int, flt: QueueFilter, *, cursor: str | None = 
 
 def _item(row: Any, types: dict[int, tuple[str, ...]], handlers: dict[int, str], offices: dict[int, str],
           now: datetime, deadlines: dict[Status, timedelta]) -> QueueItem:
-    status, importance = Status(row["status"]), row["importance"] and Importance(row["importance"])
+    question_id, status, importance = row["id"], STATUSES[row["status"]], IMPORTANCES.get(row["importance"])
     submitted_at = as_time(row["submitted_at"])
     age = now - submitted_at
-    return QueueItem(
-        id=row["id"], number=row["number"], title=row["title"], enterprise_name=row["enterprise_name"] or "",
-        types=types.get(row["id"], ()), office_name=offices.get(row["office_id"], ""), importance=importance or None,
-        importance_label=importance.label if importance else "", status=status, status_label=status.label,
-        round=row["round"], handler=handlers.get(row["id"], ""), submitted_at=submitted_at,
-        age_days=None if status in FINISHED else max(age.days, 0),
-        overdue=status in deadlines and age > deadlines[status],
+    return QueueItem(  # positional, in the fields' order: a page builds fifty
+        question_id, row["number"], row["title"], row["enterprise_name"] or "", types.get(question_id, ()),
+        offices.get(row["office_id"], ""), importance, importance.label if importance else "", status, status.label,
+        row["round"], handlers.get(question_id, ""), submitted_at, None if status in FINISHED else max(age.days, 0),
+        status in deadlines and age > deadlines[status],
     )
 
 

@@ -157,15 +157,17 @@ class _Scope:
     actor: Actor
     enterprise: Enterprise
     executives: tuple[Choice, ...]
+    executive_ids: tuple[int, ...]  # of ``executives``: every item of a page needs them
 
     def state(self, question: Question | ListedQuestion) -> QuestionState:
-        return state_of(self.enterprise, tuple(e.id for e in self.executives), question)
+        return state_of(self.enterprise, self.executive_ids, question)
 
 
 async def _scope(membership: Membership) -> _Scope:
     rows = await active_executives(connection(), membership.enterprise_id)
     executives = tuple(Choice(m.person_id, m.name) for m in rows)
-    return _Scope(Actor(lifecycle_role(membership), membership.person_id), membership.enterprise, executives)
+    return _Scope(Actor(lifecycle_role(membership), membership.person_id), membership.enterprise, executives,
+                  tuple(e.id for e in executives))
 
 
 def _item(question: Question | ListedQuestion, types: tuple[str, ...], creator_name: str, scope: _Scope,
