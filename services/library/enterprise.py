@@ -9,6 +9,7 @@ permission codes (``library:query``, ``library:export``) are decided on the rout
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +130,11 @@ async def export_enterprise_rows(membership: Membership, flt: LibraryFilter, pat
         else:
             total = await count_of(scope, flt)
             progress(0, total)
-            async for batch in every_row(scope, flt, EXPORT_FIELDS):
-                for row in batch:
-                    sheet.append(row)
-                progress(sheet.rows, total)
+            async with aclosing(every_row(scope, flt, EXPORT_FIELDS)) as batches:
+                async for batch in batches:
+                    for row in batch:
+                        sheet.append(row)
+                    progress(sheet.rows, total)
     return sheet.rows
 
 

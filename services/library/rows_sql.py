@@ -6,8 +6,9 @@ tuples with the attributes the export's columns read, one statement per keyset b
 
 from __future__ import annotations
 
+import asyncio
 from collections import namedtuple
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
@@ -106,25 +107,35 @@ async def _instances(field: RelationalField[Model], ids: set[Any]) -> dict[Any, 
     return {found.pk: found for found in await field.related_model.filter(pk__in=ids)} if ids else {}
 
 
-async def every_row(scope: Scope, flt: LibraryFilter, fields: tuple[str, ...]) -> AsyncIterator[list[Any]]:
+async def every_row(scope: Scope, flt: LibraryFilter, fields: tuple[str, ...]) -> AsyncGenerator[list[Any], None]:
     """Every row in ``scope`` under ``flt``, a keyset batch at a time (memory stays flat), as plain records: named
     tuples of ``fields`` holding what a LibraryRow's attributes hold (a relation: its instance, as
-    ``select_related`` gives it), read in one statement per batch without an instance per row."""
+    ``select_related`` gives it), read in one statement per batch without an instance per row; the next batch is
+    read while the caller handles one (close the iterator when leaving early: ``contextlib.aclosing``)."""
     meta = LibraryRow._meta
     relations = {i: cast(RelationalField[Model], meta.fields_map[name])
                  for i, name in enumerate(fields, start=2) if name in meta.fk_fields}
     columns = ["declared_on", "id", *(f"{name}_id" if i in relations else name for i, name in enumerate(fields, 2))]
     values, record, conn = python_values(LibraryRow, columns), _record(fields), connections.get("default")
-    cursor = ""
-    while True:
+
+    async def batch(cursor: str) -> list[list[Any]]:
         sql, args = page_sql(scope, flt, cursor, BATCH, None, columns)
         found = [values(row) for row in await rows(sql, *args, conn=conn)]
         for i, field in relations.items():
             instances = await _instances(field, {row[i] for row in found})
             for row in found:
                 row[i] = instances.get(row[i])
-        if found:
-            yield [record(row[2:]) for row in found]
-        if len(found) < BATCH:
-            return
-        cursor = cursor_of(found[-1][0], found[-1][1])
+        return found
+
+    pending = asyncio.ensure_future(batch(""))
+    try:
+        while True:
+            found = await pending
+            if len(found) == BATCH:
+                pending = asyncio.ensure_future(batch(cursor_of(found[-1][0], found[-1][1])))
+            if found:
+                yield [record(row[2:]) for row in found]
+            if len(found) < BATCH:
+                return
+    finally:
+        pending.cancel()  # only still running when the caller left early
