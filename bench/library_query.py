@@ -86,7 +86,9 @@ INSERT INTO membership (person_id, enterprise_id, role, active, created_at) VALU
 INSERT INTO module_authorisation (enterprise_id, person_id, module, legal_person_name, card_no, card_fingerprint,
     granted_by_id, granted_at) VALUES (1, 1, 'declaration_library', '基准法人', 'LP1', repeat('0', 64), 1, now());
 """
-# $1 first, $2 last, $3 catalogue version id, $4 now, $5 enterprises. mix spreads g pseudo-randomly.
+# $1 first, $2 last, $3 catalogue version id, $4 now, $5 enterprises. mix spreads g pseudo-randomly. The goods
+# are mix's digit after the date's (mix % 730): mix % 40 shared the factor 10 with it, so each day held only 4
+# of the 40 goods and 轴承 was on no row of the newest 6 days (the public 轴承 page walked them all).
 ROWS_SQL = """
 INSERT INTO library_row (entry_number, item_number, source, declared_on, ie_flag, trade_mode, customs_office,
     transport_mode, transaction_mode, hs_code, goods_name, model_spec, elements, declarant_code, declarant_name,
@@ -105,7 +107,7 @@ FROM (
         CASE WHEN NOT audited THEN 'matched' WHEN (mix / 11) % 10 = 0 THEN 'nonstandard' ELSE 'standard' END AS mark,
         CASE WHEN g % 50 = 0 THEN 1 WHEN base.rare THEN 2 + (mix / 13) % 100 ELSE 2 + mix % ($5 - 1) END AS consignee,
         CASE WHEN g % 200 = 1 THEN 1 ELSE $5 + 1 + mix % 50 END AS declarant,
-        1 + mix % 40 AS goods_idx, 1 + (mix / 40) % 20 AS brand_idx, 1 + (mix / 800) % 500 AS model_idx,
+        1 + (mix / 730) % 40 AS goods_idx, 1 + (mix / 40) % 20 AS brand_idx, 1 + (mix / 800) % 500 AS model_idx,
         CASE WHEN base.rare THEN codes.rare_codes[1 + (mix / 13) % 100]
              ELSE codes.common[1 + (mix / 17) % 1000] END AS hs
     FROM (SELECT g, (g * 2654435761) % 4294967296 AS mix, g % 10 < 7 AS audited, g % 100 = 37 AS rare

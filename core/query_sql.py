@@ -9,8 +9,9 @@ connection's placeholders. ``fetch_compiled`` keeps that rendering for a query b
 for PostgreSQL once per statement text: ``core.db.numbered_placeholders``), run without rebuilding the statement
 on every request. ``select_list`` / ``model_from`` build model instances from such a row the way tortoise's
 executor does for ``select_related`` (``Model._init_from_db`` and the ``_<relation>`` slot it fills — private,
-so used only here). tests/services/test_query_sql.py pins all of this on SQLite and PostgreSQL: the rows and
-instances are the ORM's.
+so used only here); ``python_values`` converts such a row's values as ``_init_from_db`` would, for reads of more
+rows than are worth an instance each (a 100,000-row export). tests/services/test_query_sql.py pins all of this on
+SQLite and PostgreSQL: the rows, instances and values are the ORM's.
 """
 
 from __future__ import annotations
@@ -104,6 +105,29 @@ def _columns(model: type[Model]) -> tuple[str, ...]:
 def select_list(model: type[Model], alias: str) -> str:
     """``alias."col" AS "alias.col", …`` for every column of ``model`` (read back by ``model_from``)."""
     return ", ".join(f'{alias}."{c}" AS "{alias}.{c}"' for c in _columns(model))
+
+
+def python_values(model: type[Model], columns: Sequence[str]) -> Callable[[Sequence[Any]], list[Any]]:
+    """How a driver row of ``model``'s ``columns`` (database names, in this order) becomes the values an instance
+    holds: converted as ``Model._init_from_db`` converts them, by tortoise's own partition of the fields for the
+    model's connection (``db_native_fields``: the driver's value as is; ``db_default_fields``: the field's type;
+    ``db_complex_fields``: ``to_python_value``) — on PostgreSQL most columns need nothing."""
+    meta = model._meta
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
+    default = {key: field.field_type for key, _, field in meta.db_default_fields}
+    complex_ = {key: field.to_python_value for key, _, field in meta.db_complex_fields}
+    for i, column in enumerate(columns):
+        if column in default:
+            steps.append((i, lambda value, to=default[column]: value if value is None else to(value)))
+        elif column in complex_:
+            steps.append((i, complex_[column]))
+
+    def values(row: Sequence[Any]) -> list[Any]:
+        found = list(row)
+        for i, convert in steps:
+            found[i] = convert(found[i])
+        return found
+    return values
 
 
 def model_from(model: type[M], row: Any, alias: str, **related: Model) -> M:

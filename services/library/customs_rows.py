@@ -4,9 +4,10 @@ under it, filtered, newest id first, keyset-paged; the export writes every filte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -102,13 +103,21 @@ async def customs_rows(account_id: int, flt: RowFilter, cursor: int | None = Non
     return RowPage(items[:limit], items[limit - 1].id if len(items) > limit else None)
 
 
+def _labelled(header: str, key: str, labels: Mapping[Any, str], width: float) -> Column[Any]:
+    get = attrgetter(key)
+    return Column[Any](header, lambda row: labels[get(row)], Kind.TEXT, width, key=key)
+
+
 EXPORT_COLUMNS: tuple[Column[Any], ...] = (
     *[column for column in COLUMNS if column.name not in ("ie_flag", "conclusion")],
-    Column[Any]("进出口", lambda row: IE_LABELS[row.ie_flag], Kind.TEXT, 8),
-    Column[Any]("标记", lambda row: MARK_LABELS[row.mark], Kind.TEXT, 10),
-    Column[Any]("数据来源", lambda row: SOURCE_LABELS[row.source], Kind.TEXT, 12),
-    Column[Any]("商品目录版本", lambda row: row.catalogue_version.code, Kind.TEXT, 10),
+    _labelled("进出口", "ie_flag", IE_LABELS, 8),
+    _labelled("标记", "mark", MARK_LABELS, 10),
+    _labelled("数据来源", "source", SOURCE_LABELS, 12),
+    Column[Any]("商品目录版本", lambda row: row.catalogue_version.code, Kind.TEXT, 10, key="catalogue_version"),
 )
+# The LibraryRow attributes the columns read, each column's key: all a plain record of an exported row needs
+# (services.library.rows_sql.every_row).
+EXPORT_FIELDS = tuple(column.key for column in EXPORT_COLUMNS)
 
 
 async def export_customs_rows(account_id: int, flt: RowFilter, path: Path, ctx: ServiceContext,

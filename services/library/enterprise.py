@@ -9,6 +9,7 @@ permission codes (``library:query``, ``library:export``) are decided on the rout
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
 from services.kit.xlsx_writer import StreamedSheet
 from services.library import labels as L
-from services.library.customs_rows import EXPORT_COLUMNS, EXPORT_SHEET
+from services.library.customs_rows import EXPORT_COLUMNS, EXPORT_FIELDS, EXPORT_SHEET
 from services.library.filters import LibraryFilter
 from services.library.rows_sql import RowPage, Scope, count_of, every_row, page_of
 
@@ -118,7 +119,8 @@ async def export_enterprise_rows(membership: Membership, flt: LibraryFilter, pat
                                  cursor: str | None = None, limit: int = PAGE,
                                  progress: Callable[[int, int], None] = lambda done, total: None) -> int:
     """The rows under ``flt`` to an .xlsx at ``path``: one page of ``limit`` rows (``cursor`` given, "" the first)
-    or every row, read a keyset batch at a time into a streamed sheet (memory stays flat); the row count."""
+    or every row, read a keyset batch at a time as plain records into a streamed sheet (memory stays flat); the
+    row count."""
     await access_library(membership)
     scope = enterprise_scope(membership.enterprise_id, flt.role)
     with StreamedSheet(path, EXPORT_SHEET, EXPORT_COLUMNS, ctx.tz) as sheet:
@@ -128,10 +130,11 @@ async def export_enterprise_rows(membership: Membership, flt: LibraryFilter, pat
         else:
             total = await count_of(scope, flt)
             progress(0, total)
-            async for batch in every_row(scope, flt):
-                for row in batch:
-                    sheet.append(row)
-                progress(sheet.rows, total)
+            async with aclosing(every_row(scope, flt, EXPORT_FIELDS)) as batches:
+                async for batch in batches:
+                    for row in batch:
+                        sheet.append(row)
+                    progress(sheet.rows, total)
     return sheet.rows
 
 

@@ -1,15 +1,24 @@
 """Reading library rows by a raw WHERE clause (the keyword condition has no ORM form): one keyset page of ids in
-the filter's order, then the rows themselves. The enterprise and the public libraries both read through here."""
+the filter's order, then the rows themselves. The enterprise and the public libraries both read through here.
+
+A page is model instances; an export reads every filtered row as plain records instead (``every_row``): named
+tuples with the attributes the export's columns read, one statement per keyset batch, no instance per row."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections import namedtuple
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from tortoise import connections
+from tortoise.fields.relational import RelationalField
+from tortoise.models import Model
 
 from core.db import dialect, portable_sql
+from core.query_sql import python_values, rows
 from models.library import LibraryRow
 from services.library.filters import ORDER, LibraryFilter, after, cursor_of, parse_cursor
 
@@ -49,18 +58,23 @@ def _where(scope: Scope, flt: LibraryFilter, cursor: str, row_id: int | None = N
     return " AND ".join(conditions) or "1 = 1", [*either_args, *scope.args, *found_args, *keyset_args, *one[1]]
 
 
-def page_sql(scope: Scope, flt: LibraryFilter, cursor: str, limit: int, row_id: int | None) -> tuple[str, list[Any]]:
-    """The statement of one page's ids (``?`` placeholders) and its arguments."""
+def page_sql(scope: Scope, flt: LibraryFilter, cursor: str, limit: int, row_id: int | None,
+             columns: Sequence[str] = ("id",)) -> tuple[str, list[Any]]:
+    """The statement of one page's ``columns`` (``?`` placeholders) and its arguments."""
+    select = ", ".join(columns)
     if len(scope.either) < 2:
         where, args = _where(scope, flt, cursor, row_id)
-        return f"SELECT id FROM library_row WHERE {where} ORDER BY {ORDER} LIMIT ?", [*args, limit]
+        return f"SELECT {select} FROM library_row WHERE {where} ORDER BY {ORDER} LIMIT ?", [*args, limit]
     parts, args = [], []
     for alternative in scope.either:
         where, found = _where(scope, flt, cursor, row_id, alternative)
         parts.append(f"SELECT * FROM (SELECT id, declared_on FROM library_row WHERE {where} ORDER BY {ORDER} "
                      "LIMIT ?) AS part")
         args.extend([*found, limit])
-    return f"SELECT id FROM ({' UNION '.join(parts)}) AS merged ORDER BY {ORDER} LIMIT ?", [*args, limit]
+    ids = f"SELECT id FROM ({' UNION '.join(parts)}) AS merged ORDER BY {ORDER} LIMIT ?"
+    if tuple(columns) == ("id",):
+        return ids, [*args, limit]
+    return f"SELECT {select} FROM library_row WHERE id IN ({ids}) ORDER BY {ORDER}", [*args, limit]
 
 
 async def page_of(scope: Scope, flt: LibraryFilter, cursor: str, limit: int, *, row_id: int | None = None) -> RowPage:
@@ -82,13 +96,46 @@ async def count_of(scope: Scope, flt: LibraryFilter) -> int:
     return int(found[0]["n"])
 
 
-async def every_row(scope: Scope, flt: LibraryFilter) -> AsyncIterator[list[LibraryRow]]:
-    """Every row in ``scope`` under ``flt``, a keyset batch at a time (memory stays flat)."""
-    cursor = ""
-    while True:
-        found = await page_of(scope, flt, cursor, BATCH)
-        if found.items:
-            yield found.items
-        if found.next_cursor is None:
-            return
-        cursor = found.next_cursor
+@cache
+def _record(fields: tuple[str, ...]) -> Callable[[Sequence[Any]], Any]:
+    # the fields are the caller's: mypy sees a bare tuple type without ``_make``
+    return cast(Callable[[Sequence[Any]], Any], namedtuple("LibraryRecord", fields)._make)  # type: ignore[attr-defined]
+
+
+async def _instances(field: RelationalField[Model], ids: set[Any]) -> dict[Any, Model]:
+    ids.discard(None)
+    return {found.pk: found for found in await field.related_model.filter(pk__in=ids)} if ids else {}
+
+
+async def every_row(scope: Scope, flt: LibraryFilter, fields: tuple[str, ...]) -> AsyncGenerator[list[Any], None]:
+    """Every row in ``scope`` under ``flt``, a keyset batch at a time (memory stays flat), as plain records: named
+    tuples of ``fields`` holding what a LibraryRow's attributes hold (a relation: its instance, as
+    ``select_related`` gives it), read in one statement per batch without an instance per row; the next batch is
+    read while the caller handles one (close the iterator when leaving early: ``contextlib.aclosing``)."""
+    meta = LibraryRow._meta
+    relations = {i: cast(RelationalField[Model], meta.fields_map[name])
+                 for i, name in enumerate(fields, start=2) if name in meta.fk_fields}
+    columns = ["declared_on", "id", *(f"{name}_id" if i in relations else name for i, name in enumerate(fields, 2))]
+    values, record, conn = python_values(LibraryRow, columns), _record(fields), connections.get("default")
+
+    async def batch(cursor: str) -> list[list[Any]]:
+        sql, args = page_sql(scope, flt, cursor, BATCH, None, columns)
+        found = [values(row) for row in await rows(sql, *args, conn=conn)]
+        for i, field in relations.items():
+            instances = await _instances(field, {row[i] for row in found})
+            for row in found:
+                row[i] = instances.get(row[i])
+        return found
+
+    pending = asyncio.ensure_future(batch(""))
+    try:
+        while True:
+            found = await pending
+            if len(found) == BATCH:
+                pending = asyncio.ensure_future(batch(cursor_of(found[-1][0], found[-1][1])))
+            if found:
+                yield [record(row[2:]) for row in found]
+            if len(found) < BATCH:
+                return
+    finally:
+        pending.cancel()  # only still running when the caller left early

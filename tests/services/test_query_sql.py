@@ -1,6 +1,7 @@
 """core/query_sql.py, the one place below tortoise's awaitable API: pinned on SQLite and PostgreSQL — the SQL it
 renders has the connection's placeholders, the raw rows it fetches are the ORM's rows, the instances it builds
-from hand-written SQL are the ORM's instances, and a compiled query is built once."""
+from hand-written SQL are the ORM's instances, the plain values it converts are the instances' values, and a
+compiled query is built once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tortoise.models import Model
 from tortoise.queryset import ValuesListQuery
 
 from core.db import connection, dialect
-from core.query_sql import fetch_compiled, fetch_raw, parameterized
+from core.query_sql import fetch_compiled, fetch_raw, parameterized, python_values, rows
 from models.customs_accounts import CustomsAccount
 from models.enterprises import Enterprise, MemberRole, Membership
 from models.questions import Question
@@ -62,6 +63,18 @@ async def test_hand_written_rows_build_the_instances_the_orm_builds(world: World
     account = await access_customs_account(world.officer.account_id, connection())
     orm_account = await CustomsAccount.filter(id=world.officer.account_id).select_related("office").get()
     assert fields_of(account) == fields_of(orm_account) and account.office.path == orm_account.office.path
+
+
+async def test_plain_values_of_hand_written_rows_are_the_instances_values(world: World) -> None:
+    # text, a nullable text, an enum, a boolean, an aware time: each dialect's driver gives some of them raw
+    columns = ["created_at", "credit_code", "customs_code", "exec_review_required", "id", "name", "status"]
+    assert sorted(Enterprise._meta.db_fields) == columns  # a new column joins the comparison
+    values = python_values(Enterprise, columns)
+    found = [values(row) for row in await rows(f"SELECT {', '.join(columns)} FROM enterprise ORDER BY id")]
+    expected = [[getattr(e, c) for c in columns] for e in await Enterprise.all().order_by("id")]
+    assert found == expected and len(found) >= 2
+    assert [[type(v) for v in row] for row in found] == [[type(v) for v in row] for row in expected]
+    assert isinstance(found[0][0], datetime) and found[0][0].tzinfo is not None
 
 
 async def test_a_reading_request_gets_the_executives_with_the_membership_in_one_statement(world: World) -> None:

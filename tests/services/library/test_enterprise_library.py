@@ -5,7 +5,7 @@ audited row winning over the declared one, every filter, keyset pages, 申报要
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,18 +14,21 @@ from openpyxl import load_workbook
 from models.audit import AuditEntry
 from models.enterprises import Membership
 from models.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
-from models.library import LibraryMark, LibrarySource
+from models.library import LibraryMark, LibraryRow, LibrarySource
 from services.kit.context import ServiceContext
+from services.library.customs_rows import EXPORT_FIELDS
 from services.library.details import element_details
 from services.library.enterprise import (
     access_row,
     choose,
     enterprise_rows,
+    enterprise_scope,
     export_enterprise_rows,
     set_public,
     unchoose,
 )
 from services.library.filters import LibraryFilter
+from services.library.rows_sql import BATCH, every_row
 from tests.factories import World
 from tests.services.library.library_rows import BROKER, OTHERS, authorise, item, put
 from tests.services.library.support import load_small_reference
@@ -205,6 +208,44 @@ async def test_a_standard_row_is_withdrawn_and_published_again(world: World, ref
     assert refused.value.message == "只有规范数据可以设置公开状态"
     assert [e.action for e in await AuditEntry.filter(object_type="library_row").order_by("id")] == [
         "library.withdraw", "library.publish"]
+
+
+async def test_every_row_is_read_once_in_keyset_batches_as_records_holding_the_rows_values(
+        world: World, reference: None, tmp_path: Path) -> None:
+    acme = world.acme.credit_code
+    plain = [item(n, acme, declared_on=date(2025, 1 + n % 12, 1 + n % 28), ie_flag="I" if n % 2 else "E",
+                  total_price=n / 8, quantity=None if n % 5 == 0 else n) for n in range(1, BATCH + 40)]
+    declared = [item(n, acme, source=LibrarySource.DECLARED, mark=LibraryMark.MATCHED, declared_on=date(2025, 5, 5))
+                for n in range(BATCH + 40, BATCH + 50)]
+    await put(*plain, *declared, item(BATCH + 60, OTHERS[0]))  # many rows share a date: batches end inside one
+    records = [r async for batch in every_row(enterprise_scope(world.acme.id, ""), LibraryFilter(), EXPORT_FIELDS)
+               for r in batch]
+    stored = await LibraryRow.filter(consignee_code=acme).select_related("catalogue_version").order_by(
+        "-declared_on", "-id")
+    assert [tuple(r) for r in records] == [tuple(getattr(s, f) for f in EXPORT_FIELDS) for s in stored]
+    assert len(records) == BATCH + 49 and records[0].catalogue_version.code == stored[0].catalogue_version.code
+    assert [[type(v) for v in r] for r in records[:50]] == [[type(getattr(s, f)) for f in EXPORT_FIELDS]
+                                                            for s in stored[:50]]
+
+
+async def test_the_export_of_every_row_writes_the_cells_of_the_page_export(
+        world: World, reference: None, tmp_path: Path) -> None:
+    acme = world.acme.credit_code
+    await put(*[item(n, acme, declared_on=date(2025, 1 + n % 12, 1 + n % 3), ie_flag="I" if n % 2 else "E",
+                     total_price=n / 8, quantity=None if n % 5 == 0 else n,
+                     **({"source": LibrarySource.DECLARED, "mark": LibraryMark.MATCHED} if n % 3 == 0 else {}))
+                for n in range(1, 31)])
+    mine = await authorised(world)
+    await export_enterprise_rows(mine, LibraryFilter(), tmp_path / "all.xlsx", CTX)
+    await export_enterprise_rows(mine, LibraryFilter(), tmp_path / "page.xlsx", CTX, cursor="", limit=30)
+
+    def cells(name: str) -> list[tuple[object, ...]]:
+        return list(load_workbook(tmp_path / name).active.iter_rows(values_only=True))
+    everything = cells("all.xlsx")
+    assert everything == cells("page.xlsx") and len(everything) == 31
+    assert {line[2] for line in everything[1:]} >= {datetime(2025, 1, 1)}  # 申报日期 a date, not text
+    assert {line[-4] for line in everything[1:]} == {"进口", "出口"} and {line[-3] for line in everything[1:]} == {
+        "规范", "系统匹配"}
 
 
 async def test_the_export_holds_the_page_or_every_filtered_row_of_the_enterprise_only(

@@ -91,8 +91,8 @@ async def test_the_threshold_is_the_callers(world: World, reference: None) -> No
 
 
 def test_the_partial_indexes_carry_the_public_predicate_the_queries_write() -> None:
-    migration = importlib.import_module("models.migrations.0022_library_public")
-    assert migration.VISIBLE == VISIBLE
+    for name in ("0022_library_public", "0030_library_public_hs_date"):
+        assert importlib.import_module(f"models.migrations.{name}").VISIBLE == VISIBLE
 
 
 async def test_a_minimum_of_one_shows_every_visible_row(reference: None) -> None:
