@@ -2,9 +2,8 @@
 snapshot of the reference data, the good ones turned into the insert's values in batches, the refused ones (with
 all their problems) written to the annotated workbook at the end.
 
-Pure apart from reading the file and writing the annotated workbook, so it runs in the worker's process for a
-small file and in a helper process for a big one (``services.kit.helper_process``): the parsing and checking then
-use one core while the worker and the database store the previous batches on the other.
+Pure apart from reading the file and writing the annotated workbook, and touching no database: the upload job
+runs it in a thread while its event loop stores the previous batch.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ BATCH = 2000
 
 @dataclass(frozen=True)
 class FileCheck:
-    """What checking one file needs (plain data: it travels to a helper process)."""
+    """What checking one file needs."""
 
     path: Path
     error_path: Path  # where the annotated workbook of the refused rows goes

@@ -7,8 +7,8 @@ headers) — a Chinese error beside the file field — and then checked row by r
 with all its problems, into the annotated workbook; good rows are stored in one
 transaction for the whole file (all of them commit or none: a failure or a worker that dies mid-file stores
 nothing, and the retried job starts again; a re-upload skips stored rows by the natural key), inserted in batches
-while the next batch is checked (``services.library.upload_check``; a big file in a helper process, so parsing
-and checking use one core while storing uses the other). The progress bar moves meanwhile: the job's heartbeat
+while the next batch is checked (``services.library.upload_check``, in a thread: the event loop keeps serving the
+batch being stored). The progress bar moves meanwhile: the job's heartbeat
 records it on another connection (on SQLite, one connection, it waits for the commit).
 """
 
@@ -36,7 +36,6 @@ from services.kit.access import SUBTREE_ROLES, access_customs_account, customs_s
 from services.kit.actors import CustomsActor
 from services.kit.context import ServiceContext
 from services.kit.excel import MSG_EMPTY, AnnotatedSheet, CellError, RowTyper, sheet_lines
-from services.kit.helper_process import Refused, in_helper_process
 from services.library import labels as L
 from services.library.checks import load_reference
 from services.library.columns import COLUMNS
@@ -45,7 +44,6 @@ from services.library.upload_check import Batch, FileCheck, Outcome, checked_bat
 
 LIBRARY_UPLOAD = "library_upload"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
-HELPER_FROM_BYTES = 1024 * 1024  # files this big are checked in a helper process (its start costs ~0.5 s)
 REPORT_LINES = 200
 _ZIP = b"PK\x03\x04"
 _SOURCES = {UploadKind.AUDITED: LibrarySource.AUDITED, UploadKind.DECLARED: LibrarySource.DECLARED}
@@ -117,18 +115,14 @@ async def start_upload(ctx: ServiceContext, actor: CustomsActor, kind_text: str,
 
 
 async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_path: Path,
-                     progress: Callable[[int, int], None] = lambda done, total: None,
-                     helper_from_bytes: int = HELPER_FROM_BYTES) -> LibraryUpload:
-    """Check every row of the upload's file, store the good ones, write the refused ones to ``error_path``.
-
-    A file of ``helper_from_bytes`` or more is parsed and checked in a helper process while this one stores."""
+                     progress: Callable[[int, int], None] = lambda done, total: None) -> LibraryUpload:
+    """Check every row of the upload's file, store the good ones, write the refused ones to ``error_path``."""
     upload = await LibraryUpload.get(id=upload_id).prefetch_related("office")
     await LibraryUpload.filter(id=upload.id).update(status=UploadStatus.RUNNING)
     path, today = folder / upload.stored_path, ctx.now().astimezone(ctx.tz).date()
     check = FileCheck(path, error_path, upload.kind, _SOURCES[upload.kind], await load_reference(today),
                       await office_codes(upload.office), today, ctx.now(), ctx.tz, upload.id, dialect() == "postgres")
-    items = in_helper_process(checked_batches, check, refusal=ValidationFailed) \
-        if path.exists() and path.stat().st_size >= helper_from_bytes else _in_process(check)
+    items = _in_thread(check)
     try:
         async with in_transaction() as conn:  # the whole file or nothing
             storing: asyncio.Future[None] | None = None  # one batch in flight while the next one is checked
@@ -142,7 +136,7 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
                         break
                     storing = asyncio.ensure_future(insert_rows(conn, item.rows))
                     progress(item.done, item.total)
-            finally:  # the transaction ends only once its connection is idle; the helper ends with the loop
+            finally:  # the transaction ends only once its connection is idle
                 if storing is not None and not storing.done():
                     await asyncio.wait([storing])
                 await items.aclose()
@@ -153,8 +147,6 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
                 rows_accepted=outcome.accepted, rows_stored=stored, rows_rejected=outcome.rejected,
                 errors=outcome.errors, error_path=error_path.name if outcome.rejected else "",
                 finished_at=ctx.now())
-    except Refused as refused:
-        raise ValidationFailed(str(refused)) from None
     except BaseException:
         error_path.unlink(missing_ok=True)  # written before the rows were stored: nothing refers to it
         raise
@@ -162,10 +154,11 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
     return await LibraryUpload.get(id=upload.id)
 
 
-async def _in_process(check: FileCheck) -> AsyncGenerator[Batch | Outcome, None]:
-    for item in checked_batches(check):
+async def _in_thread(check: FileCheck) -> AsyncGenerator[Batch | Outcome, None]:
+    """The file checked in a thread of this process: the event loop keeps serving the batch being stored."""
+    loop, items = asyncio.get_running_loop(), checked_batches(check)
+    while (item := await loop.run_in_executor(None, next, items, None)) is not None:
         yield item
-        await asyncio.sleep(0)  # the batch in flight moves on while the next one is checked
 
 
 async def fail_upload(ctx: ServiceContext, upload_id: int, reason: str) -> None:

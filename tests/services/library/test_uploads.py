@@ -225,28 +225,7 @@ async def test_a_failure_mid_file_stores_nothing_of_the_file(world: World, refer
     assert (again.status, again.rows_stored) == (UploadStatus.DONE, 2500)
 
 
-async def test_a_big_file_is_checked_in_a_helper_process_with_the_same_outcome(
-        world: World, reference: None, tmp_path: Path) -> None:
-    """``run_upload`` with the helper process forced (every file counts as big): the rows, the refusals and the
-    annotated workbook are what the worker's own process makes of the same file."""
-    rows = [good_row(n) if n % 10 else good_row(n, trade_mode="9998") for n in range(1, 2501)]
-    outcomes = []
-    for forced in (0, 1 << 40):  # helper process, then the worker's own process (nothing is stored twice)
-        ctx = ServiceContext()
-        started = await start_upload(ctx, world.supervisor, UploadKind.AUDITED, "审核数据.xlsx", workbook(rows),
-                                     tmp_path / "exports")
-        done = await run_upload(ctx, started.id, tmp_path / "exports", tmp_path / "exports" / f"e{forced}.xlsx",
-                                helper_from_bytes=forced)
-        _, refused, _, report = annotated(tmp_path / "exports" / done.error_path)
-        outcomes.append((done.status, done.rows_total, done.rows_accepted, done.rows_rejected, done.errors,
-                         [r[-2] for r in refused], report))
-    assert outcomes[0][:4] == (UploadStatus.DONE, 2500, 2250, 250)
-    assert outcomes[0][5] == list(range(11, 2502, 10))
-    assert outcomes[0][1:] == outcomes[1][1:]
-    assert await LibraryRow.all().count() == 2250
-
-
-async def test_a_file_broken_further_down_is_refused_in_chinese_by_the_helper_process(
+async def test_a_file_broken_further_down_is_refused_in_chinese_and_stores_nothing(
         world: World, reference: None, tmp_path: Path) -> None:
     ctx = ServiceContext()
     started = await start_upload(ctx, world.supervisor, UploadKind.AUDITED, "审核数据.xlsx",
@@ -261,6 +240,6 @@ async def test_a_file_broken_further_down_is_refused_in_chinese_by_the_helper_pr
             book.writestr(name, data)
 
     with pytest.raises(ValidationFailed) as refused:
-        await run_upload(ctx, started.id, tmp_path / "exports", tmp_path / "exports" / "e.xlsx", helper_from_bytes=0)
+        await run_upload(ctx, started.id, tmp_path / "exports", tmp_path / "exports" / "e.xlsx")
     assert refused.value.message == "无法读取文件，请上传 Excel（.xlsx）文件"
     assert await LibraryRow.all().count() == 0 and not (tmp_path / "exports" / "e.xlsx").exists()
