@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from tortoise.expressions import Subquery
@@ -19,7 +19,7 @@ from models.declarations import Declaration, DeclarationEvent
 from models.errors import ValidationFailed
 from services.declarations import labels as L
 from services.declarations.exceptions import visible_exceptions
-from services.kit.context import ServiceContext
+from services.kit.context import ServiceContext, start_of
 from services.workspace.roles import Member
 from services.workspace.scope import visible_to
 
@@ -96,8 +96,7 @@ async def error_rate(ctx: ServiceContext, member: Member, first: date, end: date
     """The rate over [first, end) (``period``'s answer)."""
     member.decision.require(L.EXCEPTION_EDIT)
     conn = connection()
-    start = datetime.combine(first, time(), ctx.tz)
-    stop = datetime.combine(end, time(), ctx.tz)
+    start, stop = start_of(first, ctx.tz), start_of(end, ctx.tz)
     ours = Declaration.filter(await visible_to(member, owner="owner_id", department="department_id"))
     declared_rows = await DeclarationEvent.filter(
         action=DeclarationAction.DECLARE, at__gte=start, at__lt=stop,

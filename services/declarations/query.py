@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from models.declarations import Declaration, DeclarationKind
 from models.errors import DomainError, ValidationFailed
 from services.declarations import entry as E
 from services.declarations import labels as L
-from services.kit.context import ServiceContext
+from services.kit.context import ServiceContext, start_of
 from services.kit.excel import Column, Kind, SheetWriter, new_workbook, save
 from services.kit.filters import MSG_BAD_DATE, MSG_BAD_STATUS, MSG_FROM_AFTER_TO
 from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
@@ -131,9 +131,6 @@ class QueryPage:
     next_cursor: str | None
 
 
-def _start(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), tz)
-
 
 async def filtered(member: Member, flt: QueryFilter, tz: ZoneInfo, *, summary: bool = False) -> QuerySet[Declaration]:
     """The one query: the member's enterprise and data scope, then every filter given."""
@@ -148,9 +145,9 @@ async def filtered(member: Member, flt: QueryFilter, tz: ZoneInfo, *, summary: b
     if flt.kind:
         conditions["kind"] = flt.kind
     if flt.date_from:
-        conditions["updated_at__gte"] = _start(flt.date_from, tz)
+        conditions["updated_at__gte"] = start_of(flt.date_from, tz)
     if flt.date_to:
-        conditions["updated_at__lt"] = _start(flt.date_to + timedelta(days=1), tz)
+        conditions["updated_at__lt"] = start_of(flt.date_to + timedelta(days=1), tz)
     if flt.trade:
         if _CREDIT.fullmatch(flt.trade.upper()):
             conditions["trade_code"] = flt.trade.upper()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from tortoise.expressions import Q
 
 from models.declaration_lifecycle import DeclarationStatus
 from models.errors import ValidationFailed
+from services.kit.context import start_of
 
 S = DeclarationStatus
 # 审核状态: which statuses each choice covers (a declaration never submitted is not in the review list)
@@ -88,8 +89,8 @@ class ReviewFilter:
             errors["updated_from"] = MSG_ORDER
         if errors:
             raise ValidationFailed.of(errors)
-        since = datetime.combine(days["updated_from"], time(), tz) if "updated_from" in days else None
-        until = datetime.combine(days["updated_to"] + timedelta(days=1), time(), tz) if "updated_to" in days else None
+        since = start_of(days["updated_from"], tz) if "updated_from" in days else None
+        until = start_of(days["updated_to"] + timedelta(days=1), tz) if "updated_to" in days else None
         return cls(values, since, until)
 
     def condition(self, credit_code: str) -> Q:

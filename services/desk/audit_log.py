@@ -28,10 +28,9 @@ from models.offices import CustomsOffice
 from services.accounts.labels import CUSTOMS_ROLE_LABELS, MEMBER_ROLE_LABELS, VIA_LABELS
 from services.desk.labels import ACTION_LABELS, ACTOR_KIND_LABELS, DETAIL_LABELS, OBJECT_LABELS
 from services.kit.access import access_customs_account, customs_scope
-from services.kit.context import ServiceContext
+from services.kit.context import ServiceContext, start_of
 from services.kit.filters import day_arg, one_arg
 from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
-from services.questions.queue import start_of
 
 MSG_FORBIDDEN = "只有科长/主管和系统管理员可以查看审计日志"
 MSG_BAD_RANGE = "结束日期不能早于开始日期"

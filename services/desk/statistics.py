@@ -26,7 +26,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -39,7 +39,7 @@ from models.lifecycle import ClosedBy, Evaluation, Importance, Status
 from models.questions import Question, QuestionEvaluation
 from services.desk.working_days import median, p90, uses_fallback, working_days_between
 from services.kit.access import access_customs_account, customs_scope
-from services.kit.context import ServiceContext
+from services.kit.context import ServiceContext, start_of
 
 NOT_WITH_CUSTOMS = (Status.DRAFT, Status.PENDING_EXEC_REVIEW, Status.RETURNED_BY_EXEC, Status.DELETED)
 DEEMED_ACCEPTED_LABEL = "视为接受（自动办结）"
@@ -109,9 +109,6 @@ class _Period:
             self.end is None or moment < self.end)
 
 
-def _local_midnight(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
-
 
 async def question_statistics(
     account_id: int, *, date_from: date | None, date_to: date | None, ctx: ServiceContext | None = None
@@ -121,8 +118,8 @@ async def question_statistics(
     ctx = ctx or ServiceContext()
     conn = connection()
     account = await access_customs_account(account_id, conn)
-    period = _Period(None if date_from is None else _local_midnight(date_from, ctx.tz),
-                     None if date_to is None else _local_midnight(date_to + timedelta(days=1), ctx.tz))
+    period = _Period(None if date_from is None else start_of(date_from, ctx.tz),
+                     None if date_to is None else start_of(date_to + timedelta(days=1), ctx.tz))
     scoped = Question.filter(customs_scope(account)).exclude(status__in=NOT_WITH_CUSTOMS).using_db(conn)
     in_period = scoped.filter(period.q("submitted_at"))
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 
 import chinese_calendar  # type: ignore[import-untyped]  # ships no type information
+
+from services.kit.context import start_of
 
 # The years chinese_calendar has data for: the span of its holiday table (the package's own check).
 COVERED_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
@@ -74,16 +76,12 @@ def count_working_days(first: date, last: date) -> int:
     return total
 
 
-def _midnight(day: date, tz: tzinfo) -> datetime:
-    """The instant (in UTC) local ``day`` begins."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
-
 
 def _share_of_day(day: date, since: datetime, until: datetime, tz: tzinfo) -> float:
     """The part of local ``day`` between two UTC instants inside it, as a fraction of the day (0 if not working)."""
     if not is_working_day(day):
         return 0.0
-    length = _midnight(day + timedelta(days=1), tz) - _midnight(day, tz)  # 23 or 25 h across a DST change
+    length = start_of(day + timedelta(days=1), tz) - start_of(day, tz)  # 23 or 25 h across a DST change
     return (until - since) / length
 
 
@@ -100,8 +98,8 @@ def working_days_between(start: datetime, end: datetime, tz: tzinfo) -> float:
     first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
     if first == last:
         return _share_of_day(first, start, end, tz)
-    head = _share_of_day(first, start, _midnight(first + timedelta(days=1), tz), tz)
-    tail = _share_of_day(last, _midnight(last, tz), end, tz)
+    head = _share_of_day(first, start, start_of(first + timedelta(days=1), tz), tz)
+    tail = _share_of_day(last, start_of(last, tz), end, tz)
     return head + count_working_days(first + timedelta(days=1), last - timedelta(days=1)) + tail
 
 

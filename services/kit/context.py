@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from core.config import LifecycleSettings
@@ -13,6 +13,12 @@ from models.lifecycle import Evaluation, Policy
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def start_of(day: date, tz: tzinfo) -> datetime:
+    """The instant (in UTC) local ``day`` begins in ``tz``: every bound of a date filter. In UTC because SQLite
+    compares stored times as text, so a bound with another offset (+08:00) would compare wrong near midnight."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)

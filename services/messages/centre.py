@@ -9,7 +9,7 @@ the same person's message of another enterprise, is not found.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,6 +18,7 @@ from tortoise.functions import Count
 from models.enterprises import Membership
 from models.errors import NotFound, ValidationFailed
 from models.messages import Category, Message, Severity
+from services.kit.context import start_of
 from services.kit.paging import check_limit, decode_cursor, encode_cursor, row_id
 from services.messages.badges import tell_badge
 
@@ -125,10 +126,10 @@ async def list_messages(box: Mailbox, category: Category, *, state: str = "", st
     query = Message.filter(**_mine(box), category=category)
     zone = tz or ZoneInfo("Asia/Shanghai")
     if period.first:
-        query = query.filter(created_at__gte=datetime.combine(period.first, time(), zone).astimezone(UTC))
+        query = query.filter(created_at__gte=start_of(period.first, zone))
     if period.last:
         query = query.filter(
-            created_at__lt=datetime.combine(period.last + timedelta(days=1), time(), zone).astimezone(UTC))
+            created_at__lt=start_of(period.last + timedelta(days=1), zone))
     if state == "unread":
         query = query.filter(read_at__isnull=True)
     elif state == "read":

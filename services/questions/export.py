@@ -27,10 +27,10 @@ from models.enterprises import Enterprise
 from models.errors import NotFound
 from models.lifecycle import Action, Evaluation, Importance, Status
 from models.questions import Question, QuestionEvaluation, QuestionEvent
-from services.kit.context import ServiceContext
+from services.kit.context import ServiceContext, start_of
 from services.kit.excel import Column, Kind, SheetWriter, new_workbook, save
 from services.questions.labels import ROLE_LABELS
-from services.questions.queue import QueueFilter, after_key, queue_scope, start_of
+from services.questions.queue import QueueFilter, after_key, queue_scope
 from services.questions.views import event_title
 
 BATCH = 2000

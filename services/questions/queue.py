@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from models.lifecycle import Action, Importance, Status
 from models.offices import CustomsOffice
 from models.questions import Question
 from services.kit.access import access_customs_account, customs_scope, request_memo
-from services.kit.context import ServiceContext
+from services.kit.context import ServiceContext, start_of
 from services.kit.paging import after_time_key, check_limit, decode_time_cursor, encode_time_cursor
 from services.questions.listed import IMPORTANCES, STATUSES, type_names
 from services.questions.queue_filter import ALL, NOT_IN_QUEUE, OPEN_WORK, QUEUE_STATUSES, QueueFilter
@@ -157,10 +157,6 @@ async def queue_options(account_id: int) -> QueueOptions:
         offices=tuple((i, name, path.count("/") - depth) for i, (name, path) in offices),
         importances=tuple((i.value, i.label) for i in Importance))
 
-
-def start_of(day: date, tz: ZoneInfo) -> datetime:
-    """Midnight of ``day`` in ``tz``, in UTC (SQLite compares stored times as text: the offsets must match)."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 async def _keyword(keyword: str) -> Q:

@@ -9,7 +9,7 @@ sessions are refused on their next request (the sign-in reloads the membership e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -23,7 +23,7 @@ from models.enterprises import MemberRole, Membership
 from models.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.workspace import RoleGrant, WorkspaceRole
 from services.desk.audit import record
-from services.kit.context import ServiceContext
+from services.kit.context import ServiceContext, start_of
 from services.workspace import labels as L
 from services.workspace.handover import OpenItem, hand_over_all, open_items
 from services.workspace.permissions import bump_version
@@ -69,9 +69,9 @@ def check_filter(ctx: ServiceContext, f: PeopleFilter) -> Q:
     if f.name.strip():
         q &= Q(person__name__icontains=f.name.strip())
     if f.joined_from:
-        q &= Q(created_at__gte=datetime.combine(f.joined_from, time(), ctx.tz))
+        q &= Q(created_at__gte=start_of(f.joined_from, ctx.tz))
     if f.joined_to:
-        q &= Q(created_at__lt=datetime.combine(f.joined_to + timedelta(days=1), time(), ctx.tz))
+        q &= Q(created_at__lt=start_of(f.joined_to + timedelta(days=1), ctx.tz))
     return q
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import Browser, expect
 
@@ -36,7 +37,7 @@ async def test_sync_by_day_then_generate_a_declaration(chromium: Browser, db: Da
         SHOTS.mkdir(parents=True, exist_ok=True)
         await page.goto("/workbench/declarations/sync")
         await expect(page.locator("#lag")).to_have_text("从未同步")
-        today = utc_now().date()
+        today = utc_now().astimezone(ZoneInfo("Asia/Shanghai")).date()  # the district's day, as the page checks it
 
         days = page.locator("form[action$='/days']")
         await days.get_by_label("最近操作时间 从").fill((today + timedelta(days=3)).isoformat())
