@@ -4,7 +4,7 @@ departments, removal with the hand-over of open questions, join requests decided
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -171,6 +171,17 @@ async def test_people_are_filtered_by_name_role_status_and_registration_time(wor
     with pytest.raises(ValidationFailed) as bad:
         await list_people(CTX, boss, PeopleFilter(status="gone", joined_from=today, joined_to=date(2020, 1, 1)))
     assert bad.value.errors == {"status": "请选择在职或已移除", "joined_to": "结束日期不能早于开始日期"}
+
+
+async def test_a_registration_after_midnight_in_the_district_counts_on_its_local_day(world: World) -> None:
+    """17:30 UTC is 01:30 the next day in Shanghai: the day's bounds are compared in UTC (SQLite compares stored
+    times as text, so an +08:00 bound would miss it), whatever the hour the test runs."""
+    boss = await admin(world)
+    late = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)
+    await Membership.filter(person_id=world.staff2.person_id, enterprise_id=world.acme.id).update(created_at=late)
+    found = await list_people(CTX, boss, PeopleFilter(joined_from=date(2026, 3, 2), joined_to=date(2026, 3, 2)))
+    assert [r.membership.person.name for r in found] == ["关务戊"]
+    assert await list_people(CTX, boss, PeopleFilter(joined_from=date(2026, 3, 1), joined_to=date(2026, 3, 1))) == []
 
 
 async def test_removal_hands_open_questions_to_a_colleague_and_ends_access(world: World, cache: Cache) -> None:
