@@ -12,9 +12,9 @@ enterprise's declared history (both uploaded by customs), later the declarations
 declared is kept twice but the declared row is ``superseded`` (the audited one wins); every enterprise query
 reads ``superseded = false``.
 
-The keyword column ``keywords`` (overlapping character bigrams and single characters of 品名 and 规格型号) is not
-declared here: it is ``text[]`` with a GIN index on PostgreSQL and a space-joined ``TEXT`` on SQLite, which
-tortoise cannot express; migration 0020 creates it and ``services.library.keywords`` writes and queries it.
+The keyword column ``keywords`` (the overlapping character bigrams of 品名 and 规格型号) is not declared here: it is
+``text[]`` (collation "C") with a GIN index on PostgreSQL and a space-joined ``TEXT`` on SQLite, which tortoise
+cannot express; migrations 0020 and 0031 create it and ``services.library.keywords`` writes and queries it.
 """
 
 from __future__ import annotations

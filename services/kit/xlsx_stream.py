@@ -133,7 +133,6 @@ def _rows(book: zipfile.ZipFile, path: str, shared: list[str], dates: frozenset[
         raise ValueError(str(exc)) from exc
 
 
-_ROW_TEXT = re.compile(r'<row\b([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 _ROW_NUMBER = re.compile(r'\br="(\d+)"')
 # a cell as Excel and openpyxl write it: r first, then s and t in either order
 # and its value as a plain <v> or a plain inline string captured at once (anything else: the last group)
@@ -145,9 +144,9 @@ _T_TEXT = re.compile(r"<t(?: [^>]*)?>(.*?)</t>", re.S)
 
 def _scan(book: zipfile.ZipFile, path: str, shared: list[str], dates: frozenset[int],
           width: int, size: int) -> Iterator[tuple[int, list[Any]]]:
-    """The fast path: the sheet's text read in chunks and its rows and cells matched by regular expressions (the
-    C regex engine does the scanning); a row whose cells do not all match the common shape goes through the XML
-    parser."""
+    """The fast path: the sheet's text read in chunks, its rows found by ``str.find`` and their cells matched by a
+    regular expression within the row's bounds (no copy of the row's text); a row whose cells do not all match the
+    common shape goes through the XML parser."""
     columns: dict[str, int] = {}
     decoder = codecs.getincrementaldecoder("utf-8")()
     rest, number = "", 0
@@ -157,16 +156,14 @@ def _scan(book: zipfile.ZipFile, path: str, shared: list[str], dates: frozenset[
             text = rest + decoder.decode(chunk, final=not chunk)
             last = text.rfind("</row>")
             end = len(text) if not chunk else last + len("</row>") if last >= 0 else 0
-            for row in _ROW_TEXT.finditer(text, 0, end):
-                found = _ROW_NUMBER.search(row.group(1))
-                number = int(found.group(1)) if found else number + 1
-                body = row.group(2) or ""
-                cells = _CELL_TEXT.findall(body)
-                if len(cells) != body.count("<c"):
-                    line = _parsed_row(body, shared, dates, width)
+            for found, start, stop in _row_bounds(text, end, number):
+                number, cells = found, _CELL_TEXT.findall(text, start, stop)
+                if len(cells) != text.count("<c", start, stop):
+                    line = _parsed_row(text[start:stop], shared, dates, width)
                 elif cells and cells[0][0] == "A" and cells[-1][0] == _letters(len(cells)):  # A, B, C … no gap
                     line = [c[5] if c[2] == "inlineStr" and not c[6] and "&" not in c[5]
-                            else _cell(c, shared, dates) for c in cells]
+                            else shared[int(c[4])] if c[2] == "s" and c[4] else _cell(c, shared, dates)
+                            for c in cells]
                     line.extend([""] * (width - len(line)))
                 else:
                     line = [""] * width
@@ -181,6 +178,29 @@ def _scan(book: zipfile.ZipFile, path: str, shared: list[str], dates: frozenset[
             if not chunk:
                 return
             rest = text[end:]
+
+
+def _row_bounds(text: str, end: int, number: int) -> Iterator[tuple[int, int, int]]:
+    """Each ``<row>`` of ``text[:end]``: its number (its ``r``, else the one after the previous row) and where its
+    cells start and stop (equal for an empty ``<row/>``)."""
+    find, position = text.find, 0
+    while (start := find("<row", position, end)) >= 0:
+        close = find(">", start, end)
+        if close < 0:
+            return
+        position = close + 1
+        if text[start + 4] not in " \t\r\n>/":  # another tag: <rowBreaks> …
+            continue
+        found = _ROW_NUMBER.search(text, start, close)
+        number = int(found.group(1)) if found else number + 1
+        if text[close - 1] == "/":
+            yield number, close, close
+            continue
+        stop = find("</row>", close, end)
+        if stop < 0:
+            return
+        position = stop + len("</row>")
+        yield number, close + 1, stop
 
 
 @lru_cache(maxsize=1024)

@@ -24,6 +24,7 @@ from services.library.keywords import keyword_tokens
 _IE = {"I": IeFlag.IMPORT, "E": IeFlag.EXPORT, "进口": IeFlag.IMPORT, "出口": IeFlag.EXPORT}
 Problems = list[tuple[str, str]]  # (column header, reason)
 SPECS_REMEMBERED = 65536
+_CODED = tuple(CODED.items())
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,10 @@ class Reference:
     tables: dict[str, frozenset[str]]  # code table -> its item codes
     table_names: dict[str, str]
     widths: dict[str, int]  # code table -> the width of its all-digit codes (a lost leading zero is put back)
-    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (cell, table) -> code: cells recur
+    # (cell, table) -> its code and whether the table holds it: the same cells recur on thousands of rows
+    seen: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
     # (HS code, 规格型号) -> ``check_elements``: the same goods are declared with the same elements again and again
-    specs: dict[tuple[str, str], tuple[list[str], list[str]]] = field(default_factory=dict)
+    specs: dict[tuple[str, str], tuple[tuple[str, ...], list[str]]] = field(default_factory=dict)
 
     def allowed(self, table: str) -> frozenset[str]:
         return self.tables.get(table, frozenset())
@@ -77,15 +79,16 @@ def _credit_problem(code: str) -> str | None:
     return credit_code_problem(code)
 
 
-def _code(value: str, table: str, ref: Reference) -> str:
-    """The code in a cell: "0110", "0110 一般贸易" (the template's drop-down), 110 (Excel dropped the zero)."""
+def _code(value: str, table: str, ref: Reference) -> tuple[str, bool]:
+    """The code in a cell — "0110", "0110 一般贸易" (the template's drop-down), 110 (Excel dropped the zero) — and
+    whether the table holds it."""
     found = ref.seen.get((value, table))
     if found is None:
         code = value.split(" ", 1)[0].strip().upper() if value else ""
         width = ref.widths.get(table)
         if width and code.isdigit() and len(code) < width:
             code = code.zfill(width)
-        found = ref.seen[(value, table)] = code
+        found = ref.seen[(value, table)] = code, code in ref.allowed(table)
     return found
 
 
@@ -134,10 +137,10 @@ def check_row(values: dict[str, Any], kind: UploadKind, ref: Reference, today: d
     if ie is None:
         problems.append((HEADERS["ie_flag"], L.MSG_IE_FLAG))
     row["ie_flag"] = ie
-    for key, table in CODED.items():
-        code = _code(values[key] or "", table, ref)
+    for key, table in _CODED:
+        code, known = _code(values[key] or "", table, ref)
         row[key] = code
-        if code and code not in ref.allowed(table):
+        if code and not known:
             problems.append((HEADERS[key], L.MSG_UNKNOWN_CODE.format(table=ref.table_names.get(table, table),
                                                                      code=code)))
     for key in ("declarant_code", "consignee_code"):
@@ -156,10 +159,11 @@ def check_row(values: dict[str, Any], kind: UploadKind, ref: Reference, today: d
         spec = values["model_spec"] or ""
         checked = ref.specs.get((hs, spec))
         if checked is None:
-            checked = check_elements(spec, elements, ref)
+            parts, reasons = check_elements(spec, elements, ref)
+            checked = tuple(parts), reasons
             if len(ref.specs) < SPECS_REMEMBERED:
                 ref.specs[(hs, spec)] = checked
-        row["elements"] = list(checked[0])
+        row["elements"] = checked[0]
         problems.extend((HEADERS["model_spec"], reason) for reason in checked[1])
     row["model_spec"] = values["model_spec"] or ""
     if kind is UploadKind.AUDITED:

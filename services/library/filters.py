@@ -14,7 +14,7 @@ from models.errors import ValidationFailed
 from models.library import IeFlag, LibraryMark
 from services.kit.excel import MSG_DATE
 from services.library import labels as L
-from services.library.keywords import keyword_condition
+from services.library.keywords import keyword_condition, keyword_problem
 
 ROLES = ("declarant", "consignee")  # 申报单位 / 收发货人; empty: either
 _HS = re.compile(r"\d{4}|\d{6}|\d{8}|\d{10}")
@@ -66,12 +66,15 @@ class LibraryFilter:
         hs_code = text("hs_code")
         if hs_code and not _HS.fullmatch(hs_code):
             errors["hs_code"] = L.MSG_HS_PREFIX
-        if len(text("keyword")) > KEYWORD_MAX:
+        keyword = text("keyword")
+        if len(keyword) > KEYWORD_MAX:
             errors["keyword"] = L.MSG_KEYWORD_LONG
+        elif keyword and (problem := keyword_problem(keyword)):
+            errors["keyword"] = problem
         found = cls(parsed("mark", LibraryMark, L.MSG_CHOOSE), text("trade_mode").upper()[:4], hs_code,
                     parsed("ie_flag", IeFlag, L.MSG_CHOOSE), parsed("role", role, L.MSG_CHOOSE) or "",
                     parsed("date_from", date.fromisoformat, MSG_DATE), parsed("date_to", date.fromisoformat, MSG_DATE),
-                    text("keyword"))
+                    keyword)
         if found.date_from and found.date_to and found.date_from > found.date_to:
             errors.setdefault("date_to", L.MSG_DATE_ORDER)
         if errors:

@@ -43,6 +43,7 @@ MSG_CHOOSE = "请从列表中选择"
 ROLE_LABELS = {"": "全部", "declarant": "申报单位", "consignee": "收发货人"}
 MSG_HS_PREFIX = "商品编号应为4、6、8或10位数字"
 MSG_KEYWORD_LONG = "关键字不能超过30个字"
+MSG_KEYWORD_SHORT = "关键字请至少输入两个连续的字（空格、| 等分隔符不算）"
 MSG_DATE_ORDER = "开始日期不能晚于结束日期"
 MSG_CURSOR = "分页参数有误，请从第一页重新查询"
 MSG_NOT_AUTHORISED = "尚未获得法人卡授权，无法使用规范申报企业专属库"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,9 +37,7 @@ class FileCheck:
     ref: Reference
     offices: frozenset[str]  # the codes a row's 申报地海关 may have
     today: date
-    now: datetime
     tz: ZoneInfo
-    upload_id: int
     postgres: bool  # the insert's values as PostgreSQL takes them (else as SQLite does)
 
 
@@ -93,8 +91,7 @@ def checked_batches(check: FileCheck) -> Iterator[Batch | Outcome]:
                 state.annotated = state.annotated or AnnotatedSheet(state.headers, L.MSG_ERROR_COLUMN)
                 state.annotated.append(number, line, errors)
                 continue
-            batch.append(row_values(row, check.source, check.ref.version_id, check.upload_id, check.now,
-                                    check.postgres))
+            batch.append(row_values(row, check.source, check.postgres))
             if len(batch) >= BATCH:
                 yield Batch(batch, state.accepted + state.rejected, total)
                 batch = []

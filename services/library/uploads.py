@@ -39,7 +39,7 @@ from services.kit.excel import MSG_EMPTY, AnnotatedSheet, CellError, RowTyper, s
 from services.library import labels as L
 from services.library.checks import load_reference
 from services.library.columns import COLUMNS
-from services.library.store import insert_rows, settle_upload
+from services.library.store import Shared, insert_rows, settle_upload
 from services.library.upload_check import Batch, FileCheck, Outcome, checked_batches
 
 LIBRARY_UPLOAD = "library_upload"  # the job kind
@@ -119,10 +119,11 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
     """Check every row of the upload's file, store the good ones, write the refused ones to ``error_path``."""
     upload = await LibraryUpload.get(id=upload_id).prefetch_related("office")
     await LibraryUpload.filter(id=upload.id).update(status=UploadStatus.RUNNING)
-    path, today = folder / upload.stored_path, ctx.now().astimezone(ctx.tz).date()
+    path, now = folder / upload.stored_path, ctx.now()
+    today = now.astimezone(ctx.tz).date()
     check = FileCheck(path, error_path, upload.kind, _SOURCES[upload.kind], await load_reference(today),
-                      await office_codes(upload.office), today, ctx.now(), ctx.tz, upload.id, dialect() == "postgres")
-    items = _in_thread(check)
+                      await office_codes(upload.office), today, ctx.tz, dialect() == "postgres")
+    items, shared = _in_thread(check), Shared(check.ref.version_id, upload.id, now)
     try:
         async with in_transaction() as conn:  # the whole file or nothing
             storing: asyncio.Future[None] | None = None  # one batch in flight while the next one is checked
@@ -134,7 +135,7 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
                     if isinstance(item, Outcome):
                         outcome = item
                         break
-                    storing = asyncio.ensure_future(insert_rows(conn, item.rows))
+                    storing = asyncio.ensure_future(insert_rows(conn, item.rows, shared))
                     progress(item.done, item.total)
             finally:  # the transaction ends only once its connection is idle
                 if storing is not None and not storing.done():

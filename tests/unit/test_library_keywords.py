@@ -1,19 +1,29 @@
-"""The library's keyword tokens: single characters and overlapping bigrams per segment, never across a separator;
-a keyword is looked up by its bigrams (its one character when it has one)."""
+"""The library's keyword tokens: overlapping bigrams per segment, never across a separator; a keyword is looked up by
+its bigrams, so it needs two characters in a row."""
 
-from services.library.keywords import keyword_condition, keyword_tokens, query_tokens, stored_keywords
+from services.library.keywords import (
+    keyword_condition,
+    keyword_problem,
+    keyword_tokens,
+    query_tokens,
+    stored_keywords,
+)
+from services.library.labels import MSG_KEYWORD_SHORT
 
 
-def test_tokens_are_characters_and_bigrams_within_segments() -> None:
-    assert keyword_tokens("轴承座", "0|SKF") == tuple(sorted(
-        {"轴", "承", "座", "轴承", "承座", "0", "s", "k", "f", "sk", "kf"}))
+def test_tokens_are_bigrams_within_segments() -> None:
+    assert keyword_tokens("轴承座", "0|SKF") == ("kf", "sk", "承座", "轴承")
     assert "座0" not in keyword_tokens("轴承座|0") and keyword_tokens("", "|") == ()
 
 
 def test_a_keyword_needs_all_its_bigrams() -> None:
     assert query_tokens("轴承") == ["轴承"]
     assert query_tokens("深沟球") == ["沟球", "深沟"]
-    assert query_tokens("轴") == ["轴"]
+
+
+def test_a_keyword_without_two_characters_in_a_row_is_refused() -> None:
+    assert keyword_problem("轴") == keyword_problem("轴 承") == keyword_problem("a|b") == MSG_KEYWORD_SHORT
+    assert keyword_problem("轴承") is None and keyword_problem("6205") is None
 
 
 def test_the_stored_value_and_condition_per_dialect() -> None:

@@ -13,7 +13,7 @@ from models.cards import ModuleAuthorisation
 from models.library import CatalogueVersion, IeFlag, LibraryMark, LibraryRow, LibrarySource
 from services.kit.actors import PersonActor
 from services.library.keywords import keyword_tokens
-from services.library.store import insert_rows, row_values
+from services.library.store import Shared, insert_rows, row_values
 from tests.factories import credit_code
 
 OTHERS = [credit_code(f"9121020000000{n:04d}") for n in range(1, 6)]  # unregistered enterprises (收发货人)
@@ -49,7 +49,7 @@ async def put(*rows: dict[str, Any]) -> list[LibraryRow]:
     assert version is not None
     async with in_transaction() as conn:  # an upload stores its rows in one transaction too
         postgres = dialect(conn) == "postgres"
-        await insert_rows(conn, [row_values(r, r["source"], version.id, None, NOW, postgres) for r in rows])
+        await insert_rows(conn, [row_values(r, r["source"], postgres) for r in rows], Shared(version.id, None, NOW))
     audited = await LibraryRow.filter(source=LibrarySource.AUDITED).values_list("entry_number", "item_number")
     for entry, number in audited:
         await LibraryRow.filter(entry_number=entry, item_number=number, source=LibrarySource.DECLARED).update(

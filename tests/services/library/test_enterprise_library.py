@@ -125,6 +125,15 @@ def test_a_bad_filter_names_every_field_at_once() -> None:
         "role": "请从列表中选择", "keyword": "关键字不能超过30个字", "date_to": "开始日期不能晚于结束日期"}
 
 
+def test_a_one_character_keyword_is_refused_beside_its_field() -> None:
+    """The index holds bigrams: 轴 alone, or 轴 and 承 apart, cannot be looked up."""
+    for keyword in ("轴", "轴 承", "a|b"):
+        with pytest.raises(ValidationFailed) as refused:
+            LibraryFilter.from_args({"keyword": keyword})
+        assert refused.value.errors == {"keyword": "关键字请至少输入两个连续的字（空格、| 等分隔符不算）"}
+    assert LibraryFilter.from_args({"keyword": " 轴承 "}).keyword == "轴承"
+
+
 async def test_keyset_pages_follow_the_declaration_date_then_the_id(world: World, reference: None) -> None:
     acme = world.acme.credit_code
     await put(*[item(n, acme, declared_on=date(2026, 3, 1 + n % 2)) for n in range(1, 6)])

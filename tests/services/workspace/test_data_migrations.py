@@ -1,7 +1,7 @@
 """Data migrations, each from a database one migration older holding the old rows, on SQLite and PostgreSQL:
 0018 gives the built-in executive and staff roles an enterprise already stored the new 问题清单 code (as a new
 enterprise's built-in roles get it) and leaves the admin's and custom roles alone; 0025 renames the business
-switches' declaration kinds to the declarations module's."""
+switches' declaration kinds to the declarations module's; 0031 keeps only the bigrams of stored library keywords."""
 
 import asyncio
 import json
@@ -97,3 +97,28 @@ def test_stored_builtin_roles_gain_the_question_list_once(backend: str, tmp_path
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_business_switches_keep_their_kinds_under_the_declarations_names(backend: str, tmp_path: Path) -> None:
     assert _scratch(backend, tmp_path, _stored_kinds) == ["export", "export_transit_record"]
+
+
+async def _stored_keywords(url: str) -> list[str]:
+    postgres = url.startswith("postgres")
+    version = ("INSERT INTO catalogue_version (id, code, name, effective_from, source, loaded_at) "
+               "VALUES (1, '2026', '2026版', '2026-01-01', '', CURRENT_TIMESTAMP)")
+    texts = ("trade_mode", "customs_office", "transport_mode", "transaction_mode", "hs_code", "model_spec",
+             "declarant_code", "declarant_name", "consignee_code", "consignee_name", "origin_country",
+             "destination_country", "unit", "legal_unit", "currency", "remarks", "mark_note")
+    blanks = ", ''" * len(texts)
+    row = (f"INSERT INTO library_row (entry_number, item_number, source, declared_on, ie_flag, goods_name, elements, "
+           f"mark, superseded, public, catalogue_version_id, version, created_at, updated_at, keywords, "
+           f"{', '.join(texts)}) VALUES ('090120260000000001', 1, 'audited', '2026-03-02', 'E', '轴承', '[]', "
+           f"'standard', FALSE, TRUE, 1, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?{blanks})")
+    tokens = ["sk", "s", "轴", "轴承", "承"]
+    rows = await _migrated(url, "0030_library_public_hs_date",
+                           [(version, ()), (row, (tokens if postgres else " " + " ".join(tokens) + " ",))],
+                           "SELECT keywords FROM library_row")
+    stored = rows[0]["keywords"]
+    return list(stored) if postgres else stored.split()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stored_library_keywords_keep_only_their_bigrams(backend: str, tmp_path: Path) -> None:
+    assert _scratch(backend, tmp_path, _stored_keywords) == ["sk", "轴承"]
