@@ -300,8 +300,9 @@ class RowTyper:
     """Types one raw row after another by the columns found in the header row (read from ``lines``).
 
     Each column keeps a memo of the distinct raw cells it has typed (codes, names, dates and units recur on
-    thousands of rows of an upload): a recurring cell is one dictionary look-up, its value or its reason. A text
-    cell is its own key; any other is keyed with its class (1, 1.0 and True are equal keys otherwise)."""
+    thousands of rows of an upload): a recurring cell is one dictionary look-up, its value or its reason. A cell is
+    its own key — 1 and 1.0, equal keys, type alike in every kind — but a boolean is keyed with its class (True
+    equals 1.0 and is no integer)."""
 
     places: list[tuple[Column[Any], int, Callable[[Any], Any]]]
     missing: list[CellError]
@@ -333,7 +334,7 @@ class RowTyper:
 
     def typed(self, number: int, line: list[Any]) -> tuple[dict[str, Any] | None, list[CellError]]:
         """The row's typed values by column name (None for a blank row) and its bad cells."""
-        if all(cell == "" or cell is None for cell in line):
+        if line.count("") + line.count(None) == len(line):
             return None, []
         if len(line) < self._width:
             line = [*line, *[""] * (self._width - len(line))]
@@ -341,7 +342,7 @@ class RowTyper:
         errors = []
         for name, header, index, convert, memo in self._plan:
             raw = line[index]
-            key = raw if raw.__class__ is str else (raw.__class__, raw)
+            key = (bool, raw) if raw.__class__ is bool else raw
             found = memo.get(key, _MISS)
             if found is _MISS:
                 try:

@@ -98,3 +98,11 @@ def test_reading_a_file_without_a_column_or_not_a_workbook() -> None:
     assert found.rows == [] and found.errors == [CellError(1, "人数", "缺少此列")]
     with pytest.raises(ValueError, match="无法读取文件"):
         read_rows(b"not a workbook", (Column[Any]("企业名称"),), tz=SHANGHAI)
+
+
+def test_a_boolean_is_typed_apart_from_the_number_it_equals() -> None:
+    """The typer remembers each distinct cell: TRUE (equal to 1.0 in Python) must not borrow 1.0's integer."""
+    columns = (Column[Any]("人数", kind=Kind.INTEGER, key="staff"),)
+    found = read_rows(upload(("人数",), (1,), (True,), (1.0,)), columns, tz=SHANGHAI)
+    assert found.rows == [{"staff": 1}, {"staff": 1}]
+    assert found.errors == [CellError(3, "人数", "应为整数")]
