@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from math import isfinite
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -395,20 +397,22 @@ def _integer(value: Any, tz: ZoneInfo) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value):
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value):  # longer: no integer we keep
         return int(value)
     raise _Bad(MSG_INTEGER)
 
 
 def _number(value: Any, tz: ZoneInfo) -> float:
+    """A finite number (a text "inf", "nan" or "1e999" is none)."""
+    found: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    raise _Bad(MSG_NUMBER)
+        found = float(value)
+    elif isinstance(value, str):
+        with suppress(ValueError):
+            found = float(value)
+    if found is None or not isfinite(found):
+        raise _Bad(MSG_NUMBER)
+    return found
 
 
 def _date(value: Any, tz: ZoneInfo) -> date:

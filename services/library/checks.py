@@ -13,10 +13,20 @@ from functools import lru_cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.fields import DecimalField
 
 from models.errors import NotFound
 from models.identifiers import credit_code_problem
-from models.library import CatalogueVersion, CodeItem, CodeTable, HsCode, IeFlag, LibraryMark, UploadKind
+from models.library import (
+    CatalogueVersion,
+    CodeItem,
+    CodeTable,
+    HsCode,
+    IeFlag,
+    LibraryMark,
+    LibraryRow,
+    UploadKind,
+)
 from services.library import labels as L
 from services.library.columns import CODED, HEADERS
 from services.library.keywords import keyword_tokens
@@ -25,6 +35,17 @@ _IE = {"I": IeFlag.IMPORT, "E": IeFlag.EXPORT, "进口": IeFlag.IMPORT, "出口"
 Problems = list[tuple[str, str]]  # (column header, reason)
 SPECS_REMEMBERED = 65536
 _CODED = tuple(CODED.items())
+
+
+def _integer_digits(key: str) -> int:
+    column = LibraryRow._meta.fields_map[key]
+    assert isinstance(column, DecimalField)
+    return column.max_digits - column.decimal_places
+
+
+# the numbers a row stores, each with the largest value its column holds (a larger one would fail the whole file)
+_NUMBERS = tuple((key, _integer_digits(key), 10.0 ** _integer_digits(key))
+                 for key in ("quantity", "legal_quantity", "total_price"))
 
 
 @dataclass(frozen=True)
@@ -133,6 +154,9 @@ def check_row(values: dict[str, Any], kind: UploadKind, ref: Reference, today: d
         problems.append((HEADERS["item_number"], L.MSG_ITEM_NUMBER))
     if values["declared_on"] > today:
         problems.append((HEADERS["declared_on"], L.MSG_FUTURE_DATE))
+    for key, digits, limit in _NUMBERS:
+        if values[key] is not None and not 0 <= values[key] < limit:
+            problems.append((HEADERS[key], L.MSG_NUMBER_RANGE.format(digits=digits)))
     ie = _IE.get(values["ie_flag"].upper())
     if ie is None:
         problems.append((HEADERS["ie_flag"], L.MSG_IE_FLAG))

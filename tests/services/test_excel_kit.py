@@ -106,3 +106,12 @@ def test_a_boolean_is_typed_apart_from_the_number_it_equals() -> None:
     found = read_rows(upload(("人数",), (1,), (True,), (1.0,)), columns, tz=SHANGHAI)
     assert found.rows == [{"staff": 1}, {"staff": 1}]
     assert found.errors == [CellError(3, "人数", "应为整数")]
+
+
+def test_a_number_must_be_finite_and_an_integer_short_enough_to_keep() -> None:
+    columns = (Column[Any]("人数", kind=Kind.INTEGER, key="staff"), Column[Any]("金额", kind=Kind.NUMBER, key="amount"))
+    found = read_rows(upload(("人数", "金额"), ("1" * 19, "1e999"), ("-" + "9" * 18, "nan"), ("7", "-2.5")), columns,
+                      tz=SHANGHAI)
+    assert found.rows == [{"staff": 7, "amount": -2.5}]
+    assert found.errors == [CellError(2, "人数", "应为整数"), CellError(2, "金额", "应为数字"),
+                            CellError(3, "金额", "应为数字")]
