@@ -38,8 +38,9 @@ from services.declarations.imports_rows import HEADERS, Group, RowReader
 from services.declarations.imports_store import Drafts, DraftWriter
 from services.jobs.runs import enqueue
 from services.kit.actors import PersonActor
+from services.kit.annotated_sheet import AnnotatedSheet
 from services.kit.context import ServiceContext
-from services.kit.excel import AnnotatedSheet, CellError, sheet_lines
+from services.kit.excel import CellError, sheet_lines
 from services.workspace.company import kind_enabled
 from services.workspace.permissions import compute
 from services.workspace.roles import Member

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -46,7 +46,6 @@ MSG_DATETIME = "应为日期时间（年-月-日 时:分）"
 MSG_MISSING_COLUMN = "缺少此列"
 MSG_NOT_A_WORKBOOK = "无法读取文件，请上传 Excel（.xlsx）文件"
 MSG_EMPTY = "文件中没有数据"
-MSG_SOURCE_ROW = "原行号"
 
 
 class Kind(StrEnum):
@@ -166,52 +165,6 @@ def new_workbook() -> Workbook:
 
 def save(workbook: Workbook, path: Path | str) -> None:
     workbook.save(path)
-
-
-class AnnotatedSheet:
-    """The rows a reader refused, as a workbook the user fixes and uploads again: the original header plus 原行号
-    and an error column, each refused row's cells as they were, the bad cells highlighted (write-only: flat)."""
-
-    FILL = PatternFill("solid", start_color="FFFFC7CE")
-    REPORT_SHEET = "错误报告"  # every error of the file, one per line
-
-    def __init__(self, headers: Sequence[str], error_header: str) -> None:
-        self.workbook = new_workbook()
-        self.sheet: Any = self.workbook.create_sheet("错误数据")
-        self.sheet.freeze_panes = "A2"
-        self.headers = list(headers)
-        bold = Font(bold=True)
-        header = [WriteOnlyCell(self.sheet, text) for text in (*self.headers, MSG_SOURCE_ROW, error_header)]
-        for cell in header:
-            cell.font = bold
-        self.sheet.append(header)
-        self.sheet.column_dimensions[get_column_letter(len(self.headers) + 2)].width = 60
-        self.rows = 0
-
-    def append(self, number: int, line: Sequence[Any], errors: Sequence[CellError]) -> None:
-        bad = {self.headers.index(e.column) for e in errors if e.column in self.headers}
-        cells: list[Any] = []
-        for index in range(len(self.headers)):
-            value = line[index] if index < len(line) else None
-            value = clean_text(value) if isinstance(value, str) else value
-            if index in bad:
-                cell = WriteOnlyCell(self.sheet, value)
-                cell.fill = self.FILL
-                value = cell
-            cells.append(value)
-        cells.append(number)
-        cells.append(clean_text("；".join(f"{e.column}：{e.reason}" if e.column else e.reason for e in errors)))
-        self.sheet.append(cells)
-        self.rows += 1
-
-    def save(self, path: Path | str, errors: Sequence[CellError] = ()) -> None:
-        """The workbook, with a sheet listing ``errors`` (行号, 列, 原因) when there are any."""
-        if errors:
-            report = self.workbook.create_sheet(self.REPORT_SHEET)
-            report.append(["行号", "列", "原因"])
-            for error in errors:
-                report.append([error.row, error.column, error.reason])
-        save(self.workbook, path)
 
 
 # ---- reading ---------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from models.errors import ValidationFailed
 from models.library import LibrarySource, UploadKind
-from services.kit.excel import MSG_NOT_A_WORKBOOK, AnnotatedSheet, CellError, RowTyper, sheet_lines
+from services.kit.annotated_sheet import AnnotatedSheet
+from services.kit.excel import MSG_NOT_A_WORKBOOK, CellError, RowTyper, sheet_lines
 from services.library import labels as L
 from services.library.checks import Reference, check_row
 from services.library.columns import COLUMNS, HEADERS

@@ -34,8 +34,9 @@ from services.desk.audit import AuditActor, record
 from services.jobs.runs import enqueue
 from services.kit.access import SUBTREE_ROLES, access_customs_account, customs_scope, under_office
 from services.kit.actors import CustomsActor
+from services.kit.annotated_sheet import AnnotatedSheet
 from services.kit.context import ServiceContext
-from services.kit.excel import MSG_EMPTY, AnnotatedSheet, CellError, RowTyper, sheet_lines
+from services.kit.excel import MSG_EMPTY, CellError, RowTyper, sheet_lines
 from services.library import labels as L
 from services.library.checks import load_reference
 from services.library.columns import COLUMNS
