@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import (
     BaseDBAsyncClient,
@@ -20,6 +20,7 @@ from tortoise.backends.base.client import (
     TransactionContext,
 )
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connection, get_connections
 from tortoise.context import set_global_context
 from tortoise.migrations.api import migrate
 from tortoise.migrations.executor import MigrationExecutor
@@ -83,7 +84,8 @@ def connection_url(db: DatabaseSettings) -> str:
 
 
 def connection() -> BaseDBAsyncClient:
-    return connections.get("default")
+    # tortoise's functions, not its ``connections`` proxy (deprecated): several calls a request, each a look-up less
+    return get_connection("default")
 
 
 class HeldConnection(AsyncpgDBClient):
@@ -132,11 +134,11 @@ class HeldTransaction(TransactionContext):
         self.client._lock = held._lock  # one connection: its queries take turns, whichever client sends them
 
     async def __aenter__(self) -> TransactionalDBClient:
-        self.token = connections.set(self.client.connection_name, self.client)
+        self.token = get_connections().set(self.client.connection_name, self.client)
         try:
             await self.client.begin()
         except BaseException:
-            connections.reset(self.token)
+            get_connections().reset(self.token)
             raise
         return self.client
 
@@ -145,7 +147,7 @@ class HeldTransaction(TransactionContext):
             if not self.client._finalized:
                 await (self.client.rollback() if exc_type else self.client.commit())
         finally:
-            connections.reset(self.token)
+            get_connections().reset(self.token)
 
 
 @contextlib.asynccontextmanager
@@ -163,11 +165,11 @@ async def held_connection() -> AsyncIterator[None]:
         yield
         return
     async with _turns(pooled), pooled.acquire_connection() as raw:
-        token = connections.set(pooled.connection_name, HeldConnection(pooled, raw))
+        token = get_connections().set(pooled.connection_name, HeldConnection(pooled, raw))
         try:
             yield
         finally:
-            connections.reset(token)
+            get_connections().reset(token)
 
 
 _TURNS: weakref.WeakKeyDictionary[AsyncpgDBClient, asyncio.Semaphore] = weakref.WeakKeyDictionary()
