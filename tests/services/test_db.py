@@ -76,3 +76,26 @@ async def test_a_held_connection_goes_back_without_an_open_transaction(one_conne
         async with in_transaction() as conn:
             await Person.create(name="戊", phone="13900000105", using_db=conn)
     assert await Person.filter(name="戊").exists()
+
+
+
+@pytest.mark.parametrize("backend", ["postgres"] if PG_URL else [])
+async def test_held_connections_go_to_requests_in_the_order_they_asked(one_connection: DatabaseSettings) -> None:
+    """A busy server (a new request on every turn of the event loop, each given the connection in turn): none
+    is overtaken by a later one, however the turns fall."""
+    asked: list[int] = []
+    served: list[int] = []
+
+    async def request(who: int) -> None:
+        asked.append(who)
+        async with held_connection():
+            served.append(who)
+            await rows("SELECT 1")
+
+    async with asyncio.timeout(30):
+        arriving = []
+        while len(served) < 8:
+            arriving.append(asyncio.create_task(request(len(arriving))))
+            await asyncio.sleep(0)
+        await asyncio.gather(*arriving)
+    assert served == asked

@@ -1,7 +1,8 @@
 """What keeps the lists fast at a million questions (bench/pages.py measures it at that size).
 
 * PostgreSQL: 我的问题's page query reads the (enterprise_id, id) index of migration 0013 — for an enterprise
-  with no question it reads nothing, where a walk down the primary key read every row (EXPLAIN ANALYZE).
+  with no question it reads nothing, where a walk down the primary key read every row (EXPLAIN ANALYZE); it is
+  planned once per connection, not on every request (the page size in its text: no ``LIMIT $n``).
 * The header's badge counts at most ``BADGE_MAX + 1`` waiting questions and shows "99+" past that.
 * Within one reading request the reader's customs account is loaded once; a request that may write reloads it.
 """
@@ -13,12 +14,15 @@ from datetime import UTC, datetime
 import pytest
 from tortoise.transactions import in_transaction
 
-from core.db import execute, portable_sql
+from core.db import execute, held_connection, portable_sql
+from core.query_sql import rows
 from models.lifecycle import Status
 from models.questions import Question
 from services.kit.access import access_customs_account, begin_request_reads
+from services.kit.context import ServiceContext
 from services.questions.listed import enterprise_page
 from services.questions.queue import BADGE_MAX, badge_label, new_work_count
+from services.questions.views import list_questions
 from tests.conftest import PG_URL
 from tests.factories import World
 
@@ -54,6 +58,19 @@ async def test_an_enterprise_list_reads_only_its_own_index_range(world: World) -
     for plan in (empty, full):
         assert "Seq Scan on question" not in plan, plan
         assert "Rows Removed by Filter" not in plan, plan  # no walk past rows of other enterprises
+
+
+@pytest.mark.parametrize("backend", ["postgres"] if PG_URL else [])
+async def test_an_enterprise_list_is_planned_once_not_on_every_request(world: World) -> None:
+    await add_questions(world, ROWS, Status.CLOSED)
+    async with in_transaction() as conn:
+        await execute(conn, "ANALYZE question")
+    async with held_connection():  # one connection: its prepared statements
+        for _ in range(10):  # PostgreSQL plans a prepared statement's first five runs for their values
+            await list_questions(ServiceContext(), world.staff.person_id, world.acme.id)
+        plans = await rows("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE ?",
+                           "%FROM question q JOIN person p%")
+    assert [tuple(p) for p in plans] == [(5, 5)]
 
 
 async def test_the_badge_counts_to_the_cap_and_then_says_99_plus(world: World) -> None:
