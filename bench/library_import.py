@@ -10,7 +10,7 @@ the reference data with ``qingling load-data``'s loader, and measures in this or
   (a) ``services.library.uploads.run_upload``: read through the Excel kit (its streaming sheet reader,
       ``services.kit.xlsx_stream``), every row typed and checked against the catalogue and the code tables (in a
       thread: ``services.library.upload_check``), the good rows stored meanwhile in one transaction (batches of
-      2,000, each one INSERT … SELECT FROM unnest(an array per column) … ON CONFLICT DO NOTHING into
+      2,000, each one INSERT … SELECT FROM jsonb_array_elements(the batch as JSON) … ON CONFLICT DO NOTHING into
       ``library_row`` — its indexes and the GIN keyword index),
       refused rows written to the annotated workbook; its peak resident memory (the process's high-water mark,
       taken before anything else is parsed);
