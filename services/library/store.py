@@ -55,11 +55,11 @@ def _insert_sql() -> str:
 
 
 # PostgreSQL: each batch is one INSERT … SELECT FROM jsonb_array_elements(the batch as one JSON array of rows) that
-# skips stored natural keys. One JSON text instead of an array per column: asyncpg's array encoder checks every
-# element against two abstract base classes (a Python call each), which took more CPU than the checking of the
-# rows; PostgreSQL parses the JSON as fast as the arrays. (COPY cannot skip conflicts; COPYing into a temporary
-# table and moving the rows over took twice as long.) The keywords travel joined by spaces (a token holds none:
-# services.library.keywords), the elements as a JSON array, numbers as JSON numbers read as numeric.
+# links the registered enterprises and skips stored natural keys. One JSON text, not an array per column: asyncpg's
+# array encoder checks every element against two abstract base classes (a Python call each), which took more CPU
+# than checking the rows; PostgreSQL parses the JSON as fast as the arrays. (COPY cannot skip conflicts; COPYing
+# into a temporary table and moving the rows over took twice as long.) The keywords travel joined by spaces (a
+# token holds none: services.library.keywords), the elements as a JSON array, numbers as JSON numbers.
 _PG_TYPES = {"item_number": "int2", "declared_on": "date", "quantity": "numeric", "legal_quantity": "numeric",
              "total_price": "numeric", "public": "bool", "superseded": "bool", "version": "int4",
              "created_at": "timestamptz", "updated_at": "timestamptz", "catalogue_version_id": "int4",
@@ -75,11 +75,12 @@ def _pg_value(index: int, column: str) -> str:
 
 
 _JSON_SQL = (f"INSERT INTO library_row ({', '.join(ROW_COLUMNS)}) SELECT "
-             + ", ".join(_pg_value(i, c) for i, c in enumerate((*_OWN, *_LINKS)))
-             + ", " + ", ".join(f"${i}::{_PG_TYPES.get(c, 'text')}" for i, c in enumerate(_SHARED, start=1))
+             + ", ".join(_pg_value(i, c) for i, c in enumerate(_OWN)) + ", d.id, c.id, "
+             + ", ".join(f"${i}::{_PG_TYPES.get(c, 'text')}" for i, c in enumerate(_SHARED, start=1))
              + f" FROM jsonb_array_elements(${len(_SHARED) + 1}::jsonb) AS r "
+             f"LEFT JOIN enterprise d ON d.credit_code = r->>{_DECLARANT} "  # the registered enterprises named
+             f"LEFT JOIN enterprise c ON c.credit_code = r->>{_CONSIGNEE} "
              "ON CONFLICT (entry_number, item_number, source) DO NOTHING")
-_ENTERPRISES_SQL = "SELECT credit_code, id FROM enterprise WHERE credit_code = ANY($1::varchar[])"
 _DATE, _ELEMENTS, _KEYWORDS = (_OWN.index(c) for c in ("declared_on", "elements", "keywords"))
 
 
@@ -114,18 +115,20 @@ def row_values(row: dict[str, Any], source: LibrarySource, postgres: bool) -> tu
     return tuple(values)
 
 
-async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]], shared: Shared) -> None:
-    """Insert rows made by ``row_values``, with the ids of the registered enterprises their credit codes name; a row
-    whose natural key is stored already is skipped."""
-    if not rows:
-        return
-    codes = list({row[_DECLARANT] for row in rows} | {row[_CONSIGNEE] for row in rows})
+def as_json(rows: Sequence[tuple[Any, ...]]) -> str:
+    """PostgreSQL's form of a batch of ``row_values`` (the upload makes it in its checking thread)."""
+    return json.dumps(rows, ensure_ascii=False)
+
+
+async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]] | str, shared: Shared) -> None:
+    """Insert rows made by ``row_values`` (on PostgreSQL also as ``as_json`` of them), with the ids of the registered
+    enterprises their credit codes name; a row whose natural key is stored already is skipped."""
     if dialect(conn) == "postgres":
         async with conn.acquire_connection() as raw:
-            known = dict(await raw.fetch(_ENTERPRISES_SQL, codes))
-            linked = [(*row, known.get(row[_DECLARANT]), known.get(row[_CONSIGNEE])) for row in rows]
-            await raw.execute(_JSON_SQL, *shared.values(), json.dumps(linked, ensure_ascii=False))
+            await raw.execute(_JSON_SQL, *shared.values(), rows if isinstance(rows, str) else as_json(rows))
         return
+    assert not isinstance(rows, str)
+    codes = {row[_DECLARANT] for row in rows} | {row[_CONSIGNEE] for row in rows}
     known = dict(await Enterprise.filter(credit_code__in=codes).using_db(conn).values_list("credit_code", "id"))
     await conn.execute_many(portable_sql(_insert_sql(), conn), [
         [*row, known.get(row[_DECLARANT]), known.get(row[_CONSIGNEE]), *shared.values()] for row in rows])

@@ -22,7 +22,7 @@ from services.kit.excel import MSG_NOT_A_WORKBOOK, CellError, RowTyper, sheet_li
 from services.library import labels as L
 from services.library.checks import Reference, check_row
 from services.library.columns import COLUMNS, HEADERS
-from services.library.store import row_values
+from services.library.store import as_json, row_values
 
 BATCH = 2000
 
@@ -44,7 +44,7 @@ class FileCheck:
 
 @dataclass(frozen=True)
 class Batch:
-    rows: list[tuple[Any, ...]]  # ``store.row_values`` of good rows
+    rows: list[tuple[Any, ...]] | str  # ``store.row_values`` of good rows (PostgreSQL: ``store.as_json`` of them)
     done: int  # rows read so far
     total: int  # rows in the file (below the header)
 
@@ -94,15 +94,21 @@ def checked_batches(check: FileCheck) -> Iterator[Batch | Outcome]:
                 continue
             batch.append(row_values(row, check.source, check.postgres))
             if len(batch) >= BATCH:
-                yield Batch(batch, state.accepted + state.rejected, total)
+                yield _batch(check, batch, state, total)
                 batch = []
     except ValueError:  # the file is broken further down
         raise ValidationFailed(MSG_NOT_A_WORKBOOK) from None
     if batch:
-        yield Batch(batch, state.accepted + state.rejected, total)
+        yield _batch(check, batch, state, total)
     if state.annotated is not None:
         state.annotated.save(check.error_path, state.errors)
     yield Outcome(state.accepted, state.rejected, len(state.errors))
+
+
+def _batch(check: FileCheck, rows: list[tuple[Any, ...]], state: _State, total: int) -> Batch:
+    """The batch as the insert takes it (PostgreSQL's JSON made here, in the checking thread: the event loop only
+    sends it)."""
+    return Batch(as_json(rows) if check.postgres else rows, state.accepted + state.rejected, total)
 
 
 def _checked(state: _State, number: int, values: dict[str, Any],
