@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.db import dialect, execute, portable_sql
@@ -116,8 +117,9 @@ def row_values(row: dict[str, Any], source: LibrarySource, postgres: bool) -> tu
 
 
 def as_json(rows: Sequence[tuple[Any, ...]]) -> str:
-    """PostgreSQL's form of a batch of ``row_values`` (the upload makes it in its checking thread)."""
-    return json.dumps(rows, ensure_ascii=False)
+    """PostgreSQL's form of a batch of ``row_values`` (the upload makes it in its checking thread; orjson: a tenth
+    of the standard encoder's time, which was a tenth of the upload's Python)."""
+    return orjson.dumps(rows).decode()
 
 
 async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]] | str, shared: Shared) -> None:

@@ -8,7 +8,7 @@ runs it in a thread while its event loop stores the previous batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -69,7 +69,7 @@ class _State:
     rejected: int = 0
 
 
-def checked_batches(check: FileCheck) -> Iterator[Batch | Outcome]:
+def checked_batches(check: FileCheck) -> Generator[Batch | Outcome, None, None]:
     """The file's good rows in batches of ``BATCH``, then its ``Outcome``; ValidationFailed (a Chinese message)
     when the file cannot be read or its headers are wrong."""
     try:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections import deque
 from collections.abc import AsyncGenerator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ from services.library.upload_check import Batch, FileCheck, Outcome, checked_bat
 LIBRARY_UPLOAD = "library_upload"  # the job kind
 MAX_BYTES = 20 * 1024 * 1024
 REPORT_LINES = 200
+AHEAD = 3  # batches checked ahead of the insert (each holds its rows' JSON: about 1 MB)
 _ZIP = b"PK\x03\x04"
 _SOURCES = {UploadKind.AUDITED: LibrarySource.AUDITED, UploadKind.DECLARED: LibrarySource.DECLARED}
 
@@ -157,10 +160,20 @@ async def run_upload(ctx: ServiceContext, upload_id: int, folder: Path, error_pa
 
 
 async def _in_thread(check: FileCheck) -> AsyncGenerator[Batch | Outcome, None]:
-    """The file checked in a thread of this process: the event loop keeps serving the batch being stored."""
+    """The file checked in a thread of this process, up to ``AHEAD`` batches ahead of the one being stored: the
+    event loop keeps serving the insert, and a batch that checks slowly does not leave PostgreSQL idle."""
     loop, items = asyncio.get_running_loop(), checked_batches(check)
-    while (item := await loop.run_in_executor(None, next, items, None)) is not None:
-        yield item
+    with ThreadPoolExecutor(1, thread_name_prefix="library-check") as thread:  # one thread: in order, one at a time
+        ahead = deque(loop.run_in_executor(thread, next, items, None) for _ in range(AHEAD))
+        try:
+            while (item := await ahead.popleft()) is not None:
+                ahead.append(loop.run_in_executor(thread, next, items, None))
+                yield item
+        finally:  # stopped early (a failed insert): the batches asked for are dropped, the file closed
+            for pending in ahead:
+                pending.cancel()
+            await asyncio.gather(*ahead, return_exceptions=True)
+            await loop.run_in_executor(thread, items.close)
 
 
 async def fail_upload(ctx: ServiceContext, upload_id: int, reason: str) -> None:

@@ -1,7 +1,9 @@
 """Data migrations, each from a database one migration older holding the old rows, on SQLite and PostgreSQL:
 0018 gives the built-in executive and staff roles an enterprise already stored the new 问题清单 code (as a new
 enterprise's built-in roles get it) and leaves the admin's and custom roles alone; 0025 renames the business
-switches' declaration kinds to the declarations module's; 0031 keeps only the bigrams of stored library keywords."""
+switches' declaration kinds to the declarations module's; 0031 keeps only the bigrams of stored library keywords;
+0032 drops library_row's foreign-key checks of its catalogue version and upload on PostgreSQL and leaves the table
+(its rows and indexes) as it was on SQLite."""
 
 import asyncio
 import json
@@ -99,8 +101,8 @@ def test_the_business_switches_keep_their_kinds_under_the_declarations_names(bac
     assert _scratch(backend, tmp_path, _stored_kinds) == ["export", "export_transit_record"]
 
 
-async def _stored_keywords(url: str) -> list[str]:
-    postgres = url.startswith("postgres")
+def _library_row(postgres: bool) -> list[tuple[str, tuple[object, ...]]]:
+    """A catalogue version and one library row with its keywords, as migration 0030 left the table."""
     version = ("INSERT INTO catalogue_version (id, code, name, effective_from, source, loaded_at) "
                "VALUES (1, '2026', '2026版', '2026-01-01', '', CURRENT_TIMESTAMP)")
     texts = ("trade_mode", "customs_office", "transport_mode", "transaction_mode", "hs_code", "model_spec",
@@ -112,13 +114,44 @@ async def _stored_keywords(url: str) -> list[str]:
            f"{', '.join(texts)}) VALUES ('090120260000000001', 1, 'audited', '2026-03-02', 'E', '轴承', '[]', "
            f"'standard', FALSE, TRUE, 1, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, ?{blanks})")
     tokens = ["sk", "s", "轴", "轴承", "承"]
-    rows = await _migrated(url, "0030_library_public_hs_date",
-                           [(version, ()), (row, (tokens if postgres else " " + " ".join(tokens) + " ",))],
+    return [(version, ()), (row, (tokens if postgres else " " + " ".join(tokens) + " ",))]
+
+
+async def _stored_keywords(url: str) -> list[str]:
+    postgres = url.startswith("postgres")
+    rows = await _migrated(url, "0030_library_public_hs_date", _library_row(postgres),
                            "SELECT keywords FROM library_row")
     stored = rows[0]["keywords"]
     return list(stored) if postgres else stored.split()
 
 
+async def _library_row_schema(url: str) -> tuple[int, list[str], list[str]]:
+    """After 0032: the rows kept, the foreign keys library_row still checks, the indexes it still has."""
+    postgres = url.startswith("postgres")
+    keys = ("SELECT conname::text AS name FROM pg_constraint WHERE conrelid = 'library_row'::regclass "
+            "AND contype = 'f'" if postgres else "SELECT \"table\" AS name FROM pragma_foreign_key_list('library_row')")
+    indexes = ("SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'library_row'::regclass"
+               if postgres else "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'library_row'")
+    rows = await _migrated(url, "0031_library_keyword_bigrams", _library_row(postgres),
+                           f"SELECT 'rows' AS kind, CAST(COUNT(*) AS TEXT) AS name FROM library_row UNION ALL "
+                           f"SELECT 'key', name FROM ({keys}) k UNION ALL SELECT 'index', name FROM ({indexes}) i")
+    found = {kind: sorted(r["name"] for r in rows if r["kind"] == kind) for kind in ("rows", "key", "index")}
+    return int(found["rows"][0]), found["key"], found["index"]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_stored_library_keywords_keep_only_their_bigrams(backend: str, tmp_path: Path) -> None:
     assert _scratch(backend, tmp_path, _stored_keywords) == ["sk", "轴承"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_library_rows_keep_their_table_without_the_version_and_upload_checks(backend: str, tmp_path: Path) -> None:
+    rows, keys, indexes = _scratch(backend, tmp_path, _library_row_schema)
+    assert rows == 1
+    named = {"library_row_declarant_mark", "library_row_consignee_hs", "library_row_upload", "library_row_public_hs"}
+    assert named <= set(indexes)  # SQLite: not rebuilt (a rebuilt table loses its indexes)
+    if backend == "postgres":
+        assert keys == ["library_row_consignee_enterprise_id_fkey", "library_row_declarant_enterprise_id_fkey"]
+        assert {"library_row_keywords", "library_row_public_date"} <= set(indexes)
+    else:  # SQLite cannot drop a constraint in place: all four stay
+        assert keys == ["catalogue_version", "enterprise", "enterprise", "library_upload"]
