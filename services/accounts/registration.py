@@ -28,6 +28,7 @@ from services.accounts.wechat_binding import MSG_OPENID_HAS_OTHER, MSG_PERSON_HA
 from services.desk.audit import AuditActor, record
 from services.kit.context import ServiceContext
 from services.kit.images import CheckedImage
+from services.library.store import link_enterprise
 
 log = logging.getLogger("qingling.registration")
 
@@ -204,7 +205,8 @@ async def _register_form(ctx: ServiceContext, form: RegistrationForm, licence: C
 
 async def _enterprise_for(conn: BaseDBAsyncClient, credit_code: str, name: str, status: EnterpriseStatus,
                           customs_code: str | None) -> Enterprise:
-    """A new enterprise, or the rejected one with this credit code taken up again (locked, re-checked)."""
+    """A new enterprise (given the library rows that name it), or the rejected one with this credit code taken up
+    again (locked, re-checked)."""
     await check_not_registered(credit_code, conn)
     if customs_code and await Enterprise.filter(customs_code=customs_code).exclude(
             credit_code=credit_code).using_db(conn).exists():
@@ -212,8 +214,10 @@ async def _enterprise_for(conn: BaseDBAsyncClient, credit_code: str, name: str, 
     rejected = await (Enterprise.filter(credit_code=credit_code, status=EnterpriseStatus.REJECTED)
                       .using_db(conn).select_for_update().first())
     if rejected is None:
-        return await Enterprise.create(name=name, credit_code=credit_code, customs_code=customs_code,
-                                       status=status, using_db=conn)
+        enterprise = await Enterprise.create(name=name, credit_code=credit_code, customs_code=customs_code,
+                                             status=status, using_db=conn)
+        await link_enterprise(conn, enterprise.id, credit_code)  # the library rows customs uploaded before
+        return enterprise
     changed = await (Enterprise.filter(id=rejected.id, status=EnterpriseStatus.REJECTED).using_db(conn)
                      .update(name=name, status=status, customs_code=customs_code or rejected.customs_code))
     if changed != 1:

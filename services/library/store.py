@@ -1,6 +1,7 @@
 """Storing checked library rows set-based: batched inserts that skip rows already stored (the natural key 海关编号 +
 项号 + source), each batch's enterprises looked up by credit code in one query, then one statement marking the
-declared rows that customs audited as superseded (the audited row wins)."""
+declared rows that customs audited as superseded (the audited row wins); and an enterprise registered later linked
+to the rows that name it."""
 
 from __future__ import annotations
 
@@ -134,6 +135,14 @@ async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]] |
     known = dict(await Enterprise.filter(credit_code__in=codes).using_db(conn).values_list("credit_code", "id"))
     await conn.execute_many(portable_sql(_insert_sql(), conn), [
         [*row, known.get(row[_DECLARANT]), known.get(row[_CONSIGNEE]), *shared.values()] for row in rows])
+
+
+async def link_enterprise(conn: BaseDBAsyncClient, enterprise_id: int, credit_code: str) -> None:
+    """An enterprise registered after customs uploaded its rows: the rows naming its credit code as 申报单位 or
+    收发货人 become its own (an upload links the enterprises registered before it by itself)."""
+    for column in ("declarant", "consignee"):
+        await execute(conn, f"UPDATE library_row SET {column}_enterprise_id = ? "
+                            f"WHERE {column}_code = ? AND {column}_enterprise_id IS NULL", enterprise_id, credit_code)
 
 
 async def settle_upload(conn: BaseDBAsyncClient, upload_id: int, source: LibrarySource) -> None:

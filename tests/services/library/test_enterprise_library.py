@@ -15,6 +15,8 @@ from models.audit import AuditEntry
 from models.enterprises import Membership
 from models.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from models.library import LibraryMark, LibraryRow, LibrarySource
+from services.accounts.registration import Applicant, CardEnterprise, register_with_card
+from services.kit.actors import PersonActor
 from services.kit.context import ServiceContext
 from services.library.customs_rows import EXPORT_FIELDS
 from services.library.details import element_details
@@ -269,3 +271,19 @@ async def test_the_export_holds_the_page_or_every_filtered_row_of_the_enterprise
     entries = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert len(entries) == 25 and not any(e.endswith(("030", "031")) for e in entries)
     assert solo not in {c for row in sheet.iter_rows(values_only=True) for c in row} and BROKER
+
+
+async def test_an_enterprise_registered_after_the_upload_finds_the_rows_that_name_it(world: World,
+                                                                                    reference: None) -> None:
+    card = CardEnterprise(credit_code=OTHERS[2], customs_code="2102960009", enterprise_name="大连后注册贸易有限公司",
+                          holder_name="孙法人", legal_person_card=True)
+    await put(item(1, card.credit_code), item(2, OTHERS[3], declarant=card.credit_code), item(3, OTHERS[4]))
+
+    enterprise = await register_with_card(CTX, card, Applicant("孙法人", "13700000009"))
+
+    linked = await LibraryRow.all().order_by("entry_number").values_list("consignee_enterprise_id",
+                                                                          "declarant_enterprise_id")
+    assert linked == [(enterprise.id, None), (None, enterprise.id), (None, None)]
+    admin = await Membership.get(enterprise_id=enterprise.id)
+    await authorise(PersonActor(admin.person_id), enterprise.id, PersonActor(admin.person_id))
+    assert await ids(admin) == ["002", "001"]
