@@ -34,6 +34,7 @@ _SHARED = ("superseded", "mark_note", "catalogue_change", "catalogue_version_id"
            "created_at", "updated_at")
 ROW_COLUMNS = (*_OWN, *_LINKS, *_SHARED)
 _DECLARANT, _CONSIGNEE = _OWN.index("declarant_code"), _OWN.index("consignee_code")
+_ROLES = ("declarant", "consignee")  # the two parties a row names by credit code and links by enterprise id
 _FIELDS = LibraryRow._meta.fields_map
 _SQLITE_VALUES = tuple((i, _FIELDS[c]) for i, c in enumerate(_OWN)
                        if c in ("declared_on", "quantity", "legal_quantity", "total_price"))
@@ -139,15 +140,30 @@ async def insert_rows(conn: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]] |
 
 async def link_enterprise(conn: BaseDBAsyncClient, enterprise_id: int, credit_code: str) -> None:
     """An enterprise registered after customs uploaded its rows: the rows naming its credit code as 申报单位 or
-    收发货人 become its own (an upload links the enterprises registered before it by itself)."""
-    for column in ("declarant", "consignee"):
-        await execute(conn, f"UPDATE library_row SET {column}_enterprise_id = ? "
-                            f"WHERE {column}_code = ? AND {column}_enterprise_id IS NULL", enterprise_id, credit_code)
+    收发货人 become its own (an upload links the enterprises registered before it by itself, ``settle_upload``
+    those registered while it ran)."""
+    for role in _ROLES:
+        await execute(conn, f"UPDATE library_row SET {role}_enterprise_id = ? "
+                            f"WHERE {role}_code = ? AND {role}_enterprise_id IS NULL", enterprise_id, credit_code)
+
+
+async def _link_registered_meanwhile(conn: BaseDBAsyncClient, upload_id: int) -> None:
+    """Neither the upload's insert nor a registration's ``link_enterprise`` sees the other's uncommitted rows: the
+    enterprises created since shortly before this transaction began (now(); ten minutes for clock skew and a slow
+    registration) are linked to the upload's rows here, driven from those few enterprises."""
+    for role in _ROLES:
+        await execute(conn, f"UPDATE library_row SET {role}_enterprise_id = e.id FROM enterprise e "
+                            "WHERE e.created_at >= now() - interval '10 minutes' "
+                            f"AND library_row.{role}_code = e.credit_code AND library_row.upload_id = ? "
+                            f"AND library_row.{role}_enterprise_id IS NULL", upload_id)
 
 
 async def settle_upload(conn: BaseDBAsyncClient, upload_id: int, source: LibrarySource) -> None:
-    """After an upload's inserts: the declared rows of the items customs audited are superseded (the audited row
-    wins), driven from the upload's own rows (its index), whichever side came first."""
+    """After an upload's inserts: its rows naming an enterprise registered while it ran are linked; the declared
+    rows of the items customs audited are superseded (the audited row wins), driven from the upload's own rows (its
+    index), whichever side came first."""
+    if dialect(conn) == "postgres":  # SQLite has one writer: an upload and a registration never overlap
+        await _link_registered_meanwhile(conn, upload_id)
     if source is LibrarySource.AUDITED:
         await execute(conn, "UPDATE library_row SET superseded = TRUE FROM library_row a WHERE a.upload_id = ? "
                             "AND library_row.source = 'declared' AND NOT library_row.superseded "

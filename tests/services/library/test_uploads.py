@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from tortoise.transactions import in_transaction
 
 from models.audit import AuditEntry
 from models.customs_accounts import CustomsRole
+from models.enterprises import Enterprise, EnterpriseStatus
 from models.errors import Forbidden, NotFound, ValidationFailed
 from models.library import LibraryMark, LibraryRow, LibrarySource, LibraryUpload, UploadKind, UploadStatus
 from models.offices import OfficeKind
@@ -21,8 +23,10 @@ from services.jobs.worker import JobRunner, run_due
 from services.kit.context import ServiceContext
 from services.library.columns import HEADERS
 from services.library.keywords import keyword_condition, keyword_tokens, stored_keywords
+from services.library.store import settle_upload
 from services.library.uploads import error_workbook, list_uploads, run_upload, start_upload
-from tests.factories import World, account, office
+from tests.conftest import PG_URL
+from tests.factories import World, account, credit_code, office
 from tests.services.library.support import CONSIGNEE, SPEC, good_row, load_small_reference, upload, workbook
 
 BAD_CREDIT = CONSIGNEE[:-1] + ("0" if CONSIGNEE[-1] != "0" else "1")
@@ -132,6 +136,25 @@ async def test_stored_rows_carry_marks_keywords_enterprises_and_the_catalogue_ve
     sql, args = keyword_condition("承轴", LibraryRow._meta.db.capabilities.dialect)
     assert len((await LibraryRow._meta.db.execute_query(_portable(f"SELECT id FROM library_row WHERE {sql}"),
                                                         args))[1]) == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"] if PG_URL else [])  # SQLite's one writer: no such overlap
+async def test_an_enterprise_registered_while_the_upload_ran_is_linked_when_it_settles(
+        world: World, reference: None, tmp_path: Path) -> None:
+    """On PostgreSQL the insert and the registration each miss the other's uncommitted rows: here the enterprise
+    appears after the rows were stored (created directly, as the registration's own linking would not have seen
+    them), and the upload's settling links it."""
+    late = credit_code("91210200MA0LATE01")
+    done = await upload(world, tmp_path, [good_row(1, declarant_code=late), good_row(2)])
+    enterprise = await Enterprise.create(name="大连后到贸易有限公司", credit_code=late, status=EnterpriseStatus.ACTIVE)
+    assert await LibraryRow.filter(declarant_enterprise_id=enterprise.id).count() == 0
+
+    async with in_transaction() as conn:
+        await settle_upload(conn, done.id, LibrarySource.AUDITED)
+
+    rows = await LibraryRow.all().order_by("entry_number").values_list("declarant_enterprise_id",
+                                                                        "consignee_enterprise_id")
+    assert rows == [(enterprise.id, world.acme.id), (None, world.acme.id)]
 
 
 def _portable(sql: str) -> str:
