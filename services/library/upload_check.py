@@ -3,7 +3,7 @@ snapshot of the reference data, the good ones turned into the insert's values in
 all their problems) written to the annotated workbook at the end.
 
 Pure apart from reading the file and writing the annotated workbook, and touching no database: the upload job
-runs it in a thread while its event loop stores the previous batch.
+runs it in a thread, up to ``uploads.AHEAD`` batches ahead of the one its event loop stores.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ headers) — a Chinese error beside the file field — and then checked row by r
 with all its problems, into the annotated workbook; good rows are stored in one
 transaction for the whole file (all of them commit or none: a failure or a worker that dies mid-file stores
 nothing, and the retried job starts again; a re-upload skips stored rows by the natural key), inserted in batches
-while the next batch is checked (``services.library.upload_check``, in a thread: the event loop keeps serving the
-batch being stored). The progress bar moves meanwhile: the job's heartbeat
+while the next ones are checked (``services.library.upload_check``, in a thread up to ``AHEAD`` batches ahead: the
+event loop keeps serving the batch being stored). The progress bar moves meanwhile: the job's heartbeat
 records it on another connection (on SQLite, one connection, it waits for the commit).
 """
 
